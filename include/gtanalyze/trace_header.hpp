@@ -1,0 +1,24 @@
+// The 16-byte header every Go execution trace starts with: "go 1.N trace" padded with NULs.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "gtanalyze/byte_source.hpp"
+#include "gtanalyze/error.hpp"
+#include "gtanalyze/version.hpp"
+
+namespace gtanalyze {
+
+inline constexpr std::size_t kTraceHeaderSize = 16;
+
+// Reads and checks the header. A file that is not a Go trace gets an error that says what it
+// looks like instead (empty, an ELF binary, JSON, text…); a Go trace header of an unknown
+// version gets an error naming that version.
+Result<Version> read_trace_header(ByteSource& source);
+
+// The same check on bytes already in memory (at least the first 16 bytes of the input, or all
+// of it when shorter).
+Result<Version> parse_trace_header(std::string_view first_bytes);
+
+}  // namespace gtanalyze

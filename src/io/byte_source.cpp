@@ -1,0 +1,212 @@
+// ByteSource: the only code that touches file descriptors and Boost.Iostreams.
+#include "gtanalyze/byte_source.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/iostreams/categories.hpp>
+#include <boost/iostreams/filter/gzip.hpp>
+#include <boost/iostreams/filter/zstd.hpp>
+#include <boost/iostreams/filtering_streambuf.hpp>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <utility>
+
+namespace gtanalyze {
+namespace {
+
+namespace bio = boost::iostreams;
+
+constexpr unsigned char kGzipMagic[] = {0x1f, 0x8b};
+constexpr unsigned char kZstdMagic[] = {0x28, 0xb5, 0x2f, 0xfd};
+constexpr std::size_t kSniffBytes = sizeof(kZstdMagic);
+
+bool starts_with(std::string_view bytes, const unsigned char* magic, std::size_t n) {
+  return bytes.size() >= n && std::memcmp(bytes.data(), magic, n) == 0;
+}
+
+// The undecoded input: the sniffed prefix first, then the rest of the file descriptor or of the
+// memory block. Counts what it hands out so progress can be reported on compressed input.
+struct RawInput {
+  int fd = -1;              // -1 for memory input
+  bool owns_fd = false;
+  std::string_view memory;  // the rest of a memory input
+  std::string prefix;       // bytes read ahead to sniff the compression
+  std::size_t prefix_pos = 0;
+  std::uint64_t consumed = 0;
+
+  ~RawInput() {
+    if (owns_fd) ::close(fd);
+  }
+
+  // Reads up to n bytes; 0 at the end; -1 with errno set on failure.
+  long read(char* dst, std::size_t n) {
+    std::size_t got = 0;
+    if (prefix_pos < prefix.size()) {
+      got = std::min(n, prefix.size() - prefix_pos);
+      std::memcpy(dst, prefix.data() + prefix_pos, got);
+      prefix_pos += got;
+    } else if (fd < 0) {
+      got = std::min(n, memory.size());
+      std::memcpy(dst, memory.data(), got);
+      memory.remove_prefix(got);
+    } else {
+      ssize_t r;
+      do {
+        r = ::read(fd, dst, n);
+      } while (r < 0 && errno == EINTR);
+      if (r < 0) return -1;
+      got = static_cast<std::size_t>(r);
+    }
+    consumed += got;
+    return static_cast<long>(got);
+  }
+};
+
+// Adapts RawInput to a Boost.Iostreams source for the decompressor chain.
+class RawDevice {
+ public:
+  using char_type = char;
+  using category = bio::source_tag;
+  explicit RawDevice(RawInput* in) : in_(in) {}
+  std::streamsize read(char* s, std::streamsize n) {
+    long r = in_->read(s, static_cast<std::size_t>(n));
+    if (r < 0) throw std::ios_base::failure(std::strerror(errno));
+    return r == 0 ? -1 : static_cast<std::streamsize>(r);
+  }
+
+ private:
+  RawInput* in_;
+};
+
+}  // namespace
+
+const char* compression_name(Compression c) {
+  switch (c) {
+    case Compression::None: return "none";
+    case Compression::Gzip: return "gzip";
+    case Compression::Zstd: return "zstd";
+  }
+  return "?";
+}
+
+struct ByteSource::Impl {
+  std::string name;
+  RawInput raw;
+  Compression compression = Compression::None;
+  std::optional<std::uint64_t> raw_size;
+  std::unique_ptr<bio::filtering_streambuf<bio::input>> decompressed;  // null when uncompressed
+  std::uint64_t offset = 0;
+  bool failed = false;
+
+  // Picks the compression from the sniffed prefix and sets up the decompressor.
+  void sniff();
+};
+
+ByteSource::ByteSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ByteSource::~ByteSource() = default;
+
+Result<std::unique_ptr<ByteSource>> ByteSource::open(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = path == "-" ? "<stdin>" : path;
+  if (path == "-") {
+    impl->raw.fd = STDIN_FILENO;
+  } else {
+    int fd;
+    do {
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return make_error(ErrorCode::Io, 0, std::string("cannot open: ") + std::strerror(errno));
+    impl->raw.fd = fd;
+    impl->raw.owns_fd = true;
+  }
+  struct stat st {};
+  if (::fstat(impl->raw.fd, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return make_error(ErrorCode::Io, 0, "cannot read: is a directory");
+    if (S_ISREG(st.st_mode)) impl->raw_size = static_cast<std::uint64_t>(st.st_size);
+  }
+  // Fill the sniff prefix; a short read here is fine (short file or pipe).
+  impl->raw.prefix.resize(kSniffBytes);
+  std::size_t have = 0;
+  while (have < kSniffBytes) {
+    ssize_t r = ::read(impl->raw.fd, impl->raw.prefix.data() + have, kSniffBytes - have);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return make_error(ErrorCode::Io, 0, std::string("cannot read: ") + std::strerror(errno));
+    if (r == 0) break;
+    have += static_cast<std::size_t>(r);
+  }
+  impl->raw.prefix.resize(have);
+  impl->sniff();
+  return std::unique_ptr<ByteSource>(new ByteSource(std::move(impl)));
+}
+
+std::unique_ptr<ByteSource> ByteSource::from_memory(std::string_view bytes, std::string name) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = std::move(name);
+  impl->raw_size = bytes.size();
+  std::size_t n = std::min(bytes.size(), kSniffBytes);
+  impl->raw.prefix.assign(bytes.data(), n);
+  impl->raw.memory = bytes.substr(n);
+  impl->sniff();
+  return std::unique_ptr<ByteSource>(new ByteSource(std::move(impl)));
+}
+
+void ByteSource::Impl::sniff() {
+  Impl& impl = *this;
+  std::string_view head = impl.raw.prefix;
+  if (starts_with(head, kGzipMagic, sizeof(kGzipMagic))) {
+    impl.compression = Compression::Gzip;
+  } else if (starts_with(head, kZstdMagic, sizeof(kZstdMagic))) {
+    impl.compression = Compression::Zstd;
+  }
+  if (impl.compression == Compression::None) return;
+  impl.decompressed = std::make_unique<bio::filtering_streambuf<bio::input>>();
+  if (impl.compression == Compression::Gzip) {
+    impl.decompressed->push(bio::gzip_decompressor());
+  } else {
+    impl.decompressed->push(bio::zstd_decompressor());
+  }
+  impl.decompressed->push(RawDevice(&impl.raw));
+}
+
+Result<std::size_t> ByteSource::read(char* dst, std::size_t n) {
+  Impl& impl = *impl_;
+  if (impl.failed) return make_error(ErrorCode::Io, impl.offset, "read after an earlier failure");
+  std::size_t got = 0;
+  if (!impl.decompressed) {
+    while (got < n) {
+      long r = impl.raw.read(dst + got, n - got);
+      if (r < 0) {
+        impl.failed = true;
+        return make_error(ErrorCode::Io, impl.offset + got, std::string("read failed: ") + std::strerror(errno));
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+  } else {
+    try {
+      while (got < n) {
+        std::streamsize r = impl.decompressed->sgetn(dst + got, static_cast<std::streamsize>(n - got));
+        if (r <= 0) break;
+        got += static_cast<std::size_t>(r);
+      }
+    } catch (const std::exception& e) {
+      impl.failed = true;
+      return make_error(ErrorCode::Io, impl.offset + got,
+                        std::string(compression_name(impl.compression)) + " decompression failed: " + e.what());
+    }
+  }
+  impl.offset += got;
+  return got;
+}
+
+const std::string& ByteSource::name() const { return impl_->name; }
+Compression ByteSource::compression() const { return impl_->compression; }
+std::uint64_t ByteSource::offset() const { return impl_->offset; }
+std::uint64_t ByteSource::raw_offset() const { return impl_->raw.consumed; }
+std::optional<std::uint64_t> ByteSource::raw_size() const { return impl_->raw_size; }
+
+}  // namespace gtanalyze

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: dependencies, a release build with its tests, then the
+# same tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   tools/run-tests.sh            both builds
+#   tools/run-tests.sh --fast     the release build only (for quick local runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fast=0
+[ "${1:-}" = "--fast" ] && fast=1
+
+bash tools/install-deps.sh
+jobs=$(nproc)
+presets=(release)
+[ "$fast" = 1 ] || presets+=(asan)
+for preset in "${presets[@]}"; do
+  echo "== $preset build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "== $preset tests"
+  ctest --preset "$preset"
+done
