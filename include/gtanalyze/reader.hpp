@@ -1,0 +1,41 @@
+// Reads a trace of any supported version as one ordered stream of Events.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtanalyze/byte_source.hpp"
+#include "gtanalyze/error.hpp"
+#include "gtanalyze/event.hpp"
+#include "gtanalyze/version.hpp"
+
+namespace gtanalyze {
+
+struct ReaderStats {
+  std::uint64_t events = 0;                 // events returned by next()
+  std::uint64_t generations = 0;            // generations read (1 for old formats)
+  std::uint64_t experimental_batches = 0;   // skipped, counted
+  std::uint64_t bytes = 0;                  // bytes of the (decompressed) trace consumed
+};
+
+class TraceReader {
+ public:
+  // Reads the header and prepares the decoder for its version. The source must outlive the reader.
+  static Result<std::unique_ptr<TraceReader>> open(ByteSource& source);
+
+  virtual ~TraceReader() = default;
+  virtual Version version() const = 0;
+
+  // The next event in the one valid order, into `out`; false at the end of the trace. A trace
+  // that breaks off after at least one complete generation (old formats: a truncated trailing
+  // batch) ends normally, with a warning naming the offset; any other damage is an Error.
+  virtual Result<bool> next(Event& out) = 0;
+
+  // Recoverable anomalies, one line each, in the order they were met.
+  virtual const std::vector<std::string>& warnings() const = 0;
+  virtual ReaderStats stats() const = 0;
+};
+
+}  // namespace gtanalyze

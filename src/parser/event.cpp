@@ -1,0 +1,220 @@
+// The Event views: what an event means, read from its type, context and arguments exactly as
+// Go's trace.Event methods do (including the facts the ordering leaves in spare arguments).
+#include "gtanalyze/event.hpp"
+
+#include <array>
+
+#include "parser/spec.hpp"
+
+namespace gtanalyze {
+namespace {
+
+constexpr std::array<EventKind, 256> make_kinds() {
+  std::array<EventKind, 256> k{};
+  auto set = [&k](EventType t, EventKind kind) { k[static_cast<std::size_t>(t)] = kind; };
+  using E = EventType;
+  using K = EventKind;
+  set(E::CPUSample, K::StackSample);
+  set(E::ProcsChange, K::Metric);
+  for (E t : {E::ProcStart, E::ProcStop, E::ProcSteal, E::ProcStatus, E::GoCreate, E::GoCreateSyscall, E::GoStart,
+              E::GoDestroy, E::GoDestroySyscall, E::GoStop, E::GoBlock, E::GoUnblock, E::GoSyscallBegin,
+              E::GoSyscallEnd, E::GoSyscallEndBlocked, E::GoStatus, E::GoSwitch, E::GoSwitchDestroy,
+              E::GoCreateBlocked, E::GoStatusStack}) {
+    set(t, K::StateTransition);
+  }
+  set(E::STWBegin, K::RangeBegin);
+  set(E::STWEnd, K::RangeEnd);
+  set(E::GCActive, K::RangeActive);
+  set(E::GCBegin, K::RangeBegin);
+  set(E::GCEnd, K::RangeEnd);
+  set(E::GCSweepActive, K::RangeActive);
+  set(E::GCSweepBegin, K::RangeBegin);
+  set(E::GCSweepEnd, K::RangeEnd);
+  set(E::GCMarkAssistActive, K::RangeActive);
+  set(E::GCMarkAssistBegin, K::RangeBegin);
+  set(E::GCMarkAssistEnd, K::RangeEnd);
+  set(E::HeapAlloc, K::Metric);
+  set(E::HeapGoal, K::Metric);
+  set(E::GoLabel, K::Label);
+  set(E::UserTaskBegin, K::TaskBegin);
+  set(E::UserTaskEnd, K::TaskEnd);
+  set(E::UserRegionBegin, K::RegionBegin);
+  set(E::UserRegionEnd, K::RegionEnd);
+  set(E::UserLog, K::Log);
+  for (auto t = static_cast<std::size_t>(E::Span); t <= static_cast<std::size_t>(E::GoroutineStackFree); t++) {
+    k[t] = K::Experimental;
+  }
+  set(E::Sync, K::Sync);
+  return k;
+}
+
+constexpr std::array<EventKind, 256> kKinds = make_kinds();
+
+// Wire proc status → public state (Syscall counts as Running, SyscallAbandoned as Idle).
+ProcState proc_state_from_wire(std::uint64_t status) {
+  switch (status) {
+    case 1: case 3: return ProcState::Running;
+    case 2: case 4: return ProcState::Idle;
+    default: return ProcState::Undetermined;
+  }
+}
+
+GoState go_state_from_wire(std::uint64_t status) {
+  switch (status) {
+    case 1: return GoState::Runnable;
+    case 2: return GoState::Running;
+    case 3: return GoState::Syscall;
+    case 4: return GoState::Waiting;
+    default: return GoState::Undetermined;
+  }
+}
+
+StateTransition go_transition(GoId id, GoState from, GoState to) {
+  StateTransition s;
+  s.resource = {ResourceKind::Goroutine, id};
+  s.go_from = from;
+  s.go_to = to;
+  return s;
+}
+
+StateTransition proc_transition(ProcId id, ProcState from, ProcState to) {
+  StateTransition s;
+  s.resource = {ResourceKind::Proc, id};
+  s.proc_from = from;
+  s.proc_to = to;
+  return s;
+}
+
+std::size_t extra_index(EventType t) {
+  return parser::all_specs()[static_cast<std::size_t>(t)].args.size() - 1;
+}
+
+}  // namespace
+
+EventKind Event::kind() const { return kKinds[static_cast<std::size_t>(type)]; }
+
+Stack Event::stack() const {
+  if (type == EventType::Sync || tables == nullptr) return {};
+  if (type == EventType::CPUSample) return tables->stack(args[0]);
+  const auto& spec = parser::all_specs()[static_cast<std::size_t>(type)];
+  if (spec.stack_args.empty()) return {};
+  const std::uint64_t id = args[spec.stack_args[0] - 1];
+  return id == 0 ? Stack{} : tables->stack(id);
+}
+
+StateTransition Event::state_transition() const {
+  using E = EventType;
+  StateTransition s;
+  switch (type) {
+    case E::ProcStart: s = proc_transition(static_cast<ProcId>(args[0]), ProcState::Idle, ProcState::Running); break;
+    case E::ProcStop: s = proc_transition(p, ProcState::Running, ProcState::Idle); break;
+    case E::ProcSteal: {
+      // The ordering leaves the status the steal advanced from: an abandoned syscall reads Idle→Idle.
+      const ProcState before = args[extra_index(type)] == 4 ? ProcState::Idle : ProcState::Running;
+      s = proc_transition(static_cast<ProcId>(args[0]), before, ProcState::Idle);
+      break;
+    }
+    case E::ProcStatus:
+      s = proc_transition(static_cast<ProcId>(args[0]), static_cast<ProcState>(args[extra_index(type)]),
+                          proc_state_from_wire(args[1]));
+      break;
+    case E::GoCreate:
+    case E::GoCreateBlocked:
+      s = go_transition(static_cast<GoId>(args[0]), GoState::NotExist,
+                        type == E::GoCreateBlocked ? GoState::Waiting : GoState::Runnable);
+      s.stack = tables->stack(args[1]);
+      break;
+    case E::GoCreateSyscall: s = go_transition(static_cast<GoId>(args[0]), GoState::NotExist, GoState::Syscall); break;
+    case E::GoStart: s = go_transition(static_cast<GoId>(args[0]), GoState::Runnable, GoState::Running); break;
+    case E::GoDestroy: s = go_transition(g, GoState::Running, GoState::NotExist); break;
+    case E::GoDestroySyscall: s = go_transition(g, GoState::Syscall, GoState::NotExist); break;
+    case E::GoStop:
+    case E::GoBlock:
+      s = go_transition(g, GoState::Running, type == E::GoStop ? GoState::Runnable : GoState::Waiting);
+      s.reason = tables->string(args[0]);
+      s.stack = stack();
+      break;
+    case E::GoUnblock:
+    case E::GoSwitch:
+    case E::GoSwitchDestroy:
+      // A switch first unblocks the goroutine it names, with the same arguments as GoUnblock.
+      s = go_transition(static_cast<GoId>(args[0]), GoState::Waiting, GoState::Runnable);
+      break;
+    case E::GoSyscallBegin:
+      s = go_transition(g, GoState::Running, GoState::Syscall);
+      s.stack = stack();
+      break;
+    case E::GoSyscallEnd: s = go_transition(g, GoState::Syscall, GoState::Running); break;
+    case E::GoSyscallEndBlocked: s = go_transition(g, GoState::Syscall, GoState::Runnable); break;
+    case E::GoStatus:
+    case E::GoStatusStack: {
+      // The ordering packs the from-state in the high half of the status argument.
+      const std::uint64_t packed = args[2];
+      s = go_transition(static_cast<GoId>(args[0]), static_cast<GoState>(packed >> 32),
+                        go_state_from_wire(packed & 0xffffffffu));
+      s.stack = stack();
+      break;
+    }
+    default: break;
+  }
+  return s;
+}
+
+Range Event::range() const {
+  using E = EventType;
+  Range r;
+  switch (type) {
+    case E::STWBegin:
+    case E::STWEnd:
+      // The decoder interns "stop-the-world (KIND)" as an extra string (see dump for Go's text).
+      r.name = tables->extra_string(args[3]);
+      r.scope = {ResourceKind::Goroutine, g};
+      break;
+    case E::GCBegin: case E::GCActive: case E::GCEnd:
+      r.name = "GC concurrent mark phase";
+      r.scope = {ResourceKind::None, -1};
+      break;
+    case E::GCSweepBegin: case E::GCSweepActive: case E::GCSweepEnd:
+      r.name = "GC incremental sweep";
+      r.scope = {ResourceKind::Proc, type == E::GCSweepActive ? static_cast<std::int64_t>(args[0]) : p};
+      break;
+    case E::GCMarkAssistBegin: case E::GCMarkAssistActive: case E::GCMarkAssistEnd:
+      r.name = "GC mark assist";
+      r.scope = {ResourceKind::Goroutine, type == E::GCMarkAssistActive ? static_cast<std::int64_t>(args[0]) : g};
+      break;
+    default: break;
+  }
+  return r;
+}
+
+Metric Event::metric() const {
+  switch (type) {
+    case EventType::ProcsChange: return {"/sched/gomaxprocs:threads", args[0]};
+    case EventType::HeapAlloc: return {"/memory/classes/heap/objects:bytes", args[0]};
+    case EventType::HeapGoal: return {"/gc/heap/goal:bytes", args[0]};
+    default: return {};
+  }
+}
+
+std::string_view Event::label() const { return type == EventType::GoLabel ? tables->string(args[0]) : std::string_view{}; }
+
+Task Event::task() const {
+  Task t;
+  t.id = args[0];
+  if (type == EventType::UserTaskBegin) {
+    t.parent = args[1];
+    t.type = tables->string(args[2]);
+  } else if (type == EventType::UserTaskEnd) {
+    // Parent and type of a task end come from its begin, found by the ordering.
+    const std::size_t x = extra_index(type);
+    t.parent = args[x];
+    t.type = tables->extra_string(args[x + 1]);
+  }
+  return t;
+}
+
+Region Event::region() const { return Region{args[0], tables->string(args[1])}; }
+
+Log Event::log() const { return Log{args[0], tables->string(args[1]), tables->string(args[2])}; }
+
+}  // namespace gtanalyze

@@ -1,0 +1,105 @@
+// Old events → the Go 1.22+ event model, as Go 1.26's tracev1.go converts them. The whole old
+// trace is one generation with one table of strings and stacks.
+//
+// The translations that are not one-to-one (all from Go):
+//  - Events before the first Gomaxprocs describe goroutines that existed when tracing started:
+//    GoCreate/GoStart/GoWaiting/GoInSyscall become GoStatus events; goroutines only created
+//    there get a GoStatus(Runnable) at the first Gomaxprocs, which itself is dropped.
+//  - GoSysCall becomes GoSyscallBegin when the goroutine's next event is GoSysBlock (that one
+//    is dropped and the later GoSysExit ends the syscall, blocked), else a 1 ns
+//    GoSyscallBegin/GoSyscallEnd pair.
+//  - The first ProcStart/ProcStop of a P becomes a ProcStatus.
+//  - Block/stop reasons and STW kinds become strings appended to the table; UserLog messages,
+//    inline in old traces, get string ids too; UserTaskEnd carries its task's parent and type
+//    (as an extra string) in its spare arguments; STW events carry their range name
+//    "stop-the-world (REASON)" as an extra string in the last argument (Event::range() reads it).
+//  - A time not after the previous event's becomes previous + 1 ns.
+// Deliberate differences: where Go iterates a map (goroutines getting GoStatus at the first
+// Gomaxprocs), we go by goroutine id ascending; FutileWakeup (never written since Go 1.11, an
+// error in Go 1.26) is dropped.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "gtanalyze/event.hpp"
+#include "parser/v1/parser.hpp"
+
+namespace gtanalyze::parser::v1 {
+
+// Strings and stacks of the converted trace: the trace's strings by their ids, then the UserLog
+// messages, then the converter's fixed strings (Go's numbering, so ids agree with Go's).
+class V1Tables final : public EventTables {
+ public:
+  explicit V1Tables(const OldTrace& trace);
+  std::string_view string(std::uint64_t id) const override;
+  Stack stack(std::uint64_t id) const override;
+  std::string_view extra_string(std::uint64_t id) const override;
+
+  std::uint64_t inline_id(std::uint64_t index) const { return max_id_ + 1 + index; }
+  std::uint64_t builtin_id(unsigned which) const { return max_id_ + 1 + inline_count_ + which; }
+  // Go's addExtraString: 0 for "", one id per distinct string.
+  std::uint64_t add_extra_string(std::string_view s);
+  // The extra string "stop-the-world (REASON)" Event::range() reads for builtin `which`.
+  std::uint64_t stw_range_name(unsigned which);
+
+ private:
+  const OldTrace& trace_;
+  std::uint64_t max_id_ = 0;
+  std::uint64_t inline_count_ = 0;
+  std::vector<StackFrame> frames_;
+  std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> stacks_;
+  std::vector<std::string_view> extra_;
+  std::unordered_map<std::string_view, std::uint64_t> extra_ids_;
+  std::deque<std::string> owned_;  // composed extra strings (stable addresses)
+};
+
+class V1Converter {
+ public:
+  // `blocked[i]`: the i-th old event is a GoSysCall whose goroutine's next event is GoSysBlock.
+  V1Converter(const OldTrace& trace, std::vector<bool> blocked);
+
+  // The next converted event (time already made strictly increasing); false at the end.
+  Result<bool> next(Event& out);
+  const V1Tables& tables() const { return tables_; }
+  Time last_time() const { return last_ts_; }
+  // The first old event's time, if there is one (Go's Sync event goes 1 ns before it).
+  Result<bool> peek_first(Time& ts);
+
+ private:
+  enum class Outcome : std::uint8_t { Emit, Skip };
+  Outcome convert(const OldEvent& ev, bool blocked, Event& out);
+  Event make(EventType type, Time t, GoId g, ProcId p, ThreadId m, std::array<std::uint64_t, 4> args) const;
+  ThreadId proc_m_or_zero(std::int32_t p) const;
+
+  const OldTrace& trace_;
+  V1Tables tables_;
+  OldTrace::Replay replay_;
+  std::vector<bool> blocked_;
+  bool have_peeked_ = false;
+  bool peek_ok_ = false;
+  OldEvent peeked_;
+
+  bool pre_init_ = true;
+  std::set<std::uint64_t> created_pre_init_;
+  std::vector<Event> extra_;
+  std::size_t extra_pos_ = 0;
+  struct TaskState {
+    std::string_view name;
+    std::uint64_t parent = 0;
+  };
+  std::unordered_map<std::uint64_t, TaskState> tasks_;
+  std::unordered_set<std::int32_t> seen_procs_;
+  std::unordered_map<std::int32_t, ThreadId> proc_ms_;
+  unsigned last_stw_reason_ = 12;  // builtin index; before any STW the empty reason, as Go's id 0
+  Time last_ts_ = -1;
+};
+
+}  // namespace gtanalyze::parser::v1

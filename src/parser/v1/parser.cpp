@@ -1,0 +1,725 @@
+// Old-format decoding: wire records, the indexing pass, the ordering of per-P batches (Go's
+// order.go) and the replay of the final order.
+#include "parser/v1/parser.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "gtanalyze/trace_header.hpp"
+#include "parser/v1/postprocess.hpp"
+
+namespace gtanalyze::parser::v1 {
+
+// One wire record. `args` is reused between records so decoding allocates only while it grows.
+struct OldTrace::Raw {
+  OldType type = OldType::None;
+  std::vector<std::uint64_t> args;
+  std::string_view payload;  // a String's bytes or a UserLog's message
+  std::uint64_t pos = 0;
+};
+
+namespace {
+
+enum class ReadResult : std::uint8_t { Ok, End, Truncated, Corrupt };
+
+// A bounded view of the input: every read checks what is left.
+class Bounded {
+ public:
+  Bounded(std::string_view data, std::uint64_t pos, std::uint64_t end) : data_(data), pos_(pos), end_(end) {}
+  std::uint64_t pos() const { return pos_; }
+  bool at_end() const { return pos_ >= end_; }
+
+  ReadResult byte(std::uint8_t& out) {
+    if (pos_ >= end_) return ReadResult::Truncated;
+    out = static_cast<std::uint8_t>(data_[pos_++]);
+    return ReadResult::Ok;
+  }
+  // Go's binary.Uvarint: at most 10 bytes, the 10th at most 1.
+  ReadResult uvarint(std::uint64_t& out) {
+    std::uint64_t x = 0;
+    unsigned shift = 0;
+    for (int i = 0; i < 10; i++) {
+      if (pos_ >= end_) return ReadResult::Truncated;
+      auto b = static_cast<std::uint8_t>(data_[pos_++]);
+      if (b < 0x80) {
+        if (i == 9 && b > 1) return ReadResult::Corrupt;
+        out = x | (std::uint64_t{b} << shift);
+        return ReadResult::Ok;
+      }
+      x |= std::uint64_t{b & 0x7fu} << shift;
+      shift += 7;
+    }
+    return ReadResult::Corrupt;
+  }
+  ReadResult bytes(std::uint64_t n, std::string_view& out) {
+    if (n > end_ - pos_) return ReadResult::Truncated;
+    out = data_.substr(pos_, n);
+    pos_ += n;
+    return ReadResult::Ok;
+  }
+
+ private:
+  std::string_view data_;
+  std::uint64_t pos_, end_;
+};
+
+// Reads one wire record. On Corrupt, `why` says what was wrong.
+ReadResult read_record(Bounded& c, unsigned minor, std::vector<std::uint64_t>& args, OldType& type,
+                       std::string_view& payload, std::string& why) {
+  std::uint8_t b = 0;
+  if (c.at_end()) return ReadResult::End;
+  if (auto r = c.byte(b); r != ReadResult::Ok) return r;
+  auto t = static_cast<unsigned>(b & 0x3f);
+  if (t == 0 || t >= static_cast<unsigned>(OldType::Count) ||
+      old_spec(static_cast<OldType>(t)).min_version > minor) {
+    why = fmt::format("unknown event type {}", t);
+    return ReadResult::Corrupt;
+  }
+  type = static_cast<OldType>(t);
+  args.clear();
+  payload = {};
+  ReadResult r = ReadResult::Ok;
+  if (type == OldType::String) {
+    // [id, length, bytes]
+    std::uint64_t id = 0, len = 0;
+    if ((r = c.uvarint(id)) != ReadResult::Ok) return r;
+    if ((r = c.uvarint(len)) != ReadResult::Ok) return r;
+    if (id == 0) {
+      why = "string has invalid id 0";
+      return ReadResult::Corrupt;
+    }
+    if (len == 0 || len > 1'000'000) {
+      why = fmt::format("string has invalid length {}", len);
+      return ReadResult::Corrupt;
+    }
+    if ((r = c.bytes(len, payload)) != ReadResult::Ok) return r;
+    args.push_back(id);
+    return ReadResult::Ok;
+  }
+  // The top two bits count the arguments (timestamp included, plus a sequence number before
+  // 1.7); their maximum means "length-prefixed".
+  unsigned narg = (b >> 6) + 1u;
+  unsigned inline_limit = 4;
+  if (minor < 7) {
+    narg++;
+    inline_limit++;
+  }
+  if (narg < inline_limit) {
+    for (unsigned i = 0; i < narg; i++) {
+      std::uint64_t v = 0;
+      if ((r = c.uvarint(v)) != ReadResult::Ok) return r;
+      args.push_back(v);
+    }
+  } else {
+    std::uint64_t len = 0;
+    if ((r = c.uvarint(len)) != ReadResult::Ok) return r;
+    if (minor >= 11 && len > 2048) {
+      why = fmt::format("length-prefixed argument too big: {} bytes, limit is 2048", len);
+      return ReadResult::Corrupt;
+    }
+    std::string_view body;
+    if ((r = c.bytes(len, body)) != ReadResult::Ok) return r;
+    Bounded inner(body, 0, body.size());
+    while (!inner.at_end()) {
+      std::uint64_t v = 0;
+      if (inner.uvarint(v) != ReadResult::Ok) {
+        why = fmt::format("event {} has a malformed argument", old_spec(type).name);
+        return ReadResult::Corrupt;
+      }
+      args.push_back(v);
+    }
+    if (type == OldType::UserLog) {
+      std::uint64_t n = 0;
+      if ((r = c.uvarint(n)) != ReadResult::Ok) return r;
+      if (n > 1'000'000) {
+        why = fmt::format("string is too large (len={})", n);
+        return ReadResult::Corrupt;
+      }
+      if ((r = c.bytes(n, payload)) != ReadResult::Ok) return r;
+    }
+  }
+  return ReadResult::Ok;
+}
+
+// How many wire arguments an event must have (Go's argNum).
+std::size_t expected_args(OldType t, unsigned minor) {
+  const auto& s = old_spec(t);
+  std::size_t n = s.arg_count + (s.stack ? 1u : 0u);
+  if (t == OldType::Batch || t == OldType::Frequency || t == OldType::TimerGoroutine) {
+    return minor < 7 ? n + 1 : n;  // an unused argument before 1.7
+  }
+  n++;                      // timestamp
+  if (minor < 7) n++;       // sequence number
+  if (t == OldType::GCSweepDone && minor < 9) n -= 2;
+  if ((t == OldType::GCStart || t == OldType::GoStart || t == OldType::GoUnblock) && minor < 7) n--;
+  if (t == OldType::STWStart && minor < 10) n--;
+  return n;
+}
+
+// Goroutine ordering state (Go's order.go).
+constexpr std::uint64_t kUnordered = ~std::uint64_t{0};
+constexpr std::uint64_t kGarbage = ~std::uint64_t{0} - 1;
+constexpr std::uint64_t kNoSeq = ~std::uint64_t{0};
+constexpr std::uint64_t kSeqInc = ~std::uint64_t{0} - 1;
+enum : std::uint8_t { kGDead, kGRunnable, kGRunning, kGWaiting };
+
+struct GState {
+  std::uint64_t seq = 0;
+  std::uint8_t status = kGDead;
+};
+
+struct Transition {
+  std::uint64_t g = kUnordered;
+  GState init, next;
+};
+
+// What state a goroutine must be in for the event to be merged, and the state after it.
+Transition state_transition(const OldEvent& ev) {
+  switch (ev.type) {
+    case OldType::GoCreate:
+      return {ev.args[0], {0, kGDead}, {1, kGRunnable}};
+    case OldType::GoWaiting:
+    case OldType::GoInSyscall:
+      return {ev.g, {1, kGRunnable}, {2, kGWaiting}};
+    case OldType::GoStart:
+    case OldType::GoStartLabel:
+      return {ev.g, {ev.args[1], kGRunnable}, {ev.args[1] + 1, kGRunning}};
+    case OldType::GoStartLocal:
+      // Emitted on the P of the event that made it runnable, so that one is already merged.
+      return {ev.g, {kNoSeq, kGRunnable}, {kSeqInc, kGRunning}};
+    case OldType::GoSched:
+    case OldType::GoPreempt:
+      return {ev.g, {kNoSeq, kGRunning}, {kNoSeq, kGRunnable}};
+    case OldType::GoUnblock:
+    case OldType::GoSysExit:
+      return {ev.args[0], {ev.args[1], kGWaiting}, {ev.args[1] + 1, kGRunnable}};
+    case OldType::GoUnblockLocal:
+    case OldType::GoSysExitLocal:
+      return {ev.args[0], {kNoSeq, kGWaiting}, {kSeqInc, kGRunnable}};
+    case OldType::GCStart:
+      return {kGarbage, {ev.args[0], kGDead}, {ev.args[0] + 1, kGDead}};
+    default:
+      if (is_block(ev.type) || ev.type == OldType::GoSysBlock) {
+        return {ev.g, {kNoSeq, kGRunning}, {kNoSeq, kGWaiting}};
+      }
+      return {};
+  }
+}
+
+bool transition_ready(const Transition& t, const GState& cur) {
+  return t.g == kUnordered || ((t.init.seq == kNoSeq || t.init.seq == cur.seq) && t.init.status == cur.status);
+}
+
+// "Local" variants only help ordering; after it they are the ordinary events.
+void drop_local(OldEvent& ev) {
+  switch (ev.type) {
+    case OldType::GoStartLocal: ev.type = OldType::GoStart; break;
+    case OldType::GoUnblockLocal: ev.type = OldType::GoUnblock; break;
+    case OldType::GoSysExitLocal: ev.type = OldType::GoSysExit; break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+OldTrace::OldTrace(std::string bytes, unsigned minor, Dialect dialect)
+    : data_(std::move(bytes)), minor_(minor), dialect_(dialect) {}
+
+Error OldTrace::error_at(ErrorCode code, std::uint64_t pos, std::string message) const {
+  return make_error(code, pos + kTraceHeaderSize, std::move(message));
+}
+
+std::span<const std::uint64_t> OldTrace::stack_pcs(std::uint32_t id) const {
+  auto it = stacks_.find(id);
+  if (it == stacks_.end()) return {};
+  return std::span<const std::uint64_t>(stack_data_).subspan(it->second.first, it->second.second);
+}
+
+const PcFrame* OldTrace::frame(std::uint64_t pc) const {
+  auto it = frames_.find(pc);
+  return it == frames_.end() ? nullptr : &it->second;
+}
+
+std::string_view OldTrace::string(std::uint64_t id) const {
+  auto it = strings_.find(id);
+  return it == strings_.end() ? std::string_view{} : it->second;
+}
+
+Status OldTrace::load() {
+  GTA_TRY(index());
+  if (minor_ < 7) return order_by_seq_1_5();
+  return order_by_sequence();
+}
+
+Status OldTrace::index() {
+  Raw raw;
+  std::string why;
+  std::uint64_t record = 0;
+  std::unordered_map<std::int32_t, std::size_t> stream_of;
+  std::size_t cur = std::numeric_limits<std::size_t>::max();  // stream of the open batch
+  Batch* open = nullptr;
+  std::uint64_t data_end = data_.size();
+  Bounded c(data_, 0, data_.size());
+  for (;; record++) {
+    std::uint64_t start = c.pos();
+    auto r = read_record(c, minor_, raw.args, raw.type, raw.payload, why);
+    if (r == ReadResult::End) break;
+    if (r == ReadResult::Truncated) {
+      // The writer was cut off: keep every complete record before this one.
+      truncated_ = true;
+      data_end = start;
+      warnings_.push_back(fmt::format(
+          "trace truncated: the record at byte offset {} (record {}) is incomplete; analysed the {} "
+          "bytes before it",
+          start + kTraceHeaderSize, record, start + kTraceHeaderSize));
+      break;
+    }
+    if (r == ReadResult::Corrupt) {
+      return error_at(ErrorCode::Corrupt, start, fmt::format("{} (record {})", why, record));
+    }
+    const auto t = raw.type;
+    if (t == OldType::String) {
+      auto [it, fresh] = strings_.emplace(raw.args[0], raw.payload);
+      if (!fresh) {
+        return error_at(ErrorCode::Corrupt, start, fmt::format("string has duplicate id {} (record {})", raw.args[0], record));
+      }
+      continue;
+    }
+    if (t != OldType::Stack && raw.args.size() != expected_args(t, minor_)) {
+      return error_at(ErrorCode::Corrupt, start,
+                      fmt::format("{} has wrong number of arguments: want {}, got {} (record {})",
+                                  old_spec(t).name, expected_args(t, minor_), raw.args.size(), record));
+    }
+    if (t == OldType::Batch) {
+      std::uint64_t pid = raw.args[0];
+      if (pid != ~std::uint64_t{0} && pid > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
+        return error_at(ErrorCode::Corrupt, start, fmt::format("processor ID {} is too large (record {})", pid, record));
+      }
+      auto pid32 = pid == ~std::uint64_t{0} ? std::int32_t{-1} : static_cast<std::int32_t>(pid);
+      if (open != nullptr) open->end = start;
+      auto [it, fresh] = stream_of.emplace(pid32, streams_.size());
+      if (fresh) {
+        if (streams_.size() >= 0x7fff) {
+          return error_at(ErrorCode::Limit, start, "more than 32767 Ps: beyond what this decoder orders");
+        }
+        streams_.push_back(Stream{pid32, {}});
+      }
+      cur = it->second;
+      streams_[cur].batches.push_back(Batch{start, 0});
+      open = &streams_[cur].batches.back();
+      continue;
+    }
+    if (cur == std::numeric_limits<std::size_t>::max()) {
+      return error_at(ErrorCode::Corrupt, start,
+                      fmt::format("{} event before the first batch (record {})", old_spec(t).name, record));
+    }
+    switch (t) {
+      case OldType::Frequency:
+        ticks_per_sec_ = static_cast<std::int64_t>(raw.args[0]);
+        if (ticks_per_sec_ <= 0) {
+          return error_at(ErrorCode::Corrupt, start, fmt::format("time stamps out of order: frequency {} (record {})", raw.args[0], record));
+        }
+        break;
+      case OldType::TimerGoroutine:
+        timer_goids_.insert(raw.args[0]);
+        break;
+      case OldType::Stack: {
+        if (raw.args.size() < 2) {
+          return error_at(ErrorCode::Corrupt, start, fmt::format("EvStack has wrong number of arguments: want at least 2, got {} (record {})", raw.args.size(), record));
+        }
+        std::uint64_t size = raw.args[1];
+        if (size > 1000) {
+          return error_at(ErrorCode::Corrupt, start, fmt::format("EvStack has bad number of frames: {} (record {})", size, record));
+        }
+        std::uint64_t per_frame = minor_ < 7 ? 1 : 4;  // 1.5 and 1.6 wrote bare PCs
+        if (raw.args.size() != 2 + per_frame * size) {
+          return error_at(ErrorCode::Corrupt, start, fmt::format("EvStack has wrong number of arguments: want {}, got {} (record {})", 2 + per_frame * size, raw.args.size(), record));
+        }
+        auto id = static_cast<std::uint32_t>(raw.args[0]);
+        if (id != 0 && size > 0) {
+          auto first = static_cast<std::uint32_t>(stack_data_.size());
+          for (std::uint64_t i = 0; i < size; i++) {
+            std::uint64_t pc = raw.args[2 + i * per_frame];
+            stack_data_.push_back(pc);
+            if (per_frame == 4) {
+              frames_.try_emplace(pc, PcFrame{raw.args[2 + i * 4 + 1], raw.args[2 + i * 4 + 2], raw.args[2 + i * 4 + 3]});
+            } else {
+              frames_.try_emplace(pc, PcFrame{});
+            }
+          }
+          stacks_[id] = {first, static_cast<std::uint32_t>(size)};
+        } else if (id != 0) {
+          empty_stacks_.insert(id);
+        }
+        break;
+      }
+      case OldType::CPUSample: {
+        OldEvent e;
+        e.type = t;
+        e.offset = start + kTraceHeaderSize;
+        // [ts delta, real ts, p, g, stack]: a sample is placed by when the signal arrived.
+        e.ts = static_cast<std::int64_t>(raw.args[1]);
+        e.p = static_cast<std::int32_t>(raw.args[2]);
+        e.g = raw.args[3];
+        e.args = {0, raw.args[2], raw.args[3], 0};
+        e.stk = static_cast<std::uint32_t>(raw.args[4]);
+        cpu_samples_.push_back(e);
+        break;
+      }
+      case OldType::UserLog:
+        if (inline_ids_.find(raw.payload) == inline_ids_.end()) {
+          inline_ids_.emplace(raw.payload, static_cast<std::uint32_t>(inline_strings_.size()));
+          inline_strings_.push_back(raw.payload);
+        }
+        break;
+      case OldType::STWStart:
+        if (dialect_ == Dialect::Go119 && minor_ >= 10 && raw.args[1] > 1) {
+          return error_at(ErrorCode::Corrupt, start, fmt::format("unknown STW kind {} (record {})", raw.args[1], record));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  if (open != nullptr) open->end = data_end;
+  if (streams_.empty()) return error_at(ErrorCode::Corrupt, data_end, "trace is empty: no event batch");
+  if (ticks_per_sec_ == 0) {
+    if (!truncated_) return error_at(ErrorCode::Corrupt, data_end, "no EvFrequency event");
+    ticks_per_sec_ = 1'000'000'000;
+    warnings_.push_back("the Frequency record was cut off: times are in CPU ticks, not nanoseconds");
+  }
+  std::sort(streams_.begin(), streams_.end(), [](const Stream& a, const Stream& b) { return a.pid < b.pid; });
+  // Samples were written late, in lock order: place them by the time the signal arrived, ties
+  // kept in file order.
+  std::stable_sort(cpu_samples_.begin(), cpu_samples_.end(),
+                   [](const OldEvent& a, const OldEvent& b) { return a.ts < b.ts; });
+  return {};
+}
+
+bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw& raw) const {
+  if (cur.stream == streams_.size()) {  // the CPU-sample stream
+    if (cur.batch >= cpu_samples_.size()) return false;
+    out = cpu_samples_[cur.batch++];
+    return true;
+  }
+  const Stream& s = streams_[cur.stream];
+  std::string why;
+  for (;;) {
+    if (!cur.started || cur.pos >= cur.end) {
+      if (cur.started) cur.batch++;
+      if (cur.batch >= s.batches.size()) return false;
+      cur.started = true;
+      cur.pos = s.batches[cur.batch].begin;
+      cur.end = s.batches[cur.batch].end;
+      if (cur.pos >= cur.end) continue;
+    }
+    Bounded c(data_, cur.pos, cur.end);
+    std::uint64_t start = cur.pos;
+    if (read_record(c, minor_, raw.args, raw.type, raw.payload, why) != ReadResult::Ok) {
+      cur.pos = cur.end;  // cannot happen after index(): it checked every record
+      continue;
+    }
+    cur.pos = c.pos();
+    switch (raw.type) {
+      case OldType::Batch:
+        if (minor_ < 7) {
+          cur.last_seq = static_cast<std::int64_t>(raw.args[1]);
+          cur.last_ts = static_cast<std::int64_t>(raw.args[2]);
+        } else {
+          cur.last_ts = static_cast<std::int64_t>(raw.args[1]);
+        }
+        continue;
+      case OldType::String: case OldType::Stack: case OldType::Frequency:
+      case OldType::TimerGoroutine: case OldType::CPUSample:
+        continue;
+      default:
+        break;
+    }
+    const auto& spec = old_spec(raw.type);
+    out = OldEvent{};
+    out.type = raw.type;
+    out.p = s.pid;
+    out.g = cur.last_g;
+    out.offset = start + kTraceHeaderSize;
+    std::size_t first = 1;
+    if (minor_ < 7) {
+      cur.last_seq += static_cast<std::int64_t>(raw.args[0]);
+      if (seq != nullptr) *seq = cur.last_seq;
+      out.ts = cur.last_ts + static_cast<std::int64_t>(raw.args[1]);
+      first = 2;
+    } else {
+      out.ts = cur.last_ts + static_cast<std::int64_t>(raw.args[0]);
+    }
+    cur.last_ts = out.ts;
+    const std::size_t n = raw.args.size();
+    for (std::size_t i = first; i < n; i++) {
+      if (i == n - 1 && spec.stack) {
+        out.stk = static_cast<std::uint32_t>(raw.args[i]);
+      } else if (i - first < 3) {
+        out.args[i - first] = raw.args[i];
+      }
+    }
+    switch (raw.type) {
+      case OldType::GoStart: case OldType::GoStartLocal: case OldType::GoStartLabel:
+        cur.last_g = out.args[0];
+        out.g = cur.last_g;
+        break;
+      case OldType::GoEnd: case OldType::GoStop: case OldType::GoSched: case OldType::GoPreempt:
+      case OldType::GoSysBlock:
+        cur.last_g = 0;
+        break;
+      case OldType::GoSysExit: case OldType::GoWaiting: case OldType::GoInSyscall:
+        out.g = out.args[0];
+        break;
+      case OldType::UserLog:
+        out.args[3] = inline_ids_.at(raw.payload);
+        break;
+      case OldType::GCStart: case OldType::GCDone: case OldType::STWStart: case OldType::STWDone:
+        if (dialect_ == Dialect::Go119) out.g = 0;
+        break;
+      default:
+        if (is_block(raw.type)) cur.last_g = 0;
+        break;
+    }
+    return true;
+  }
+}
+
+Status OldTrace::order_by_sequence() {
+  const auto nstreams = static_cast<std::uint32_t>(streams_.size() + 1);
+  auto pid_of = [&](std::uint32_t s) { return s < streams_.size() ? streams_[s].pid : kProfileP; };
+  std::vector<Cursor> cursors(nstreams);
+  struct Head {
+    OldEvent ev;
+    bool valid = false;
+  };
+  std::vector<Head> heads(nstreams);
+  for (std::uint32_t s = 0; s < nstreams; s++) cursors[s].stream = s;
+  std::vector<std::uint32_t> available(nstreams);
+  for (std::uint32_t s = 0; s < nstreams; s++) available[s] = s;
+  // Ties in time go to the lower P: Go leaves them to map order, we fix one of its orders.
+  auto later = [&](std::uint32_t a, std::uint32_t b) {
+    const auto& ea = heads[a].ev;
+    const auto& eb = heads[b].ev;
+    if (ea.ts != eb.ts) return ea.ts > eb.ts;
+    return pid_of(a) > pid_of(b);
+  };
+  std::vector<std::uint32_t> frontier;
+  std::unordered_map<std::uint64_t, GState> gs;
+  std::unordered_map<std::uint64_t, std::int64_t> last_sys_block;
+  Raw raw;
+  std::int64_t last_ts = std::numeric_limits<std::int64_t>::min();
+  std::uint64_t out_of_order = 0, first_bad_offset = 0;
+
+  for (;;) {
+    for (std::size_t i = 0; i < available.size();) {
+      std::uint32_t s = available[i];
+      Head& h = heads[s];
+      if (!h.valid) {
+        if (!next_in_stream(cursors[s], h.ev, nullptr, raw)) {
+          available[i] = available.back();
+          available.pop_back();
+          continue;
+        }
+        h.valid = true;
+      }
+      auto tr = state_transition(h.ev);
+      auto git = gs.find(tr.g);
+      if (!transition_ready(tr, git == gs.end() ? GState{} : git->second)) {
+        i++;
+        continue;
+      }
+      frontier.push_back(s);
+      std::push_heap(frontier.begin(), frontier.end(), later);
+      available[i] = available.back();
+      available.pop_back();
+    }
+    if (frontier.empty()) {
+      if (available.empty()) break;
+      const OldEvent& stuck = heads[available.front()].ev;
+      if (truncated_) {
+        std::uint64_t left = 0;
+        for (auto s : available) left += heads[s].valid ? 1 : 0;
+        warnings_.push_back(fmt::format(
+            "ordering stopped after {} events: the events waiting in {} P streams (first at byte offset {}) "
+            "depend on events the truncation cut off",
+            order_.size(), left, stuck.offset));
+        break;
+      }
+      return make_error(ErrorCode::Corrupt, stuck.offset,
+                        fmt::format("no consistent ordering of events possible: {} on P {} waits for a goroutine "
+                                    "state that never comes (after {} ordered events)",
+                                    old_spec(stuck.type).name, stuck.p, order_.size()));
+    }
+    std::pop_heap(frontier.begin(), frontier.end(), later);
+    std::uint32_t s = frontier.back();
+    frontier.pop_back();
+    OldEvent& ev = heads[s].ev;
+    auto tr = state_transition(ev);
+    drop_local(ev);
+    if (tr.g != kUnordered) {
+      GState& curr = gs[tr.g];
+      if (!transition_ready(tr, curr)) {
+        return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("encountered impossible goroutine state transition (event {})", order_.size()));
+      }
+      GState next = tr.next;
+      if (next.seq == kNoSeq) next.seq = curr.seq;
+      if (next.seq == kSeqInc) next.seq = curr.seq + 1;
+      curr = next;
+    }
+    // Time must follow the order; when it does not (CPUs with skewed clocks), keep the sound
+    // order and repair the times instead of rejecting the trace as Go does.
+    if (ev.ts < last_ts) {
+      if (out_of_order++ == 0) first_bad_offset = ev.offset;
+      clamp_ts_ = true;
+      ev.ts = last_ts;
+    }
+    last_ts = ev.ts;
+    std::uint16_t entry = static_cast<std::uint16_t>(s);
+    if (ev.type == OldType::GoSysBlock || ev.type == OldType::GoInSyscall) {
+      last_sys_block[ev.g] = ev.ts;
+    } else if (ev.type == OldType::GoSysExit && ev.args[2] != 0) {
+      // The exit was recorded when the goroutine got a P back; its real time is an argument.
+      auto real = static_cast<std::int64_t>(ev.args[2]);
+      auto it = last_sys_block.find(ev.g);
+      std::int64_t block = it == last_sys_block.end() ? 0 : it->second;
+      if (block == 0) return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("stray syscall exit (event {})", order_.size()));
+      if (real < block) {
+        return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("time stamps out of order: syscall exit before its block (event {})", order_.size()));
+      }
+      OldEvent moved = ev;
+      moved.ts = real;
+      moved_.push_back(Moved{real, order_.size(), moved});
+      entry |= kMovedBit;
+    }
+    order_.push_back(entry);
+    heads[s].valid = false;
+    available.push_back(s);
+  }
+  if (out_of_order > 0) {
+    warnings_.push_back(fmt::format(
+        "time stamps out of order: {} events carry a time before the event ordered ahead of them (first at byte "
+        "offset {}); their times were raised to keep the stream monotonic",
+        out_of_order, first_bad_offset));
+  }
+  std::sort(moved_.begin(), moved_.end(), [](const Moved& a, const Moved& b) {
+    return a.key != b.key ? a.key < b.key : a.index < b.index;
+  });
+  order_count_ = order_.size();
+  order_.shrink_to_fit();
+  return {};
+}
+
+Status OldTrace::order_by_seq_1_5() {
+  // Go 1.5 numbered every event globally: the order is the sequence numbers' order.
+  Raw raw;
+  std::uint64_t n = 0;
+  for (std::uint32_t s = 0; s < streams_.size(); s++) {
+    Cursor c;
+    c.stream = s;
+    OldEvent ev;
+    std::int64_t seq = 0;
+    while (next_in_stream(c, ev, &seq, raw)) {
+      if (ev.type == OldType::GoSysExit) {
+        // Emitted once the thread had a P again: its real sequence number and time are arguments.
+        seq = static_cast<std::int64_t>(ev.args[1]);
+        if (ev.args[2] != 0) ev.ts = static_cast<std::int64_t>(ev.args[2]);
+      }
+      drop_local(ev);
+      moved_.push_back(Moved{seq, n++, ev});
+    }
+  }
+  std::sort(moved_.begin(), moved_.end(), [](const Moved& a, const Moved& b) {
+    return a.key != b.key ? a.key < b.key : a.index < b.index;
+  });
+  std::uint64_t bad = 0, first_bad = 0;
+  std::int64_t last = std::numeric_limits<std::int64_t>::min();
+  for (auto& m : moved_) {
+    if (m.ev.ts < last) {
+      if (bad++ == 0) first_bad = m.ev.offset;
+      m.ev.ts = last;
+    }
+    last = m.ev.ts;
+  }
+  if (bad > 0) {
+    warnings_.push_back(fmt::format(
+        "time stamps out of order: {} events (first at byte offset {}) carry a time before an event with a "
+        "lower sequence number; ordered by sequence number and their times raised",
+        bad, first_bad));
+  }
+  order_count_ = moved_.size();
+  return {};
+}
+
+// ---- Replay -----------------------------------------------------------------------------------
+
+struct OldTrace::Replay::State {
+  explicit State(const OldTrace& t) : post(t) {}
+  std::vector<Cursor> cursors;
+  Raw raw;
+  std::size_t opos = 0, mpos = 0;
+  bool a_valid = false;
+  OldEvent a;
+  std::uint64_t a_index = 0;
+  std::int64_t clamp_last = std::numeric_limits<std::int64_t>::min();
+  bool have_min = false;
+  std::int64_t min_ts = 0;
+  double ns_per_tick = 1.0;
+  PostProcessor post;
+};
+
+OldTrace::Replay::Replay(const OldTrace& trace) : trace_(trace), state_(std::make_unique<State>(trace)) {
+  state_->cursors.resize(trace.streams_.size() + 1);
+  for (std::uint32_t s = 0; s < state_->cursors.size(); s++) state_->cursors[s].stream = s;
+  state_->ns_per_tick = 1e9 / static_cast<double>(trace.ticks_per_sec_);
+}
+
+OldTrace::Replay::~Replay() = default;
+
+std::uint64_t OldTrace::Replay::missing_stacks() const { return state_->post.missing_stacks(); }
+std::uint64_t OldTrace::Replay::first_missing_stack_offset() const { return state_->post.first_missing_stack_offset(); }
+
+Result<bool> OldTrace::Replay::next(OldEvent& out) {
+  State& st = *state_;
+  const auto& order = trace_.order_;
+  const auto& moved = trace_.moved_;
+  while (!st.a_valid && st.opos < order.size()) {
+    std::uint16_t entry = order[st.opos];
+    OldEvent ev;
+    trace_.next_in_stream(st.cursors[entry & ~kMovedBit], ev, nullptr, st.raw);
+    drop_local(ev);
+    if (trace_.clamp_ts_) {
+      ev.ts = std::max(ev.ts, st.clamp_last);
+      st.clamp_last = ev.ts;
+    }
+    std::uint64_t idx = st.opos++;
+    if ((entry & kMovedBit) != 0) continue;  // emitted from the moved list at its real time
+    st.a = ev;
+    st.a_index = idx;
+    st.a_valid = true;
+  }
+  bool have_b = st.mpos < moved.size();
+  if (!st.a_valid && !have_b) return false;
+  if (st.a_valid && (!have_b || st.a.ts < moved[st.mpos].key ||
+                     (st.a.ts == moved[st.mpos].key && st.a_index < moved[st.mpos].index))) {
+    out = st.a;
+    st.a_valid = false;
+  } else {
+    out = moved[st.mpos++].ev;
+  }
+  if (!st.have_min) {
+    st.have_min = true;
+    st.min_ts = out.ts;
+  }
+  // Ticks to nanoseconds from the first event, in floating point as Go does (no overflow).
+  out.ts = static_cast<std::int64_t>(static_cast<double>(out.ts - st.min_ts) * st.ns_per_tick);
+  if (out.type == OldType::GoUnblock && trace_.timer_goids_.count(out.g) != 0) out.p = kTimerP;
+  if (out.type == OldType::GoSysExit) out.p = kSyscallP;
+  GTA_TRY(st.post.apply(out, emitted_));
+  emitted_++;
+  return true;
+}
+
+}  // namespace gtanalyze::parser::v1

@@ -1,0 +1,59 @@
+// Go's postProcessTrace for old traces: checks the ordered stream is consistent (a P runs one G,
+// a G is blocked before it is unblocked…) and restores facts later stages read (fake Ps).
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "gtanalyze/error.hpp"
+#include "parser/v1/events.hpp"
+
+namespace gtanalyze::parser::v1 {
+
+class OldTrace;
+enum class Dialect : std::uint8_t;
+
+class PostProcessor {
+ public:
+  PostProcessor(const OldTrace& trace);
+  // Checks and updates one event of the final order; `index` is its position (for messages).
+  Status apply(OldEvent& ev, std::uint64_t index);
+  std::uint64_t missing_stacks() const { return missing_stacks_; }
+  std::uint64_t first_missing_stack_offset() const { return first_missing_offset_; }
+
+ private:
+  struct G {
+    std::uint8_t state = 0;              // dead, runnable, running, waiting
+    OldType last = OldType::None;        // the event that last changed the state (Go's g.ev)
+    bool has_create = false;             // created in the trace and not started yet
+    bool mark_assist = false;
+    std::uint32_t create_stack = 0;
+  };
+  struct P {
+    bool running = false;
+    bool sweep = false;
+    bool stw = false;  // per-P STW before Go 1.10 (Go 1.19 dialect)
+    std::uint64_t g = 0;
+  };
+  struct Region {
+    std::uint64_t task = 0;
+    std::uint64_t type = 0;
+  };
+
+  Status check_running(const P& p, const G& g, const OldEvent& ev, bool allow_g0, std::uint64_t index) const;
+  Error fail(const OldEvent& ev, std::uint64_t index, std::string message) const;
+
+  const OldTrace& trace_;
+  std::unordered_map<std::uint64_t, G> gs_;
+  std::unordered_map<std::int32_t, P> ps_;
+  std::unordered_set<std::uint64_t> tasks_;
+  std::unordered_map<std::uint64_t, std::vector<Region>> regions_;
+  bool gc_ = false;
+  bool stw_ = false;
+  std::uint64_t missing_stacks_ = 0;
+  std::uint64_t first_missing_offset_ = 0;
+};
+
+}  // namespace gtanalyze::parser::v1

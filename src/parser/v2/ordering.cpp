@@ -1,0 +1,836 @@
+// The ordering handlers, one per group of wire events, following Go's order.go rule for rule:
+// which facts make an event ready (sequence numbers, statuses), which invariants it must meet,
+// and what it changes. Spare argument slots carry facts to the Event views ("smuggled" in Go).
+#include "parser/v2/ordering.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "parser/spec.hpp"
+
+namespace gtanalyze::parser::v2 {
+namespace {
+
+std::string_view type_name(EventType t) { return event_type_name(t); }
+
+std::string_view go_status_name(WireGoStatus s) {
+  switch (s) {
+    case WireGoStatus::Runnable: return "Runnable";
+    case WireGoStatus::Running: return "Running";
+    case WireGoStatus::Syscall: return "Syscall";
+    case WireGoStatus::Waiting: return "Waiting";
+    default: return "Bad";
+  }
+}
+
+std::string_view proc_status_name(WireProcStatus s) {
+  switch (s) {
+    case WireProcStatus::Running: return "Running";
+    case WireProcStatus::Idle: return "Idle";
+    case WireProcStatus::Syscall: return "Syscall";
+    default: return "Bad";
+  }
+}
+
+// The public state a wire status stands for (Go's tracev2GoStatus2GoState and friends).
+GoState go_state_of(WireGoStatus s) {
+  switch (s) {
+    case WireGoStatus::Runnable: return GoState::Runnable;
+    case WireGoStatus::Running: return GoState::Running;
+    case WireGoStatus::Waiting: return GoState::Waiting;
+    case WireGoStatus::Syscall: return GoState::Syscall;
+    default: return GoState::Undetermined;
+  }
+}
+
+ProcState proc_state_of(WireProcStatus s) {
+  switch (s) {
+    case WireProcStatus::Running: case WireProcStatus::Syscall: return ProcState::Running;
+    case WireProcStatus::Idle: case WireProcStatus::SyscallAbandoned: return ProcState::Idle;
+    default: return ProcState::Undetermined;
+  }
+}
+
+// Position of the first spare argument slot of an event (Go's baseEvent.extra).
+std::size_t extra_index(EventType t) { return all_specs()[static_cast<std::size_t>(t)].args.size() - 1; }
+
+// The Range name of a stop-the-world event, kept as an extra string in the spare args[3]. Like
+// Go, the kind id of an STWEnd is looked up in the end's generation.
+std::uint64_t intern_stw_name(GenerationTables* t, std::uint64_t kind) {
+  std::string name = "stop-the-world (";
+  name += t->string(kind);
+  name += ')';
+  return t->add_extra_string(name);
+}
+
+}  // namespace
+
+const std::array<Ordering::Handler, 256>& Ordering::dispatch() {
+  static const std::array<Handler, 256> table = [] {
+    std::array<Handler, 256> d{};
+    auto set = [&d](EventType t, Handler h) { d[static_cast<std::size_t>(t)] = h; };
+    using E = EventType;
+    set(E::ProcsChange, &Ordering::annotation);
+    set(E::ProcStart, &Ordering::proc_start);
+    set(E::ProcStop, &Ordering::proc_stop);
+    set(E::ProcSteal, &Ordering::proc_steal);
+    set(E::ProcStatus, &Ordering::proc_status);
+    set(E::GoCreate, &Ordering::go_create);
+    set(E::GoCreateSyscall, &Ordering::go_create_syscall);
+    set(E::GoStart, &Ordering::go_start);
+    set(E::GoDestroy, &Ordering::go_stop_exec);
+    set(E::GoDestroySyscall, &Ordering::go_destroy_syscall);
+    set(E::GoStop, &Ordering::go_stop_exec);
+    set(E::GoBlock, &Ordering::go_stop_exec);
+    set(E::GoUnblock, &Ordering::go_unblock);
+    set(E::GoSyscallBegin, &Ordering::go_syscall_begin);
+    set(E::GoSyscallEnd, &Ordering::go_syscall_end);
+    set(E::GoSyscallEndBlocked, &Ordering::go_syscall_end_blocked);
+    set(E::GoStatus, &Ordering::go_status);
+    set(E::STWBegin, &Ordering::go_range_begin);
+    set(E::STWEnd, &Ordering::go_range_end);
+    set(E::GCActive, &Ordering::gc_active);
+    set(E::GCBegin, &Ordering::gc_begin);
+    set(E::GCEnd, &Ordering::gc_end);
+    set(E::GCSweepActive, &Ordering::sweep_active);
+    set(E::GCSweepBegin, &Ordering::sweep_begin);
+    set(E::GCSweepEnd, &Ordering::sweep_end);
+    set(E::GCMarkAssistActive, &Ordering::go_range_active);
+    set(E::GCMarkAssistBegin, &Ordering::go_range_begin);
+    set(E::GCMarkAssistEnd, &Ordering::go_range_end);
+    set(E::HeapAlloc, &Ordering::heap_metric);
+    set(E::HeapGoal, &Ordering::heap_metric);
+    set(E::GoLabel, &Ordering::annotation);
+    set(E::UserTaskBegin, &Ordering::user_task_begin);
+    set(E::UserTaskEnd, &Ordering::user_task_end);
+    set(E::UserRegionBegin, &Ordering::user_region);
+    set(E::UserRegionEnd, &Ordering::user_region);
+    set(E::UserLog, &Ordering::annotation);
+    set(E::GoSwitch, &Ordering::go_switch);
+    set(E::GoSwitchDestroy, &Ordering::go_switch);
+    set(E::GoCreateBlocked, &Ordering::go_create);
+    set(E::GoStatusStack, &Ordering::go_status);
+    for (auto t = static_cast<std::size_t>(E::Span); t <= static_cast<std::size_t>(E::GoroutineStackFree); t++) {
+      d[t] = &Ordering::alloc_free;
+    }
+    return d;
+  }();
+  return table;
+}
+
+Result<bool> Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadId m, std::uint64_t gen, MState*& ms) {
+  if (initial_gen_ == 0) initial_gen_ = gen;
+  SchedCtx cur;
+  cur.m = m;
+  if (m != kNoThread) {
+    if (ms == nullptr) ms = &m_states_.try_emplace(m).first->second;
+    cur.p = ms->p;
+    cur.g = ms->g;
+  }
+  SchedCtx next = cur;
+  const Handler h = dispatch()[static_cast<std::size_t>(ev.type)];
+  if (h == nullptr) return fail(ev, fmt::format("bad event type found while ordering: {}", static_cast<unsigned>(ev.type)));
+  auto ok = (this->*h)(ev, tables, gen, cur, next);
+  if (ok && *ok && m != kNoThread) {
+    ms->p = next.p;
+    ms->g = next.g;
+  }
+  return ok;
+}
+
+void Ordering::push(const RawEvent& ev, GenerationTables* t, const SchedCtx& ctx) {
+  if (q_end_ - q_start_ == queue_.size()) {
+    // Grow: keep the ring's order, double the capacity.
+    std::vector<Event> bigger(queue_.empty() ? 8 : queue_.size() * 2);
+    for (std::uint64_t i = q_start_; i < q_end_; i++) bigger[i - q_start_] = queue_[i & (queue_.size() - 1)];
+    q_end_ -= q_start_;
+    q_start_ = 0;
+    queue_.swap(bigger);
+  }
+  Event& e = queue_[q_end_ & (queue_.size() - 1)];
+  e.type = ev.type;
+  e.time = ev.time;
+  e.g = ctx.g;
+  e.p = ctx.p;
+  e.m = ctx.m;
+  e.args = ev.args;
+  e.tables = t;
+  q_end_++;
+}
+
+void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0,
+                    std::uint64_t a1) {
+  RawEvent ev;
+  ev.type = type;
+  ev.time = time;
+  ev.args[0] = a0;
+  ev.args[1] = a1;
+  push(ev, t, ctx);
+}
+
+Error Ordering::fail(const RawEvent& ev, std::string message) const {
+  return make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
+}
+
+Status Ordering::validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const {
+  if (m == Need::MustHave && ctx.m == kNoThread) return fail(ev, "expected a thread but didn't have one");
+  if (m == Need::MustNotHave && ctx.m != kNoThread) return fail(ev, "expected no thread but had one");
+  if (p == Need::MustHave && ctx.p == kNoProc) return fail(ev, "expected a proc but didn't have one");
+  if (p == Need::MustNotHave && ctx.p != kNoProc) return fail(ev, "expected no proc but had one");
+  if (g == Need::MustHave && ctx.g == kNoGoroutine) return fail(ev, "expected a goroutine but didn't have one");
+  if (g == Need::MustNotHave && ctx.g != kNoGoroutine) return fail(ev, "expected no goroutine but had one");
+  return {};
+}
+
+EventType Ordering::range_start(EventType t) {
+  const EventType s = all_specs()[static_cast<std::size_t>(t)].start_event;
+  return s == EventType::None ? t : s;
+}
+
+Status Ordering::begin_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r) {
+  if (std::find(ranges.begin(), ranges.end(), r) != ranges.end()) {
+    return fail(ev, fmt::format("discovered event already in-flight for when starting event {}", type_name(r.type)));
+  }
+  ranges.push_back(r);
+  return {};
+}
+
+Status Ordering::active_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r, bool initial_gen) {
+  const bool has = std::find(ranges.begin(), ranges.end(), r) != ranges.end();
+  if (initial_gen) {
+    if (has) return fail(ev, fmt::format("found named active range already in first gen: {}", type_name(r.type)));
+    ranges.push_back(r);
+  } else if (!has) {
+    return fail(ev, fmt::format("resource is missing active range: {}", type_name(r.type)));
+  }
+  return {};
+}
+
+Result<std::uint64_t> Ordering::end_range(const RawEvent& ev, std::vector<RangeType>& ranges) {
+  const EventType st = all_specs()[static_cast<std::size_t>(ev.type)].start_event;
+  auto it = std::find_if(ranges.begin(), ranges.end(), [st](const RangeType& r) { return r.type == st; });
+  if (it == ranges.end()) return fail(ev, fmt::format("tried to end event {}, but not in-flight", type_name(st)));
+  const std::uint64_t desc = it->desc;
+  std::iter_swap(it, ranges.end() - 1);  // swap-remove, as Go (the order of the rest matters not)
+  ranges.pop_back();
+  return desc;
+}
+
+// --- Procs -------------------------------------------------------------------------------
+
+Result<bool> Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+  const auto pid = static_cast<ProcId>(ev.args[0]);
+  const std::uint64_t raw = ev.args[1];
+  if (raw > static_cast<std::uint64_t>(WireProcStatus::SyscallAbandoned)) {
+    return fail(ev, fmt::format("invalid status for proc {}: {}", pid, raw));
+  }
+  const auto status = static_cast<WireProcStatus>(raw);
+  ProcState old_state = proc_state_of(status);
+  auto it = p_states_.find(pid);
+  if (it != p_states_.end()) {
+    PState& s = it->second;
+    if (status == WireProcStatus::SyscallAbandoned && s.status == WireProcStatus::Syscall) {
+      // Abandoned is a special case of Syscall: nothing was lost yet, so promote it.
+      old_state = ProcState::Running;
+      ev.args[1] = static_cast<std::uint64_t>(WireProcStatus::Syscall);
+    } else if (status == WireProcStatus::SyscallAbandoned && s.status == WireProcStatus::SyscallAbandoned) {
+      old_state = ProcState::Idle;
+      ev.args[1] = static_cast<std::uint64_t>(WireProcStatus::SyscallAbandoned);
+    } else if (s.status != status) {
+      return fail(ev, fmt::format("inconsistent status for proc {}: old {} vs. new {}", pid, proc_status_name(s.status),
+                                  proc_status_name(status)));
+    }
+    s.seq = Seq{gen, 0};
+  } else {
+    PState s;
+    s.status = status;
+    s.seq = Seq{gen, 0};
+    p_states_.emplace(pid, std::move(s));
+    old_state = gen == initial_gen_ ? ProcState::Undetermined : ProcState::NotExist;
+  }
+  ev.args[extra_index(ev.type)] = static_cast<std::uint64_t>(old_state);
+
+  if (status == WireProcStatus::Running || status == WireProcStatus::Syscall) next.p = pid;
+  // An abandoned P promoted to Running→Running must be reported in the context it is bound to,
+  // which is likely another thread: find it.
+  if (status == WireProcStatus::SyscallAbandoned && old_state == ProcState::Running) {
+    bool found = false;
+    for (const auto& [mid, ms] : m_states_) {
+      if (ms.p == pid) {
+        cur.m = mid;
+        cur.p = pid;
+        cur.g = ms.g;
+        found = true;
+      }
+    }
+    if (!found) return fail(ev, fmt::format("failed to find sched context for proc {} that's about to be stolen", pid));
+  }
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::proc_start(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+  const auto pid = static_cast<ProcId>(ev.args[0]);
+  const Seq seq{gen, ev.args[1]};
+  auto it = p_states_.find(pid);
+  if (it == p_states_.end() || it->second.status != WireProcStatus::Idle || !seq.succeeds(it->second.seq) ||
+      cur.p != kNoProc) {
+    return false;  // not yet: its status or an earlier event of this P has not been seen
+  }
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustNotHave, Need::MayHave));
+  it->second.status = WireProcStatus::Running;
+  it->second.seq = seq;
+  next.p = pid;
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::proc_stop(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx& next) {
+  auto it = p_states_.find(cur.p);
+  if (it == p_states_.end()) {
+    return fail(ev, fmt::format("event {} for proc ({}) that doesn't exist", type_name(ev.type), cur.p));
+  }
+  if (it->second.status != WireProcStatus::Running && it->second.status != WireProcStatus::Syscall) {
+    return fail(ev, fmt::format("{} event for proc that's not Running or Syscall", type_name(ev.type)));
+  }
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+  it->second.status = WireProcStatus::Idle;
+  next.p = kNoProc;
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+  const auto pid = static_cast<ProcId>(ev.args[0]);
+  const Seq seq{gen, ev.args[1]};
+  auto it = p_states_.find(pid);
+  if (it == p_states_.end() ||
+      (it->second.status != WireProcStatus::Syscall && it->second.status != WireProcStatus::SyscallAbandoned) ||
+      !seq.succeeds(it->second.seq)) {
+    return false;
+  }
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MayHave));
+  // Keep the status that let us advance: a steal from an abandoned syscall reads Idle→Idle.
+  const WireProcStatus old_status = it->second.status;
+  ev.args[extra_index(ev.type)] = static_cast<std::uint64_t>(old_status);
+  it->second.status = WireProcStatus::Idle;
+  it->second.seq = seq;
+  if (old_status == WireProcStatus::SyscallAbandoned) {
+    // Information was lost: leave the thread alone, it may have moved on.
+    push(ev, t, cur);
+    return true;
+  }
+  const auto mid = static_cast<ThreadId>(ev.args[2]);
+  if (mid == cur.m) {
+    // Stealing from ourselves behaves like a ProcStop.
+    if (cur.p != pid) {
+      return fail(ev, fmt::format("tried to self-steal proc {} (thread {}), but got proc {} instead", pid, mid, cur.p));
+    }
+    next.p = kNoProc;
+    push(ev, t, cur);
+    return true;
+  }
+  auto mit = m_states_.find(mid);
+  if (mit == m_states_.end()) return fail(ev, fmt::format("stole proc from non-existent thread {}", mid));
+  if (mit->second.p != pid) {
+    return fail(ev, fmt::format("tried to steal proc {} from thread {}, but got proc {} instead", pid, mid, mit->second.p));
+  }
+  // The victim is in a syscall and will notice on its way out (GoSyscallEndBlocked waits for this).
+  mit->second.p = kNoProc;
+  push(ev, t, cur);
+  return true;
+}
+
+// --- Goroutines --------------------------------------------------------------------------
+
+Result<bool> Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+  const auto gid = static_cast<GoId>(ev.args[0]);
+  const auto mid = static_cast<ThreadId>(ev.args[1]);
+  const std::uint64_t raw = ev.args[2];
+  if (raw > static_cast<std::uint64_t>(WireGoStatus::Waiting)) {
+    return fail(ev, fmt::format("invalid status for goroutine {}: {}", gid, raw));
+  }
+  const auto status = static_cast<WireGoStatus>(raw);
+  GoState old_state = go_state_of(status);
+  auto it = g_states_.find(gid);
+  if (it != g_states_.end()) {
+    if (it->second.status != status) {
+      return fail(ev, fmt::format("inconsistent status for goroutine {}: old {} vs. new {}", gid,
+                                  go_status_name(it->second.status), go_status_name(status)));
+    }
+    it->second.seq = Seq{gen, 0};
+  } else if (gen == initial_gen_) {
+    GState s;
+    s.status = status;
+    s.seq = Seq{gen, 0};
+    g_states_.emplace(gid, std::move(s));
+    old_state = GoState::Undetermined;
+  } else {
+    return fail(ev, fmt::format("found goroutine status for new goroutine after the first generation: id={} status={}",
+                                gid, go_status_name(status)));
+  }
+  // The transition's from-state travels in the high half of the status argument.
+  ev.args[2] = static_cast<std::uint64_t>(old_state) << 32 | raw;
+
+  if (status == WireGoStatus::Running) {
+    next.g = gid;
+  } else if (status == WireGoStatus::Syscall) {
+    if (mid == kNoThread) return fail(ev, fmt::format("found goroutine {} in syscall without a thread", gid));
+    if (mid == cur.m) {
+      if (gen != initial_gen_ && cur.g != gid) {
+        return fail(ev, fmt::format("inconsistent thread for syscalling goroutine {}: thread has goroutine {}", gid, cur.g));
+      }
+      next.g = gid;
+    } else {
+      // A goroutine sitting in a syscall on another thread for the whole generation.
+      auto mit = m_states_.find(mid);
+      if (mit != m_states_.end()) {
+        if (mit->second.g != gid) {
+          return fail(ev, fmt::format("inconsistent thread for syscalling goroutine {}: thread has goroutine {}", gid,
+                                      mit->second.g));
+        }
+        cur.g = mit->second.g;
+      } else {
+        m_states_.emplace(mid, MState{gid, kNoProc});
+      }
+      cur.m = mid;
+    }
+  }
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_create(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+  if (auto it = g_states_.find(cur.g); it != g_states_.end() && it->second.status != WireGoStatus::Running) {
+    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+  }
+  const auto newg = static_cast<GoId>(ev.args[0]);
+  GState s;
+  s.status = ev.type == EventType::GoCreateBlocked ? WireGoStatus::Waiting : WireGoStatus::Runnable;
+  s.seq = Seq{gen, 0};
+  if (!g_states_.emplace(newg, std::move(s)).second) {
+    return fail(ev, fmt::format("tried to create goroutine ({}) that already exists", newg));
+  }
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_stop_exec(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx& next) {
+  GTA_TRY(user_go(ev, cur));
+  auto it = g_states_.find(cur.g);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
+  }
+  if (it->second.status != WireGoStatus::Running) {
+    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+  }
+  switch (ev.type) {
+    case EventType::GoDestroy: g_states_.erase(it); break;
+    case EventType::GoStop: it->second.status = WireGoStatus::Runnable; break;
+    default: it->second.status = WireGoStatus::Waiting; break;  // GoBlock
+  }
+  next.g = kNoGoroutine;
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_start(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+  const auto gid = static_cast<GoId>(ev.args[0]);
+  const Seq seq{gen, ev.args[1]};
+  auto it = g_states_.find(gid);
+  if (it == g_states_.end() || it->second.status != WireGoStatus::Runnable || !seq.succeeds(it->second.seq)) {
+    return false;
+  }
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MustNotHave));
+  it->second.status = WireGoStatus::Running;
+  it->second.seq = seq;
+  next.g = gid;
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_unblock(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+  const auto gid = static_cast<GoId>(ev.args[0]);
+  const Seq seq{gen, ev.args[1]};
+  auto it = g_states_.find(gid);
+  if (it == g_states_.end() || it->second.status != WireGoStatus::Waiting || !seq.succeeds(it->second.seq)) {
+    return false;
+  }
+  it->second.status = WireGoStatus::Runnable;
+  it->second.seq = seq;
+  // No context to check: anything (even sysmon, without a P) may unblock a goroutine.
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+  // A switch is three events: unblock the next goroutine, block (or destroy) the current one,
+  // start the next one. Like a GoStart it waits for the next goroutine's sequence number.
+  GTA_TRY(user_go(ev, cur));
+  auto curit = g_states_.find(cur.g);
+  if (curit == g_states_.end()) {
+    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
+  }
+  if (curit->second.status != WireGoStatus::Running) {
+    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+  }
+  const auto nextg = static_cast<GoId>(ev.args[0]);
+  const Seq seq{gen, ev.args[1]};
+  auto nit = g_states_.find(nextg);
+  if (nit == g_states_.end() || nit->second.status != WireGoStatus::Waiting || !seq.succeeds(nit->second.seq)) {
+    return false;
+  }
+  push(ev, t, cur);
+  if (ev.type == EventType::GoSwitch) {
+    curit->second.status = WireGoStatus::Waiting;
+    push(EventType::GoBlock, ev.time, t, cur);  // no reason, no stack
+  } else {
+    g_states_.erase(curit);
+    push(EventType::GoDestroy, ev.time, t, cur);
+  }
+  nit->second.status = WireGoStatus::Running;
+  nit->second.seq = seq;
+  next.g = nextg;
+  SchedCtx start = cur;
+  start.g = kNoGoroutine;
+  push(EventType::GoStart, ev.time, t, start, static_cast<std::uint64_t>(nextg), ev.args[1]);
+  return true;
+}
+
+Result<bool> Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(user_go(ev, cur));
+  auto it = g_states_.find(cur.g);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
+  }
+  if (it->second.status != WireGoStatus::Running) {
+    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+  }
+  it->second.status = WireGoStatus::Syscall;
+  auto pit = p_states_.find(cur.p);
+  if (pit == p_states_.end()) {
+    return fail(ev, fmt::format("uninitialized proc {} found during {}", cur.p, type_name(ev.type)));
+  }
+  pit->second.status = WireProcStatus::Syscall;
+  // The P sequence number only disambiguates steals; on a running P it must simply follow on.
+  const Seq pseq{gen, ev.args[0]};
+  if (!pseq.succeeds(pit->second.seq)) {
+    return fail(ev, fmt::format("failed to advance {}: can't make sequence: {} (gen={}) -> {} (gen={})", type_name(ev.type),
+                                pit->second.seq.seq, pit->second.seq.gen, pseq.seq, pseq.gen));
+  }
+  pit->second.seq = pseq;
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_syscall_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(user_go(ev, cur));
+  auto it = g_states_.find(cur.g);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
+  }
+  if (it->second.status != WireGoStatus::Syscall) {
+    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+  }
+  it->second.status = WireGoStatus::Running;
+  auto pit = p_states_.find(cur.p);
+  if (pit == p_states_.end()) {
+    return fail(ev, fmt::format("uninitialized proc {} found during {}", cur.p, type_name(ev.type)));
+  }
+  if (pit->second.status != WireProcStatus::Syscall) {
+    return fail(ev, fmt::format("expected proc {} in state Syscall, but got {} instead", cur.p,
+                                proc_status_name(pit->second.status)));
+  }
+  pit->second.status = WireProcStatus::Running;
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_syscall_end_blocked(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur,
+                                              SchedCtx& next) {
+  // Ready only once this thread's P has left the syscall state (stopped or stolen): the event
+  // says the P was lost at some point during the syscall.
+  if (cur.p != kNoProc) {
+    auto pit = p_states_.find(cur.p);
+    if (pit == p_states_.end()) {
+      return fail(ev, fmt::format("uninitialized proc {} found during {}", cur.p, type_name(ev.type)));
+    }
+    if (pit->second.status == WireProcStatus::Syscall) return false;
+  }
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave));
+  auto it = g_states_.find(cur.g);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
+  }
+  if (it->second.status != WireGoStatus::Syscall) {
+    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+  }
+  next.g = kNoGoroutine;
+  it->second.status = WireGoStatus::Runnable;
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_create_syscall(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+                                         SchedCtx& next) {
+  // A goroutine that appears from a cgo callback: created directly in a syscall.
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustNotHave));
+  const auto newg = static_cast<GoId>(ev.args[0]);
+  GState s;
+  s.status = WireGoStatus::Syscall;
+  s.seq = Seq{gen, 0};
+  if (!g_states_.emplace(newg, std::move(s)).second) {
+    return fail(ev, fmt::format("tried to create goroutine ({}) in syscall that already exists", newg));
+  }
+  next.g = newg;
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur,
+                                          SchedCtx& next) {
+  // The cgo callback's goroutine goes away. Any P is dropped too: the thread id may be reused
+  // by the OS, and a new thread with it must not be mistaken for this one when stealing.
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave));
+  auto it = g_states_.find(cur.g);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
+  }
+  if (it->second.status != WireGoStatus::Syscall) {
+    return fail(ev, fmt::format("{} event for goroutine that's not Syscall", type_name(ev.type)));
+  }
+  g_states_.erase(it);
+  next.g = kNoGoroutine;
+  if (cur.p != kNoProc) {
+    auto pit = p_states_.find(cur.p);
+    if (pit == p_states_.end()) {
+      return fail(ev, fmt::format("found invalid proc {} during {}", cur.p, type_name(ev.type)));
+    }
+    if (pit->second.status != WireProcStatus::Syscall) {
+      return fail(ev, fmt::format("proc {} in unexpected state {} during {}", cur.p, proc_status_name(pit->second.status),
+                                  type_name(ev.type)));
+    }
+    pit->second.status = WireProcStatus::SyscallAbandoned;
+    next.p = kNoProc;
+    // Report the loss of the P as a steal by this very thread.
+    RawEvent steal;
+    steal.type = EventType::ProcSteal;
+    steal.time = ev.time;
+    steal.args[0] = static_cast<std::uint64_t>(cur.p);
+    steal.args[extra_index(EventType::ProcSteal)] = static_cast<std::uint64_t>(WireProcStatus::Syscall);
+    push(steal, t, cur);
+  }
+  push(ev, t, cur);
+  return true;
+}
+
+// --- User annotations --------------------------------------------------------------------
+
+Result<bool> Ordering::user_task_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  // Tasks need no begin to be referenced and may end several times: only a second concurrent
+  // begin of the same id is an error.
+  const TaskId id = ev.args[0];
+  if (active_tasks_.count(id) != 0) return fail(ev, fmt::format("task ID conflict: {}", id));
+  TaskId parent = ev.args[1];
+  if (parent == kBackgroundTask) {
+    // On a task, 0 means "no parent" (only regions default to the background task).
+    parent = kNoTask;
+    ev.args[1] = kNoTask;
+  }
+  if (!t->has_string(ev.args[2])) {
+    return fail(ev, fmt::format("invalid string ID {} for {} event", ev.args[2], type_name(ev.type)));
+  }
+  active_tasks_[id] = TaskState{std::string(t->string(ev.args[2])), parent};
+  GTA_TRY(user_go(ev, cur));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::user_task_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  const TaskId id = ev.args[0];
+  const std::size_t x = extra_index(ev.type);
+  if (auto it = active_tasks_.find(id); it != active_tasks_.end()) {
+    // The begin may be in an earlier generation, whose strings are gone: intern the type here.
+    ev.args[x] = it->second.parent;
+    ev.args[x + 1] = t->add_extra_string(it->second.name);
+    active_tasks_.erase(it);
+  } else {
+    ev.args[x] = kNoTask;
+    ev.args[x + 1] = 0;
+  }
+  GTA_TRY(user_go(ev, cur));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(user_go(ev, cur));
+  const TaskId task = ev.args[0];
+  if (!t->has_string(ev.args[1])) {
+    return fail(ev, fmt::format("invalid string ID {} for {} event", ev.args[1], type_name(ev.type)));
+  }
+  const std::string_view name = t->string(ev.args[1]);
+  auto it = g_states_.find(cur.g);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("encountered Ev{} without known state for current goroutine {}", type_name(ev.type), cur.g));
+  }
+  auto& regions = it->second.regions;
+  if (ev.type == EventType::UserRegionBegin) {
+    regions.push_back(UserRegion{task, std::string(name)});
+  } else if (!regions.empty()) {
+    // Regions begun before tracing started are unknown: an unmatched end is fine then.
+    const UserRegion& top = regions.back();
+    if (top.task != task || top.name != name) {
+      return fail(ev, fmt::format("misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
+                                  "region start event is {{{} {}}}", cur.g, task, name, top.task, top.name));
+    }
+    regions.pop_back();
+  }
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::annotation(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(user_go(ev, cur));
+  push(ev, t, cur);
+  return true;
+}
+
+// --- GC ----------------------------------------------------------------------------------
+// The mark phase has sequence numbers on begin and end, which may happen on different threads:
+// an explicit edge so that broken timestamps cannot pair the end of one cycle with another.
+
+Result<bool> Ordering::gc_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+  const std::uint64_t seq = ev.args[0];
+  if (gen == initial_gen_) {
+    if (gc_state_ != GcState::Undetermined) return fail(ev, "GCActive in the first generation isn't first GC event");
+    gc_seq_ = seq;
+    gc_state_ = GcState::Running;
+    push(ev, t, cur);
+    return true;
+  }
+  if (seq != gc_seq_ + 1) return false;
+  if (gc_state_ != GcState::Running) return fail(ev, "encountered GCActive while GC was not in progress");
+  gc_seq_ = seq;
+  GTA_TRY(user_go(ev, cur));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::gc_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  const std::uint64_t seq = ev.args[0];
+  if (gc_state_ == GcState::Undetermined) {
+    gc_seq_ = seq;
+    gc_state_ = GcState::Running;
+    push(ev, t, cur);
+    return true;
+  }
+  if (seq != gc_seq_ + 1) return false;
+  if (gc_state_ == GcState::Running) return fail(ev, "encountered GCBegin while GC was already in progress");
+  gc_seq_ = seq;
+  gc_state_ = GcState::Running;
+  GTA_TRY(user_go(ev, cur));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::gc_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  const std::uint64_t seq = ev.args[0];
+  if (seq != gc_seq_ + 1) return false;
+  if (gc_state_ == GcState::NotRunning) return fail(ev, "encountered GCEnd when GC was not in progress");
+  if (gc_state_ == GcState::Undetermined) return fail(ev, "encountered GCEnd when GC was in an undetermined state");
+  gc_seq_ = seq;
+  gc_state_ = GcState::NotRunning;
+  GTA_TRY(user_go(ev, cur));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::heap_metric(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::sweep_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+  auto it = p_states_.find(cur.p);
+  if (it == p_states_.end()) return fail(ev, fmt::format("unknown proc {} during {}", cur.p, type_name(ev.type)));
+  GTA_TRY(begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::sweep_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+  // Only the current P can sweep in practice, but like mark assists the P is named explicitly.
+  const auto pid = static_cast<ProcId>(ev.args[0]);
+  auto it = p_states_.find(pid);
+  if (it == p_states_.end()) return fail(ev, fmt::format("encountered GCSweepActive for unknown proc {}", pid));
+  GTA_TRY(active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::sweep_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+  auto it = p_states_.find(cur.p);
+  if (it == p_states_.end()) return fail(ev, fmt::format("unknown proc {} during {}", cur.p, type_name(ev.type)));
+  auto r = end_range(ev, it->second.ranges);
+  if (!r) return r.error();
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(user_go(ev, cur));
+  const std::uint64_t desc = ev.type == EventType::STWBegin ? ev.args[0] : 0;
+  auto it = g_states_.find(cur.g);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("encountered event of type {} without known state for current goroutine {}",
+                                static_cast<unsigned>(ev.type), cur.g));
+  }
+  GTA_TRY(begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), desc}));
+  if (ev.type == EventType::STWBegin) ev.args[3] = intern_stw_name(t, desc);
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_range_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+  // Like GoStatus this may name a goroutine that is not running: no context checks.
+  const auto gid = static_cast<GoId>(ev.args[0]);
+  auto it = g_states_.find(gid);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("uninitialized goroutine {} found during {}", gid, type_name(ev.type)));
+  }
+  GTA_TRY(active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_));
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::go_range_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(user_go(ev, cur));
+  auto it = g_states_.find(cur.g);
+  if (it == g_states_.end()) {
+    return fail(ev, fmt::format("encountered event of type {} without known state for current goroutine {}",
+                                static_cast<unsigned>(ev.type), cur.g));
+  }
+  auto desc = end_range(ev, it->second.ranges);
+  if (!desc) return desc.error();
+  // STWEnd carries its kind (a string id of the begin's generation, as in Go) in args[0].
+  if (ev.type == EventType::STWEnd) {
+    ev.args[0] = *desc;
+    ev.args[3] = intern_stw_name(t, *desc);
+  }
+  push(ev, t, cur);
+  return true;
+}
+
+Result<bool> Ordering::alloc_free(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MayHave));
+  push(ev, t, cur);
+  return true;
+}
+
+}  // namespace gtanalyze::parser::v2

@@ -1,0 +1,205 @@
+// The ordering state machine (Go's order.go): emulates goroutine, proc and thread state to decide
+// whether the next event of a thread may happen now, validates it, and queues the resulting
+// events (some wire events expand into several, some carry facts worked out here in spare args).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gtanalyze/error.hpp"
+#include "gtanalyze/event.hpp"
+#include "gtanalyze/version.hpp"
+#include "parser/v2/generation.hpp"
+
+namespace gtanalyze::parser::v2 {
+
+// An event as read from a batch, before ordering: its type, absolute time and wire arguments
+// after the timestamp.
+struct RawEvent {
+  EventType type = EventType::None;
+  Time time = 0;
+  std::array<std::uint64_t, 4> args{};
+  std::uint64_t offset = 0;  // in the trace stream, for errors
+};
+
+// Wire goroutine and proc statuses (tracev2.GoStatus, tracev2.ProcStatus).
+enum class WireGoStatus : std::uint8_t { Bad, Runnable, Running, Syscall, Waiting };
+enum class WireProcStatus : std::uint8_t { Bad, Running, Idle, Syscall, SyscallAbandoned };
+
+struct MState {
+  GoId g = kNoGoroutine;
+  ProcId p = kNoProc;
+};
+
+class Ordering {
+ public:
+  explicit Ordering(Version version) : version_(version) {}
+
+  // Tries to advance `ev`, read from thread m's batches in generation `gen`. False (no error)
+  // when it cannot happen yet; an error when the trace is broken. `ms` caches m's state between
+  // calls (null until the first call creates it).
+  Result<bool> advance(RawEvent& ev, GenerationTables* tables, ThreadId m, std::uint64_t gen, MState*& ms);
+
+  // The next queued event, if any.
+  bool next(Event& out) {
+    if (q_start_ == q_end_) return false;
+    out = queue_[q_start_ & (queue_.size() - 1)];
+    q_start_++;
+    return true;
+  }
+  [[nodiscard]] bool queue_empty() const { return q_start_ == q_end_; }
+
+ private:
+  struct SchedCtx {
+    GoId g = kNoGoroutine;
+    ProcId p = kNoProc;
+    ThreadId m = kNoThread;
+  };
+  struct Seq {
+    std::uint64_t gen = 0, seq = 0;
+    [[nodiscard]] bool succeeds(const Seq& b) const { return gen == b.gen && seq == b.seq + 1; }
+  };
+  // A special range in flight on a resource: its begin event type and optional string id.
+  struct RangeType {
+    EventType type = EventType::None;
+    std::uint64_t desc = 0;
+    bool operator==(const RangeType&) const = default;
+  };
+  struct UserRegion {
+    TaskId task = 0;
+    std::string name;
+    bool operator==(const UserRegion&) const = default;
+  };
+  struct GState {
+    WireGoStatus status = WireGoStatus::Bad;
+    Seq seq;
+    std::vector<UserRegion> regions;
+    std::vector<RangeType> ranges;
+  };
+  // Goroutine states by id. The runtime hands out small, dense ids, so they live in a flat vector
+  // (the hot lookup of the decoder); others go to a hash map. Entries look like a map's pairs
+  // and find() returns nullptr for end(), so the handlers read like Go's map code.
+  struct GEntry {
+    GoId first = 0;
+    GState second;
+    bool present = false;
+  };
+  class GoStates {
+   public:
+    GEntry* end() const { return nullptr; }
+    GEntry* find(GoId id) {
+      if (static_cast<std::uint64_t>(id) < dense_.size()) {
+        GEntry& e = dense_[static_cast<std::size_t>(id)];
+        return e.present ? &e : nullptr;
+      }
+      if (sparse_.empty()) return nullptr;
+      auto it = sparse_.find(id);
+      return it == sparse_.end() ? nullptr : &it->second;
+    }
+    // Like map::emplace: {entry, inserted}. May move the dense entries: found pointers die.
+    std::pair<GEntry*, bool> emplace(GoId id, GState&& s) {
+      GEntry* e = nullptr;
+      if (static_cast<std::uint64_t>(id) < kDenseLimit) {
+        const auto i = static_cast<std::size_t>(id);
+        if (i >= dense_.size()) dense_.resize(std::max<std::size_t>(i + 1, dense_.size() * 2));
+        e = &dense_[i];
+      } else {
+        e = &sparse_[id];
+      }
+      if (e->present) return {e, false};
+      e->first = id;
+      e->second = std::move(s);
+      e->present = true;
+      return {e, true};
+    }
+    void erase(GEntry* e) {
+      if (static_cast<std::uint64_t>(e->first) < kDenseLimit) {
+        *e = GEntry{};
+      } else {
+        sparse_.erase(e->first);
+      }
+    }
+
+   private:
+    static constexpr std::uint64_t kDenseLimit = 1 << 22;
+    std::vector<GEntry> dense_;
+    std::unordered_map<GoId, GEntry> sparse_;
+  };
+  struct PState {
+    WireProcStatus status = WireProcStatus::Bad;
+    Seq seq;
+    std::vector<RangeType> ranges;
+  };
+  struct TaskState {
+    std::string name;
+    TaskId parent = kNoTask;
+  };
+  enum class GcState : std::uint8_t { Undetermined, NotRunning, Running };
+  enum class Need : std::uint8_t { MustNotHave, MayHave, MustHave };
+
+  using Handler = Result<bool> (Ordering::*)(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx&, SchedCtx&);
+
+  void push(const RawEvent& ev, GenerationTables* t, const SchedCtx& ctx);
+  void push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0 = 0,
+            std::uint64_t a1 = 0);
+  Error fail(const RawEvent& ev, std::string message) const;
+  Status validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const;
+  Status user_go(const RawEvent& ev, const SchedCtx& ctx) const {
+    return validate(ev, ctx, Need::MustHave, Need::MustHave, Need::MustHave);
+  }
+  static EventType range_start(EventType t);
+  Status begin_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r);
+  Status active_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r, bool initial_gen);
+  Result<std::uint64_t> end_range(const RawEvent& ev, std::vector<RangeType>& ranges);
+
+  // One handler per group of wire events; `cur` is the context before the event, `next` after.
+  Result<bool> proc_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> proc_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> proc_stop(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> proc_steal(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_create(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_stop_exec(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_unblock(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_switch(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_syscall_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_syscall_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_syscall_end_blocked(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_create_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_destroy_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> user_task_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> user_task_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> user_region(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> gc_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> gc_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> gc_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> annotation(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> heap_metric(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> sweep_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> sweep_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> sweep_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_range_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_range_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> go_range_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Result<bool> alloc_free(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+
+  static const std::array<Handler, 256>& dispatch();
+
+  Version version_;
+  GoStates g_states_;
+  std::unordered_map<ProcId, PState> p_states_;
+  std::unordered_map<ThreadId, MState> m_states_;
+  std::unordered_map<TaskId, TaskState> active_tasks_;
+  std::uint64_t gc_seq_ = 0;
+  GcState gc_state_ = GcState::Undetermined;
+  std::uint64_t initial_gen_ = 0;
+  // Ring buffer of ready events; capacity is a power of two.
+  std::vector<Event> queue_;
+  std::uint64_t q_start_ = 0, q_end_ = 0;
+};
+
+}  // namespace gtanalyze::parser::v2

@@ -1,0 +1,361 @@
+// The generational reader: per-M batch cursors in a min-heap by next timestamp, each head offered
+// to the ordering; when the earliest cannot advance, the others are tried in time order. The heap
+// operations are Go's own so that ties between threads resolve exactly as in Go's reader.
+#include "parser/v2/v2_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "parser/spec.hpp"
+#include "parser/v2/generation.hpp"
+#include "parser/v2/ordering.hpp"
+
+namespace gtanalyze::parser::v2 {
+namespace {
+
+// The spec table, fetched once (it is constant-initialised, so this is safe at static init).
+const std::span<const EventSpec> kSpecs = all_specs();
+
+// Wrapping int64 addition, as Go's.
+Time add(Time a, Time b) {
+  return static_cast<Time>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
+// Reads the events of one M's batches of a generation, one at a time.
+struct BatchCursor {
+  ThreadId m = kNoThread;
+  MState* state = nullptr;  // the ordering's state of m, cached after the first advance
+  Time last_ts = 0;
+  std::uint32_t batch = 0, batch_end = 0;  // into Generation::batches
+  std::uint32_t data_off = 0;              // into the current batch's payload
+  RawEvent ev;
+
+  // Reads the next event into ev; false once the batches are exhausted.
+  Result<bool> next_event(const Generation& g) {
+    while (batch < batch_end && g.batches[batch].size == data_off) {
+      batch++;
+      data_off = 0;
+      last_ts = 0;
+    }
+    if (batch == batch_end) return false;
+    const Batch& b = g.batches[batch];
+    if (last_ts == 0) last_ts = g.freq.mul(b.time);
+    const char* p = g.data.data() + b.offset + data_off;
+    const std::size_t left = b.size - data_off;
+    ev.offset = b.stream_offset + data_off;
+    const auto type = static_cast<std::uint8_t>(p[0]);
+    const EventSpec* spec = type < kSpecs.size() ? &kSpecs[type] : nullptr;
+    if (spec == nullptr) return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("found invalid event type: {}", type));
+    if (spec->args.empty() || !spec->timed) {
+      return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("found event without a timestamp: type={}", type));
+    }
+    ev.type = static_cast<EventType>(type);
+    std::size_t n = 1;
+    std::uint64_t values[5] = {};
+    const std::size_t count = spec->args.size();
+    for (std::size_t i = 0; i < count; i++) {
+      // Inline uvarint: the hot loop of the decoder.
+      std::uint64_t x = 0;
+      unsigned shift = 0;
+      std::size_t k = 0;
+      for (;; k++) {
+        if (n + k >= left || k == 10) {
+          return make_error(ErrorCode::Corrupt, ev.offset,
+                            i == 0 ? "found invalid uvarint for timestamp" : "found invalid uvarint");
+        }
+        const auto byte = static_cast<std::uint8_t>(p[n + k]);
+        if (byte < 0x80) {
+          if (k == 9 && byte > 1) {
+            return make_error(ErrorCode::Corrupt, ev.offset, "found invalid uvarint");
+          }
+          x |= static_cast<std::uint64_t>(byte) << shift;
+          break;
+        }
+        x |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+        shift += 7;
+      }
+      n += k + 1;
+      values[i] = x;
+    }
+    ev.args = {values[1], values[2], values[3], values[4]};
+    ev.time = add(g.freq.mul(values[0]), last_ts);
+    last_ts = ev.time;
+    data_off += static_cast<std::uint32_t>(n);
+    return true;
+  }
+};
+
+// Go's frontier heap (batchcursor.go): a binary min-heap on the head event's time with strict
+// comparisons, so equal times keep Go's tie order.
+using Frontier = std::vector<BatchCursor*>;
+
+std::size_t sift_up(Frontier& h, std::size_t i) {
+  while (i > 0 && h[(i - 1) / 2]->ev.time > h[i]->ev.time) {
+    std::swap(h[(i - 1) / 2], h[i]);
+    i = (i - 1) / 2;
+  }
+  return i;
+}
+
+std::size_t min3(const Frontier& h, std::size_t i0, std::size_t i1, std::size_t i2) {
+  std::size_t min_idx = i0;
+  Time min_t = INT64_MAX;
+  if (i0 < h.size()) min_t = h[i0]->ev.time;
+  if (i1 < h.size() && h[i1]->ev.time < min_t) {
+    min_t = h[i1]->ev.time;
+    min_idx = i1;
+  }
+  if (i2 < h.size() && h[i2]->ev.time < min_t) min_idx = i2;
+  return min_idx;
+}
+
+void sift_down(Frontier& h, std::size_t i) {
+  for (;;) {
+    const std::size_t m = min3(h, i, 2 * i + 1, 2 * i + 2);
+    if (m == i) return;
+    std::swap(h[i], h[m]);
+    i = m;
+  }
+}
+
+void heap_insert(Frontier& h, BatchCursor* c) {
+  h.push_back(c);
+  sift_up(h, h.size() - 1);
+}
+
+void heap_update(Frontier& h, std::size_t i) {
+  if (sift_up(h, i) != i) return;
+  sift_down(h, i);
+}
+
+void heap_remove(Frontier& h, std::size_t i) {
+  while (i > 0) {
+    std::swap(h[(i - 1) / 2], h[i]);
+    i = (i - 1) / 2;
+  }
+  std::swap(h[0], h.back());
+  h.pop_back();
+  sift_down(h, 0);
+}
+
+class V2Reader final : public TraceReader {
+ public:
+  V2Reader(ByteSource& source, Version version)
+      : version_(version), input_(source, version), order_(version) {}
+
+  Version version() const override { return version_; }
+  const std::vector<std::string>& warnings() const override { return warnings_; }
+  ReaderStats stats() const override {
+    ReaderStats s = stats_;
+    s.bytes = input_.offset();
+    return s;
+  }
+
+  Result<bool> next(Event& out) override {
+    if (has_pending_error_) return pending_error_;
+    auto r = produce(out);
+    if (!r) {
+      has_pending_error_ = true;
+      pending_error_ = r.error();
+      return r;
+    }
+    if (!*r) return false;
+    GTA_TRY(validate_table_ids(out));
+    // Times only move forward: a time not after the previous event's becomes previous + 1.
+    if (out.time <= last_ts_) out.time = add(last_ts_, 1);
+    last_ts_ = out.time;
+    stats_.events++;
+    return true;
+  }
+
+ private:
+  // One event in reader order, before validation and the time fix-up (Go's ReadEvent body).
+  Result<bool> produce(Event& out) {
+    if (done_) return false;
+    if (order_.next(out)) return true;
+    if (frontier_.empty() && cpu_next_ == gen_.cpu_samples.size()) return next_generation(out);
+
+    if (cpu_next_ < gen_.cpu_samples.size() &&
+        (frontier_.empty() || gen_.cpu_samples[cpu_next_].time < frontier_[0]->ev.time)) {
+      const CpuSample& s = gen_.cpu_samples[cpu_next_++];
+      out = Event{};
+      out.type = EventType::CPUSample;
+      out.time = s.time;
+      out.g = s.g;
+      out.p = s.p;
+      out.m = s.m;
+      out.args[0] = s.stack;
+      out.tables = &gen_.tables;
+      return true;
+    }
+    auto ok = try_advance(0);
+    if (!ok) return ok.error();
+    if (!*ok) {
+      // Rare: the earliest head must wait. Sorting keeps the heap valid; try the rest in time order.
+      std::stable_sort(frontier_.begin(), frontier_.end(),
+                       [](const BatchCursor* a, const BatchCursor* b) { return a->ev.time < b->ev.time; });
+      bool success = false;
+      for (std::size_t i = 1; i < frontier_.size(); i++) {
+        ok = try_advance(i);
+        if (!ok) return ok.error();
+        if (*ok) {
+          success = true;
+          break;
+        }
+      }
+      if (!success) return stuck_error();
+    }
+    if (!order_.next(out)) return make_error(ErrorCode::Corrupt, input_.offset(), "internal error: advanced but no event");
+    return true;
+  }
+
+  Result<bool> try_advance(std::size_t i) {
+    BatchCursor* c = frontier_[i];
+    auto ok = order_.advance(c->ev, &gen_.tables, c->m, gen_.number, c->state);
+    if (!ok) {
+      Error e = std::move(ok).error();
+      e.generation = gen_.number;
+      return e;
+    }
+    if (!*ok) return false;
+    auto more = c->next_event(gen_);
+    if (!more) {
+      Error e = std::move(more).error();
+      e.generation = gen_.number;
+      return e;
+    }
+    if (*more) {
+      heap_update(frontier_, i);
+    } else {
+      heap_remove(frontier_, i);
+    }
+    return true;
+  }
+
+  Error stuck_error() const {
+    std::string msg = fmt::format("broken trace: failed to advance: frontier:\n[gen={}]\n", gen_.number);
+    std::uint64_t offset = input_.offset();
+    for (const BatchCursor* c : frontier_) {
+      offset = std::min(offset, c->ev.offset);
+      const EventSpec& spec = all_specs()[static_cast<std::size_t>(c->ev.type)];
+      msg += fmt::format("M {} [{} time={}", c->m, spec.name, c->ev.time);
+      for (std::size_t i = 1; i < spec.args.size(); i++) msg += fmt::format(" {}={}", spec.args[i], c->ev.args[i - 1]);
+      msg += "]\n";
+    }
+    Error e = make_error(ErrorCode::Corrupt, offset, std::move(msg));
+    e.generation = gen_.number;
+    return e;
+  }
+
+  Event sync_event(const EventTables* tables, Time t) {
+    Event e;
+    e.type = EventType::Sync;
+    e.time = t;
+    e.args[0] = ++syncs_;
+    e.tables = tables;
+    return e;
+  }
+
+  Result<bool> next_generation(Event& out) {
+    if (end_after_sync_) {
+      done_ = true;
+      return false;
+    }
+    if (has_gen_) completed_++;
+    auto r = input_.read(gen_);
+    if (!r) {
+      Error e = std::move(r).error();
+      if (e.code == ErrorCode::Truncated && completed_ >= 1) {
+        // A trace cut short after at least one whole generation: keep what was complete.
+        warnings_.push_back(fmt::format("trace cut short at offset {} in generation {}: {}", e.offset, e.generation,
+                                        e.message));
+        has_gen_ = false;
+        end_after_sync_ = true;
+        out = sync_event(nullptr, last_ts_);
+        return true;
+      }
+      // As Go: report the Sync that closes what was read, then the error.
+      has_gen_ = false;
+      has_pending_error_ = true;
+      pending_error_ = std::move(e);
+      out = sync_event(nullptr, last_ts_);
+      return true;
+    }
+    if (!*r) {
+      has_gen_ = false;
+      end_after_sync_ = true;
+      out = sync_event(nullptr, last_ts_);
+      return true;
+    }
+    has_gen_ = true;
+    stats_.generations++;
+    stats_.experimental_batches += gen_.experimental_batches;
+    cpu_next_ = 0;
+    frontier_.clear();
+    cursors_.assign(gen_.ms.size(), BatchCursor{});  // no reallocation below: frontier points into it
+    for (std::size_t i = 0; i < gen_.ms.size(); i++) {
+      BatchCursor& c = cursors_[i];
+      c.m = gen_.ms[i];
+      c.batch = gen_.m_first_batch[i];
+      c.batch_end = gen_.m_end_batch[i];
+      auto ok = c.next_event(gen_);
+      if (!ok) {
+        Error e = std::move(ok).error();
+        e.generation = gen_.number;
+        return e;
+      }
+      if (*ok) heap_insert(frontier_, &c);
+    }
+    out = sync_event(&gen_.tables, gen_.freq.mul(gen_.min_ts));
+    return true;
+  }
+
+  Status validate_table_ids(const Event& e) const {
+    if (e.type == EventType::Sync) return {};
+    const EventSpec& spec = kSpecs[static_cast<std::size_t>(e.type)];
+    if (spec.stack_args.empty() && spec.string_args.empty()) return {};
+    const auto* t = static_cast<const GenerationTables*>(e.tables);
+    for (std::uint8_t i : spec.stack_args) {
+      if (!t->has_stack(e.args[i - 1])) {
+        return make_error(ErrorCode::Corrupt, input_.offset(),
+                          fmt::format("found invalid stack ID {} for event {}", e.args[i - 1], spec.name));
+      }
+    }
+    for (std::uint8_t i : spec.string_args) {
+      if (!t->has_string(e.args[i - 1])) {
+        return make_error(ErrorCode::Corrupt, input_.offset(),
+                          fmt::format("found invalid string ID {} for event {}", e.args[i - 1], spec.name));
+      }
+    }
+    return {};
+  }
+
+  Version version_;
+  GenerationReader input_;
+  Ordering order_;
+  Generation gen_;
+  bool has_gen_ = false;
+  std::uint64_t completed_ = 0;  // generations whose events were all delivered
+  std::vector<BatchCursor> cursors_;
+  Frontier frontier_;
+  std::size_t cpu_next_ = 0;
+  Time last_ts_ = 0;
+  std::uint64_t syncs_ = 0;
+  bool done_ = false;
+  bool end_after_sync_ = false;
+  bool has_pending_error_ = false;
+  Error pending_error_;
+  std::vector<std::string> warnings_;
+  ReaderStats stats_;
+};
+
+}  // namespace
+
+std::unique_ptr<TraceReader> make_v2_reader(ByteSource& source, Version version) {
+  return std::make_unique<V2Reader>(source, version);
+}
+
+}  // namespace gtanalyze::parser::v2

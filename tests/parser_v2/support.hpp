@@ -1,0 +1,28 @@
+// Helpers shared by the parser_v2 tests: paths, whole-file reads and decoding a trace to a dump.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gtanalyze/error.hpp"
+
+namespace gtanalyze::test {
+
+// The repository root (from GTANALYZE_SOURCE_DIR).
+std::string source_dir();
+// Files in a directory whose names end with `suffix`, sorted.
+std::vector<std::string> list_files(const std::string& dir, const std::string& suffix);
+// The whole file, transparently decompressed (through ByteSource).
+std::string read_all(const std::string& path);
+
+struct DecodeResult {
+  std::string dump;            // Go's -d=parsed text of every event delivered
+  bool ok = true;              // false when next() returned an error
+  Error error;
+  std::vector<std::string> warnings;
+  std::uint64_t events = 0;
+};
+// Decodes a whole trace held in memory with TraceReader.
+DecodeResult decode(const std::string& bytes, bool with_dump = true);
+
+}  // namespace gtanalyze::test
