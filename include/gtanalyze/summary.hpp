@@ -1,0 +1,117 @@
+// The result of the goroutine analysis: plain data, computed once by the Summarizer and then only
+// rendered (text, JSON) or compared (diff). Times are nanoseconds of the trace clock; durations
+// are nanoseconds. Definitions follow Go 1.26's internal/trace summariser exactly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gtanalyze/event.hpp"
+#include "gtanalyze/version.hpp"
+
+namespace gtanalyze {
+
+using Duration = std::int64_t;
+
+struct FrameInfo {
+  std::string function;
+  std::string file;
+  std::uint64_t line = 0;
+  bool operator==(const FrameInfo&) const = default;
+  auto operator<=>(const FrameInfo&) const = default;
+};
+using StackInfo = std::vector<FrameInfo>;
+
+struct GoroutineSummary {
+  GoId id = 0;
+  std::string name;  // the root frame of the first transition stack that has one, else ""
+  // Absolute trace times; 0 means "none" as in Go (never started, never ended).
+  Time creation = 0, start = 0, end = 0;
+  Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
+  std::map<std::string, Duration> block_by_reason;  // may hold zero entries; renderers drop them
+  std::map<std::string, Duration> range_time;       // "GC mark assist", "stop-the-world (…)", …
+  // The new state of the goroutine's last state change, and its reason when waiting.
+  GoState final_state = GoState::Undetermined;
+  std::string final_reason;
+  Time final_time = 0;
+  bool created = false;  // its creation is in the trace (not just first seen)
+  std::uint32_t create_stack = 0;  // index into Summary::stacks (0: none)
+  std::uint32_t block_stack = 0;   // stack of the last transition into waiting (0: none)
+
+  Duration block() const;    // the sum of block_by_reason
+  Duration gc() const;       // the sum of range_time entries whose name starts with "GC"
+  Duration unknown() const;  // total minus the non-overlapping times, as Go's UnknownTime
+};
+
+// Percentiles by nearest rank over the samples (zero when there are none).
+struct LatencyStats {
+  std::uint64_t count = 0;
+  Duration p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+
+// Goroutines grouped by start function (name).
+struct GroupSummary {
+  std::string name;
+  std::uint64_t count = 0;
+  Duration exec = 0, sched_wait = 0, block = 0, syscall = 0, syscall_block = 0, gc = 0, unknown = 0, total = 0;
+  Duration exec_min = 0, exec_median = 0, exec_max = 0;  // median: the lower one
+  Duration total_min = 0, total_median = 0, total_max = 0;
+  LatencyStats sched_latency;
+};
+
+struct LeakCandidate {
+  GoId id = 0;
+  std::string name;
+  std::string reason;
+  Duration blocked = 0;  // trace end minus the time it blocked
+  std::uint32_t create_stack = 0, block_stack = 0;
+};
+
+// Leak candidates with the same reason, creation stack and block stack.
+struct LeakGroup {
+  std::string name;
+  std::string reason;
+  std::uint64_t count = 0;
+  Duration min_blocked = 0, max_blocked = 0;
+  std::vector<GoId> ids;  // ascending
+  std::uint32_t create_stack = 0, block_stack = 0;
+};
+
+struct StwKind {
+  std::uint64_t count = 0;
+  Duration total = 0, max = 0;
+};
+
+struct GcSummary {
+  std::uint64_t cycles = 0;  // GC begin events (a cycle running at trace start is not counted)
+  std::uint64_t stw_count = 0;
+  Duration stw_total = 0, stw_max = 0;  // an open stop-the-world is closed at the last event
+  std::map<std::string, StwKind> stw_by_kind;
+};
+
+struct Summary {
+  Version version = Version::Go1_26;
+  std::uint64_t events = 0;
+  Time first = 0, last = 0;  // times of the first and last event
+  std::uint64_t gomaxprocs = 0;  // the last GOMAXPROCS the trace reported (0: none)
+  std::vector<std::string> warnings;
+  std::vector<GoroutineSummary> goroutines;  // ascending id
+  std::vector<GroupSummary> groups;          // ascending name
+  std::vector<LeakCandidate> leak_candidates;  // ascending id
+  std::vector<LeakGroup> leak_groups;          // most count × min_blocked first
+  LatencyStats sched_latency;
+  GcSummary gc;
+  std::vector<StackInfo> stacks;  // interned stacks; [0] is the empty stack
+};
+
+// Which goroutines may be leak candidates.
+struct LeakOptions {
+  // Start functions matching any of these (ECMAScript regexes, searched) are never candidates.
+  // The default: the runtime's and the tracer's own goroutines.
+  std::vector<std::string> ignore = {"^runtime\\.", "^runtime/trace\\."};
+  Duration min_blocked = 0;  // candidates blocked for less are dropped
+};
+
+}  // namespace gtanalyze

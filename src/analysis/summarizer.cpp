@@ -1,0 +1,540 @@
+// Per-goroutine state machine and time accounting, with Go 1.26's summary.go semantics, plus the
+// facts Go's summariser does not keep (final state, creation and block stacks, latencies) from
+// which groups and leak candidates are computed at the end.
+#include "analysis/summarizer.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <regex>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+namespace gtanalyze::analysis {
+namespace {
+
+// Strings that outlive their generation's tables (reasons, range names), by small ids.
+class NameTable {
+ public:
+  std::uint32_t intern(std::string_view s) {
+    auto it = ids_.find(s);
+    if (it != ids_.end()) return it->second;
+    names_.emplace_back(s);
+    auto id = static_cast<std::uint32_t>(names_.size() - 1);
+    ids_.emplace(names_.back(), id);
+    return id;
+  }
+  const std::string& name(std::uint32_t id) const { return names_[id]; }
+
+ private:
+  std::deque<std::string> names_;  // deque: stable addresses for the views in ids_
+  std::unordered_map<std::string_view, std::uint32_t> ids_;
+};
+
+// Stacks copied out of their generation's tables, each distinct stack once. Lookups of the same
+// table stack within a generation hit a cache keyed by the frames' address.
+class StackTable {
+ public:
+  StackTable() { stacks_.emplace_back(); }
+  std::uint32_t intern(Stack frames) {
+    if (frames.empty()) return 0;
+    auto key = std::make_pair(frames.data(), frames.size());
+    auto cached = cache_.find(key);
+    if (cached != cache_.end()) return cached->second;
+    StackInfo info;
+    info.reserve(frames.size());
+    for (const auto& f : frames) info.push_back(FrameInfo{std::string(f.func), std::string(f.file), f.line});
+    auto [it, inserted] = ids_.try_emplace(std::move(info), static_cast<std::uint32_t>(stacks_.size()));
+    if (inserted) stacks_.push_back(it->first);
+    cache_.emplace(key, it->second);
+    return it->second;
+  }
+  // A new generation: table addresses may be reused for other stacks.
+  void new_generation() { cache_.clear(); }
+  std::vector<StackInfo> take() { return std::move(stacks_); }
+
+ private:
+  struct KeyHash {
+    std::size_t operator()(const std::pair<const StackFrame*, std::size_t>& k) const {
+      return std::hash<const void*>()(k.first) ^ (k.second * 0x9e3779b97f4a7c15ull);
+    }
+  };
+  std::vector<StackInfo> stacks_;
+  std::map<StackInfo, std::uint32_t> ids_;
+  std::unordered_map<std::pair<const StackFrame*, std::size_t>, std::uint32_t, KeyHash> cache_;
+};
+
+// A small map from interned name to a value; goroutines hold only a few entries.
+template <class V>
+struct SmallMap {
+  std::vector<std::pair<std::uint32_t, V>> items;
+  V& operator[](std::uint32_t key) {
+    for (auto& [k, v] : items)
+      if (k == key) return v;
+    items.emplace_back(key, V{});
+    return items.back().second;
+  }
+  V* find(std::uint32_t key) {
+    for (auto& [k, v] : items)
+      if (k == key) return &v;
+    return nullptr;
+  }
+  void erase(std::uint32_t key) {
+    auto it = std::find_if(items.begin(), items.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it != items.end()) items.erase(it);
+  }
+};
+
+// One goroutine while the trace is read. The `last_*` fields are Go's private goroutineSummary:
+// 0 means "not in that state" (Go's convention, which the arithmetic below relies on).
+struct Goroutine {
+  GoId id = 0;
+  std::string name;
+  Time creation = 0, start = 0, end = 0;
+  Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
+  SmallMap<Duration> block_by_reason;
+  SmallMap<Duration> range_time;
+
+  Time last_start = 0, last_runnable = 0, last_block = 0, last_syscall = 0, last_syscall_block = 0;
+  std::uint32_t last_block_reason = 0;
+  SmallMap<Time> last_range;
+
+  GoState final_state = GoState::Undetermined;
+  std::uint32_t final_reason = 0;
+  Time final_time = 0;
+  std::uint32_t create_stack = 0, block_stack = 0;
+  Time runnable_from = 0;  // when it became runnable, if that was seen
+  bool created = false;
+  std::vector<Duration> latencies;
+
+  // Go's snapshotStat followed by finalize: charges the open states up to `last_ts` and clears
+  // them. Running it twice is harmless, as in Go (the second pass finds nothing open).
+  void finalize(Time last_ts, const Event* trigger) {
+    if (trigger) end = trigger->time;
+    if (total == 0) total = last_ts - creation;
+    if (last_start != 0) exec += last_ts - last_start;
+    if (last_runnable != 0) sched_wait += last_ts - last_runnable;
+    if (last_block != 0) block_by_reason[last_block_reason] += last_ts - last_block;
+    if (last_syscall != 0) syscall += last_ts - last_syscall;
+    // Go charges a syscall that lost its P to both syscall and sched wait time until the end.
+    if (last_syscall_block != 0) sched_wait += last_ts - last_syscall_block;
+    for (auto& [range, ts] : last_range.items) range_time[range] += last_ts - ts;
+    last_start = last_runnable = last_block = last_syscall = last_syscall_block = 0;
+    last_block_reason = 0;
+    last_range.items.clear();
+  }
+};
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+LatencyStats percentiles(std::vector<Duration> samples) {
+  LatencyStats out;
+  if (samples.empty()) return out;
+  std::sort(samples.begin(), samples.end());
+  const std::size_t n = samples.size();
+  // Nearest rank: the smallest sample with at least p% of the samples at or below it.
+  auto rank = [&](std::size_t p) { return samples[std::max<std::size_t>(1, (p * n + 99) / 100) - 1]; };
+  out.count = n;
+  out.p50 = rank(50);
+  out.p90 = rank(90);
+  out.p99 = rank(99);
+  out.max = samples.back();
+  return out;
+}
+
+}  // namespace
+
+struct Summarizer::State {
+  LeakOptions leak_options;
+  NameTable names;
+  StackTable stacks;
+  std::vector<Goroutine> goroutines;
+  std::unordered_map<GoId, std::size_t> index;  // id → goroutines[]
+  // A P and the goroutine in a syscall on it, to see the P being taken away (syscall block).
+  std::unordered_map<ProcId, GoId> syscalling_p;
+  std::unordered_map<GoId, ProcId> syscalling_g;
+  // P-scoped ranges attributed to the goroutine that was running when they began.
+  std::map<std::pair<ProcId, std::uint32_t>, GoId> ranges_p;
+  Time last_ts = 0, sync_ts = 0;
+  std::uint64_t events = 0;
+  std::uint64_t gomaxprocs = 0;
+  Time first = 0;
+  GcSummary gc;
+  bool stw_open = false;
+  Time stw_begin = 0;
+  std::string stw_kind;
+
+  Goroutine* find(GoId id) {
+    auto it = index.find(id);
+    return it == index.end() ? nullptr : &goroutines[it->second];
+  }
+  // A goroutine appearing (created, or first seen): a fresh record, replacing any earlier one
+  // with the same id as Go's map assignment does.
+  Goroutine& appear(GoId id, Time creation) {
+    auto [it, inserted] = index.try_emplace(id, goroutines.size());
+    if (inserted) {
+      goroutines.emplace_back();
+    } else {
+      goroutines[it->second] = Goroutine{};
+    }
+    Goroutine& g = goroutines[it->second];
+    g.id = id;
+    g.creation = creation;
+    return g;
+  }
+
+  void on_goroutine(const Event& ev, const StateTransition& st);
+  void on_proc(const Event& ev, const StateTransition& st);
+  void on_range(const Event& ev);
+  void close_stw(Time end);
+};
+
+Summarizer::Summarizer(LeakOptions leak_options) : state_(std::make_unique<State>()) {
+  state_->leak_options = std::move(leak_options);
+  state_->names.intern("");  // id 0 is the empty reason
+}
+Summarizer::~Summarizer() = default;
+
+void Summarizer::on_event(const Event& ev) {
+  State& s = *state_;
+  if (s.events++ == 0) s.first = ev.time;
+  if (s.sync_ts == 0) s.sync_ts = ev.time;
+  s.last_ts = ev.time;
+  switch (ev.kind()) {
+    case EventKind::Sync:
+      s.sync_ts = ev.time;
+      s.stacks.new_generation();
+      break;
+    case EventKind::StateTransition: {
+      StateTransition st = ev.state_transition();
+      if (st.resource.kind == ResourceKind::Goroutine) s.on_goroutine(ev, st);
+      if (st.resource.kind == ResourceKind::Proc) s.on_proc(ev, st);
+      break;
+    }
+    case EventKind::RangeBegin:
+    case EventKind::RangeActive:
+    case EventKind::RangeEnd:
+      s.on_range(ev);
+      break;
+    case EventKind::Metric:
+      if (ev.type == EventType::ProcsChange) s.gomaxprocs = ev.metric().value;
+      break;
+    default:
+      break;
+  }
+}
+
+void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st) {
+  const GoId id = st.resource.id;
+  const GoState from = st.go_from, to = st.go_to;
+  if (from == to) return;  // tells nothing new
+  const Time t = ev.time;
+  Goroutine* g = find(id);
+
+  // Transition out of the old state.
+  switch (from) {
+    case GoState::Undetermined: {
+      // First seen in `to`: it has been there since the last sync.
+      g = &appear(id, sync_ts);
+      const Duration since_sync = t - sync_ts;
+      switch (to) {
+        case GoState::Running: g->exec += since_sync; break;
+        case GoState::Waiting: g->block_by_reason[names.intern(st.reason)] += since_sync; break;
+        case GoState::Runnable: g->sched_wait += since_sync; break;
+        case GoState::Syscall:
+          // With a P it has had that P since the start: syscall time; without, blocked.
+          if (ev.p == kNoProc) {
+            g->syscall_block += since_sync;
+          } else {
+            g->syscall += since_sync;
+          }
+          break;
+        default: break;
+      }
+      break;
+    }
+    case GoState::NotExist:
+      g = &appear(id, t);
+      g->created = true;
+      g->create_stack = stacks.intern(ev.stack());
+      break;
+    default:
+      // A validated order never changes a goroutine it has not seen; be safe anyway.
+      if (!g) g = &appear(id, sync_ts);
+      if (from == GoState::Running) {
+        g->exec += t - g->last_start;
+        g->last_start = 0;
+      } else if (from == GoState::Waiting) {
+        if (g->last_block != 0) {
+          g->block_by_reason[g->last_block_reason] += t - g->last_block;
+          g->last_block = 0;
+        }
+      } else if (from == GoState::Runnable) {
+        if (g->last_runnable != 0) {
+          g->sched_wait += t - g->last_runnable;
+          g->last_runnable = 0;
+        }
+      } else if (from == GoState::Syscall) {
+        if (g->last_syscall != 0) {
+          if (g->last_syscall_block != 0) {
+            g->syscall_block += t - g->last_syscall_block;
+            g->syscall += g->last_syscall_block - g->last_syscall;
+          } else {
+            g->syscall += t - g->last_syscall;
+          }
+          g->last_syscall = 0;
+          g->last_syscall_block = 0;
+          auto p = syscalling_g.find(id);
+          // Go deletes syscallingP[syscallingG[id]]: the zero P when the goroutine is unknown.
+          syscalling_p.erase(p == syscalling_g.end() ? ProcId{0} : p->second);
+          if (p != syscalling_g.end()) syscalling_g.erase(p);
+        }
+      }
+      break;
+  }
+
+  // Name it after the root frame of the first transition stack that has one.
+  if (g->name.empty() && !st.stack.empty()) g->name = std::string(st.stack.back().func);
+
+  // Facts for groups, latencies and leaks.
+  if (from == GoState::Runnable && to == GoState::Running && g->runnable_from != 0) {
+    g->latencies.push_back(t - g->runnable_from);
+  }
+  g->runnable_from = (to == GoState::Runnable && from != GoState::Undetermined) ? t : 0;
+  g->final_state = to;
+  g->final_time = t;
+  g->final_reason = 0;
+  if (to == GoState::Waiting) {
+    g->final_reason = names.intern(st.reason);
+    g->block_stack = stacks.intern(st.stack);
+  }
+
+  // Transition into the new state.
+  switch (to) {
+    case GoState::Running:
+      g->last_start = t;
+      if (g->start == 0) g->start = t;
+      break;
+    case GoState::Runnable:
+      g->last_runnable = t;
+      break;
+    case GoState::Waiting:
+      if (st.reason != "forever") {
+        g->last_block = t;
+        g->last_block_reason = g->final_reason;
+        break;
+      }
+      // Blocked forever is treated like the goroutine's end.
+      g->finalize(t, &ev);
+      break;
+    case GoState::NotExist:
+      g->finalize(t, &ev);
+      break;
+    case GoState::Syscall:
+      syscalling_p[ev.p] = id;
+      syscalling_g[id] = ev.p;
+      g->last_syscall = t;
+      break;
+    default:
+      break;
+  }
+}
+
+void Summarizer::State::on_proc(const Event& ev, const StateTransition& st) {
+  // A P going idle while its goroutine is in a syscall: the syscall now blocks without a P.
+  if (st.proc_from == st.proc_to || st.proc_to != ProcState::Idle) return;
+  auto it = syscalling_p.find(st.resource.id);
+  if (it == syscalling_p.end()) return;
+  if (Goroutine* g = find(it->second)) g->last_syscall_block = ev.time;
+  syscalling_p.erase(it);
+}
+
+void Summarizer::State::close_stw(Time end) {
+  const Duration d = end - stw_begin;
+  StwKind& k = gc.stw_by_kind[stw_kind];
+  k.total += d;
+  k.max = std::max(k.max, d);
+  gc.stw_total += d;
+  gc.stw_max = std::max(gc.stw_max, d);
+  stw_open = false;
+}
+
+void Summarizer::State::on_range(const Event& ev) {
+  const Range r = ev.range();
+  const EventKind kind = ev.kind();
+  constexpr std::string_view kStw = "stop-the-world (";
+  if (kind == EventKind::RangeBegin) {
+    if (r.name == "GC concurrent mark phase") gc.cycles++;
+    if (starts_with(r.name, kStw)) {
+      if (stw_open) close_stw(ev.time);
+      stw_open = true;
+      stw_begin = ev.time;
+      stw_kind = std::string(r.name.substr(kStw.size(), r.name.size() - kStw.size() - 1));
+      gc.stw_count++;
+      gc.stw_by_kind[stw_kind].count++;
+    }
+  } else if (kind == EventKind::RangeEnd && stw_open && starts_with(r.name, kStw)) {
+    close_stw(ev.time);
+  }
+
+  const std::uint32_t name = names.intern(r.name);
+  Goroutine* g = nullptr;
+  if (kind == EventKind::RangeEnd) {
+    if (r.scope.kind == ResourceKind::Goroutine) {
+      g = find(r.scope.id);
+    } else if (r.scope.kind == ResourceKind::Proc) {
+      auto it = ranges_p.find({r.scope.id, name});
+      if (it != ranges_p.end()) {
+        // Charged to the goroutine only if it ends on the goroutine it began on.
+        if (it->second == ev.g) g = find(it->second);
+        ranges_p.erase(it);
+      }
+    }
+    if (!g) return;
+    Time* ts = g->last_range.find(name);
+    if (!ts || *ts == 0) return;
+    g->range_time[name] += ev.time - *ts;
+    g->last_range.erase(name);
+    return;
+  }
+  if (r.scope.kind == ResourceKind::Goroutine) {
+    g = find(r.scope.id);
+  } else if (r.scope.kind == ResourceKind::Proc) {
+    // Bound to the P, but charged to the goroutine running when it began (Go's best effort).
+    g = find(ev.g);
+    if (g) ranges_p[{r.scope.id, name}] = ev.g;
+  }
+  if (!g) return;
+  if (kind == EventKind::RangeActive) {
+    Time& ts = g->last_range[name];
+    if (ts != 0) g->range_time[name] += sync_ts - ts;
+    ts = sync_ts;
+  } else {
+    g->last_range[name] = ev.time;
+  }
+}
+
+Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
+  State& s = *state_;
+  if (s.stw_open) s.close_stw(s.last_ts);
+  Summary out;
+  out.version = version;
+  out.events = s.events;
+  out.first = s.first;
+  out.last = s.last_ts;
+  out.warnings = std::move(warnings);
+  out.gc = s.gc;
+  out.gomaxprocs = s.gomaxprocs;
+
+  std::sort(s.goroutines.begin(), s.goroutines.end(), [](const Goroutine& a, const Goroutine& b) { return a.id < b.id; });
+  std::vector<std::regex> ignore;
+  for (const auto& pattern : s.leak_options.ignore) ignore.emplace_back(pattern, std::regex::ECMAScript);
+  auto ignored = [&](const std::string& name) {
+    return std::any_of(ignore.begin(), ignore.end(), [&](const std::regex& re) { return std::regex_search(name, re); });
+  };
+  static const std::string_view kLeakReasons[] = {"chan receive", "chan send", "select", "sync", "sync.(*Cond).Wait", "forever"};
+
+  struct GroupAcc {
+    GroupSummary summary;
+    std::vector<Duration> execs, totals, latencies;
+  };
+  std::map<std::string, GroupAcc> groups;
+  std::vector<Duration> all_latencies;
+  out.goroutines.reserve(s.goroutines.size());
+  for (Goroutine& g : s.goroutines) {
+    g.finalize(s.last_ts, nullptr);
+    GoroutineSummary gs;
+    gs.id = g.id;
+    gs.name = g.name;
+    gs.creation = g.creation;
+    gs.start = g.start;
+    gs.end = g.end;
+    gs.exec = g.exec;
+    gs.sched_wait = g.sched_wait;
+    gs.syscall = g.syscall;
+    gs.syscall_block = g.syscall_block;
+    gs.total = g.total;
+    for (const auto& [reason, d] : g.block_by_reason.items) gs.block_by_reason[s.names.name(reason)] += d;
+    for (const auto& [name, d] : g.range_time.items) gs.range_time[s.names.name(name)] += d;
+    gs.final_state = g.final_state;
+    gs.final_reason = s.names.name(g.final_reason);
+    gs.final_time = g.final_time;
+    gs.created = g.created;
+    gs.create_stack = g.create_stack;
+    gs.block_stack = g.block_stack;
+
+    GroupAcc& acc = groups[gs.name];
+    acc.summary.name = gs.name;
+    acc.summary.count++;
+    acc.summary.exec += gs.exec;
+    acc.summary.sched_wait += gs.sched_wait;
+    acc.summary.block += gs.block();
+    acc.summary.syscall += gs.syscall;
+    acc.summary.syscall_block += gs.syscall_block;
+    acc.summary.gc += gs.gc();
+    acc.summary.unknown += gs.unknown();
+    acc.summary.total += gs.total;
+    acc.execs.push_back(gs.exec);
+    acc.totals.push_back(gs.total);
+    acc.latencies.insert(acc.latencies.end(), g.latencies.begin(), g.latencies.end());
+    all_latencies.insert(all_latencies.end(), g.latencies.begin(), g.latencies.end());
+
+    const bool leak_reason = std::find(std::begin(kLeakReasons), std::end(kLeakReasons), gs.final_reason) != std::end(kLeakReasons);
+    if (gs.final_state == GoState::Waiting && leak_reason && !ignored(gs.name)) {
+      const Duration blocked = s.last_ts - gs.final_time;
+      if (blocked >= s.leak_options.min_blocked) {
+        out.leak_candidates.push_back(LeakCandidate{gs.id, gs.name, gs.final_reason, blocked, gs.create_stack, gs.block_stack});
+      }
+    }
+    out.goroutines.push_back(std::move(gs));
+  }
+
+  for (auto& [name, acc] : groups) {
+    auto min_median_max = [](std::vector<Duration>& v, Duration& lo, Duration& med, Duration& hi) {
+      std::sort(v.begin(), v.end());
+      lo = v.front();
+      med = v[(v.size() - 1) / 2];
+      hi = v.back();
+    };
+    min_median_max(acc.execs, acc.summary.exec_min, acc.summary.exec_median, acc.summary.exec_max);
+    min_median_max(acc.totals, acc.summary.total_min, acc.summary.total_median, acc.summary.total_max);
+    acc.summary.sched_latency = percentiles(std::move(acc.latencies));
+    out.groups.push_back(std::move(acc.summary));
+  }
+  out.sched_latency = percentiles(std::move(all_latencies));
+
+  // Leak groups: same reason, creation stack and block stack (stacks are interned, so ids compare).
+  std::map<std::tuple<std::string, std::uint32_t, std::uint32_t>, LeakGroup> leak_groups;
+  for (const LeakCandidate& c : out.leak_candidates) {
+    auto [it, inserted] = leak_groups.try_emplace({c.reason, c.create_stack, c.block_stack});
+    LeakGroup& lg = it->second;
+    if (inserted) {
+      lg.name = c.name;
+      lg.reason = c.reason;
+      lg.min_blocked = lg.max_blocked = c.blocked;
+      lg.create_stack = c.create_stack;
+      lg.block_stack = c.block_stack;
+    }
+    lg.count++;
+    lg.ids.push_back(c.id);
+    lg.min_blocked = std::min(lg.min_blocked, c.blocked);
+    lg.max_blocked = std::max(lg.max_blocked, c.blocked);
+  }
+  for (auto& [key, lg] : leak_groups) out.leak_groups.push_back(std::move(lg));
+  // Most goroutines × longest certainly stuck first; ties by the first id.
+  auto weight = [](const LeakGroup& g) {
+    Duration w;
+    return __builtin_mul_overflow(static_cast<Duration>(g.count), g.min_blocked, &w) ? INT64_MAX : w;
+  };
+  std::sort(out.leak_groups.begin(), out.leak_groups.end(), [&weight](const LeakGroup& a, const LeakGroup& b) {
+    const Duration wa = weight(a), wb = weight(b);
+    if (wa != wb) return wa > wb;
+    return a.ids.front() < b.ids.front();
+  });
+  out.stacks = s.stacks.take();
+  return out;
+}
+
+}  // namespace gtanalyze::analysis

@@ -1,0 +1,31 @@
+// The goroutine analysis: fed the ordered events once (on_event), it keeps each goroutine's
+// open state privately and finish() returns the plain Summary. The per-goroutine times follow
+// Go 1.26's internal/trace Summarizer (summary.go) to the nanosecond, quirks included.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtanalyze/event.hpp"
+#include "gtanalyze/summary.hpp"
+
+namespace gtanalyze::analysis {
+
+class Summarizer {
+ public:
+  explicit Summarizer(LeakOptions leak_options = {});
+  ~Summarizer();
+  Summarizer(const Summarizer&) = delete;
+  Summarizer& operator=(const Summarizer&) = delete;
+
+  void on_event(const Event& event);
+  // Closes what is still open at the last event and computes groups, latencies and leaks.
+  Summary finish(Version version, std::vector<std::string> warnings);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace gtanalyze::analysis

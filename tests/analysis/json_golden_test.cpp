@@ -1,0 +1,132 @@
+// Our gtanalyze/v1 JSON equals, field for field, what Go's own parser and summariser give
+// (tests/golden/json, made by tools/golden/make-json-goldens.sh from tools/reference/gtaref).
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <vector>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "analysis/summarizer.hpp"
+#include "gtanalyze/byte_source.hpp"
+#include "gtanalyze/reader.hpp"
+#include "report/json.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace gtanalyze;
+
+namespace {
+
+const fs::path kSource = GTANALYZE_SOURCE_DIR;
+
+// The corpus trace a golden was made from: go1.NN/NAME.json → corpus/go1.NN/NAME.trace,
+// go-testdata/NAME.json → corpus/go-testdata/v1/NAME.
+fs::path trace_for(const fs::path& golden) {
+  const std::string dir = golden.parent_path().filename().string();
+  const std::string name = golden.stem().string();
+  if (dir == "go-testdata") return kSource / "corpus/go-testdata/v1" / name;
+  return kSource / "corpus" / dir / (name + ".trace");
+}
+
+json analyse(const fs::path& trace, const LeakOptions& leaks = {}) {
+  auto source = ByteSource::open(trace.string());
+  REQUIRE(source.has_value());
+  auto reader = TraceReader::open(**source);
+  if (!reader) FAIL(trace.string() << ": " << reader.error().describe());
+  analysis::Summarizer summarizer(leaks);
+  Event event;
+  for (;;) {
+    auto more = (*reader)->next(event);
+    if (!more) FAIL(trace.string() << ": " << more.error().describe());
+    if (!*more) break;
+    summarizer.on_event(event);
+  }
+  return json::parse(report::to_json(summarizer.finish((*reader)->version(), (*reader)->warnings())));
+}
+
+}  // namespace
+
+TEST_CASE("JSON equals Go's summariser on every corpus trace Go 1.26 reads") {
+  std::size_t traces = 0, goroutines = 0, fields = 0, mismatches = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(kSource / "tests/golden/json")) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path());
+    const json want = json::parse(in);
+    const json got = analyse(trace_for(entry.path()));
+    traces++;
+    goroutines += want["goroutines"].size();
+    for (const auto& g : want["goroutines"]) fields += g.size();
+    const json patch = json::diff(want, got);
+    if (!patch.empty()) {
+      mismatches += patch.size();
+      std::string first;
+      for (std::size_t i = 0; i < patch.size() && i < 5; i++) first += "\n  " + patch[i].dump();
+      UNSCOPED_INFO(entry.path().lexically_relative(kSource).string() << ": " << patch.size() << " differences" << first);
+      CHECK(patch.empty());
+    }
+  }
+  WARN(traces << " traces, " << goroutines << " goroutines, " << fields << " goroutine fields, " << mismatches << " mismatches");
+  CHECK(traces > 0);
+}
+
+TEST_CASE("formats only Go 1.19 reads (1.5-1.10): goroutines, final states and leaks equal what its parser implies") {
+  std::size_t traces = 0, goroutines = 0;
+  for (const auto& entry : fs::directory_iterator(kSource / "tests/golden/go119")) {
+    std::ifstream in(entry.path());
+    const json want = json::parse(in);
+    const json got = analyse(kSource / "corpus/go-testdata/v1" / entry.path().stem());
+    INFO(entry.path().filename().string());
+    std::map<std::int64_t, std::pair<std::string, std::string>> want_states, got_states;
+    for (const auto& g : want["goroutines"]) want_states[g["id"]] = {g["final_state"], g["final_reason"]};
+    for (const auto& g : got["goroutines"]) got_states[g["id"]] = {g["final_state"], g["final_reason"]};
+    CHECK(got_states == want_states);
+    std::vector<std::int64_t> got_leaks;
+    for (const auto& c : got["leak_candidates"]) got_leaks.push_back(c["id"]);
+    CHECK(got_leaks == want["leak_candidates"].get<std::vector<std::int64_t>>());
+    traces++;
+    goroutines += want_states.size();
+  }
+  WARN(traces << " traces of formats 1.5-1.10, " << goroutines << " goroutines compared with Go 1.19's parser");
+  CHECK(traces >= 12);
+}
+
+// On every trace we read, each goroutine's breakdown adds up: the non-overlapping times never
+// exceed its lifetime, unknown time is the rest, and its times are in order.
+TEST_CASE("every goroutine's breakdown is internally consistent on every corpus trace") {
+  std::size_t traces = 0, goroutines = 0;
+  std::vector<fs::path> paths;
+  for (const auto& entry : fs::recursive_directory_iterator(kSource / "corpus")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && (entry.path().extension() == ".trace" || name.find("_good") != std::string::npos)) paths.push_back(entry.path());
+  }
+  for (const auto& path : paths) {
+    INFO(path.string());
+    const json doc = analyse(path);
+    const std::int64_t duration = doc["trace"]["duration_ns"];
+    for (const auto& g : doc["goroutines"]) {
+      INFO("goroutine " << g["id"]);
+      const std::int64_t total = g["total_ns"], unknown = g["unknown_ns"];
+      std::int64_t block = 0;
+      for (const auto& [reason, ns] : g["block_ns_by_reason"].items()) block += ns.get<std::int64_t>();
+      CHECK(block == g["block_ns"].get<std::int64_t>());
+      const std::int64_t known = g["exec_ns"].get<std::int64_t>() + g["sched_wait_ns"].get<std::int64_t>() +
+                                 g["syscall_ns"].get<std::int64_t>() + g["syscall_block_ns"].get<std::int64_t>() + block;
+      for (const char* field : {"exec_ns", "sched_wait_ns", "syscall_ns", "syscall_block_ns", "total_ns", "unknown_ns", "gc_ns"})
+        CHECK(g[field].get<std::int64_t>() >= 0);
+      CHECK(unknown == std::max<std::int64_t>(0, total - known));
+      CHECK(total <= duration);
+      const std::int64_t creation = g["creation_ns"];
+      CHECK(creation >= 0);
+      if (!g["start_ns"].is_null()) CHECK(g["start_ns"].get<std::int64_t>() >= creation);
+      if (!g["end_ns"].is_null()) CHECK(g["end_ns"].get<std::int64_t>() >= creation);
+      goroutines++;
+    }
+    traces++;
+  }
+  WARN(traces << " traces, " << goroutines << " goroutines checked for consistency");
+  CHECK(traces >= 90);
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Regenerates tests/golden/json/: the gtanalyze/v1 JSON that Go's own parser and summariser
+# imply (tools/reference/gtaref) for every corpus trace Go 1.26 reads (formats 1.11-1.26), and
+# tests/golden/go119/: goroutines, final states and leak candidates that Go 1.19's parser implies
+# for the formats only it reads (1.5-1.10). Old-format traces are read by Go 1.26 with the
+# deterministic ordering patch (tools/reference/patches).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=$(bash tools/reference/build.sh | tail -n 1)
+out=tests/golden/json
+rm -rf "$out"
+count=0
+emit() {  # emit TRACE NAME
+  mkdir -p "$(dirname "$out/$2")"
+  "$bin/gtaref" "$1" >"$out/$2.json"
+  count=$((count + 1))
+}
+for dir in corpus/go1.*; do
+  for t in "$dir"/*.trace; do
+    emit "$t" "$(basename "$dir")/$(basename "$t" .trace)"
+  done
+done
+for t in corpus/go-testdata/v1/*_1_1[1-9]_good corpus/go-testdata/v1/*_1_2[0-9]_good; do
+  [ -f "$t" ] && emit "$t" "go-testdata/$(basename "$t")"
+done
+# Formats Go 1.26 no longer reads (1.5-1.10): what Go 1.19's parser implies (tools/reference/gtaref19).
+old=tests/golden/go119
+rm -rf "$old"
+mkdir -p "$old"
+for t in corpus/go-testdata/v1/*_1_[5-9]_good corpus/go-testdata/v1/*_1_10_good; do
+  "$bin/gtaref19" "$t" >"$old/$(basename "$t").json"
+  count=$((count + 1))
+done
+echo "wrote $count goldens to $out and $old"
