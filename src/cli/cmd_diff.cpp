@@ -1,0 +1,111 @@
+// `gtanalyze diff BASE NEW`: each side a trace or a --json export; prints the comparison and
+// exits 1 when a --fail-on rule is broken.
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/open_trace.hpp"
+#include "report/diff.hpp"
+#include "report/json.hpp"
+
+namespace gtanalyze::cli {
+namespace {
+
+using nlohmann::json;
+
+// Reads everything left in a source.
+Result<std::string> slurp(ByteSource& source, std::string data) {
+  char buf[1 << 16];
+  for (;;) {
+    auto got = source.read(buf, sizeof buf);
+    if (!got) return std::move(got).error();
+    if (*got == 0) return data;
+    data.append(buf, *got);
+  }
+}
+
+// One side of the diff as a gtanalyze/v1 document: a JSON export as it is, a trace analysed.
+std::optional<json> load_side(const std::string& path, const LeakOptions& leaks) {
+  auto source = ByteSource::open(path);
+  if (!source) {
+    report_error(path, source.error());
+    return std::nullopt;
+  }
+  char head[64];
+  auto got = (*source)->read(head, sizeof head);
+  if (!got) {
+    report_error(path, got.error());
+    return std::nullopt;
+  }
+  std::string start(head, *got);
+  const auto first = start.find_first_not_of(" \t\r\n");
+  const bool is_json = first != std::string::npos && start[first] == '{';
+  if (is_json || path == "-") {
+    // A JSON export, or standard input, which cannot be opened twice: read it all.
+    auto all = slurp(**source, std::move(start));
+    if (!all) {
+      report_error(path, all.error());
+      return std::nullopt;
+    }
+    if (!is_json) {
+      auto memory = ByteSource::from_memory(*all, "<stdin>");
+      auto trace = open_trace(std::move(memory), path);
+      if (!trace) return std::nullopt;
+      auto analysed = analyse_trace(std::move(*trace), path, leaks);
+      if (!analysed) return std::nullopt;
+      return json::parse(report::to_json(analysed->summary));
+    }
+    json doc = json::parse(*all, nullptr, false);
+    if (doc.is_discarded()) {
+      fail(path, "starts like JSON but is not valid JSON");
+      return std::nullopt;
+    }
+    if (!doc.is_object() || doc.value("schema", "") != report::kJsonSchema) {
+      fail(path, fmt::format("is JSON but not a gtanalyze export (expected \"schema\": \"{}\")", report::kJsonSchema));
+      return std::nullopt;
+    }
+    return doc;
+  }
+  auto analysed = analyse_trace(path, leaks);
+  if (!analysed) return std::nullopt;
+  return json::parse(report::to_json(analysed->summary));
+}
+
+}  // namespace
+
+int run_diff(const DiffCommandOptions& options) {
+  report::DiffOptions diff_options;
+  diff_options.floor_ns = options.floor_ns;
+  diff_options.floor_percent = options.floor_percent;
+  for (const std::string& text : options.fail_on) {
+    auto rule = report::parse_rule(text);
+    if (!rule) return fail("diff", rule.error().message);
+    diff_options.rules.push_back(*rule);
+  }
+  if (options.base == "-" && options.next == "-") return fail("diff", "only one side can be read from standard input");
+  auto base = load_side(options.base, options.leaks);
+  if (!base) return kExitInputError;
+  auto next = load_side(options.next, options.leaks);
+  if (!next) return kExitInputError;
+
+  report::DiffReport report = report::diff(*base, *next, diff_options);
+  report.base_name = options.base;
+  report.next_name = options.next;
+  std::string text;
+  if (options.format == "json") {
+    text = report::diff_json(report);
+  } else if (options.format == "markdown") {
+    text = report::diff_markdown(report);
+  } else {
+    text = report::diff_text(report);
+  }
+  if (int code = write_output(options.output, text); code != kExitOk) return code;
+  if (!report.regression()) return kExitOk;
+  for (const auto& r : report.rules) {
+    if (r.broken) fmt::print(stderr, "gtanalyze: diff: rule broken: {}\n", r.rule.text);
+  }
+  return kExitRegression;
+}
+
+}  // namespace gtanalyze::cli

@@ -1,0 +1,44 @@
+// `gtanalyze TRACE` and `gtanalyze TRACE --json`: the goroutine analysis rendered as text for a
+// person or as the gtanalyze/v1 JSON document.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/commands.hpp"
+#include "cli/open_trace.hpp"
+#include "report/json.hpp"
+#include "report/text.hpp"
+
+namespace gtanalyze::cli {
+
+int write_output(const std::string& path, const std::string& text) {
+  std::FILE* out = path.empty() ? stdout : std::fopen(path.c_str(), "w");
+  if (!out) return fail(path, "cannot open for writing");
+  std::fwrite(text.data(), 1, text.size(), out);
+  bool ok = std::fflush(out) == 0;
+  if (out != stdout) ok = std::fclose(out) == 0 && ok;
+  if (!ok) return fail(path.empty() ? "<stdout>" : path, "write failed");
+  return kExitOk;
+}
+
+namespace {
+
+// --color=auto colours only a terminal (and never a file given with -o).
+bool use_color(const SummaryOptions& options) {
+  if (options.color == "always") return true;
+  if (options.color == "never") return false;
+  return options.output.empty() && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+}
+
+}  // namespace
+
+int run_summary(const SummaryOptions& options) {
+  auto analysed = analyse_trace(options.trace, options.leaks);
+  if (!analysed) return kExitInputError;
+  const std::string text = options.json ? report::to_json(analysed->summary)
+                                        : report::to_text(analysed->summary, analysed->info, report::TextOptions{options.top, use_color(options)});
+  return write_output(options.output, text);
+}
+
+}  // namespace gtanalyze::cli

@@ -1,0 +1,56 @@
+// The subcommands of the gtanalyze executable. Each returns the process exit code; this folder is
+// the only place that prints to the terminal, catches exceptions and picks exit codes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gtanalyze/summary.hpp"
+
+namespace gtanalyze::cli {
+
+// Exit codes, documented in the README.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRegression = 1;  // `diff`: a --fail-on rule was broken
+inline constexpr int kExitInputError = 2;  // usage or input error
+
+struct SummaryOptions {
+  std::string trace;
+  bool json = false;
+  std::string output;  // -o: write here instead of stdout
+  std::size_t top = 15;
+  std::string color = "auto";  // auto | always | never
+  LeakOptions leaks;
+};
+
+struct DiffCommandOptions {
+  std::string base, next;
+  std::string format = "text";  // text | json | markdown
+  std::string output;
+  std::vector<std::string> fail_on;
+  double floor_ns = 100'000;
+  double floor_percent = 5;
+  LeakOptions leaks;
+};
+
+struct DumpOptions {
+  std::string trace;
+  bool go_format = false;  // exactly `go tool trace -d=parsed`
+  bool stacks = false;
+  std::optional<GoId> goroutine;
+  std::string type;  // glob on the event type name
+  std::optional<Duration> from, to;  // relative to the first event
+};
+
+int run_summary(const SummaryOptions& options);
+int run_dump(const DumpOptions& options);
+int run_diff(const DiffCommandOptions& options);
+
+// Writes `text` to `path`, or to stdout when the path is empty.
+int write_output(const std::string& path, const std::string& text);
+
+// Prints "gtanalyze: WHAT: MESSAGE" on stderr and returns kExitInputError.
+int fail(const std::string& what, const std::string& message);
+
+}  // namespace gtanalyze::cli

@@ -1,0 +1,153 @@
+// gtanalyze's command line: builds the CLI11 app, dispatches to one subcommand.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <exception>
+#include <regex>
+
+#include "cli/commands.hpp"
+
+namespace gtanalyze::cli {
+
+int fail(const std::string& what, const std::string& message) {
+  fmt::print(stderr, "gtanalyze: {}: {}\n", what, message);
+  return kExitInputError;
+}
+
+namespace {
+
+// "250ms", "1.5s", "20us", "100" (ns) → nanoseconds; throws CLI::ValidationError otherwise.
+Duration parse_duration(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (...) {
+    throw CLI::ValidationError("duration", "'" + text + "' is not a duration (e.g. 500ms, 2s)");
+  }
+  const std::string unit = text.substr(used);
+  double scale = 0;
+  if (unit.empty() || unit == "ns") scale = 1;
+  else if (unit == "us" || unit == "µs") scale = 1e3;
+  else if (unit == "ms") scale = 1e6;
+  else if (unit == "s") scale = 1e9;
+  else if (unit == "m") scale = 60e9;
+  if (scale == 0 || value < 0) throw CLI::ValidationError("duration", "'" + text + "' is not a duration (e.g. 500ms, 2s)");
+  return static_cast<Duration>(std::llround(value * scale));
+}
+
+// Options shared by every command that analyses traces.
+void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocked) {
+  app.add_option("--leak-min-blocked", min_blocked, "List leak candidates blocked at least this long (e.g. 1s)");
+  app.add_option("--leak-ignore", leaks.ignore,
+                 "Never list goroutines whose start function matches this regex (repeatable; adds to the "
+                 "defaults ^runtime\\. and ^runtime/trace\\.)")
+      ->check([](const std::string& re) -> std::string {
+        try {
+          std::regex check(re);
+        } catch (const std::regex_error& e) {
+          return "invalid regex '" + re + "': " + e.what();
+        }
+        return "";
+      })
+      ->take_all();
+}
+
+// A subcommand whose issue has not landed: it says so and exits 2 (usage error).
+void add_unavailable(CLI::App& app, const char* name, const char* description) {
+  auto* sub = app.add_subcommand(name, std::string(description) + " (not available yet)");
+  sub->allow_extras();
+  sub->callback([name] {
+    fmt::print(stderr, "gtanalyze: '{}' is not available yet in this version\n", name);
+    throw CLI::RuntimeError(kExitInputError);
+  });
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "gtanalyze: what every goroutine of a Go program did, where the time went, and which\n"
+      "goroutines leaked, from a Go execution trace (runtime/trace, go test -trace,\n"
+      "/debug/pprof/trace). Reads every format Go wrote (1.5-1.26), plain, gzip or zstd, or '-'\n"
+      "for standard input.\n\n"
+      "Exit codes: 0 ok, 1 a diff regression, 2 usage or input error.",
+      "gtanalyze"};
+  app.set_version_flag("--version", "gtanalyze 0.1.0");
+  app.require_subcommand(0, 1);
+  // Usage errors are one line, like every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) { return "gtanalyze: " + std::string(e.what()) + " (see --help)\n"; });
+
+  SummaryOptions summary;
+  std::string summary_min_blocked;
+  app.add_option("trace", summary.trace, "Trace file to summarise ('-' for stdin)");
+  app.add_flag("--json", summary.json, "Print the analysis as JSON (schema gtanalyze/v1, docs/json-schema.md)");
+  app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout");
+  app.add_option("--top", summary.top, "Goroutine groups listed before the rest is folded into one line")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_leak_options(app, summary.leaks, summary_min_blocked);
+
+  DumpOptions dump;
+  auto* dump_cmd = app.add_subcommand("dump", "Print every event, one per line, in trace order");
+  dump_cmd->add_option("trace", dump.trace, "Trace file ('-' for stdin)")->required();
+  std::string dump_format = "line", dump_from, dump_to;
+  dump_cmd->add_option("--format", dump_format, "line: one line per event with its linked event; go: as `go tool trace -d=parsed`")
+      ->check(CLI::IsMember({"line", "go"}));
+  dump_cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack");
+  dump_cmd->add_option("--goroutine", dump.goroutine, "Only this goroutine's events (its own and its state changes)");
+  dump_cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'");
+  dump_cmd->add_option("--from", dump_from, "Only events at or after this time since the first event (e.g. 10ms)");
+  dump_cmd->add_option("--to", dump_to, "Only events at or before this time since the first event");
+
+  DiffCommandOptions diff;
+  std::string diff_min_blocked, floor_time = "100us";
+  auto* diff_cmd = app.add_subcommand("diff", "Compare two traces or JSON exports; exit 1 when a --fail-on rule is broken");
+  diff_cmd->add_option("base", diff.base, "The baseline: a trace or a --json export")->required();
+  diff_cmd->add_option("new", diff.next, "The new run: a trace or a --json export")->required();
+  diff_cmd->add_option("--format", diff.format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}));
+  diff_cmd->add_option("-o,--output", diff.output, "Write the comparison to FILE instead of stdout");
+  diff_cmd->add_option("--fail-on", diff.fail_on,
+                       "Exit 1 when this rule holds, e.g. 'new-leaks>0', 'sched_latency.p99>+20%', "
+                       "'group[main.worker].block_ns>+25%' (repeatable; grammar in docs/diff-rules.md)")
+      ->take_all();
+  diff_cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)");
+  diff_cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)");
+  add_leak_options(*diff_cmd, diff.leaks, diff_min_blocked);
+
+  add_unavailable(app, "collect", "Capture goroutine lifecycles of a live Go process with eBPF");
+  add_unavailable(app, "crosscheck", "Compare a trace with an eBPF capture of the same run");
+
+  try {
+    app.parse(argc, argv);
+    if (!summary_min_blocked.empty()) summary.leaks.min_blocked = parse_duration(summary_min_blocked);
+    if (!diff_min_blocked.empty()) diff.leaks.min_blocked = parse_duration(diff_min_blocked);
+    diff.floor_ns = static_cast<double>(parse_duration(floor_time));
+    dump.go_format = dump_format == "go";
+    if (!dump_from.empty()) dump.from = parse_duration(dump_from);
+    if (!dump_to.empty()) dump.to = parse_duration(dump_to);
+  } catch (const CLI::Error& e) {
+    int code = app.exit(e);
+    // CLI11 uses its own codes for usage errors; ours is 2 for all of them (help: 0).
+    return code == 0 ? kExitOk : kExitInputError;
+  }
+  if (dump_cmd->parsed()) return run_dump(dump);
+  if (diff_cmd->parsed()) return run_diff(diff);
+  if (summary.trace.empty()) {
+    fmt::print(stderr, "{}", app.help());
+    return kExitInputError;
+  }
+  return run_summary(summary);
+}
+
+}  // namespace
+}  // namespace gtanalyze::cli
+
+int main(int argc, char** argv) {
+  try {
+    return gtanalyze::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gtanalyze: internal error: {}\n", e.what());
+    return gtanalyze::cli::kExitInputError;
+  }
+}

@@ -1,0 +1,96 @@
+// Opens and analyses traces for the subcommands and turns decode errors into one line on stderr.
+#include "cli/open_trace.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include "analysis/summarizer.hpp"
+#include "cli/commands.hpp"
+
+namespace gtanalyze::cli {
+namespace {
+
+// A progress bar on stderr for big traces, only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(const ByteSource& source) : source_(source) {
+    constexpr std::uint64_t kBigTrace = 50ull << 20;
+    const auto size = source.raw_size();
+    enabled_ = size && *size > kBigTrace && ::isatty(STDERR_FILENO);
+    total_ = size.value_or(0);
+  }
+  ~Progress() {
+    if (drawn_) fmt::print(stderr, "\r{:79}\r", "");
+  }
+  // Cheap enough to call per event: looks at the clock of bytes every 64Ki events.
+  void tick() {
+    if (!enabled_ || (++events_ & 0xffff) != 0) return;
+    const std::uint64_t done = source_.raw_offset();
+    const int percent = static_cast<int>(done * 100 / total_);
+    if (percent == last_percent_) return;
+    last_percent_ = percent;
+    drawn_ = true;
+    const int filled = percent * 40 / 100;
+    fmt::print(stderr, "\rreading {} [{:#<{}}{:.<{}}] {:3}% of {} MB", source_.name().size() > 20 ? "trace" : source_.name(), "",
+               filled, "", 40 - filled, percent, total_ >> 20);
+  }
+
+ private:
+  const ByteSource& source_;
+  bool enabled_ = false, drawn_ = false;
+  std::uint64_t total_ = 0, events_ = 0;
+  int last_percent_ = -1;
+};
+
+}  // namespace
+
+int report_error(const std::string& path, const Error& error) {
+  if (error.code == ErrorCode::Io && error.offset == 0) return fail(path, error.message);
+  return fail(path, error.describe());
+}
+
+std::optional<OpenTrace> open_trace(const std::string& path) {
+  auto source = ByteSource::open(path);
+  if (!source) {
+    report_error(path, source.error());
+    return std::nullopt;
+  }
+  return open_trace(std::move(*source), path);
+}
+
+std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path) {
+  auto reader = TraceReader::open(*source);
+  if (!reader) {
+    report_error(path, reader.error());
+    return std::nullopt;
+  }
+  return OpenTrace{std::move(source), std::move(*reader)};
+}
+
+std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options) {
+  auto trace = open_trace(path);
+  if (!trace) return std::nullopt;
+  return analyse_trace(std::move(*trace), path, leak_options);
+}
+
+std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options) {
+  analysis::Summarizer summarizer(leak_options);
+  Progress progress(*trace.source);
+  Event event;
+  for (;;) {
+    progress.tick();
+    auto more = trace.reader->next(event);
+    if (!more) {
+      report_error(path, more.error());
+      return std::nullopt;
+    }
+    if (!*more) break;
+    summarizer.on_event(event);
+  }
+  const ReaderStats stats = trace.reader->stats();
+  return AnalysedTrace{summarizer.finish(trace.reader->version(), trace.reader->warnings()),
+                       report::TraceInfo{trace.source->name(), compression_name(trace.source->compression()), stats.bytes,
+                                         stats.generations}};
+}
+
+}  // namespace gtanalyze::cli

@@ -1,0 +1,38 @@
+// Opening and analysing traces for the subcommands; errors are printed here as one line.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gtanalyze/byte_source.hpp"
+#include "gtanalyze/reader.hpp"
+#include "gtanalyze/summary.hpp"
+#include "report/text.hpp"
+
+namespace gtanalyze::cli {
+
+struct OpenTrace {
+  std::unique_ptr<ByteSource> source;
+  std::unique_ptr<TraceReader> reader;
+};
+
+// Opens `path` ("-" for stdin) and reads its header. On failure prints the one-line error
+// (path, offset, reason) and returns nothing; the caller exits with kExitInputError.
+std::optional<OpenTrace> open_trace(const std::string& path);
+// The same for a source already open; `path` names it in messages.
+std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path);
+
+struct AnalysedTrace {
+  Summary summary;
+  report::TraceInfo info;
+};
+
+// Reads every event of the trace at `path` into the goroutine analysis.
+std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options);
+std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options);
+
+// Prints a decode error that happened while reading `path`.
+int report_error(const std::string& path, const Error& error);
+
+}  // namespace gtanalyze::cli

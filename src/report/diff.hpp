@@ -1,0 +1,72 @@
+// `diff`: compares two analyses (gtanalyze/v1 JSON documents, from a trace or an export) metric by
+// metric and leak group by leak group, and checks --fail-on rules for CI.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "gtanalyze/error.hpp"
+
+namespace gtanalyze::report {
+
+// One compared figure. Durations are in ns; `duration` says how to print them.
+struct MetricChange {
+  std::string name;  // "goroutines", "sched_latency.p99_ns", "group[main.worker].block_ns", …
+  double base = 0, next = 0;
+  bool duration = false;
+  bool shown = false;  // above the noise floors
+  double delta() const { return next - base; }
+  // Relative change in percent; +inf when the base is 0 and the value grew.
+  double relative() const;
+};
+
+// A leak group matched across the two sides by reason, start function, creation site and block
+// site (function names, not ids or lines, which differ between runs and builds).
+struct LeakChange {
+  std::string kind;  // "new", "gone", "grown", "shrunk", "same"
+  std::string name, reason, create_site, block_site;
+  std::uint64_t base_count = 0, next_count = 0;
+};
+
+// A --fail-on rule: METRIC OP THRESHOLD (see docs/diff-rules.md).
+struct Rule {
+  std::string text;
+  std::string metric;
+  std::string op;        // ">", ">=", "<", "<="
+  double threshold = 0;  // ns for durations
+  enum class Mode { Value, Delta, Percent } mode = Mode::Value;
+};
+
+struct RuleResult {
+  Rule rule;
+  bool broken = false;
+  double base = 0, next = 0, measured = 0;  // measured: the value, the delta or the percentage
+};
+
+struct DiffOptions {
+  double floor_ns = 100'000;    // changes smaller than this many ns are noise (durations)
+  double floor_count = 1;       // … or this many (counts)
+  double floor_percent = 5;     // … or this relative change
+  std::vector<Rule> rules;
+};
+
+struct DiffReport {
+  std::string base_name, next_name;
+  std::vector<MetricChange> metrics;
+  std::vector<LeakChange> leaks;
+  std::vector<RuleResult> rules;
+  bool regression() const;
+};
+
+// Parses "METRIC OP THRESHOLD", e.g. "new-leaks>0", "sched_latency.p99>+20%",
+// "group[main.worker].block_ns>+25%", "gc.stw_max>5ms". Errors say what is wrong.
+Result<Rule> parse_rule(const std::string& text);
+
+DiffReport diff(const nlohmann::json& base, const nlohmann::json& next, const DiffOptions& options);
+
+std::string diff_text(const DiffReport& report);
+std::string diff_markdown(const DiffReport& report);
+std::string diff_json(const DiffReport& report);
+
+}  // namespace gtanalyze::report

@@ -1,0 +1,204 @@
+// Renders the human summary: header, time by goroutine group, the top goroutines, scheduler
+// latency, GC/STW and the leak candidates with their creation and block sites. Lines stay
+// within 100 columns.
+#include "report/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
+namespace gtanalyze::report {
+namespace {
+
+constexpr std::size_t kNameWidth = 38;
+
+bool is_runtime_frame(const FrameInfo& f) {
+  const std::string& fn = f.function;
+  return fn.rfind("runtime.", 0) == 0 || fn.rfind("sync.", 0) == 0 || fn.rfind("internal/", 0) == 0;
+}
+
+// The frame a reader wants to see for a block site: the innermost frame outside the runtime and
+// sync packages (the user's line), else the innermost frame.
+const FrameInfo* user_frame(const StackInfo& stack) {
+  for (const FrameInfo& f : stack)
+    if (!is_runtime_frame(f)) return &f;
+  return stack.empty() ? nullptr : &stack.front();
+}
+
+std::string site(const Summary& s, std::uint32_t stack_id, bool innermost) {
+  if (stack_id >= s.stacks.size() || s.stacks[stack_id].empty()) return "(unknown: no stack in the trace)";
+  const StackInfo& stack = s.stacks[stack_id];
+  const FrameInfo* f = innermost ? &stack.front() : user_frame(stack);
+  if (f->function.empty()) return "(no symbols in the trace: Go 1.5 and 1.6 traces carry only PCs)";
+  // Within the line: drop leading directories of long paths ("…/trace/trace_test.go").
+  constexpr std::size_t kSiteWidth = 83;
+  std::string file = f->file;
+  std::string text = fmt::format("{} ({}:{})", f->function, file, f->line);
+  for (std::size_t slash; text.size() > kSiteWidth && (slash = file.find('/', file.rfind("…/", 0) == 0 ? 4 : 1)) != std::string::npos;) {
+    file = "…" + file.substr(slash);
+    text = fmt::format("{} ({}:{})", f->function, file, f->line);
+  }
+  return text;
+}
+
+// Word-wraps text to lines of at most `width` columns, each starting with `indent`.
+std::vector<std::string> wrap(const std::string& text, std::size_t width, const std::string& indent) {
+  std::vector<std::string> lines;
+  std::string current;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!current.empty() && indent.size() + current.size() + 1 + word.size() > width) {
+      lines.push_back(indent + current);
+      current.clear();
+    }
+    current += (current.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  if (!current.empty()) lines.push_back(indent + current);
+  return lines;
+}
+
+// Shortens from the left, keeping the most specific end of a function name.
+std::string fit(const std::string& name, std::size_t width) {
+  if (name.empty()) return "(unknown)";
+  if (name.size() <= width) return name;
+  return "…" + name.substr(name.size() - (width - 1));
+}
+
+std::string plural(std::uint64_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+
+class Writer {
+ public:
+  explicit Writer(bool color) : color_(color) {}
+  template <class... Args>
+  void line(fmt::format_string<Args...> format, Args&&... args) {
+    fmt::format_to(std::back_inserter(out_), format, std::forward<Args>(args)...);
+    out_ += '\n';
+  }
+  void heading(const std::string& text) {
+    out_ += '\n';
+    out_ += paint("1", text);
+    out_ += '\n';
+  }
+  std::string paint(const char* code, const std::string& text) const {
+    return color_ ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : text;
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  bool color_;
+  std::string out_;
+};
+
+// The n goroutines with the most `measure` time (ties by id).
+template <class Measure>
+void top_goroutines(Writer& w, const Summary& s, const char* title, Measure measure, std::size_t n) {
+  std::vector<std::pair<Duration, const GoroutineSummary*>> gs;
+  for (const auto& g : s.goroutines)
+    if (measure(g) > 0) gs.emplace_back(measure(g), &g);
+  const std::size_t shown = std::min(n, gs.size());
+  std::partial_sort(gs.begin(), gs.begin() + static_cast<std::ptrdiff_t>(shown), gs.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second->id < b.second->id;
+  });
+  w.heading(title);
+  for (std::size_t i = 0; i < shown; i++) {
+    const GoroutineSummary& g = *gs[i].second;
+    w.line("  G{:<9} {:<46} {:>9} of {:>9} alive", g.id, fit(g.name, 46), human_duration(gs[i].first), human_duration(g.total));
+  }
+  if (shown == 0) w.line("  (none)");
+}
+
+}  // namespace
+
+std::string human_duration(Duration ns) {
+  const double v = static_cast<double>(ns);
+  const double a = v < 0 ? -v : v;
+  if (a < 1e3) return fmt::format("{}ns", ns);
+  if (a < 1e6) return fmt::format("{:.3g}µs", v / 1e3);
+  if (a < 1e9) return fmt::format("{:.3g}ms", v / 1e6);
+  return fmt::format("{:.3g}s", v / 1e9);
+}
+
+std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& options) {
+  Writer w(options.color);
+  std::size_t created = 0, ended = 0;
+  for (const auto& g : s.goroutines) {
+    created += g.created ? 1 : 0;
+    ended += g.end != 0 ? 1 : 0;
+  }
+  w.line("trace        {}{}", info.name, info.compression == "none" ? "" : " (" + info.compression + ")");
+  w.line("format       Go {} trace, {} bytes, {}", version_name(s.version), info.bytes, plural(info.generations, "generation"));
+  w.line("duration     {} ({})", human_duration(s.last - s.first), plural(s.events, "event"));
+  w.line("goroutines   {} seen, {} created, {} ended{}", s.goroutines.size(), created, ended,
+         s.gomaxprocs ? fmt::format("; GOMAXPROCS {}", s.gomaxprocs) : "");
+  w.line("warnings     {}", s.warnings.empty() ? std::string("none") : w.paint("33", std::to_string(s.warnings.size())));
+  for (const auto& warning : s.warnings) {
+    for (const std::string& l : wrap("- " + warning, 100, "  ")) w.line("{}", w.paint("33", l));
+  }
+
+  // Groups by total time, the biggest first; the rest folded into one line.
+  std::vector<const GroupSummary*> groups;
+  for (const auto& g : s.groups) groups.push_back(&g);
+  std::sort(groups.begin(), groups.end(), [](const GroupSummary* a, const GroupSummary* b) {
+    return a->total != b->total ? a->total > b->total : a->name < b->name;
+  });
+  w.heading("Where time went, by start function (sorted by total time alive)");
+  w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", "start function", kNameWidth, "count", "exec", "sched", "block", "syscall", "gc");
+  GroupSummary rest;
+  for (std::size_t i = 0; i < groups.size(); i++) {
+    const GroupSummary& g = *groups[i];
+    if (i >= options.top) {
+      rest.count += g.count;
+      rest.exec += g.exec;
+      rest.sched_wait += g.sched_wait;
+      rest.block += g.block;
+      rest.syscall += g.syscall + g.syscall_block;
+      rest.gc += g.gc;
+      continue;
+    }
+    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", fit(g.name, kNameWidth), kNameWidth, g.count, human_duration(g.exec),
+           human_duration(g.sched_wait), human_duration(g.block), human_duration(g.syscall + g.syscall_block), human_duration(g.gc));
+  }
+  if (rest.count != 0) {
+    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", fmt::format("({} more groups)", groups.size() - options.top), kNameWidth,
+           rest.count, human_duration(rest.exec), human_duration(rest.sched_wait), human_duration(rest.block),
+           human_duration(rest.syscall), human_duration(rest.gc));
+  }
+  top_goroutines(w, s, "Top goroutines by execution time", [](const GoroutineSummary& g) { return g.exec; }, 5);
+  top_goroutines(w, s, "Top goroutines by block time", [](const GoroutineSummary& g) { return g.block(); }, 5);
+
+  w.heading("Scheduler and GC");
+  const LatencyStats& l = s.sched_latency;
+  w.line("  latency      runnable to running, {}: p50 {}  p90 {}  p99 {}  max {}", plural(l.count, "sample"), human_duration(l.p50),
+         human_duration(l.p90), human_duration(l.p99), human_duration(l.max));
+  w.line("  GC           {} began in the trace", plural(s.gc.cycles, "cycle"));
+  w.line("  STW          {}, total {}, max {}", plural(s.gc.stw_count, "pause"), human_duration(s.gc.stw_total), human_duration(s.gc.stw_max));
+  for (const auto& [kind, k] : s.gc.stw_by_kind)
+    w.line("    {:<34} {:>6} × total {:>9}  max {:>9}", fit(kind, 34), k.count, human_duration(k.total), human_duration(k.max));
+
+  if (s.leak_groups.empty()) {
+    w.heading("Leak candidates: none");
+    w.line("  (no goroutine ends the trace blocked on a channel, select, lock or sync.Cond)");
+    return w.take();
+  }
+  w.heading(fmt::format("Leak candidates: {} in {}", plural(s.leak_candidates.size(), "goroutine"), plural(s.leak_groups.size(), "group")));
+  w.line("  Listed because they end the trace blocked where only another goroutine can free them;");
+  w.line("  a trace cannot prove them unreachable.");
+  for (const LeakGroup& g : s.leak_groups) {
+    w.line("  {}", w.paint("31", fmt::format("{} × {} for ≥ {}   {}", g.count, g.reason, human_duration(g.min_blocked), fit(g.name, 50))));
+    w.line("      created at {}", site(s, g.create_stack, true));
+    w.line("      blocked at {}", site(s, g.block_stack, false));
+    std::string ids;
+    for (std::size_t i = 0; i < g.ids.size() && i < 8; i++) ids += fmt::format("{}{}", i ? " " : "", g.ids[i]);
+    if (g.ids.size() > 8) ids += fmt::format(" … ({} more)", g.ids.size() - 8);
+    w.line("      goroutines {}", ids);
+  }
+  return w.take();
+}
+
+}  // namespace gtanalyze::report

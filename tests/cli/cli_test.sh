@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Command-line behaviour of the gtanalyze executable: exit codes, one-line errors, and the same
+# result from a plain, gzip, zstd or piped trace.   usage: cli_test.sh GTANALYZE SOURCE_DIR
+set -u
+bin=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+
+check() {  # check NAME CONDITION-RESULT
+  if [ "$2" = 0 ]; then passes=$((passes + 1)); else failures=$((failures + 1)); echo "FAIL: $1"; fi
+}
+
+# expect_error NAME WANT-EXIT PATTERN ARGS...: exit code WANT-EXIT and exactly one stderr line
+# matching PATTERN.
+expect_error() {
+  local name=$1 want=$2 pattern=$3; shift 3
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  local code=$?
+  local lines; lines=$(wc -l <"$tmp/err")
+  if [ "$code" != "$want" ] || [ "$lines" != 1 ] || ! grep -qE "$pattern" "$tmp/err"; then
+    echo "FAIL: $name: exit $code (want $want), stderr:"; sed 's/^/    /' "$tmp/err"
+    failures=$((failures + 1))
+  else
+    passes=$((passes + 1))
+  fi
+}
+
+expect_error "missing file" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" missing.out
+printf 'this is not a trace\n' >"$tmp/not-a-trace.txt"
+expect_error "not a trace" 2 "not-a-trace\.txt: offset 0: not a Go execution trace: it starts with \"this is not a tr\" \(text\)" "$tmp/not-a-trace.txt"
+printf 'go 1.99 trace\0\0\0' >"$tmp/future.trace"
+expect_error "future version" 2 "unsupported Go trace format version go 1\.99" "$tmp/future.trace"
+expect_error "directory" 2 "is a directory" "$tmp"
+for sub in collect crosscheck; do
+  expect_error "$sub placeholder" 2 "'$sub' is not available yet" "$sub" a b
+done
+expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
+
+"$bin" --help >"$tmp/help" 2>&1
+check "--help exits 0" $?
+grep -q "Exit codes: 0 ok, 1 a diff regression, 2 usage or input error" "$tmp/help"
+check "--help documents the exit codes" $?
+
+# The same trace, plain, gzip, zstd and on stdin, gives the same summary (but for the name line).
+trace=$src/corpus/go1.26/chans.trace
+if [ -f "$trace" ]; then
+  "$bin" "$trace" | tail -n +2 >"$tmp/plain.txt"
+  check "summary of a plain trace" $?
+  gzip -c "$trace" >"$tmp/t.gz"; zstd -q -c "$trace" >"$tmp/t.zst"
+  for variant in "$tmp/t.gz" "$tmp/t.zst"; do
+    "$bin" "$variant" | tail -n +2 >"$tmp/other.txt"
+    cmp -s "$tmp/plain.txt" "$tmp/other.txt"
+    check "summary of $(basename "$variant") equals the plain one" $?
+  done
+  "$bin" - <"$tmp/t.zst" | tail -n +2 >"$tmp/stdin.txt"
+  cmp -s "$tmp/plain.txt" "$tmp/stdin.txt"
+  check "summary from stdin equals the plain one" $?
+  grep -q "^format       Go 1.26 trace" "$tmp/plain.txt"
+  check "summary names the format" $?
+  head -c 3000 "$trace" >"$tmp/cut.trace"
+  "$bin" "$tmp/cut.trace" >/dev/null 2>"$tmp/err"
+  code=$?
+  [ "$code" = 0 ] || [ "$code" = 2 ]
+  check "a cut trace ends with 0 or 2, not a crash (got $code)" $?
+else
+  failures=$((failures + 1)); echo "FAIL: corpus trace $trace missing"
+fi
+
+# diff: exit 1 on a broken rule (one stderr line per rule), 0 otherwise, 2 on a bad rule.
+leaky=$src/corpus/go1.26/leaky.trace
+fixed=$src/corpus/go1.26/leakfixed.trace
+"$bin" "$leaky" --json -o "$tmp/leaky.json"
+check "--json -o writes the export" $?
+"$bin" diff "$fixed" "$tmp/leaky.json" --fail-on 'new-leaks>0' >"$tmp/out" 2>"$tmp/err"
+code=$?
+[ "$code" = 1 ] && grep -qx "gtanalyze: diff: rule broken: new-leaks>0" "$tmp/err"
+check "diff fixed -> leaky breaks new-leaks>0 (exit $code)" $?
+"$bin" diff "$tmp/leaky.json" "$fixed" --fail-on 'new-leaks>0' --format markdown >"$tmp/out" 2>"$tmp/err"
+code=$?
+[ "$code" = 0 ] && grep -q "^| gone | 4 → 0 | chan receive" "$tmp/out"
+check "diff leaky -> fixed keeps new-leaks>0 (exit $code) and reports gone groups" $?
+expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown metric 'heap'" diff "$fixed" "$leaky" --fail-on 'heap>5'
+printf '{"schema": "other"}' >"$tmp/other.json"
+expect_error "foreign JSON" 2 "is JSON but not a gtanalyze export" diff "$tmp/other.json" "$leaky"
+
+echo "cli: $passes passed, $failures failed"
+[ "$failures" = 0 ]
