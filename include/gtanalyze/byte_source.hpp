@@ -33,6 +33,10 @@ class ByteSource {
   // the input, 0 once it is exhausted. Decompression and read failures are errors at offset().
   Result<std::size_t> read(char* dst, std::size_t n);
 
+  // The next n bytes (fewer at the end of the input) without consuming them, so a caller can
+  // pick a decoder by magic number. n is small (a header).
+  Result<std::string_view> peek(std::size_t n);
+
   const std::string& name() const;
   Compression compression() const;
   // Bytes delivered by read() so far: offsets in the decompressed stream.

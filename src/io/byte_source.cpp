@@ -101,6 +101,12 @@ struct ByteSource::Impl {
   std::unique_ptr<bio::filtering_streambuf<bio::input>> decompressed;  // null when uncompressed
   std::uint64_t offset = 0;
   bool failed = false;
+  std::string lookahead;  // bytes peek() read ahead, served first by read()
+  std::size_t lookahead_pos = 0;
+
+  // Reads up to n decompressed bytes from the input proper (not the lookahead); `at` is the
+  // stream offset of dst[0], for error messages.
+  Result<std::size_t> read_input(char* dst, std::size_t n, std::uint64_t at);
 
   // Picks the compression from the sniffed prefix and sets up the decompressor.
   void sniff();
@@ -172,8 +178,8 @@ void ByteSource::Impl::sniff() {
   impl.decompressed->push(RawDevice(&impl.raw));
 }
 
-Result<std::size_t> ByteSource::read(char* dst, std::size_t n) {
-  Impl& impl = *impl_;
+Result<std::size_t> ByteSource::Impl::read_input(char* dst, std::size_t n, std::uint64_t at) {
+  Impl& impl = *this;
   if (impl.failed) return make_error(ErrorCode::Io, impl.offset, "read after an earlier failure");
   std::size_t got = 0;
   if (!impl.decompressed) {
@@ -181,7 +187,7 @@ Result<std::size_t> ByteSource::read(char* dst, std::size_t n) {
       long r = impl.raw.read(dst + got, n - got);
       if (r < 0) {
         impl.failed = true;
-        return make_error(ErrorCode::Io, impl.offset + got, std::string("read failed: ") + std::strerror(errno));
+        return make_error(ErrorCode::Io, at + got, std::string("read failed: ") + std::strerror(errno));
       }
       if (r == 0) break;
       got += static_cast<std::size_t>(r);
@@ -195,12 +201,51 @@ Result<std::size_t> ByteSource::read(char* dst, std::size_t n) {
       }
     } catch (const std::exception& e) {
       impl.failed = true;
-      return make_error(ErrorCode::Io, impl.offset + got,
+      return make_error(ErrorCode::Io, at + got,
                         std::string(compression_name(impl.compression)) + " decompression failed: " + e.what());
     }
   }
+  return got;
+}
+
+Result<std::size_t> ByteSource::read(char* dst, std::size_t n) {
+  Impl& impl = *impl_;
+  std::size_t got = 0;
+  if (impl.lookahead_pos < impl.lookahead.size()) {
+    got = std::min(n, impl.lookahead.size() - impl.lookahead_pos);
+    std::memcpy(dst, impl.lookahead.data() + impl.lookahead_pos, got);
+    impl.lookahead_pos += got;
+    if (impl.lookahead_pos == impl.lookahead.size()) {
+      impl.lookahead.clear();
+      impl.lookahead_pos = 0;
+    }
+  }
+  if (got < n) {
+    auto more = impl.read_input(dst + got, n - got, impl.offset + got);
+    if (!more) return more;
+    got += *more;
+  }
   impl.offset += got;
   return got;
+}
+
+Result<std::string_view> ByteSource::peek(std::size_t n) {
+  Impl& impl = *impl_;
+  // Keep the unread lookahead at the front, then top it up to n bytes.
+  impl.lookahead.erase(0, impl.lookahead_pos);
+  impl.lookahead_pos = 0;
+  while (impl.lookahead.size() < n) {
+    const std::size_t have = impl.lookahead.size();
+    impl.lookahead.resize(n);
+    auto got = impl.read_input(impl.lookahead.data() + have, n - have, impl.offset + have);
+    if (!got) {
+      impl.lookahead.resize(have);
+      return std::move(got).error();
+    }
+    impl.lookahead.resize(have + *got);
+    if (*got == 0) break;
+  }
+  return std::string_view(impl.lookahead).substr(0, std::min(n, impl.lookahead.size()));
 }
 
 const std::string& ByteSource::name() const { return impl_->name; }

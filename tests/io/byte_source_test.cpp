@@ -128,3 +128,29 @@ TEST_CASE("missing files and directories are errors naming the reason") {
   REQUIRE_FALSE(dir.has_value());
   CHECK(dir.error().message.find("directory") != std::string::npos);
 }
+
+TEST_CASE("peek shows the next bytes without consuming them") {
+  const std::string plain = sample();
+  std::string zs = compress(plain, bio::zstd_compressor());
+  for (const std::string& bytes : {plain, zs}) {
+    auto source = ByteSource::from_memory(bytes);
+    auto head = source->peek(8);
+    REQUIRE(head.has_value());
+    CHECK(*head == plain.substr(0, 8));
+    auto longer = source->peek(16);
+    REQUIRE(longer.has_value());
+    CHECK(*longer == plain.substr(0, 16));
+    CHECK(source->offset() == 0);
+    char buf[5];
+    REQUIRE(*source->read(buf, 5) == 5);
+    CHECK(std::string(buf, 5) == plain.substr(0, 5));
+    auto after = source->peek(4);
+    REQUIRE(after.has_value());
+    CHECK(*after == plain.substr(5, 4));
+    CHECK(read_all(*source, 7) == plain.substr(5));
+    CHECK(source->offset() == plain.size());
+  }
+  auto tiny = ByteSource::from_memory("ab");
+  CHECK(*tiny->peek(8) == "ab");
+  CHECK(read_all(*tiny, 1) == "ab");
+}
