@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 fast=0
 [ "${1:-}" = "--fast" ] && fast=1
 
-bash tools/install-deps.sh
+# --go: the collector tests build their Go test program with every Go toolchain 1.19-1.26.
+bash tools/install-deps.sh --go
 jobs=$(nproc)
 presets=(release)
 [ "$fast" = 1 ] || presets+=(asan)

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/collector.hpp"
 #include "gtanalyze/summary.hpp"
 
 namespace gtanalyze::cli {
@@ -46,6 +47,17 @@ struct DumpOptions {
 int run_summary(const SummaryOptions& options);
 int run_dump(const DumpOptions& options);
 int run_diff(const DiffCommandOptions& options);
+
+struct CrosscheckCommandOptions {
+  std::string trace, capture;
+  bool json = false;
+  std::string output;
+};
+
+// 0: capture written; 2: usage or input error; 77: no BPF or no privileges.
+int run_collect(const collector::CollectOptions& options);
+// 0: trace and capture agree; 1: they differ; 2: input error.
+int run_crosscheck(const CrosscheckCommandOptions& options);
 
 // Writes `text` to `path`, or to stdout when the path is empty.
 int write_output(const std::string& path, const std::string& text);

@@ -54,23 +54,14 @@ void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocke
       ->take_all();
 }
 
-// A subcommand whose issue has not landed: it says so and exits 2 (usage error).
-void add_unavailable(CLI::App& app, const char* name, const char* description) {
-  auto* sub = app.add_subcommand(name, std::string(description) + " (not available yet)");
-  sub->allow_extras();
-  sub->callback([name] {
-    fmt::print(stderr, "gtanalyze: '{}' is not available yet in this version\n", name);
-    throw CLI::RuntimeError(kExitInputError);
-  });
-}
-
 int run(int argc, char** argv) {
   CLI::App app{
       "gtanalyze: what every goroutine of a Go program did, where the time went, and which\n"
       "goroutines leaked, from a Go execution trace (runtime/trace, go test -trace,\n"
       "/debug/pprof/trace). Reads every format Go wrote (1.5-1.26), plain, gzip or zstd, or '-'\n"
       "for standard input.\n\n"
-      "Exit codes: 0 ok, 1 a diff regression, 2 usage or input error.",
+      "Exit codes: 0 ok, 1 a diff regression or crosscheck disagreement, 2 usage or input error,\n"
+      "77 collect without BPF support or privileges.",
       "gtanalyze"};
   app.set_version_flag("--version", "gtanalyze 0.1.0");
   app.require_subcommand(0, 1);
@@ -79,7 +70,7 @@ int run(int argc, char** argv) {
 
   SummaryOptions summary;
   std::string summary_min_blocked;
-  app.add_option("trace", summary.trace, "Trace file to summarise ('-' for stdin)");
+  app.add_option("trace", summary.trace, "Trace (or capture) file to summarise ('-' for stdin)");
   app.add_flag("--json", summary.json, "Print the analysis as JSON (schema gtanalyze/v1, docs/json-schema.md)");
   app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout");
   app.add_option("--top", summary.top, "Goroutine groups listed before the rest is folded into one line")
@@ -115,8 +106,24 @@ int run(int argc, char** argv) {
   diff_cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)");
   add_leak_options(*diff_cmd, diff.leaks, diff_min_blocked);
 
-  add_unavailable(app, "collect", "Capture goroutine lifecycles of a live Go process with eBPF");
-  add_unavailable(app, "crosscheck", "Compare a trace with an eBPF capture of the same run");
+  collector::CollectOptions collect;
+  auto* collect_cmd = app.add_subcommand(
+      "collect", "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
+                 "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");
+  collect_cmd->add_option("-o,--output", collect.output, "Capture file to write")->required();
+  collect_cmd->add_option("--pid", collect.pid, "Attach to this running process instead of starting one");
+  collect_cmd->add_option("--duration", collect.duration, "Stop after this many seconds (default: until the target exits or Ctrl-C)");
+  collect_cmd->add_option("--ring-mib", collect.ring_mib, "Ring buffer size in MiB, a power of two (default 16)");
+  collect_cmd->add_flag("-v,--verbose", collect.verbose, "Print the probe plan");
+  collect_cmd->add_option("command", collect.command, "-- PROGRAM ARGS...: the program to start, attached before it runs");
+
+  CrosscheckCommandOptions crosscheck;
+  auto* crosscheck_cmd =
+      app.add_subcommand("crosscheck", "Compare a trace with an eBPF capture of the same run; exit 1 when they disagree");
+  crosscheck_cmd->add_option("trace", crosscheck.trace, "The run's execution trace")->required();
+  crosscheck_cmd->add_option("capture", crosscheck.capture, "The capture of the same run (gtanalyze collect)")->required();
+  crosscheck_cmd->add_flag("--json", crosscheck.json, "Print the comparison as JSON");
+  crosscheck_cmd->add_option("-o,--output", crosscheck.output, "Write the comparison to FILE instead of stdout");
 
   try {
     app.parse(argc, argv);
@@ -133,6 +140,13 @@ int run(int argc, char** argv) {
   }
   if (dump_cmd->parsed()) return run_dump(dump);
   if (diff_cmd->parsed()) return run_diff(diff);
+  if (collect_cmd->parsed()) {
+    if (collect.command.empty() == (collect.pid == 0)) {
+      return fail("collect", "give either -- PROGRAM ARGS... or --pid PID");
+    }
+    return run_collect(collect);
+  }
+  if (crosscheck_cmd->parsed()) return run_crosscheck(crosscheck);
   if (summary.trace.empty()) {
     fmt::print(stderr, "{}", app.help());
     return kExitInputError;

@@ -34,14 +34,13 @@ expect_error "not a trace" 2 "not-a-trace\.txt: offset 0: not a Go execution tra
 printf 'go 1.99 trace\0\0\0' >"$tmp/future.trace"
 expect_error "future version" 2 "unsupported Go trace format version go 1\.99" "$tmp/future.trace"
 expect_error "directory" 2 "is a directory" "$tmp"
-for sub in collect crosscheck; do
-  expect_error "$sub placeholder" 2 "'$sub' is not available yet" "$sub" a b
-done
+expect_error "collect needs a target" 2 "^gtanalyze: collect: give either -- PROGRAM ARGS... or --pid PID$" collect -o "$tmp/x.cap"
+expect_error "crosscheck of a missing trace" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" crosscheck missing.out missing.cap
 expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
 
 "$bin" --help >"$tmp/help" 2>&1
 check "--help exits 0" $?
-grep -q "Exit codes: 0 ok, 1 a diff regression, 2 usage or input error" "$tmp/help"
+grep -q "Exit codes: 0 ok, 1 a diff regression or crosscheck disagreement, 2 usage or input error," "$tmp/help"
 check "--help documents the exit codes" $?
 
 # The same trace, plain, gzip, zstd and on stdin, gives the same summary (but for the name line).

@@ -1,0 +1,42 @@
+// `gtanalyze collect` (eBPF capture of a live Go process) and `gtanalyze crosscheck TRACE
+// CAPTURE`; both need the collector, which a build may leave out (GTANALYZE_COLLECTOR=OFF).
+#include <fmt/core.h>
+
+#include "cli/commands.hpp"
+#include "cli/open_trace.hpp"
+
+#if GTANALYZE_WITH_COLLECTOR
+#include "collector/crosscheck.hpp"
+#endif
+
+namespace gtanalyze::cli {
+
+#if GTANALYZE_WITH_COLLECTOR
+
+int run_collect(const collector::CollectOptions& options) { return collector::collect(options).exit_code; }
+
+int run_crosscheck(const CrosscheckCommandOptions& options) {
+  auto trace = open_trace(options.trace);
+  if (!trace) return kExitInputError;
+  auto capture = open_trace(options.capture);
+  if (!capture) return kExitInputError;
+  auto report = collector::crosscheck_readers(*trace->reader, *capture->reader);
+  if (!report) return fail(options.trace + " / " + options.capture, report.error().describe());
+  const std::string text = options.json ? collector::render_json(*report) : collector::render_text(*report);
+  if (int code = write_output(options.output, text); code != kExitOk) return code;
+  return report->agree() ? kExitOk : kExitRegression;
+}
+
+#else
+
+int run_collect(const collector::CollectOptions&) {
+  return fail("collect", "this gtanalyze was built without the eBPF collector (GTANALYZE_COLLECTOR=OFF)");
+}
+
+int run_crosscheck(const CrosscheckCommandOptions&) {
+  return fail("crosscheck", "this gtanalyze was built without the eBPF collector (GTANALYZE_COLLECTOR=OFF)");
+}
+
+#endif
+
+}  // namespace gtanalyze::cli

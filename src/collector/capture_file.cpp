@@ -1,0 +1,255 @@
+// Capture encoding: little-endian fixed-width fields, strings as u32 length + bytes.
+#include "collector/capture_file.hpp"
+
+#include <cstring>
+
+namespace gtanalyze::collector {
+namespace {
+
+struct Out {
+  std::string s;
+  template <class T>
+  void put(T v) {
+    char b[sizeof(T)];
+    std::memcpy(b, &v, sizeof(T));
+    s.append(b, sizeof(T));
+  }
+  void str(std::string_view v) {
+    put(static_cast<std::uint32_t>(v.size()));
+    s.append(v);
+  }
+};
+
+struct In {
+  std::string_view d;
+  std::uint64_t pos = 0;
+  bool bad = false;
+  template <class T>
+  T get() {
+    T v{};
+    if (pos > d.size() || d.size() - pos < sizeof(T)) {
+      bad = true;
+      return v;
+    }
+    std::memcpy(&v, d.data() + pos, sizeof(T));
+    pos += sizeof(T);
+    return v;
+  }
+  std::string str() {
+    const auto n = get<std::uint32_t>();
+    if (bad || n > d.size() - pos) {
+      bad = true;
+      return {};
+    }
+    std::string v(d.substr(pos, n));
+    pos += n;
+    return v;
+  }
+  // A count of items of at least `min_size` bytes each that must fit in what remains.
+  std::uint32_t count(std::uint64_t min_size) {
+    const auto n = get<std::uint32_t>();
+    if (bad || n * min_size > d.size() - pos) {
+      bad = true;
+      return 0;
+    }
+    return n;
+  }
+};
+
+void put_offsets(Out& o, const RuntimeOffsets& r) {
+  for (std::uint32_t v : {r.g_m, r.g_atomicstatus, r.g_goid, r.g_waitreason, r.g_parent_goid, r.g_gopc, r.g_startpc, r.m_curg,
+                          r.m_procid, r.m_block_reason}) {
+    o.put(v);
+  }
+}
+
+RuntimeOffsets get_offsets(In& in) {
+  RuntimeOffsets r;
+  for (std::uint32_t* v : {&r.g_m, &r.g_atomicstatus, &r.g_goid, &r.g_waitreason, &r.g_parent_goid, &r.g_gopc, &r.g_startpc,
+                           &r.m_curg, &r.m_procid, &r.m_block_reason}) {
+    *v = in.get<std::uint32_t>();
+  }
+  return r;
+}
+
+Error corrupt(std::uint64_t off, const std::string& what) { return make_error(ErrorCode::Corrupt, off, "capture: " + what); }
+
+}  // namespace
+
+std::string encode_header(const CaptureHeader& h) {
+  Out body;
+  body.str(h.go_version);
+  body.put(h.go_minor);
+  body.str(h.build_id);
+  body.str(h.binary);
+  body.put(h.pid);
+  body.put(static_cast<std::uint8_t>(h.attached_running));
+  body.put(h.clock_id);
+  body.put(h.start_mono);
+  body.put(h.start_wall);
+  put_offsets(body, h.offsets);
+  body.str(h.offsets_source);
+  body.put(static_cast<std::uint32_t>(h.probes.size()));
+  for (const auto& p : h.probes) {
+    body.put(p.kind);
+    body.str(p.function);
+    body.put(p.entry);
+    body.put(p.attach);
+    body.put(static_cast<std::uint8_t>(p.emulated));
+  }
+  Out o;
+  o.s.append(kCaptureMagic);
+  o.put(kCaptureFormatVersion);
+  o.put(static_cast<std::uint32_t>(sizeof(gtc_record)));
+  o.put(static_cast<std::uint32_t>(body.s.size()));
+  o.s += body.s;
+  return o.s;
+}
+
+std::string encode_trailer(const CaptureTrailer& t, std::uint64_t trailer_offset) {
+  Out o;
+  o.s.append(kCaptureEndMagic);
+  o.put(t.records);
+  for (auto v : t.stats) o.put(v);
+  o.put(t.end_mono);
+  o.put(t.exit_status);
+  o.put(static_cast<std::uint32_t>(t.symbols.size()));
+  for (const auto& s : t.symbols) {
+    o.put(s.pc);
+    o.str(s.function);
+    o.str(s.file);
+    o.put(s.line);
+  }
+  o.put(static_cast<std::uint32_t>(t.initial.size()));
+  for (const auto& g : t.initial) {
+    o.put(g.goid);
+    o.put(g.gp);
+    o.put(g.status);
+    o.put(g.wait_reason);
+    o.put(g.startpc);
+  }
+  o.put(trailer_offset);
+  o.s.append(kCaptureEndMagic);
+  return o.s;
+}
+
+Result<Capture> parse_capture(std::string_view bytes) {
+  Capture c;
+  In in{bytes};
+  if (!is_capture(bytes)) return make_error(ErrorCode::NotATrace, 0, "not a gtanalyze capture (bad magic)");
+  in.pos = kCaptureMagic.size();
+  const auto version = in.get<std::uint32_t>();
+  const auto record_size = in.get<std::uint32_t>();
+  const auto header_len = in.get<std::uint32_t>();
+  if (in.bad) return make_error(ErrorCode::Truncated, in.pos, "capture: truncated header");
+  if (version != kCaptureFormatVersion) {
+    return make_error(ErrorCode::UnsupportedVersion, 8, "capture: format version " + std::to_string(version) + ", this build reads 1");
+  }
+  if (record_size != sizeof(gtc_record)) return corrupt(12, "record size " + std::to_string(record_size) + ", expected 64");
+  if (header_len > bytes.size() - in.pos) return make_error(ErrorCode::Truncated, in.pos, "capture: truncated header");
+  const std::uint64_t records_offset = in.pos + header_len;
+  In h{bytes.substr(0, records_offset), in.pos};
+  auto& H = c.header;
+  H.go_version = h.str();
+  H.go_minor = h.get<std::uint32_t>();
+  H.build_id = h.str();
+  H.binary = h.str();
+  H.pid = h.get<std::uint32_t>();
+  H.attached_running = h.get<std::uint8_t>() != 0;
+  H.clock_id = h.get<std::uint32_t>();
+  H.start_mono = h.get<std::uint64_t>();
+  H.start_wall = h.get<std::uint64_t>();
+  H.offsets = get_offsets(h);
+  H.offsets_source = h.str();
+  const auto nprobes = h.count(22);
+  for (std::uint32_t i = 0; i < nprobes && !h.bad; i++) {
+    CaptureProbe p;
+    p.kind = h.get<std::uint8_t>();
+    p.function = h.str();
+    p.entry = h.get<std::uint64_t>();
+    p.attach = h.get<std::uint64_t>();
+    p.emulated = h.get<std::uint8_t>() != 0;
+    H.probes.push_back(std::move(p));
+  }
+  if (h.bad) return corrupt(h.pos, "malformed header");
+
+  // The trailer, found from the end.
+  std::uint64_t records_end = bytes.size();
+  const std::size_t tail = 16;
+  c.complete = false;
+  if (bytes.size() >= records_offset + tail && bytes.substr(bytes.size() - 8) == kCaptureEndMagic) {
+    In t{bytes, bytes.size() - tail};
+    const auto trailer_offset = t.get<std::uint64_t>();
+    if (trailer_offset < records_offset || trailer_offset > bytes.size() - tail ||
+        (trailer_offset - records_offset) % sizeof(gtc_record) != 0 || bytes.substr(trailer_offset, 8) != kCaptureEndMagic) {
+      return corrupt(bytes.size() - tail, "bad trailer offset");
+    }
+    In r{bytes.substr(0, bytes.size() - tail), trailer_offset + 8};
+    auto& T = c.trailer;
+    T.records = r.get<std::uint64_t>();
+    for (auto& v : T.stats) v = r.get<std::uint64_t>();
+    T.end_mono = r.get<std::uint64_t>();
+    T.exit_status = r.get<std::int32_t>();
+    const auto nsym = r.count(24);
+    for (std::uint32_t i = 0; i < nsym && !r.bad; i++) {
+      CaptureSymbol s;
+      s.pc = r.get<std::uint64_t>();
+      s.function = r.str();
+      s.file = r.str();
+      s.line = r.get<std::uint64_t>();
+      T.symbols.push_back(std::move(s));
+    }
+    const auto ninit = r.count(29);
+    for (std::uint32_t i = 0; i < ninit && !r.bad; i++) {
+      InitialGoroutine g;
+      g.goid = r.get<std::int64_t>();
+      g.gp = r.get<std::uint64_t>();
+      g.status = r.get<std::uint32_t>();
+      g.wait_reason = r.get<std::uint8_t>();
+      g.startpc = r.get<std::uint64_t>();
+      T.initial.push_back(g);
+    }
+    if (r.bad) return corrupt(r.pos, "malformed trailer");
+    if (T.records != (trailer_offset - records_offset) / sizeof(gtc_record)) return corrupt(trailer_offset, "record count does not match the trailer");
+    records_end = trailer_offset;
+    c.complete = true;
+  }
+  const std::uint64_t n = (records_end - records_offset) / sizeof(gtc_record);
+  c.records.resize(n);
+  if (n) std::memcpy(c.records.data(), bytes.data() + records_offset, n * sizeof(gtc_record));
+  if (!c.complete) c.trailer.records = n;
+  return c;
+}
+
+Result<std::unique_ptr<CaptureWriter>> CaptureWriter::open(const std::string& path, const CaptureHeader& header) {
+  std::unique_ptr<CaptureWriter> w(new CaptureWriter());
+  w->path_ = path;
+  w->f_ = std::fopen(path.c_str(), "wb");
+  if (!w->f_) return make_error(ErrorCode::Io, 0, path + ": cannot open for writing: " + std::strerror(errno));
+  const std::string h = encode_header(header);
+  if (std::fwrite(h.data(), 1, h.size(), w->f_) != h.size()) return make_error(ErrorCode::Io, 0, path + ": write failed");
+  w->records_offset_ = h.size();
+  return w;
+}
+
+CaptureWriter::~CaptureWriter() {
+  if (f_) std::fclose(f_);
+}
+
+Status CaptureWriter::write(const gtc_record& r) {
+  if (std::fwrite(&r, sizeof(r), 1, f_) != 1) return make_error(ErrorCode::Io, records_, path_ + ": write failed");
+  records_++;
+  return {};
+}
+
+Status CaptureWriter::finish(CaptureTrailer trailer) {
+  trailer.records = records_;
+  const std::string t = encode_trailer(trailer, records_offset_ + records_ * sizeof(gtc_record));
+  const bool ok = std::fwrite(t.data(), 1, t.size(), f_) == t.size() && std::fflush(f_) == 0;
+  const bool closed = std::fclose(f_) == 0;
+  f_ = nullptr;
+  if (!ok || !closed) return make_error(ErrorCode::Io, 0, path_ + ": write failed");
+  return {};
+}
+
+}  // namespace gtanalyze::collector

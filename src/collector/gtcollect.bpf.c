@@ -1,0 +1,148 @@
+// Uprobes on Go runtime functions (entries, or the first emulated instruction of the prologue;
+// never uretprobes: Go moves stacks). Go's amd64 register ABI: arguments in RAX, RBX, RCX, …;
+// the current g in R14. Offsets arrive as read-only data, fixed per target binary.
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+
+#include "gtcollect_event.h"
+
+// Only the registers we read; the layout is x86-64's struct pt_regs.
+struct pt_regs {
+  unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
+#define GO_ARG1(ctx) ((ctx)->ax)
+#define GO_ARG2(ctx) ((ctx)->bx)
+#define GO_ARG3(ctx) ((ctx)->cx)
+#define GO_G(ctx) ((ctx)->r14)
+
+const volatile __u32 target_tgid = 0;
+const volatile __u32 off_g_m = 0, off_g_goid = 0, off_g_waitreason = 0, off_g_parent_goid = 0;
+const volatile __u32 off_g_gopc = 0, off_g_startpc = 0, off_m_curg = 0, off_m_block_reason = 0;
+
+enum { G_RUNNABLE = 1, G_WAITING = 4, G_DEAD = 6, G_COPYSTACK = 8, G_IDLE = 0 };
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 16 << 20);  // resized by the loader
+} events SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, GTC_STAT_COUNT);
+  __type(key, __u32);
+  __type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void count(__u32 idx) {
+  __u64* v = bpf_map_lookup_elem(&stats, &idx);
+  if (v) *v += 1;
+}
+
+static __always_inline __u64 read_u64(__u64 addr) {
+  __u64 v = 0;
+  if (addr) bpf_probe_read_user(&v, sizeof(v), (const void*)addr);
+  return v;
+}
+
+static __always_inline __u8 read_u8(__u64 addr) {
+  __u8 v = 0;
+  if (addr) bpf_probe_read_user(&v, sizeof(v), (const void*)addr);
+  return v;
+}
+
+static __always_inline int mine(void) { return (bpf_get_current_pid_tgid() >> 32) == target_tgid; }
+
+static __always_inline struct gtc_record* reserve(__u8 kind) {
+  count(kind);
+  struct gtc_record* r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+  if (!r) {
+    count(GTC_STAT_DROPS);
+    return 0;
+  }
+  r->ts = bpf_ktime_get_ns();
+  r->tid = (__u32)bpf_get_current_pid_tgid();
+  r->kind = kind;
+  r->old_status = r->new_status = r->wait_reason = 0;
+  r->args[0] = r->args[1] = r->args[2] = 0;
+  return r;
+}
+
+// Wake the reader only when the ring is half full: a wakeup per event doubles the cost.
+static __always_inline void submit(struct gtc_record* r) {
+  __u64 flags = BPF_RB_NO_WAKEUP;
+  if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > (8u << 20)) flags = BPF_RB_FORCE_WAKEUP;
+  bpf_ringbuf_submit(r, flags);
+}
+
+static __always_inline __s64 curg_goid(__u64 g) {
+  __u64 m = read_u64(g + off_g_m);
+  if (!m) return -1;
+  __u64 curg = read_u64(m + off_m_curg);
+  if (!curg) return -1;
+  return (__s64)read_u64(curg + off_g_goid);
+}
+
+SEC("uprobe")
+int casgstatus(struct pt_regs* ctx) {
+  if (!mine()) return 0;
+  __u64 gp = GO_ARG1(ctx);
+  __u32 oldv = (__u32)GO_ARG2(ctx), newv = (__u32)GO_ARG3(ctx);
+  // Allocation (Idle→Dead) and stack copies (↔Copystack) change nothing we report.
+  if (oldv == G_IDLE || oldv == G_COPYSTACK || newv == G_COPYSTACK) return 0;
+  struct gtc_record* r = reserve(GTC_CAS);
+  if (!r) return 0;
+  r->gp = gp;
+  r->old_status = (__u8)oldv;
+  r->new_status = (__u8)newv;
+  r->goid = (__s64)read_u64(gp + off_g_goid);
+  r->cur_goid = curg_goid(GO_G(ctx));
+  if (oldv == G_DEAD) {
+    r->args[0] = read_u64(gp + off_g_startpc);
+    r->args[1] = read_u64(gp + off_g_gopc);
+    r->args[2] = off_g_parent_goid ? read_u64(gp + off_g_parent_goid) : (__u64)-1;
+  } else if (newv == G_WAITING) {
+    r->wait_reason = read_u8(gp + off_g_waitreason);
+    __u64 m = read_u64(gp + off_g_m);
+    r->args[0] = m ? read_u8(m + off_m_block_reason) : 0;
+  }
+  submit(r);
+  return 0;
+}
+
+static __always_inline int current_g_event(struct pt_regs* ctx, __u8 kind) {
+  if (!mine()) return 0;
+  struct gtc_record* r = reserve(kind);
+  if (!r) return 0;
+  __u64 g = GO_G(ctx);
+  r->gp = g;
+  r->goid = (__s64)read_u64(g + off_g_goid);
+  r->cur_goid = r->goid;
+  submit(r);
+  return 0;
+}
+
+SEC("uprobe")
+int sys_enter(struct pt_regs* ctx) { return current_g_event(ctx, GTC_SYS_ENTER); }
+
+SEC("uprobe")
+int sys_block(struct pt_regs* ctx) { return current_g_event(ctx, GTC_SYS_BLOCK); }
+
+SEC("uprobe")
+int sys_exit(struct pt_regs* ctx) { return current_g_event(ctx, GTC_SYS_EXIT); }
+
+SEC("uprobe")
+int preempt_park(struct pt_regs* ctx) {
+  if (!mine()) return 0;
+  struct gtc_record* r = reserve(GTC_PREEMPT_PARK);
+  if (!r) return 0;
+  __u64 gp = GO_ARG1(ctx);
+  r->gp = gp;
+  r->goid = (__s64)read_u64(gp + off_g_goid);
+  r->cur_goid = r->goid;
+  submit(r);
+  return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

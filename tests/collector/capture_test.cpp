@@ -1,0 +1,141 @@
+// The capture format round trip and the record → event mapping, on synthetic records.
+#include <catch2/catch_test_macros.hpp>
+
+#include "analysis/summarizer.hpp"
+#include "collector/capture_file.hpp"
+#include "collector/capture_reader.hpp"
+
+using namespace gtanalyze;
+using namespace gtanalyze::collector;
+
+namespace {
+
+gtc_record cas(std::uint64_t ts, std::uint64_t gp, std::int64_t goid, unsigned from, unsigned to, std::int64_t cur = 1) {
+  gtc_record r{};
+  r.ts = ts;
+  r.gp = gp;
+  r.goid = goid;
+  r.cur_goid = cur;
+  r.kind = GTC_CAS;
+  r.old_status = static_cast<std::uint8_t>(from);
+  r.new_status = static_cast<std::uint8_t>(to);
+  return r;
+}
+
+Capture sample(unsigned minor) {
+  Capture c;
+  c.header.go_version = "go1." + std::to_string(minor) + ".0";
+  c.header.go_minor = minor;
+  c.header.build_id = "abc/def";
+  c.header.binary = "/tmp/x";
+  c.header.pid = 42;
+  c.header.start_mono = 1000;
+  c.header.offsets = *table_offsets(minor);
+  c.header.offsets_source = "table";
+  c.header.probes = {{GTC_CAS, "runtime.casgstatus", 0x401000, 0x401000, true}};
+  // g 0xA0 created by g1 with a stale goid (Go < 1.24), then runs with goid 7.
+  auto create = cas(1100, 0xA0, 3, 6, 1);
+  create.args[0] = 0x4000;  // startpc
+  create.args[1] = 0x5000;  // gopc
+  create.args[2] = 1;
+  c.records.push_back(create);
+  c.records.push_back(cas(1200, 0xA0, 7, 1, 2));
+  auto gc = cas(1250, 0xA0, 7, 2, 4);
+  gc.wait_reason = 0;  // filled below per version
+  c.records.push_back(gc);
+  c.records.push_back(cas(1260, 0xA0, 7, 4, 2));
+  auto block = cas(1300, 0xA0, 7, 2, 4);
+  block.args[0] = 6;  // traceBlockChanSend (1.22+)
+  c.records.push_back(block);
+  c.records.push_back(cas(1400, 0xA0, 7, 4, 1, 1));
+  c.records.push_back(cas(1500, 0xA0, 7, 1, 2));
+  c.records.push_back(cas(1550, 0xA0, 7, 2, 3));
+  c.records.push_back(cas(1560, 0xA0, 7, 3, 2));
+  c.records.push_back(cas(1600, 0xA0, 7, 2, 6));
+  c.trailer.symbols = {{0x4000, "main.worker", "/src/main.go", 12}, {0x5000, "main.main", "/src/main.go", 30}};
+  c.trailer.stats[GTC_CAS] = c.records.size();
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("capture files round-trip") {
+  Capture c = sample(23);
+  std::string bytes = encode_header(c.header);
+  const std::uint64_t off = bytes.size();
+  for (const auto& r : c.records) bytes.append(reinterpret_cast<const char*>(&r), sizeof r);
+  c.trailer.records = c.records.size();
+  bytes += encode_trailer(c.trailer, off + c.records.size() * sizeof(gtc_record));
+  REQUIRE(is_capture(bytes));
+  auto back = parse_capture(bytes);
+  REQUIRE(back);
+  CHECK(back->complete);
+  CHECK(back->header.go_version == "go1.23.0");
+  CHECK(back->header.offsets == c.header.offsets);
+  CHECK(back->header.probes.size() == 1);
+  CHECK(back->header.probes[0].function == "runtime.casgstatus");
+  REQUIRE(back->records.size() == c.records.size());
+  CHECK(back->records[4].args[0] == 6);
+  CHECK(back->trailer.symbols.size() == 2);
+  CHECK(back->trailer.stats[GTC_CAS] == c.records.size());
+
+  SECTION("a capture without its trailer is read up to the end") {
+    auto cut = parse_capture(std::string_view(bytes).substr(0, off + 3 * sizeof(gtc_record) + 10));
+    REQUIRE(cut);
+    CHECK_FALSE(cut->complete);
+    CHECK(cut->records.size() == 3);
+  }
+  SECTION("damage is an error") {
+    std::string bad = bytes;
+    bad[8] = 9;  // format version
+    CHECK_FALSE(parse_capture(bad));
+    CHECK_FALSE(parse_capture("hello"));
+  }
+}
+
+TEST_CASE("records become trace events: goid fix-up, transient waits, reasons") {
+  Capture c = sample(23);
+  // Running→Waiting for GC (transient in 1.23: isWaitingForGC) must not be a block.
+  c.records[2].wait_reason = 6;  // waitReasonGarbageCollection in 1.23
+  auto reader = CaptureReader::from_capture(c);
+  REQUIRE(reader);
+  std::vector<Event> events;
+  Event e;
+  while (*(*reader)->next(e)) events.push_back(e);
+  std::vector<EventType> types;
+  for (const auto& ev : events) types.push_back(ev.type);
+  CHECK(types == std::vector<EventType>{EventType::Sync, EventType::GoCreate, EventType::GoStart, EventType::GoBlock, EventType::GoUnblock,
+                                        EventType::GoStart, EventType::GoSyscallBegin, EventType::GoSyscallEnd, EventType::GoDestroy});
+  const StateTransition create = events[1].state_transition();
+  CHECK(create.resource.id == 7);  // not the stale 3
+  CHECK(events[1].g == 1);         // the creator
+  REQUIRE(create.stack.size() == 1);
+  CHECK(create.stack[0].func == "main.worker");
+  CHECK(events[3].state_transition().reason == "chan send");
+
+  analysis::Summarizer sum;
+  for (const auto& ev : events) sum.on_event(ev);
+  Summary s = sum.finish((*reader)->version(), (*reader)->warnings());
+  REQUIRE(s.goroutines.size() == 1);
+  CHECK(s.goroutines[0].id == 7);
+  CHECK(s.goroutines[0].name == "main.worker");
+  CHECK(s.goroutines[0].block_by_reason.at("chan send") == 100);
+  CHECK(s.goroutines[0].syscall == 10);
+}
+
+TEST_CASE("Go 1.26 syscall probes and a casgstatus of the same change count once") {
+  Capture c = sample(26);
+  c.records.resize(2);  // create + start (goid already valid on 1.24+)
+  c.records[0].goid = 7;
+  gtc_record enter{}, cas_dup{}, exit{};
+  enter.ts = 1300, enter.gp = 0xA0, enter.goid = 7, enter.kind = GTC_SYS_ENTER;
+  cas_dup = cas(1301, 0xA0, 7, 2, 3);
+  exit.ts = 1400, exit.gp = 0xA0, exit.goid = 7, exit.kind = GTC_SYS_EXIT;
+  c.records.insert(c.records.end(), {enter, cas_dup, exit, cas(1401, 0xA0, 7, 3, 2)});
+  auto reader = CaptureReader::from_capture(c);
+  REQUIRE(reader);
+  std::vector<EventType> types;
+  Event e;
+  while (*(*reader)->next(e)) types.push_back(e.type);
+  CHECK(types == std::vector<EventType>{EventType::Sync, EventType::GoCreate, EventType::GoStart, EventType::GoSyscallBegin, EventType::GoSyscallEnd});
+}
