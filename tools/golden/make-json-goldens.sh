@@ -27,7 +27,7 @@ done
 old=tests/golden/go119
 rm -rf "$old"
 mkdir -p "$old"
-for t in corpus/go-testdata/v1/*_1_[5-9]_good corpus/go-testdata/v1/*_1_10_good; do
+for t in corpus/go-testdata/v1/*_1_[5-9]_good corpus/go-testdata/v1/*_1_10_good corpus/derived/*_1_8_good; do
   "$bin/gtaref19" "$t" >"$old/$(basename "$t").json"
   count=$((count + 1))
 done

@@ -22,14 +22,14 @@ store() {  # store FILE: compress when large
 minor_of() { head -c 16 "$1" | sed -n 's/^go 1\.\([0-9]*\) trace.*/\1/p'; }
 
 traces=()
-for f in "$root"/corpus/go-testdata/v1/*; do traces+=("$f"); done
+for f in "$root"/corpus/go-testdata/v1/* "$root"/corpus/derived/*; do traces+=("$f"); done
 for d in "$root"/corpus/go1.19 "$root"/corpus/go1.21; do
   for f in "$d"/*.trace; do [ -e "$f" ] && traces+=("$f"); done
 done
 
 for f in "${traces[@]}"; do
   case "$f" in
-    */go-testdata/v1/*) name=$(basename "$f") ;;
+    */go-testdata/v1/* | */derived/*) name=$(basename "$f") ;;
     *) name="$(basename "$(dirname "$f")")-$(basename "$f" .trace)" ;;
   esac
   minor=$(minor_of "$f")
