@@ -10,10 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "analysis/summarizer.hpp"
-#include "gtanalyze/byte_source.hpp"
-#include "gtanalyze/reader.hpp"
-#include "report/json.hpp"
+#include "support/analyse.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -32,21 +29,7 @@ fs::path trace_for(const fs::path& golden) {
   return kSource / "corpus" / dir / (name + ".trace");
 }
 
-json analyse(const fs::path& trace, const LeakOptions& leaks = {}) {
-  auto source = ByteSource::open(trace.string());
-  REQUIRE(source.has_value());
-  auto reader = TraceReader::open(**source);
-  if (!reader) FAIL(trace.string() << ": " << reader.error().describe());
-  analysis::Summarizer summarizer(leaks);
-  Event event;
-  for (;;) {
-    auto more = (*reader)->next(event);
-    if (!more) FAIL(trace.string() << ": " << more.error().describe());
-    if (!*more) break;
-    summarizer.on_event(event);
-  }
-  return json::parse(report::to_json(summarizer.finish((*reader)->version(), (*reader)->warnings())));
-}
+json analyse(const fs::path& trace) { return test::analyse_json(trace); }
 
 }  // namespace
 

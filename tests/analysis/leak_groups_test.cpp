@@ -6,30 +6,13 @@
 #include <string>
 #include <tuple>
 
-#include "analysis/summarizer.hpp"
-#include "gtanalyze/byte_source.hpp"
-#include "gtanalyze/reader.hpp"
+#include "support/analyse.hpp"
 
 using namespace gtanalyze;
 
 namespace {
 
-Summary analyse(const std::string& relative) {
-  const std::string path = std::string(GTANALYZE_SOURCE_DIR) + "/" + relative;
-  auto source = ByteSource::open(path);
-  REQUIRE(source.has_value());
-  auto reader = TraceReader::open(**source);
-  REQUIRE(reader.has_value());
-  analysis::Summarizer summarizer;
-  Event event;
-  for (;;) {
-    auto more = (*reader)->next(event);
-    REQUIRE(more.has_value());
-    if (!*more) break;
-    summarizer.on_event(event);
-  }
-  return summarizer.finish((*reader)->version(), {});
-}
+Summary analyse(const std::string& relative) { return test::analyse(relative); }
 
 // The frame of `function` in a stack, as "function:line" (the site within the program's code).
 std::string site_in(const Summary& s, std::uint32_t stack, const std::string& function) {

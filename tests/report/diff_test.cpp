@@ -4,33 +4,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "analysis/summarizer.hpp"
-#include "gtanalyze/byte_source.hpp"
-#include "gtanalyze/reader.hpp"
 #include "report/diff.hpp"
-#include "report/json.hpp"
+#include "support/analyse.hpp"
 
 using namespace gtanalyze;
 using nlohmann::json;
 
 namespace {
 
-json analyse(const std::string& relative) {
-  const std::string path = std::string(GTANALYZE_SOURCE_DIR) + "/" + relative;
-  auto source = ByteSource::open(path);
-  REQUIRE(source.has_value());
-  auto reader = TraceReader::open(**source);
-  REQUIRE(reader.has_value());
-  analysis::Summarizer summarizer;
-  Event event;
-  for (;;) {
-    auto more = (*reader)->next(event);
-    REQUIRE(more.has_value());
-    if (!*more) break;
-    summarizer.on_event(event);
-  }
-  return json::parse(report::to_json(summarizer.finish((*reader)->version(), {})));
-}
+json analyse(const std::string& relative) { return test::analyse_json(relative); }
 
 report::Rule rule(const std::string& text) {
   auto r = report::parse_rule(text);

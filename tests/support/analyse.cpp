@@ -1,0 +1,36 @@
+// The whole pipeline for tests, in one place.
+#include "support/analyse.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include "analysis/summarizer.hpp"
+#include "gtanalyze/byte_source.hpp"
+#include "gtanalyze/reader.hpp"
+#include "report/json.hpp"
+
+namespace gtanalyze::test {
+
+std::filesystem::path source_dir() { return GTANALYZE_SOURCE_DIR; }
+
+Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks) {
+  const std::filesystem::path full = path.is_absolute() ? path : source_dir() / path;
+  auto source = ByteSource::open(full.string());
+  if (!source) FAIL(full.string() << ": " << source.error().describe());
+  auto reader = TraceReader::open(**source);
+  if (!reader) FAIL(full.string() << ": " << reader.error().describe());
+  analysis::Summarizer summarizer(leaks);
+  Event event;
+  for (;;) {
+    auto more = (*reader)->next(event);
+    if (!more) FAIL(full.string() << ": " << more.error().describe());
+    if (!*more) break;
+    summarizer.on_event(event);
+  }
+  return summarizer.finish((*reader)->version(), (*reader)->warnings());
+}
+
+nlohmann::json analyse_json(const std::filesystem::path& path, const LeakOptions& leaks) {
+  return nlohmann::json::parse(report::to_json(analyse(path, leaks)));
+}
+
+}  // namespace gtanalyze::test
