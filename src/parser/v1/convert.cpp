@@ -150,7 +150,8 @@ Result<bool> V1Converter::next(Event& out) {
       if (convert(ev, blocked, out) == Outcome::Skip) continue;
     }
     // The new model allows no two events at one time (GoStatus events share theirs).
-    if (out.time <= last_ts_) out.time = last_ts_ + 1;
+    // Wrapping, as Go's int64 (a damaged trace can put last_ts_ at INT64_MAX; found by tests/fuzz).
+    if (out.time <= last_ts_) out.time = static_cast<Time>(static_cast<std::uint64_t>(last_ts_) + 1);
     last_ts_ = out.time;
     return true;
   }

@@ -266,6 +266,11 @@ class V2Reader final : public TraceReader {
     }
     if (has_gen_) completed_++;
     auto r = input_.read(gen_);
+    // read() resets gen_ whatever its outcome: restart the CPU samples with it, and drop those a
+    // failed read left behind. (Found by tests/fuzz: a trace ending after a generation with CPU
+    // samples kept the old cpu_next_ past the emptied list and advanced an empty frontier.)
+    cpu_next_ = 0;
+    if (!r || !*r) gen_.cpu_samples.clear();
     if (!r) {
       Error e = std::move(r).error();
       if (e.code == ErrorCode::Truncated && completed_ >= 1) {

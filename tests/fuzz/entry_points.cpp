@@ -1,0 +1,118 @@
+// The fuzzing entry points: input framing, the decode loop and the invariants checked on it.
+#include "fuzz/entry_points.hpp"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+
+#include "analysis/summarizer.hpp"
+#include "gtanalyze/byte_source.hpp"
+#include "gtanalyze/reader.hpp"
+#include "gtanalyze/trace_header.hpp"
+#include "parser/dump.hpp"
+#include "parser/text_trace.hpp"
+#include "parser/v1/v1_reader.hpp"
+#include "report/json.hpp"
+
+namespace gtanalyze::fuzz {
+namespace {
+
+constexpr std::array kOldVersions = {Version::Go1_5,  Version::Go1_7,  Version::Go1_8,  Version::Go1_9,
+                                     Version::Go1_10, Version::Go1_11, Version::Go1_19, Version::Go1_21};
+constexpr std::array kNewVersions = {Version::Go1_22, Version::Go1_23, Version::Go1_25, Version::Go1_26};
+constexpr std::array kAllVersions = {Version::Go1_5,  Version::Go1_7,  Version::Go1_8,  Version::Go1_9,
+                                     Version::Go1_10, Version::Go1_11, Version::Go1_19, Version::Go1_21,
+                                     Version::Go1_22, Version::Go1_23, Version::Go1_25, Version::Go1_26};
+
+}  // namespace
+
+std::string with_header(std::string_view input, std::span<const Version> versions) {
+  if (input.substr(0, 5) == "go 1.") return std::string(input);
+  if (input.empty()) return {};
+  std::string trace = "go 1." + std::to_string(static_cast<unsigned>(versions[static_cast<std::uint8_t>(input[0]) % versions.size()])) + " trace";
+  trace.resize(kTraceHeaderSize, '\0');
+  trace.append(input.substr(1));
+  return trace;
+}
+
+Outcome decode(std::string_view trace, Consumers consumers) {
+  const bool analyse = consumers != Consumers::None;
+  const bool dump = consumers == Consumers::AnalysisAndDump;
+  Outcome o;
+  auto source = ByteSource::from_memory(trace, "fuzz");
+  auto reader = TraceReader::open(*source);
+  if (!reader) return {false, reader.error(), 0, 0};
+  analysis::Summarizer summarizer;
+  Event event;
+  std::string line;
+  for (;;) {
+    auto more = (*reader)->next(event);
+    if (!more) {
+      o.ok = false;
+      o.error = more.error();
+      break;
+    }
+    if (!*more) break;
+    o.events++;
+    if (analyse) {
+      summarizer.on_event(event);
+    }
+    if (dump) {
+      line.clear();
+      parser::append_event(line, event);
+    }
+  }
+  o.warnings = (*reader)->warnings().size();
+  // As the CLI: a summary only of a trace read to its end.
+  if (analyse && o.ok) (void)report::to_json(summarizer.finish((*reader)->version(), (*reader)->warnings()));
+  return o;
+}
+
+void check(const Outcome& outcome, std::size_t size) {
+  if (outcome.ok) return;
+  if (outcome.error.message.empty() || outcome.error.offset > size) {
+    std::fprintf(stderr, "unclean error (input of %zu bytes): %s\n", size, outcome.error.describe().c_str());
+    std::abort();
+  }
+}
+
+int old_format(std::string_view input) {
+  const std::string trace = with_header(input, kOldVersions);
+  auto version = parse_trace_header(trace);
+  if (!version || is_generational(*version)) return 0;
+  // The top bit of the selector byte also runs the Go 1.19-dialect dump (a second consumer of
+  // the same index and order, with its own post-processing).
+  if (!input.empty() && (static_cast<std::uint8_t>(input[0]) & 0x80) != 0) {
+    (void)parser::dump_v1_old_events(trace);
+  }
+  check(decode(trace, Consumers::None), trace.size());
+  return 0;
+}
+
+int generational(std::string_view input) {
+  const std::string trace = with_header(input, kNewVersions);
+  auto version = parse_trace_header(trace);
+  if (!version || !is_generational(*version)) return 0;
+  check(decode(trace, Consumers::None), trace.size());
+  return 0;
+}
+
+int text(std::string_view input) {
+  // A .test archive (expect + trace) or a bare text trace.
+  std::string_view text = input;
+  auto test_case = parser::parse_trace_test(input);
+  if (test_case) text = test_case->trace_text;
+  auto binary = parser::text_trace_to_binary(text);
+  if (!binary) return 0;
+  // Well-formed wire bytes with arbitrary semantics: the best food for the ordering checks.
+  check(decode(*binary, Consumers::AnalysisAndDump), binary->size());
+  return 0;
+}
+
+int pipeline(std::string_view input) {
+  const std::string trace = with_header(input, kAllVersions);
+  check(decode(trace, Consumers::Analysis), trace.size());
+  return 0;
+}
+
+}  // namespace gtanalyze::fuzz

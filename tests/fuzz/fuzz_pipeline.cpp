@@ -1,0 +1,10 @@
+// libFuzzer target: see fuzz::pipeline in entry_points.hpp (tests/fuzz/run-fuzzers.sh runs it).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz/entry_points.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return gtanalyze::fuzz::pipeline(std::string_view(reinterpret_cast<const char*>(data), size));
+}
