@@ -63,7 +63,8 @@ struct Cursor {
       v |= static_cast<std::int64_t>(std::uint64_t{c & 0x7fu} << shift);
       shift += 7;
     } while (c & 0x80);
-    if (shift < 64 && (c & 0x40)) v |= -(std::int64_t{1} << shift);
+    // Sign-extend through unsigned arithmetic (the value may be INT64_MIN).
+    if (shift < 64 && (c & 0x40)) v |= static_cast<std::int64_t>(~std::uint64_t{0} << shift);
     return v;
   }
   std::string_view cstr() {
