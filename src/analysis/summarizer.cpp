@@ -4,6 +4,7 @@
 #include "analysis/summarizer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -12,26 +13,79 @@
 #include <unordered_map>
 #include <utility>
 
+#include "analysis/latency_histogram.hpp"
+#include "parser/id_map.hpp"
+
 namespace gtanalyze::analysis {
 namespace {
+
+using parser::IdMap;
 
 // Strings that outlive their generation's tables (reasons, range names), by small ids.
 class NameTable {
  public:
   std::uint32_t intern(std::string_view s) {
+    // Most calls pass the same few strings of the generation's table, at the same address: a
+    // direct-mapped cache on the address (confirmed by the contents, so a reused address cannot
+    // mislead it) saves hashing the string per block.
+    CacheSlot& c = cache_[(reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kCacheSlots];
+    if (c.data == s.data() && c.size == s.size() && names_[c.id] == s) return c.id;
+    std::uint32_t id = 0;
     auto it = ids_.find(s);
-    if (it != ids_.end()) return it->second;
-    names_.emplace_back(s);
-    auto id = static_cast<std::uint32_t>(names_.size() - 1);
-    ids_.emplace(names_.back(), id);
+    if (it != ids_.end()) {
+      id = it->second;
+    } else {
+      names_.emplace_back(s);
+      id = static_cast<std::uint32_t>(names_.size() - 1);
+      ids_.emplace(names_.back(), id);
+    }
+    c = CacheSlot{s.data(), s.size(), id};
     return id;
   }
   const std::string& name(std::uint32_t id) const { return names_[id]; }
 
  private:
+  struct CacheSlot {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    std::uint32_t id = 0;
+  };
+  static constexpr std::size_t kCacheSlots = 251;
   std::deque<std::string> names_;  // deque: stable addresses for the views in ids_
   std::unordered_map<std::string_view, std::uint32_t> ids_;
+  std::array<CacheSlot, kCacheSlots> cache_{};
 };
+
+// Scheduling latencies of one goroutine, kept compact until finish() knows its group: zigzag
+// uvarints, 2–3 bytes for the usual microsecond latencies instead of 8.
+void append_latency(std::string& out, Duration d) {
+  std::uint64_t z = (static_cast<std::uint64_t>(d) << 1) ^ static_cast<std::uint64_t>(d >> 63);
+  char buf[10];
+  std::size_t n = 0;
+  while (z >= 0x80) {
+    buf[n++] = static_cast<char>((z & 0x7f) | 0x80);
+    z >>= 7;
+  }
+  buf[n++] = static_cast<char>(z);
+  out.append(buf, n);
+}
+
+template <class F>
+void for_each_latency(const std::string& in, F&& f) {
+  std::uint64_t z = 0;
+  unsigned shift = 0;
+  for (char ch : in) {
+    const auto b = static_cast<std::uint8_t>(ch);
+    z |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) {
+      f(static_cast<Duration>((z >> 1) ^ (~(z & 1) + 1)));
+      z = 0;
+      shift = 0;
+    } else {
+      shift += 7;
+    }
+  }
+}
 
 // Stacks copied out of their generation's tables, each distinct stack once. Lookups of the same
 // table stack within a generation hit a cache keyed by the frames' address.
@@ -40,19 +94,28 @@ class StackTable {
   StackTable() { stacks_.emplace_back(); }
   std::uint32_t intern(Stack frames) {
     if (frames.empty()) return 0;
+    // First a direct-mapped cache on the frames' address (a generation's table does not move),
+    // then the hash map: blocks repeat the same few stacks millions of times.
+    FastSlot& fast = fast_[(reinterpret_cast<std::uintptr_t>(frames.data()) / sizeof(StackFrame)) % kFastSlots];
+    if (fast.frames == frames.data() && fast.size == frames.size()) return fast.id;
     auto key = std::make_pair(frames.data(), frames.size());
+    fast.frames = frames.data();
+    fast.size = frames.size();
     auto cached = cache_.find(key);
-    if (cached != cache_.end()) return cached->second;
+    if (cached != cache_.end()) return fast.id = cached->second;
     StackInfo info;
     info.reserve(frames.size());
     for (const auto& f : frames) info.push_back(FrameInfo{std::string(f.func), std::string(f.file), f.line});
     auto [it, inserted] = ids_.try_emplace(std::move(info), static_cast<std::uint32_t>(stacks_.size()));
     if (inserted) stacks_.push_back(it->first);
     cache_.emplace(key, it->second);
-    return it->second;
+    return fast.id = it->second;
   }
   // A new generation: table addresses may be reused for other stacks.
-  void new_generation() { cache_.clear(); }
+  void new_generation() {
+    cache_.clear();
+    fast_.fill(FastSlot{});
+  }
   std::vector<StackInfo> take() { return std::move(stacks_); }
 
  private:
@@ -61,6 +124,13 @@ class StackTable {
       return std::hash<const void*>()(k.first) ^ (k.second * 0x9e3779b97f4a7c15ull);
     }
   };
+  struct FastSlot {
+    const StackFrame* frames = nullptr;
+    std::size_t size = 0;
+    std::uint32_t id = 0;
+  };
+  static constexpr std::size_t kFastSlots = 1021;
+  std::array<FastSlot, kFastSlots> fast_{};
   std::vector<StackInfo> stacks_;
   std::map<StackInfo, std::uint32_t> ids_;
   std::unordered_map<std::pair<const StackFrame*, std::size_t>, std::uint32_t, KeyHash> cache_;
@@ -107,7 +177,7 @@ struct Goroutine {
   std::uint32_t create_stack = 0, block_stack = 0;
   Time runnable_from = 0;  // when it became runnable, if that was seen
   bool created = false;
-  std::vector<Duration> latencies;
+  std::string latencies;  // append_latency() encoding
 
   // Go's snapshotStat followed by finalize: charges the open states up to `last_ts` and clears
   // them. Running it twice is harmless, as in Go (the second pass finds nothing open).
@@ -129,21 +199,6 @@ struct Goroutine {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-LatencyStats percentiles(std::vector<Duration> samples) {
-  LatencyStats out;
-  if (samples.empty()) return out;
-  std::sort(samples.begin(), samples.end());
-  const std::size_t n = samples.size();
-  // Nearest rank: the smallest sample with at least p% of the samples at or below it.
-  auto rank = [&](std::size_t p) { return samples[std::max<std::size_t>(1, (p * n + 99) / 100) - 1]; };
-  out.count = n;
-  out.p50 = rank(50);
-  out.p90 = rank(90);
-  out.p99 = rank(99);
-  out.max = samples.back();
-  return out;
-}
-
 }  // namespace
 
 struct Summarizer::State {
@@ -151,12 +206,13 @@ struct Summarizer::State {
   NameTable names;
   StackTable stacks;
   std::vector<Goroutine> goroutines;
-  std::unordered_map<GoId, std::size_t> index;  // id → goroutines[]
+  IdMap<std::uint32_t> index;  // id → goroutines[]
   // A P and the goroutine in a syscall on it, to see the P being taken away (syscall block).
-  std::unordered_map<ProcId, GoId> syscalling_p;
-  std::unordered_map<GoId, ProcId> syscalling_g;
+  IdMap<GoId> syscalling_p;
+  IdMap<ProcId> syscalling_g;
   // P-scoped ranges attributed to the goroutine that was running when they began.
   std::map<std::pair<ProcId, std::uint32_t>, GoId> ranges_p;
+  std::uint32_t forever = 0;  // the name id of the reason "forever"
   Time last_ts = 0, sync_ts = 0;
   std::uint64_t events = 0;
   std::uint64_t gomaxprocs = 0;
@@ -167,19 +223,19 @@ struct Summarizer::State {
   std::string stw_kind;
 
   Goroutine* find(GoId id) {
-    auto it = index.find(id);
-    return it == index.end() ? nullptr : &goroutines[it->second];
+    const auto* i = index.find(id);
+    return i == nullptr ? nullptr : &goroutines[i->second];
   }
   // A goroutine appearing (created, or first seen): a fresh record, replacing any earlier one
   // with the same id as Go's map assignment does.
   Goroutine& appear(GoId id, Time creation) {
-    auto [it, inserted] = index.try_emplace(id, goroutines.size());
+    auto [i, inserted] = index.emplace(id, static_cast<std::uint32_t>(goroutines.size()));
     if (inserted) {
       goroutines.emplace_back();
     } else {
-      goroutines[it->second] = Goroutine{};
+      goroutines[i->second] = Goroutine{};
     }
-    Goroutine& g = goroutines[it->second];
+    Goroutine& g = goroutines[i->second];
     g.id = id;
     g.creation = creation;
     return g;
@@ -194,6 +250,7 @@ struct Summarizer::State {
 Summarizer::Summarizer(LeakOptions leak_options) : state_(std::make_unique<State>()) {
   state_->leak_options = std::move(leak_options);
   state_->names.intern("");  // id 0 is the empty reason
+  state_->forever = state_->names.intern("forever");
 }
 Summarizer::~Summarizer() = default;
 
@@ -286,10 +343,10 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
           }
           g->last_syscall = 0;
           g->last_syscall_block = 0;
-          auto p = syscalling_g.find(id);
+          auto* p = syscalling_g.find(id);
           // Go deletes syscallingP[syscallingG[id]]: the zero P when the goroutine is unknown.
-          syscalling_p.erase(p == syscalling_g.end() ? ProcId{0} : p->second);
-          if (p != syscalling_g.end()) syscalling_g.erase(p);
+          syscalling_p.erase(p == nullptr ? ProcId{0} : p->second);
+          if (p != nullptr) syscalling_g.erase(p);
         }
       }
       break;
@@ -300,7 +357,7 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
 
   // Facts for groups, latencies and leaks.
   if (from == GoState::Runnable && to == GoState::Running && g->runnable_from != 0) {
-    g->latencies.push_back(t - g->runnable_from);
+    append_latency(g->latencies, t - g->runnable_from);
   }
   g->runnable_from = (to == GoState::Runnable && from != GoState::Undetermined) ? t : 0;
   g->final_state = to;
@@ -321,7 +378,7 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
       g->last_runnable = t;
       break;
     case GoState::Waiting:
-      if (st.reason != "forever") {
+      if (g->final_reason != forever) {
         g->last_block = t;
         g->last_block_reason = g->final_reason;
         break;
@@ -345,10 +402,10 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
 void Summarizer::State::on_proc(const Event& ev, const StateTransition& st) {
   // A P going idle while its goroutine is in a syscall: the syscall now blocks without a P.
   if (st.proc_from == st.proc_to || st.proc_to != ProcState::Idle) return;
-  auto it = syscalling_p.find(st.resource.id);
-  if (it == syscalling_p.end()) return;
-  if (Goroutine* g = find(it->second)) g->last_syscall_block = ev.time;
-  syscalling_p.erase(it);
+  auto* entry = syscalling_p.find(st.resource.id);
+  if (entry == nullptr) return;
+  if (Goroutine* g = find(entry->second)) g->last_syscall_block = ev.time;
+  syscalling_p.erase(entry);
 }
 
 void Summarizer::State::close_stw(Time end) {
@@ -438,10 +495,11 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
 
   struct GroupAcc {
     GroupSummary summary;
-    std::vector<Duration> execs, totals, latencies;
+    std::vector<Duration> execs, totals;
+    LatencyHistogram latencies;
   };
   std::map<std::string, GroupAcc> groups;
-  std::vector<Duration> all_latencies;
+  LatencyHistogram all_latencies;
   out.goroutines.reserve(s.goroutines.size());
   for (Goroutine& g : s.goroutines) {
     g.finalize(s.last_ts, nullptr);
@@ -478,8 +536,8 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     acc.summary.total += gs.total;
     acc.execs.push_back(gs.exec);
     acc.totals.push_back(gs.total);
-    acc.latencies.insert(acc.latencies.end(), g.latencies.begin(), g.latencies.end());
-    all_latencies.insert(all_latencies.end(), g.latencies.begin(), g.latencies.end());
+    for_each_latency(g.latencies, [&acc](Duration d) { acc.latencies.add(d); });
+    std::string().swap(g.latencies);
 
     const bool leak_reason = std::find(std::begin(kLeakReasons), std::end(kLeakReasons), gs.final_reason) != std::end(kLeakReasons);
     if (gs.final_state == GoState::Waiting && leak_reason && !ignored(gs.name)) {
@@ -500,10 +558,11 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     };
     min_median_max(acc.execs, acc.summary.exec_min, acc.summary.exec_median, acc.summary.exec_max);
     min_median_max(acc.totals, acc.summary.total_min, acc.summary.total_median, acc.summary.total_max);
-    acc.summary.sched_latency = percentiles(std::move(acc.latencies));
+    acc.summary.sched_latency = acc.latencies.stats();
+    all_latencies.merge(acc.latencies);
     out.groups.push_back(std::move(acc.summary));
   }
-  out.sched_latency = percentiles(std::move(all_latencies));
+  out.sched_latency = all_latencies.stats();
 
   // Leak groups: same reason, creation stack and block stack (stacks are interned, so ids compare).
   std::map<std::tuple<std::string, std::uint32_t, std::uint32_t>, LeakGroup> leak_groups;

@@ -30,11 +30,27 @@ bool selected(const DumpOptions& o, const Event& ev, Time relative) {
   return true;
 }
 
+// --decode-only: the reader alone, as Go's `gtaref -read-only` (tools/bench compares the two).
+int decode_only(OpenTrace& trace, const std::string& path) {
+  Event event;
+  std::uint64_t events = 0;
+  for (;;) {
+    auto more = trace.reader->next(event);
+    if (!more) return report_error(path, more.error());
+    if (!*more) break;
+    events++;
+  }
+  std::printf("%llu\n", static_cast<unsigned long long>(events));
+  for (const auto& warning : trace.reader->warnings()) fail(path, "warning: " + warning);
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_dump(const DumpOptions& options) {
   auto trace = open_trace(options.trace);
   if (!trace) return kExitInputError;
+  if (options.decode_only) return decode_only(*trace, options.trace);
   analysis::Linker linker;
   Event event;
   std::string out;

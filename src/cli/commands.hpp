@@ -42,6 +42,8 @@ struct DumpOptions {
   std::optional<GoId> goroutine;
   std::string type;  // glob on the event type name
   std::optional<Duration> from, to;  // relative to the first event
+  // Read and order every event, print only the count: the decoder's own speed (tools/bench).
+  bool decode_only = false;
 };
 
 int run_summary(const SummaryOptions& options);

@@ -90,6 +90,8 @@ int run(int argc, char** argv) {
   dump_cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'");
   dump_cmd->add_option("--from", dump_from, "Only events at or after this time since the first event (e.g. 10ms)");
   dump_cmd->add_option("--to", dump_to, "Only events at or before this time since the first event");
+  dump_cmd->add_flag("--decode-only", dump.decode_only,
+                     "Benchmarking: decode and order every event but print only their count (tools/bench/run.sh)");
 
   DiffCommandOptions diff;
   std::string diff_min_blocked, floor_time = "100us";

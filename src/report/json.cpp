@@ -1,8 +1,13 @@
 // Renders a Summary as the gtanalyze/v1 JSON document: integer nanoseconds, times relative to
-// the first event, goroutines by id, sorted keys, zero map entries omitted.
+// the first event, goroutines by id, sorted keys, zero map entries omitted. Written as a stream
+// (no DOM), in the exact text of nlohmann's pretty printer.
 #include "report/json.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <string_view>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 namespace gtanalyze::report {
@@ -16,112 +21,263 @@ std::string state_name(GoState s) {
   return name;
 }
 
-json stack_json(const Summary& summary, std::uint32_t id) {
-  json frames = json::array();
-  if (id < summary.stacks.size()) {
-    for (const FrameInfo& f : summary.stacks[id]) frames.push_back({{"function", f.function}, {"file", f.file}, {"line", f.line}});
+// Writes the document straight into a string, in exactly the text nlohmann's dump(2) gives for
+// the same document (2-space indent, "key": value, empty containers as {} and []): building the
+// DOM first cost more time and memory than the rest of the analysis on big traces. Keys are
+// written in sorted order by the callers, as nlohmann's std::map objects would order them.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  void key(std::string_view k) {
+    member();
+    string(k);
+    out_ += ": ";
+    after_key_ = true;
   }
-  return frames;
+  void value(std::int64_t v) { number(v); }
+  void value(std::uint64_t v) { number(v); }
+  void value(std::string_view s) {
+    before_value();
+    string(s);
+  }
+  void null() {
+    before_value();
+    out_ += "null";
+  }
+  template <class T>
+  void field(std::string_view k, const T& v) {
+    key(k);
+    value(v);
+  }
+
+ private:
+  template <class T>
+  void number(T v) {
+    before_value();
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, end);
+  }
+  void string(std::string_view s) {
+    // Printable ASCII needs no escaping; anything else is escaped (and invalid UTF-8 replaced)
+    // by nlohmann itself, so the text stays exactly what it writes.
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+    if (plain) {
+      out_ += '"';
+      out_ += s;
+      out_ += '"';
+    } else {
+      out_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+  }
+  void open(char c) {
+    before_value();
+    out_ += c;
+    has_members_.push_back(false);
+  }
+  void close(char c) {
+    const bool had = has_members_.back();
+    has_members_.pop_back();
+    if (had) newline();
+    out_ += c;
+  }
+  void member() {
+    if (has_members_.back()) out_ += ',';
+    has_members_.back() = true;
+    newline();
+  }
+  void newline() {
+    out_ += '\n';
+    out_.append(2 * has_members_.size(), ' ');
+  }
+  void before_value() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (!has_members_.empty()) {
+      member();
+    }
+  }
+
+  std::string& out_;
+  std::vector<bool> has_members_;  // per open container: written a member yet
+  bool after_key_ = false;
+};
+
+void stack_json(JsonWriter& w, const Summary& summary, std::string_view key, std::uint32_t id) {
+  w.key(key);
+  w.begin_array();
+  if (id < summary.stacks.size()) {
+    for (const FrameInfo& f : summary.stacks[id]) {
+      w.begin_object();
+      w.field("file", std::string_view(f.file));
+      w.field("function", std::string_view(f.function));
+      w.field("line", f.line);
+      w.end_object();
+    }
+  }
+  w.end_array();
 }
 
-json non_zero(const std::map<std::string, Duration>& m) {
-  json out = json::object();
+void non_zero(JsonWriter& w, std::string_view key, const std::map<std::string, Duration>& m) {
+  w.key(key);
+  w.begin_object();
   for (const auto& [k, v] : m)
-    if (v != 0) out[k] = v;
-  return out;
+    if (v != 0) w.field(k, v);
+  w.end_object();
 }
 
-json latency_json(const LatencyStats& l) {
-  return {{"count", l.count}, {"p50_ns", l.p50}, {"p90_ns", l.p90}, {"p99_ns", l.p99}, {"max_ns", l.max}};
+void latency_json(JsonWriter& w, std::string_view key, const LatencyStats& l) {
+  w.key(key);
+  w.begin_object();
+  w.field("count", l.count);
+  w.field("max_ns", l.max);
+  w.field("p50_ns", l.p50);
+  w.field("p90_ns", l.p90);
+  w.field("p99_ns", l.p99);
+  w.end_object();
 }
 
 }  // namespace
 
 std::string to_json(const Summary& s) {
-  auto rel = [&](Time t) -> json { return t == 0 ? json(nullptr) : json(t - s.first); };
-  json doc;
-  doc["schema"] = kJsonSchema;
-  doc["trace"] = {{"go_version", version_name(s.version)},
-                  {"events", s.events},
-                  {"duration_ns", s.last - s.first},
-                  {"goroutines", s.goroutines.size()},
-                  {"warnings", s.warnings}};
-  json goroutines = json::array();
+  std::string out;
+  out.reserve(1024 + s.goroutines.size() * 640);
+  JsonWriter w(out);
+  auto rel = [&](std::string_view key, Time t) {
+    w.key(key);
+    if (t == 0) {
+      w.null();
+    } else {
+      w.value(t - s.first);
+    }
+  };
+  w.begin_object();
+
+  w.key("gc");
+  w.begin_object();
+  w.field("cycles", s.gc.cycles);
+  w.key("stw_by_kind");
+  w.begin_object();
+  for (const auto& [kind, k] : s.gc.stw_by_kind) {
+    w.key(kind);
+    w.begin_object();
+    w.field("count", k.count);
+    w.field("max_ns", k.max);
+    w.field("total_ns", k.total);
+    w.end_object();
+  }
+  w.end_object();
+  w.field("stw_count", s.gc.stw_count);
+  w.field("stw_max_ns", s.gc.stw_max);
+  w.field("stw_ns", s.gc.stw_total);
+  w.end_object();
+
+  w.key("goroutines");
+  w.begin_array();
   for (const GoroutineSummary& g : s.goroutines) {
-    goroutines.push_back({{"id", g.id},
-                          {"name", g.name},
-                          {"creation_ns", g.creation - s.first},
-                          {"start_ns", rel(g.start)},
-                          {"end_ns", rel(g.end)},
-                          {"exec_ns", g.exec},
-                          {"sched_wait_ns", g.sched_wait},
-                          {"syscall_ns", g.syscall},
-                          {"syscall_block_ns", g.syscall_block},
-                          {"block_ns_by_reason", non_zero(g.block_by_reason)},
-                          {"block_ns", g.block()},
-                          {"range_ns", non_zero(g.range_time)},
-                          {"gc_ns", g.gc()},
-                          {"unknown_ns", g.unknown()},
-                          {"total_ns", g.total},
-                          {"final_state", state_name(g.final_state)},
-                          {"final_reason", g.final_reason}});
+    w.begin_object();
+    w.field("block_ns", g.block());
+    non_zero(w, "block_ns_by_reason", g.block_by_reason);
+    w.field("creation_ns", g.creation - s.first);
+    rel("end_ns", g.end);
+    w.field("exec_ns", g.exec);
+    w.field("final_reason", std::string_view(g.final_reason));
+    w.field("final_state", std::string_view(state_name(g.final_state)));
+    w.field("gc_ns", g.gc());
+    w.field("id", g.id);
+    w.field("name", std::string_view(g.name));
+    non_zero(w, "range_ns", g.range_time);
+    w.field("sched_wait_ns", g.sched_wait);
+    rel("start_ns", g.start);
+    w.field("syscall_block_ns", g.syscall_block);
+    w.field("syscall_ns", g.syscall);
+    w.field("total_ns", g.total);
+    w.field("unknown_ns", g.unknown());
+    w.end_object();
   }
-  doc["goroutines"] = std::move(goroutines);
+  w.end_array();
 
-  json leaks = json::array();
-  for (const LeakCandidate& c : s.leak_candidates) {
-    leaks.push_back({{"id", c.id},
-                     {"name", c.name},
-                     {"reason", c.reason},
-                     {"blocked_ns", c.blocked},
-                     {"create_stack", stack_json(s, c.create_stack)},
-                     {"block_stack", stack_json(s, c.block_stack)}});
-  }
-  doc["leak_candidates"] = std::move(leaks);
-  json leak_groups = json::array();
-  for (const LeakGroup& g : s.leak_groups) {
-    leak_groups.push_back({{"name", g.name},
-                           {"reason", g.reason},
-                           {"count", g.count},
-                           {"min_blocked_ns", g.min_blocked},
-                           {"max_blocked_ns", g.max_blocked},
-                           {"ids", g.ids},
-                           {"create_stack", stack_json(s, g.create_stack)},
-                           {"block_stack", stack_json(s, g.block_stack)}});
-  }
-  doc["leak_groups"] = std::move(leak_groups);
-
-  json groups = json::array();
+  w.key("groups");
+  w.begin_array();
   for (const GroupSummary& g : s.groups) {
-    groups.push_back({{"name", g.name},
-                      {"count", g.count},
-                      {"exec_ns", g.exec},
-                      {"sched_wait_ns", g.sched_wait},
-                      {"block_ns", g.block},
-                      {"syscall_ns", g.syscall},
-                      {"syscall_block_ns", g.syscall_block},
-                      {"gc_ns", g.gc},
-                      {"unknown_ns", g.unknown},
-                      {"total_ns", g.total},
-                      {"exec_min_ns", g.exec_min},
-                      {"exec_median_ns", g.exec_median},
-                      {"exec_max_ns", g.exec_max},
-                      {"total_min_ns", g.total_min},
-                      {"total_median_ns", g.total_median},
-                      {"total_max_ns", g.total_max},
-                      {"sched_latency", latency_json(g.sched_latency)}});
+    w.begin_object();
+    w.field("block_ns", g.block);
+    w.field("count", g.count);
+    w.field("exec_max_ns", g.exec_max);
+    w.field("exec_median_ns", g.exec_median);
+    w.field("exec_min_ns", g.exec_min);
+    w.field("exec_ns", g.exec);
+    w.field("gc_ns", g.gc);
+    w.field("name", std::string_view(g.name));
+    latency_json(w, "sched_latency", g.sched_latency);
+    w.field("sched_wait_ns", g.sched_wait);
+    w.field("syscall_block_ns", g.syscall_block);
+    w.field("syscall_ns", g.syscall);
+    w.field("total_max_ns", g.total_max);
+    w.field("total_median_ns", g.total_median);
+    w.field("total_min_ns", g.total_min);
+    w.field("total_ns", g.total);
+    w.field("unknown_ns", g.unknown);
+    w.end_object();
   }
-  doc["groups"] = std::move(groups);
-  doc["sched_latency"] = latency_json(s.sched_latency);
-  json by_kind = json::object();
-  for (const auto& [kind, k] : s.gc.stw_by_kind) by_kind[kind] = {{"count", k.count}, {"total_ns", k.total}, {"max_ns", k.max}};
-  doc["gc"] = {{"cycles", s.gc.cycles},
-               {"stw_count", s.gc.stw_count},
-               {"stw_ns", s.gc.stw_total},
-               {"stw_max_ns", s.gc.stw_max},
-               {"stw_by_kind", std::move(by_kind)}};
-  // Names come from the trace: invalid UTF-8 is replaced, never fatal.
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  w.end_array();
+
+  w.key("leak_candidates");
+  w.begin_array();
+  for (const LeakCandidate& c : s.leak_candidates) {
+    w.begin_object();
+    stack_json(w, s, "block_stack", c.block_stack);
+    w.field("blocked_ns", c.blocked);
+    stack_json(w, s, "create_stack", c.create_stack);
+    w.field("id", c.id);
+    w.field("name", std::string_view(c.name));
+    w.field("reason", std::string_view(c.reason));
+    w.end_object();
+  }
+  w.end_array();
+
+  w.key("leak_groups");
+  w.begin_array();
+  for (const LeakGroup& g : s.leak_groups) {
+    w.begin_object();
+    stack_json(w, s, "block_stack", g.block_stack);
+    w.field("count", g.count);
+    stack_json(w, s, "create_stack", g.create_stack);
+    w.key("ids");
+    w.begin_array();
+    for (GoId id : g.ids) w.value(id);
+    w.end_array();
+    w.field("max_blocked_ns", g.max_blocked);
+    w.field("min_blocked_ns", g.min_blocked);
+    w.field("name", std::string_view(g.name));
+    w.field("reason", std::string_view(g.reason));
+    w.end_object();
+  }
+  w.end_array();
+
+  latency_json(w, "sched_latency", s.sched_latency);
+  w.field("schema", std::string_view(kJsonSchema));
+
+  w.key("trace");
+  w.begin_object();
+  w.field("duration_ns", s.last - s.first);
+  w.field("events", s.events);
+  w.field("go_version", std::string_view(version_name(s.version)));
+  w.field("goroutines", static_cast<std::uint64_t>(s.goroutines.size()));
+  w.key("warnings");
+  w.begin_array();
+  for (const std::string& warning : s.warnings) w.value(std::string_view(warning));
+  w.end_array();
+  w.end_object();
+
+  w.end_object();
+  out += '\n';
+  return out;
 }
 
 }  // namespace gtanalyze::report

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "report/json.hpp"
 #include "support/analyse.hpp"
 
 namespace fs = std::filesystem;
@@ -114,4 +115,27 @@ TEST_CASE("every goroutine's breakdown is internally consistent on every corpus 
   }
   WARN(traces << " traces, " << goroutines << " goroutines checked for consistency");
   CHECK(traces >= 90);
+}
+
+// The export is written as a stream; its text must be exactly the canonical form of the document
+// (sorted keys, two-space indent) that a JSON library would print, whatever the names contain.
+TEST_CASE("the JSON text is canonical: sorted keys, stable formatting") {
+  for (const char* trace : {"corpus/go1.26/leaky.trace", "corpus/go1.21/annotations.trace", "corpus/go-testdata/v1/stress_1_5_good"}) {
+    INFO(trace);
+    const std::string text = report::to_json(test::analyse(trace));
+    const json doc = json::parse(text);
+    CHECK(text == doc.dump(2) + "\n");
+  }
+  // Names with quotes, control characters, non-ASCII and invalid UTF-8 are escaped like a
+  // library would (invalid bytes replaced), never written raw.
+  Summary s;
+  GoroutineSummary g;
+  g.id = 1;
+  g.name = "main.\"quoted\"\\ \t é \xff";
+  s.goroutines.push_back(g);
+  s.stacks.emplace_back();
+  const std::string text = report::to_json(s);
+  const json doc = json::parse(text);
+  CHECK(text == doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+  CHECK(doc["goroutines"][0]["name"].get<std::string>().rfind("main.\"quoted\"\\ \t é ", 0) == 0);
 }

@@ -12,6 +12,7 @@
 #include "gtanalyze/error.hpp"
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/version.hpp"
+#include "parser/id_map.hpp"
 #include "parser/v2/generation.hpp"
 
 namespace gtanalyze::parser::v2 {
@@ -79,68 +80,7 @@ class Ordering {
     std::vector<UserRegion> regions;
     std::vector<RangeType> ranges;
   };
-  // Goroutine states by id. The runtime hands out small, dense ids, so they live in a flat vector
-  // (the hot lookup of the decoder); others go to a hash map. Entries look like a map's pairs
-  // and find() returns nullptr for end(), so the handlers read like Go's map code.
-  struct GEntry {
-    GoId first = 0;
-    GState second;
-    bool present = false;
-  };
-  class GoStates {
-   public:
-    GEntry* end() const { return nullptr; }
-    GEntry* find(GoId id) {
-      if (static_cast<std::uint64_t>(id) < dense_.size()) {
-        GEntry& e = dense_[static_cast<std::size_t>(id)];
-        return e.present ? &e : nullptr;
-      }
-      if (sparse_.empty()) return nullptr;
-      auto it = sparse_.find(id);
-      return it == sparse_.end() ? nullptr : &it->second;
-    }
-    // Like map::emplace: {entry, inserted}. May move the dense entries: found pointers die.
-    std::pair<GEntry*, bool> emplace(GoId id, GState&& s) {
-      const auto u = static_cast<std::uint64_t>(id);
-      // The flat vector grows only in proportion to the goroutines held: sized by the id alone,
-      // one 100-byte trace naming goroutine 4194000 allocated 370 MB (tests/fuzz/regressions).
-      if (u >= dense_.size() && u < kDenseLimit && u < 16 * (count_ + 4096)) grow(u);
-      GEntry* e = u < dense_.size() ? &dense_[static_cast<std::size_t>(u)] : &sparse_[id];
-      if (e->present) return {e, false};
-      e->first = id;
-      e->second = std::move(s);
-      e->present = true;
-      count_++;
-      return {e, true};
-    }
-    void erase(GEntry* e) {
-      count_--;
-      if (e >= dense_.data() && e < dense_.data() + dense_.size()) {
-        *e = GEntry{};
-      } else {
-        sparse_.erase(e->first);
-      }
-    }
-
-   private:
-    // find() looks for ids below dense_.size() in dense_ only, so growing moves them out of sparse_.
-    void grow(std::uint64_t id) {
-      dense_.resize(std::min<std::size_t>(kDenseLimit, std::max<std::size_t>(id + 1, dense_.size() * 2)));
-      for (auto it = sparse_.begin(); it != sparse_.end();) {
-        const auto u = static_cast<std::uint64_t>(it->first);
-        if (u < dense_.size()) {
-          dense_[static_cast<std::size_t>(u)] = std::move(it->second);
-          it = sparse_.erase(it);
-        } else {
-          ++it;
-        }
-      }
-    }
-    static constexpr std::uint64_t kDenseLimit = 1 << 22;
-    std::size_t count_ = 0;  // entries present, dense and sparse
-    std::vector<GEntry> dense_;
-    std::unordered_map<GoId, GEntry> sparse_;
-  };
+  using GoStates = IdMap<GState>;  // goroutine states by id
   struct PState {
     WireProcStatus status = WireProcStatus::Bad;
     Seq seq;

@@ -54,15 +54,21 @@ struct BatchCursor {
     }
     ev.type = static_cast<EventType>(type);
     std::size_t n = 1;
-    std::uint64_t values[5] = {};
+    std::uint64_t ts = 0;
     const std::size_t count = spec->args.size();
+    // Each value goes straight to its slot with a scalar store: gathering them in a local array
+    // and copying it into ev.args made the CPU stall on store forwarding (a third of this
+    // function's time in perf).
+    ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
+    // With room for the longest uvarints, the bytes need no bound check one by one.
+    const bool roomy = left >= 1 + 10 * count;
     for (std::size_t i = 0; i < count; i++) {
       // Inline uvarint: the hot loop of the decoder.
       std::uint64_t x = 0;
       unsigned shift = 0;
       std::size_t k = 0;
       for (;; k++) {
-        if (n + k >= left || k == 10) {
+        if ((!roomy && n + k >= left) || k == 10) {
           return make_error(ErrorCode::Corrupt, ev.offset,
                             i == 0 ? "found invalid uvarint for timestamp" : "found invalid uvarint");
         }
@@ -78,10 +84,13 @@ struct BatchCursor {
         shift += 7;
       }
       n += k + 1;
-      values[i] = x;
+      if (i == 0) {
+        ts = x;
+      } else {
+        ev.args[i - 1] = x;
+      }
     }
-    ev.args = {values[1], values[2], values[3], values[4]};
-    ev.time = add(g.freq.mul(values[0]), last_ts);
+    ev.time = add(g.freq.mul(ts), last_ts);
     last_ts = ev.time;
     data_off += static_cast<std::uint32_t>(n);
     return true;
