@@ -6,9 +6,12 @@
 // It lives in a copy of the Go source tree (it imports internal packages); build it with
 // tools/reference/build.sh.
 //
-// Usage: gtaref [-read-only] TRACE
+// Usage: gtaref [-read-only | -summary-only] TRACE
 //
-//	-read-only  read every event and print only the event count (for benchmarks)
+//	-read-only     read every event and print only the event count (for benchmarks)
+//	-summary-only  feed every event to Go's summariser alone and print only the goroutine
+//	               count: Go's own cost of the goroutine analysis, for benchmarks (the JSON
+//	               mode also tracks stacks and latencies Go does not, which costs more)
 package main
 
 import (
@@ -96,9 +99,10 @@ func nonZero(m map[string]int64) map[string]int64 {
 
 func main() {
 	readOnly := flag.Bool("read-only", false, "only read every event and print the count")
+	summaryOnly := flag.Bool("summary-only", false, "only run Go's summariser and print the goroutine count")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: gtaref [-read-only] TRACE")
+		fmt.Fprintln(os.Stderr, "usage: gtaref [-read-only | -summary-only] TRACE")
 		os.Exit(2)
 	}
 	f, err := os.Open(flag.Arg(0))
@@ -178,6 +182,9 @@ func main() {
 			continue
 		}
 		sum.Event(&ev)
+		if *summaryOnly {
+			continue
+		}
 		switch ev.Kind() {
 		case trace.EventStateTransition:
 			st := ev.StateTransition()
@@ -234,6 +241,14 @@ func main() {
 			os.Exit(2)
 		}
 		fmt.Println(events)
+		return
+	}
+	if *summaryOnly {
+		if readErr != nil {
+			fmt.Fprintln(os.Stderr, "gtaref:", readErr)
+			os.Exit(2)
+		}
+		fmt.Println(len(sum.Finalize().Goroutines))
 		return
 	}
 	if stwOpen {
