@@ -82,3 +82,25 @@ TEST_CASE("differences are reported per item") {
     CHECK(item(rep, "goroutines").differences.at(0).find("g6") != std::string::npos);
   }
 }
+
+TEST_CASE("a runtime goroutine woken after the tracer's last event agrees; a user goroutine does not") {
+  // Goroutine 7 blocks; in the capture it is woken soon after, but the tracer never recorded
+  // that (as when it stops recording its own goroutines while it shuts down).
+  auto trace_story = [](std::uint64_t start_stack, bool woken) {
+    auto s = story(0);
+    s.push_back(ev(EventType::GoCreate, 950, 1, {7, start_stack, 0, 0}));
+    s.push_back(ev(EventType::GoStart, 960, kNoGoroutine, {7, 0, 0, 0}));
+    s.push_back(ev(EventType::GoBlock, 970, 7, {0, 0, 0, 0}));
+    if (woken) s.push_back(ev(EventType::GoUnblock, 980, 1, {7, 0, 0, 0}));
+    s.push_back(ev(EventType::GoCreate, 1000, 1, {8, 2, 0, 0}));
+    return s;
+  };
+  auto capture_story = [&](std::uint64_t start_stack) { return trace_story(start_stack, true); };
+  tables.stacks.push_back({StackFrame{3, "runtime.bgsweep", "mgc.go", 3}});
+  const std::uint64_t runtime_stack = tables.stacks.size() - 1;
+  auto runtime_rep = crosscheck(trace_story(runtime_stack, false), capture_story(runtime_stack), Version::Go1_26);
+  INFO(render_text(runtime_rep));
+  CHECK(item(runtime_rep, "final states").ok());
+  auto user_rep = crosscheck(trace_story(2, false), capture_story(2), Version::Go1_26);
+  CHECK_FALSE(item(user_rep, "final states").ok());
+}
