@@ -169,6 +169,18 @@ void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedC
   push(ev, t, ctx);
 }
 
+Result<Ordering::GoStates::Entry*> Ordering::existing_g(const RawEvent& ev, GoId id) {
+  auto* e = g_states_.find(id);
+  if (e == nullptr) return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), id));
+  return e;
+}
+
+Result<Ordering::PEntry*> Ordering::initialized_p(const RawEvent& ev, ProcId id) {
+  auto it = p_states_.find(id);
+  if (it == p_states_.end()) return fail(ev, fmt::format("uninitialized proc {} found during {}", id, type_name(ev.type)));
+  return &*it;
+}
+
 Error Ordering::fail(const RawEvent& ev, std::string message) const {
   return make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
 }
@@ -419,10 +431,9 @@ Result<bool> Ordering::go_create(RawEvent& ev, GenerationTables* t, std::uint64_
 
 Result<bool> Ordering::go_stop_exec(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx& next) {
   GTA_TRY(user_go(ev, cur));
-  auto it = g_states_.find(cur.g);
-  if (it == g_states_.end()) {
-    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
-  }
+  auto it_found = existing_g(ev, cur.g);
+  if (!it_found) return std::move(it_found).error();
+  auto* it = *it_found;
   if (it->second.status != WireGoStatus::Running) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
@@ -469,10 +480,9 @@ Result<bool> Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_
   // A switch is three events: unblock the next goroutine, block (or destroy) the current one,
   // start the next one. Like a GoStart it waits for the next goroutine's sequence number.
   GTA_TRY(user_go(ev, cur));
-  auto curit = g_states_.find(cur.g);
-  if (curit == g_states_.end()) {
-    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
-  }
+  auto curit_found = existing_g(ev, cur.g);
+  if (!curit_found) return std::move(curit_found).error();
+  auto* curit = *curit_found;
   if (curit->second.status != WireGoStatus::Running) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
@@ -501,18 +511,16 @@ Result<bool> Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_
 
 Result<bool> Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
   GTA_TRY(user_go(ev, cur));
-  auto it = g_states_.find(cur.g);
-  if (it == g_states_.end()) {
-    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
-  }
+  auto it_found = existing_g(ev, cur.g);
+  if (!it_found) return std::move(it_found).error();
+  auto* it = *it_found;
   if (it->second.status != WireGoStatus::Running) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
   it->second.status = WireGoStatus::Syscall;
-  auto pit = p_states_.find(cur.p);
-  if (pit == p_states_.end()) {
-    return fail(ev, fmt::format("uninitialized proc {} found during {}", cur.p, type_name(ev.type)));
-  }
+  auto pit_found = initialized_p(ev, cur.p);
+  if (!pit_found) return std::move(pit_found).error();
+  auto* pit = *pit_found;
   pit->second.status = WireProcStatus::Syscall;
   // The P sequence number only disambiguates steals; on a running P it must simply follow on.
   const Seq pseq{gen, ev.args[0]};
@@ -527,18 +535,16 @@ Result<bool> Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std::
 
 Result<bool> Ordering::go_syscall_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
   GTA_TRY(user_go(ev, cur));
-  auto it = g_states_.find(cur.g);
-  if (it == g_states_.end()) {
-    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
-  }
+  auto it_found = existing_g(ev, cur.g);
+  if (!it_found) return std::move(it_found).error();
+  auto* it = *it_found;
   if (it->second.status != WireGoStatus::Syscall) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
   it->second.status = WireGoStatus::Running;
-  auto pit = p_states_.find(cur.p);
-  if (pit == p_states_.end()) {
-    return fail(ev, fmt::format("uninitialized proc {} found during {}", cur.p, type_name(ev.type)));
-  }
+  auto pit_found = initialized_p(ev, cur.p);
+  if (!pit_found) return std::move(pit_found).error();
+  auto* pit = *pit_found;
   if (pit->second.status != WireProcStatus::Syscall) {
     return fail(ev, fmt::format("expected proc {} in state Syscall, but got {} instead", cur.p,
                                 proc_status_name(pit->second.status)));
@@ -553,17 +559,15 @@ Result<bool> Ordering::go_syscall_end_blocked(RawEvent& ev, GenerationTables* t,
   // Ready only once this thread's P has left the syscall state (stopped or stolen): the event
   // says the P was lost at some point during the syscall.
   if (cur.p != kNoProc) {
-    auto pit = p_states_.find(cur.p);
-    if (pit == p_states_.end()) {
-      return fail(ev, fmt::format("uninitialized proc {} found during {}", cur.p, type_name(ev.type)));
-    }
+    auto pit_found = initialized_p(ev, cur.p);
+    if (!pit_found) return std::move(pit_found).error();
+    auto* pit = *pit_found;
     if (pit->second.status == WireProcStatus::Syscall) return false;
   }
   GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave));
-  auto it = g_states_.find(cur.g);
-  if (it == g_states_.end()) {
-    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
-  }
+  auto it_found = existing_g(ev, cur.g);
+  if (!it_found) return std::move(it_found).error();
+  auto* it = *it_found;
   if (it->second.status != WireGoStatus::Syscall) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
@@ -594,10 +598,9 @@ Result<bool> Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, std
   // The cgo callback's goroutine goes away. Any P is dropped too: the thread id may be reused
   // by the OS, and a new thread with it must not be mistaken for this one when stealing.
   GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave));
-  auto it = g_states_.find(cur.g);
-  if (it == g_states_.end()) {
-    return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), cur.g));
-  }
+  auto it_found = existing_g(ev, cur.g);
+  if (!it_found) return std::move(it_found).error();
+  auto* it = *it_found;
   if (it->second.status != WireGoStatus::Syscall) {
     return fail(ev, fmt::format("{} event for goroutine that's not Syscall", type_name(ev.type)));
   }

@@ -99,6 +99,10 @@ class Ordering {
   void push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0 = 0,
             std::uint64_t a1 = 0);
   Error fail(const RawEvent& ev, std::string message) const;
+  using PEntry = std::unordered_map<ProcId, PState>::value_type;
+  // The state of the goroutine or proc the event needs, or the error saying it is missing.
+  Result<GoStates::Entry*> existing_g(const RawEvent& ev, GoId id);
+  Result<PEntry*> initialized_p(const RawEvent& ev, ProcId id);
   Status validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const;
   Status user_go(const RawEvent& ev, const SchedCtx& ctx) const {
     return validate(ev, ctx, Need::MustHave, Need::MustHave, Need::MustHave);
