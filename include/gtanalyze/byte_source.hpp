@@ -42,7 +42,8 @@ class ByteSource {
   // Bytes delivered by read() so far: offsets in the decompressed stream.
   std::uint64_t offset() const;
   // Bytes of the underlying file consumed so far and its size, when it is a regular file (for
-  // progress reports on compressed input, where offset() runs ahead of the file).
+  // progress reports on compressed input, where offset() runs ahead of the file). raw_offset()
+  // may be called from another thread than the one reading.
   std::uint64_t raw_offset() const;
   std::optional<std::uint64_t> raw_size() const;
 

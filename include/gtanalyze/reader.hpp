@@ -36,6 +36,14 @@ class TraceReader {
   // Recoverable anomalies, one line each, in the order they were met.
   virtual const std::vector<std::string>& warnings() const = 0;
   virtual ReaderStats stats() const = 0;
+  // Keeps the tables (strings, stacks) of the event last returned by next() valid while the
+  // handle lives, even after the reader has moved on. Null when they live as long as the reader.
+  virtual std::shared_ptr<const void> pin_tables() const { return nullptr; }
 };
+
+// Runs `reader` on a thread of its own and hands its events over in chunks, so that decoding
+// overlaps with whatever the caller does with the events. Same events, warnings and errors, in
+// the same order; warnings() is complete once next() has returned false or an error.
+std::unique_ptr<TraceReader> read_ahead(std::unique_ptr<TraceReader> reader);
 
 }  // namespace gtanalyze

@@ -16,9 +16,9 @@ namespace gtanalyze::cli {
 int run_collect(const collector::CollectOptions& options) { return collector::collect(options).exit_code; }
 
 int run_crosscheck(const CrosscheckCommandOptions& options) {
-  auto trace = open_trace(options.trace);
+  auto trace = open_trace(options.trace, 1);
   if (!trace) return kExitInputError;
-  auto capture = open_trace(options.capture);
+  auto capture = open_trace(options.capture, 1);
   if (!capture) return kExitInputError;
   auto report = collector::crosscheck_readers(*trace->reader, *capture->reader);
   if (!report) return fail(options.trace + " / " + options.capture, report.error().describe());

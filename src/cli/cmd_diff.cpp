@@ -26,7 +26,7 @@ Result<std::string> slurp(ByteSource& source, std::string data) {
 }
 
 // One side of the diff as a gtanalyze/v1 document: a JSON export as it is, a trace analysed.
-std::optional<json> load_side(const std::string& path, const LeakOptions& leaks) {
+std::optional<json> load_side(const std::string& path, const LeakOptions& leaks, unsigned threads) {
   auto source = ByteSource::open(path);
   if (!source) {
     report_error(path, source.error());
@@ -50,7 +50,7 @@ std::optional<json> load_side(const std::string& path, const LeakOptions& leaks)
     }
     if (!is_json) {
       auto memory = ByteSource::from_memory(*all, "<stdin>");
-      auto trace = open_trace(std::move(memory), path);
+      auto trace = open_trace(std::move(memory), path, threads);
       if (!trace) return std::nullopt;
       auto analysed = analyse_trace(std::move(*trace), path, leaks);
       if (!analysed) return std::nullopt;
@@ -67,7 +67,7 @@ std::optional<json> load_side(const std::string& path, const LeakOptions& leaks)
     }
     return doc;
   }
-  auto analysed = analyse_trace(path, leaks);
+  auto analysed = analyse_trace(path, leaks, threads);
   if (!analysed) return std::nullopt;
   return json::parse(report::to_json(analysed->summary));
 }
@@ -84,9 +84,9 @@ int run_diff(const DiffCommandOptions& options) {
     diff_options.rules.push_back(*rule);
   }
   if (options.base == "-" && options.next == "-") return fail("diff", "only one side can be read from standard input");
-  auto base = load_side(options.base, options.leaks);
+  auto base = load_side(options.base, options.leaks, options.threads);
   if (!base) return kExitInputError;
-  auto next = load_side(options.next, options.leaks);
+  auto next = load_side(options.next, options.leaks, options.threads);
   if (!next) return kExitInputError;
 
   report::DiffReport report = report::diff(*base, *next, diff_options);

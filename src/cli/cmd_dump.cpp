@@ -48,7 +48,7 @@ int decode_only(OpenTrace& trace, const std::string& path) {
 }  // namespace
 
 int run_dump(const DumpOptions& options) {
-  auto trace = open_trace(options.trace);
+  auto trace = open_trace(options.trace, options.threads);
   if (!trace) return kExitInputError;
   if (options.decode_only) return decode_only(*trace, options.trace);
   analysis::Linker linker;

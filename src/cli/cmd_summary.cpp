@@ -34,7 +34,7 @@ bool use_color(const SummaryOptions& options) {
 }  // namespace
 
 int run_summary(const SummaryOptions& options) {
-  auto analysed = analyse_trace(options.trace, options.leaks);
+  auto analysed = analyse_trace(options.trace, options.leaks, options.threads);
   if (!analysed) return kExitInputError;
   const std::string text = options.json ? report::to_json(analysed->summary)
                                         : report::to_text(analysed->summary, analysed->info, report::TextOptions{options.top, use_color(options)});

@@ -11,6 +11,10 @@
 
 namespace gtanalyze::cli {
 
+// Threads used to read a trace unless --threads says otherwise: the pipeline has two stages
+// (decoding, and what is done with the events), so more than two cannot help.
+unsigned default_threads();
+
 // Exit codes, documented in the README.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRegression = 1;  // `diff`: a --fail-on rule was broken
@@ -23,6 +27,7 @@ struct SummaryOptions {
   std::size_t top = 15;
   std::string color = "auto";  // auto | always | never
   LeakOptions leaks;
+  unsigned threads = 1;  // 2 or more: decode ahead of the analysis on a second thread
 };
 
 struct DiffCommandOptions {
@@ -33,6 +38,7 @@ struct DiffCommandOptions {
   double floor_ns = 100'000;
   double floor_percent = 5;
   LeakOptions leaks;
+  unsigned threads = 1;
 };
 
 struct DumpOptions {
@@ -44,6 +50,7 @@ struct DumpOptions {
   std::optional<Duration> from, to;  // relative to the first event
   // Read and order every event, print only the count: the decoder's own speed (tools/bench).
   bool decode_only = false;
+  unsigned threads = 1;
 };
 
 int run_summary(const SummaryOptions& options);

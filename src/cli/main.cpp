@@ -5,6 +5,7 @@
 #include <cmath>
 #include <exception>
 #include <regex>
+#include <thread>
 
 #include "cli/commands.hpp"
 
@@ -14,6 +15,8 @@ int fail(const std::string& what, const std::string& message) {
   fmt::print(stderr, "gtanalyze: {}: {}\n", what, message);
   return kExitInputError;
 }
+
+unsigned default_threads() { return std::thread::hardware_concurrency() >= 2 ? 2 : 1; }
 
 namespace {
 
@@ -54,6 +57,14 @@ void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocke
       ->take_all();
 }
 
+void add_threads_option(CLI::App& app, unsigned& threads) {
+  threads = default_threads();
+  app.add_option("--threads", threads,
+                 "Threads: 1 decodes and analyses in turn; 2 (the default with two or more cores) decodes "
+                 "on a thread of its own, ahead of the analysis. More than 2 works as 2.")
+      ->check(CLI::PositiveNumber);
+}
+
 int run(int argc, char** argv) {
   CLI::App app{
       "gtanalyze: what every goroutine of a Go program did, where the time went, and which\n"
@@ -78,6 +89,7 @@ int run(int argc, char** argv) {
   app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   add_leak_options(app, summary.leaks, summary_min_blocked);
+  add_threads_option(app, summary.threads);
 
   DumpOptions dump;
   auto* dump_cmd = app.add_subcommand("dump", "Print every event, one per line, in trace order");
@@ -92,6 +104,7 @@ int run(int argc, char** argv) {
   dump_cmd->add_option("--to", dump_to, "Only events at or before this time since the first event");
   dump_cmd->add_flag("--decode-only", dump.decode_only,
                      "Benchmarking: decode and order every event but print only their count (tools/bench/run.sh)");
+  add_threads_option(*dump_cmd, dump.threads);
 
   DiffCommandOptions diff;
   std::string diff_min_blocked, floor_time = "100us";
@@ -107,6 +120,7 @@ int run(int argc, char** argv) {
   diff_cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)");
   diff_cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)");
   add_leak_options(*diff_cmd, diff.leaks, diff_min_blocked);
+  add_threads_option(*diff_cmd, diff.threads);
 
   collector::CollectOptions collect;
   auto* collect_cmd = app.add_subcommand(

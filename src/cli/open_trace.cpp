@@ -52,13 +52,13 @@ int report_error(const std::string& path, const Error& error) {
   return fail(path, error.describe());
 }
 
-std::optional<OpenTrace> open_trace(const std::string& path) {
+std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads) {
   auto source = ByteSource::open(path);
   if (!source) {
     report_error(path, source.error());
     return std::nullopt;
   }
-  return open_trace(std::move(*source), path);
+  return open_trace(std::move(*source), path, threads);
 }
 
 // A capture of `gtanalyze collect` is read like a trace, by the same analysis.
@@ -75,17 +75,18 @@ static Result<std::unique_ptr<TraceReader>> open_reader(ByteSource& source) {
   return TraceReader::open(source);
 }
 
-std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path) {
+std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path, unsigned threads) {
   auto reader = open_reader(*source);
   if (!reader) {
     report_error(path, reader.error());
     return std::nullopt;
   }
+  if (threads >= 2) return OpenTrace{std::move(source), read_ahead(std::move(*reader))};
   return OpenTrace{std::move(source), std::move(*reader)};
 }
 
-std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options) {
-  auto trace = open_trace(path);
+std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads) {
+  auto trace = open_trace(path, threads);
   if (!trace) return std::nullopt;
   return analyse_trace(std::move(*trace), path, leak_options);
 }

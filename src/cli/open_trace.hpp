@@ -14,14 +14,15 @@ namespace gtanalyze::cli {
 
 struct OpenTrace {
   std::unique_ptr<ByteSource> source;
-  std::unique_ptr<TraceReader> reader;
+  std::unique_ptr<TraceReader> reader;  // declared after source: destroyed (and its thread stopped) first
 };
 
 // Opens `path` ("-" for stdin) and reads its header. On failure prints the one-line error
 // (path, offset, reason) and returns nothing; the caller exits with kExitInputError.
-std::optional<OpenTrace> open_trace(const std::string& path);
+// threads >= 2 decodes on a thread of its own, ahead of the caller (read_ahead).
+std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads);
 // The same for a source already open; `path` names it in messages.
-std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path);
+std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path, unsigned threads);
 
 struct AnalysedTrace {
   Summary summary;
@@ -29,7 +30,7 @@ struct AnalysedTrace {
 };
 
 // Reads every event of the trace at `path` into the goroutine analysis.
-std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options);
+std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads);
 std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options);
 
 // Prints a decode error that happened while reading `path`.

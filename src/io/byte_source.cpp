@@ -9,6 +9,7 @@
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filter/zstd.hpp>
 #include <boost/iostreams/filtering_streambuf.hpp>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -36,7 +37,8 @@ struct RawInput {
   std::string_view memory;  // the rest of a memory input
   std::string prefix;       // bytes read ahead to sniff the compression
   std::size_t prefix_pos = 0;
-  std::uint64_t consumed = 0;
+  // Atomic so that a progress report on another thread may read it while a reader thread reads.
+  std::atomic<std::uint64_t> consumed{0};
 
   ~RawInput() {
     if (owns_fd) ::close(fd);
@@ -61,7 +63,7 @@ struct RawInput {
       if (r < 0) return -1;
       got = static_cast<std::size_t>(r);
     }
-    consumed += got;
+    consumed.store(consumed.load(std::memory_order_relaxed) + got, std::memory_order_relaxed);
     return static_cast<long>(got);
   }
 };
@@ -251,7 +253,7 @@ Result<std::string_view> ByteSource::peek(std::size_t n) {
 const std::string& ByteSource::name() const { return impl_->name; }
 Compression ByteSource::compression() const { return impl_->compression; }
 std::uint64_t ByteSource::offset() const { return impl_->offset; }
-std::uint64_t ByteSource::raw_offset() const { return impl_->raw.consumed; }
+std::uint64_t ByteSource::raw_offset() const { return impl_->raw.consumed.load(std::memory_order_relaxed); }
 std::optional<std::uint64_t> ByteSource::raw_size() const { return impl_->raw_size; }
 
 }  // namespace gtanalyze

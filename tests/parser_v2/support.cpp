@@ -1,10 +1,13 @@
 // Helpers shared by the parser_v2 tests.
 #include "parser_v2/support.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <algorithm>
+#include <thread>
 
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
@@ -41,7 +44,30 @@ std::string read_all(const std::string& path) {
   return out;
 }
 
-DecodeResult decode(const std::string& bytes, bool with_dump) {
+namespace {
+
+// Passes a reader through, noting when it has returned its last event.
+class SpyReader final : public TraceReader {
+ public:
+  SpyReader(std::unique_ptr<TraceReader> inner, std::atomic<bool>& done) : inner_(std::move(inner)), done_(done) {}
+  Version version() const override { return inner_->version(); }
+  Result<bool> next(Event& out) override {
+    auto r = inner_->next(out);
+    if (!r || !*r) done_ = true;
+    return r;
+  }
+  const std::vector<std::string>& warnings() const override { return inner_->warnings(); }
+  ReaderStats stats() const override { return inner_->stats(); }
+  std::shared_ptr<const void> pin_tables() const override { return inner_->pin_tables(); }
+
+ private:
+  std::unique_ptr<TraceReader> inner_;
+  std::atomic<bool>& done_;
+};
+
+}  // namespace
+
+DecodeResult decode(const std::string& bytes, bool with_dump, Threads threads) {
   // Sync events print wall-clock times in the local zone: the goldens were made in UTC.
   setenv("TZ", "UTC", 1);
   tzset();
@@ -52,6 +78,12 @@ DecodeResult decode(const std::string& bytes, bool with_dump) {
     res.ok = false;
     res.error = reader.error();
     return res;
+  }
+  std::atomic<bool> reader_done{false};
+  if (threads == Threads::ReadAheadLate) {
+    *reader = read_ahead(std::make_unique<SpyReader>(std::move(*reader), reader_done));
+    // A trace bigger than the chunks never gets there: the reader waits for us. Give up after 1 s.
+    for (int i = 0; i < 1000 && !reader_done; i++) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   Event ev;
   for (;;) {

@@ -22,7 +22,13 @@ struct DecodeResult {
   std::vector<std::string> warnings;
   std::uint64_t events = 0;
 };
+enum class Threads {
+  One,
+  // Through read_ahead(), consuming only once the reader thread has read the whole trace (or
+  // filled every chunk): every generation's tables but the pinned ones are gone by then.
+  ReadAheadLate,
+};
 // Decodes a whole trace held in memory with TraceReader.
-DecodeResult decode(const std::string& bytes, bool with_dump = true);
+DecodeResult decode(const std::string& bytes, bool with_dump = true, Threads threads = Threads::One);
 
 }  // namespace gtanalyze::test

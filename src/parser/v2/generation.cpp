@@ -38,26 +38,12 @@ bool IdIndex::insert(std::uint64_t id, std::uint32_t index) {
 
 std::uint64_t GenerationTables::add_extra_string(std::string_view s) {
   if (s.empty()) return 0;
-  auto [it, inserted] = extra_ids_.try_emplace(std::string(s), extra_strings_.size() + 1);
-  if (inserted) extra_strings_.emplace_back(s);
+  auto [it, inserted] = extra_ids_.try_emplace(std::string(s), extra_ids_.size() + 1);
+  if (inserted) {
+    std::lock_guard lock(extra_mutex_);
+    extra_strings_.emplace_back(s);
+  }
   return it->second;
-}
-
-void GenerationTables::clear() {
-  string_bytes_.clear();
-  string_spans_.clear();
-  stack_pcs_.clear();
-  stack_pc_ranges_.clear();
-  pc_frames_.clear();
-  string_index_.clear();
-  stack_index_.clear();
-  strings_.clear();
-  frames_.clear();
-  stacks_.clear();
-  extra_strings_.clear();
-  extra_ids_.clear();
-  clock_ = {};
-  has_clock_ = false;
 }
 
 GenerationReader::GenerationReader(ByteSource& source, Version version)
@@ -169,7 +155,8 @@ Result<bool> GenerationReader::read(Generation& g) {
   g.m_end_batch.clear();
   g.cpu_samples.clear();
   g.experimental_batches = 0;
-  g.tables.clear();
+  // Fresh tables each time: the previous ones live on while events pinning them are in flight.
+  g.tables = std::make_shared<GenerationTables>();
   for (auto& v : m_batches_) v.clear();
   m_slot_.clear();
 
@@ -300,7 +287,7 @@ Status GenerationReader::add_strings(Generation& g, const RawBatch& b, std::stri
   ByteReader r(payload);
   std::uint8_t hdr = 0;
   (void)r.u8(hdr);
-  GenerationTables& t = g.tables;
+  GenerationTables& t = *g.tables;
   while (!r.empty()) {
     const std::uint64_t at = b.payload_offset + r.position();
     std::uint8_t ev = 0;
@@ -334,7 +321,7 @@ Status GenerationReader::add_stacks(Generation& g, const RawBatch& b, std::strin
   ByteReader r(payload);
   std::uint8_t hdr = 0;
   (void)r.u8(hdr);
-  GenerationTables& t = g.tables;
+  GenerationTables& t = *g.tables;
   while (!r.empty()) {
     const std::uint64_t at = b.payload_offset + r.position();
     std::uint8_t ev = 0;
@@ -408,7 +395,7 @@ Status GenerationReader::set_sync(Generation& g, const RawBatch& b, std::string_
       g.freq.ns_per_tick = 1.0 / (static_cast<double>(f) / 1e9);
       g.has_freq = true;
     } else if (ev == type_byte(EventType::ClockSnapshot) && version_ >= Version::Go1_25) {
-      GenerationTables& t = g.tables;
+      GenerationTables& t = *g.tables;
       if (t.has_clock_) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple clock snapshot events");
       std::uint64_t dt = 0, mono = 0, sec = 0, nsec = 0;
       if (!r.uvarint(dt) || !r.uvarint(mono) || !r.uvarint(sec) || !r.uvarint(nsec)) {
@@ -439,7 +426,7 @@ Status GenerationReader::set_sync(Generation& g, const RawBatch& b, std::string_
 Status GenerationReader::finish(Generation& g) {
   const std::uint64_t at = offset();
   if (!g.has_freq) return gen_error(ErrorCode::Corrupt, at, g.number, "no frequency event found");
-  GenerationTables& t = g.tables;
+  GenerationTables& t = *g.tables;
   if (version_ >= Version::Go1_25 && !t.has_clock_) {
     return gen_error(ErrorCode::Corrupt, at, g.number, "no clock snapshot event found");
   }

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -41,10 +43,6 @@ class IdIndex {
     auto it = sparse_.find(id);
     return it == sparse_.end() ? kAbsent : it->second;
   }
-  void clear() {
-    dense_.clear();
-    sparse_.clear();
-  }
 
  private:
   static constexpr std::uint64_t kDenseLimit = 1 << 20;
@@ -66,6 +64,7 @@ class GenerationTables final : public EventTables {
     return Stack(frames_.data() + r.first, r.count);
   }
   std::string_view extra_string(std::uint64_t id) const override {
+    std::lock_guard lock(extra_mutex_);
     return id == 0 || id > extra_strings_.size() ? std::string_view{} : std::string_view(extra_strings_[id - 1]);
   }
   const ClockSnapshot* clock_snapshot() const override { return has_clock_ ? &clock_ : nullptr; }
@@ -74,6 +73,8 @@ class GenerationTables final : public EventTables {
   [[nodiscard]] bool has_string(std::uint64_t id) const { return id == 0 || string_index_.find(id) != IdIndex::kAbsent; }
   [[nodiscard]] bool has_stack(std::uint64_t id) const { return id == 0 || stack_index_.find(id) != IdIndex::kAbsent; }
   // Interns a string the ordering made up (e.g. a task's type on its end event); 0 for "".
+  // The only change to a complete generation's tables: it may run on a reader thread while
+  // another thread looks up extra strings of earlier events, hence the lock (both are rare).
   std::uint64_t add_extra_string(std::string_view s);
 
  private:
@@ -84,8 +85,6 @@ class GenerationTables final : public EventTables {
   struct RawFrame {
     std::uint64_t pc = 0, func = 0, file = 0, line = 0;
   };
-  void clear();
-
   // Filled while reading the generation.
   std::string string_bytes_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> string_spans_;  // offset, length
@@ -97,8 +96,9 @@ class GenerationTables final : public EventTables {
   std::vector<std::string_view> strings_;
   std::vector<StackFrame> frames_;
   std::vector<StackRange> stacks_;
-  std::vector<std::string> extra_strings_;
-  std::unordered_map<std::string, std::uint64_t> extra_ids_;
+  std::deque<std::string> extra_strings_;  // deque: views of earlier strings stay valid
+  std::unordered_map<std::string, std::uint64_t> extra_ids_;  // used by the ordering's thread only
+  mutable std::mutex extra_mutex_;  // guards extra_strings_
   ClockSnapshot clock_;
   bool has_clock_ = false;
 };
@@ -131,7 +131,9 @@ struct Generation {
   std::vector<std::uint32_t> m_end_batch;
   std::vector<CpuSample> cpu_samples;         // sorted by time
   std::uint64_t experimental_batches = 0;
-  GenerationTables tables;
+  // Shared so that events may outlive the reader's move to the next generation (a consumer on
+  // another thread pins them): read() makes new tables for each generation.
+  std::shared_ptr<GenerationTables> tables;
 };
 
 // Reads the trace stream after the header, one generation at a time.

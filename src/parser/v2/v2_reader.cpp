@@ -162,6 +162,7 @@ class V2Reader final : public TraceReader {
     s.bytes = input_.offset();
     return s;
   }
+  std::shared_ptr<const void> pin_tables() const override { return gen_.tables; }
 
   Result<bool> next(Event& out) override {
     if (has_pending_error_) return pending_error_;
@@ -197,7 +198,7 @@ class V2Reader final : public TraceReader {
       out.p = s.p;
       out.m = s.m;
       out.args[0] = s.stack;
-      out.tables = &gen_.tables;
+      out.tables = gen_.tables.get();
       return true;
     }
     auto ok = try_advance(0);
@@ -223,7 +224,7 @@ class V2Reader final : public TraceReader {
 
   Result<bool> try_advance(std::size_t i) {
     BatchCursor* c = frontier_[i];
-    auto ok = order_.advance(c->ev, &gen_.tables, c->m, gen_.number, c->state);
+    auto ok = order_.advance(c->ev, gen_.tables.get(), c->m, gen_.number, c->state);
     if (!ok) {
       Error e = std::move(ok).error();
       e.generation = gen_.number;
@@ -323,7 +324,7 @@ class V2Reader final : public TraceReader {
       }
       if (*ok) heap_insert(frontier_, &c);
     }
-    out = sync_event(&gen_.tables, gen_.freq.mul(gen_.min_ts));
+    out = sync_event(gen_.tables.get(), gen_.freq.mul(gen_.min_ts));
     return true;
   }
 
