@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 #include "cli/commands.hpp"
 #include "cli/open_trace.hpp"
@@ -12,14 +13,18 @@
 
 namespace gtanalyze::cli {
 
-int write_output(const std::string& path, const std::string& text) {
+int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write) {
   std::FILE* out = path.empty() ? stdout : std::fopen(path.c_str(), "w");
   if (!out) return fail(path, "cannot open for writing");
-  std::fwrite(text.data(), 1, text.size(), out);
-  bool ok = std::fflush(out) == 0;
+  bool ok = write(out);
+  ok = std::fflush(out) == 0 && ok;
   if (out != stdout) ok = std::fclose(out) == 0 && ok;
   if (!ok) return fail(path.empty() ? "<stdout>" : path, "write failed");
   return kExitOk;
+}
+
+int write_output(const std::string& path, const std::string& text) {
+  return write_output(path, [&text](std::FILE* out) { return std::fwrite(text.data(), 1, text.size(), out) == text.size(); });
 }
 
 namespace {
@@ -36,9 +41,11 @@ bool use_color(const SummaryOptions& options) {
 int run_summary(const SummaryOptions& options) {
   auto analysed = analyse_trace(options.trace, options.leaks, options.threads);
   if (!analysed) return kExitInputError;
-  const std::string text = options.json ? report::to_json(analysed->summary)
-                                        : report::to_text(analysed->summary, analysed->info, report::TextOptions{options.top, use_color(options)});
-  return write_output(options.output, text);
+  if (options.json) {
+    return write_output(options.output, [&](std::FILE* out) { return report::write_json(analysed->summary, out); });
+  }
+  return write_output(options.output,
+                      report::to_text(analysed->summary, analysed->info, report::TextOptions{options.top, use_color(options)}));
 }
 
 }  // namespace gtanalyze::cli

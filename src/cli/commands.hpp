@@ -2,6 +2,8 @@
 // the only place that prints to the terminal, catches exceptions and picks exit codes.
 #pragma once
 
+#include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +72,8 @@ int run_crosscheck(const CrosscheckCommandOptions& options);
 
 // Writes `text` to `path`, or to stdout when the path is empty.
 int write_output(const std::string& path, const std::string& text);
+// The same for output written by `write` (false: it failed), so big output is never held whole.
+int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write);
 
 // Prints "gtanalyze: WHAT: MESSAGE" on stderr and returns kExitInputError.
 int fail(const std::string& what, const std::string& message);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <string_view>
 #include <vector>
 #include <nlohmann/json.hpp>
@@ -27,7 +28,16 @@ std::string state_name(GoState s) {
 // written in sorted order by the callers, as nlohmann's std::map objects would order them.
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  // With a file, the text is written out in pieces (flush()); without, it all stays in `out`.
+  JsonWriter(std::string& out, std::FILE* file, std::size_t piece_bytes) : out_(out), file_(file), piece_bytes_(piece_bytes) {}
+
+  // Hands the text so far to the file once it is big enough to be worth a write.
+  void flush(bool force = false) {
+    if (file_ == nullptr || (!force && out_.size() < piece_bytes_)) return;
+    if (std::fwrite(out_.data(), 1, out_.size(), file_) != out_.size()) failed_ = true;
+    out_.clear();
+  }
+  [[nodiscard]] bool failed() const { return failed_; }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -104,6 +114,9 @@ class JsonWriter {
   }
 
   std::string& out_;
+  std::FILE* file_;
+  std::size_t piece_bytes_;
+  bool failed_ = false;
   std::vector<bool> has_members_;  // per open container: written a member yet
   bool after_key_ = false;
 };
@@ -142,12 +155,7 @@ void latency_json(JsonWriter& w, std::string_view key, const LatencyStats& l) {
   w.end_object();
 }
 
-}  // namespace
-
-std::string to_json(const Summary& s) {
-  std::string out;
-  out.reserve(1024 + s.goroutines.size() * 640);
-  JsonWriter w(out);
+void render(const Summary& s, JsonWriter& w) {
   auto rel = [&](std::string_view key, Time t) {
     w.key(key);
     if (t == 0) {
@@ -199,6 +207,7 @@ std::string to_json(const Summary& s) {
     w.field("total_ns", g.total);
     w.field("unknown_ns", g.unknown());
     w.end_object();
+    w.flush();
   }
   w.end_array();
 
@@ -276,8 +285,26 @@ std::string to_json(const Summary& s) {
   w.end_object();
 
   w.end_object();
+}
+
+}  // namespace
+
+std::string to_json(const Summary& s) {
+  std::string out;
+  out.reserve(1024 + s.goroutines.size() * 640);
+  JsonWriter w(out, nullptr, 0);
+  render(s, w);
   out += '\n';
   return out;
+}
+
+bool write_json(const Summary& s, std::FILE* file, std::size_t piece_bytes) {
+  std::string out;
+  JsonWriter w(out, file, piece_bytes);
+  render(s, w);
+  out += '\n';
+  w.flush(true);
+  return !w.failed();
 }
 
 }  // namespace gtanalyze::report

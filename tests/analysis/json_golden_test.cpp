@@ -1,6 +1,8 @@
 // Our gtanalyze/v1 JSON equals, field for field, what Go's own parser and summariser give
 // (tests/golden/json, made by tools/golden/make-json-goldens.sh from tools/reference/gtaref).
 #include <catch2/catch_test_macros.hpp>
+
+#include <cstdio>
 #include <filesystem>
 #include <algorithm>
 #include <fstream>
@@ -122,9 +124,20 @@ TEST_CASE("every goroutine's breakdown is internally consistent on every corpus 
 TEST_CASE("the JSON text is canonical: sorted keys, stable formatting") {
   for (const char* trace : {"corpus/go1.26/leaky.trace", "corpus/go1.21/annotations.trace", "corpus/go-testdata/v1/stress_1_5_good"}) {
     INFO(trace);
-    const std::string text = report::to_json(test::analyse(trace));
+    const Summary summary = test::analyse(trace);
+    const std::string text = report::to_json(summary);
     const json doc = json::parse(text);
     CHECK(text == doc.dump(2) + "\n");
+    // Written in pieces to a file (as `gtanalyze --json`; here a piece per goroutine), the text
+    // is the same.
+    std::FILE* file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    CHECK(report::write_json(summary, file, 1));
+    std::string written(static_cast<std::size_t>(std::ftell(file)), '\0');
+    std::rewind(file);
+    CHECK(std::fread(written.data(), 1, written.size(), file) == written.size());
+    std::fclose(file);
+    CHECK(written == text);
   }
   // Names with quotes, control characters, non-ASCII and invalid UTF-8 are escaped like a
   // library would (invalid bytes replaced), never written raw.

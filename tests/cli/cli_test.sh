@@ -84,6 +84,9 @@ leaky=$src/corpus/go1.26/leaky.trace
 fixed=$src/corpus/go1.26/leakfixed.trace
 "$bin" "$leaky" --json -o "$tmp/leaky.json"
 check "--json -o writes the export" $?
+if [ -w /dev/full ]; then
+  expect_error "--json to a full disk" 2 "^gtanalyze: /dev/full: write failed$" "$leaky" --json -o /dev/full
+fi
 "$bin" diff "$fixed" "$tmp/leaky.json" --fail-on 'new-leaks>0' >"$tmp/out" 2>"$tmp/err"
 code=$?
 [ "$code" = 1 ] && grep -qx "gtanalyze: diff: rule broken: new-leaks>0" "$tmp/err"
