@@ -56,8 +56,8 @@ class NameTable {
   std::array<CacheSlot, kCacheSlots> cache_{};
 };
 
-// Scheduling latencies of one goroutine, kept compact until finish() knows its group: zigzag
-// uvarints, 2–3 bytes for the usual microsecond latencies instead of 8.
+// Scheduling latencies of a goroutine not yet named, kept compact until finish() knows its
+// group: zigzag uvarints, 2–3 bytes for the usual microsecond latencies instead of 8.
 void append_latency(std::string& out, Duration d) {
   std::uint64_t z = (static_cast<std::uint64_t>(d) << 1) ^ static_cast<std::uint64_t>(d >> 63);
   char buf[10];
@@ -161,7 +161,7 @@ struct SmallMap {
 // 0 means "not in that state" (Go's convention, which the arithmetic below relies on).
 struct Goroutine {
   GoId id = 0;
-  std::string name;
+  std::uint32_t name = 0;  // in State::names; 0 ("") until a transition stack names it
   Time creation = 0, start = 0, end = 0;
   Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
   SmallMap<Duration> block_by_reason;
@@ -177,7 +177,7 @@ struct Goroutine {
   std::uint32_t create_stack = 0, block_stack = 0;
   Time runnable_from = 0;  // when it became runnable, if that was seen
   bool created = false;
-  std::string latencies;  // append_latency() encoding
+  std::string latencies;  // append_latency() encoding, while it has no name
 
   // Go's snapshotStat followed by finalize: charges the open states up to `last_ts` and clears
   // them. Running it twice is harmless, as in Go (the second pass finds nothing open).
@@ -205,7 +205,12 @@ struct Summarizer::State {
   LeakOptions leak_options;
   NameTable names;
   StackTable stacks;
-  std::vector<Goroutine> goroutines;
+  // Scheduling latencies of named goroutines, by name (their group): counted as they happen,
+  // so memory does not grow with the trace.
+  std::vector<LatencyHistogram> latencies_by_name;
+  // A deque: growing it never copies the records, so a trace with a million goroutines never
+  // needs room for them twice (a vector's growth briefly held three times as much).
+  std::deque<Goroutine> goroutines;
   IdMap<std::uint32_t> index;  // id → goroutines[]
   // A P and the goroutine in a syscall on it, to see the P being taken away (syscall block).
   IdMap<GoId> syscalling_p;
@@ -353,11 +358,17 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
   }
 
   // Name it after the root frame of the first transition stack that has one.
-  if (g->name.empty() && !st.stack.empty()) g->name = std::string(st.stack.back().func);
+  if (g->name == 0 && !st.stack.empty()) g->name = names.intern(st.stack.back().func);
 
   // Facts for groups, latencies and leaks.
   if (from == GoState::Runnable && to == GoState::Running && g->runnable_from != 0) {
-    append_latency(g->latencies, t - g->runnable_from);
+    const Duration latency = t - g->runnable_from;
+    if (g->name == 0) {
+      append_latency(g->latencies, latency);
+    } else {
+      if (g->name >= latencies_by_name.size()) latencies_by_name.resize(g->name + 1);
+      latencies_by_name[g->name].add(latency);
+    }
   }
   g->runnable_from = (to == GoState::Runnable && from != GoState::Undetermined) ? t : 0;
   g->final_state = to;
@@ -485,7 +496,6 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
   out.gc = s.gc;
   out.gomaxprocs = s.gomaxprocs;
 
-  std::sort(s.goroutines.begin(), s.goroutines.end(), [](const Goroutine& a, const Goroutine& b) { return a.id < b.id; });
   std::vector<std::regex> ignore;
   for (const auto& pattern : s.leak_options.ignore) ignore.emplace_back(pattern, std::regex::ECMAScript);
   auto ignored = [&](const std::string& name) {
@@ -496,16 +506,20 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
   struct GroupAcc {
     GroupSummary summary;
     std::vector<Duration> execs, totals;
-    LatencyHistogram latencies;
+    LatencyHistogram latencies;  // of goroutines that had no name yet
+    std::uint32_t name_id = 0;
   };
   std::map<std::string, GroupAcc> groups;
   LatencyHistogram all_latencies;
+  // Records are taken in the order they appeared and freed as their summaries are made, so the
+  // two never take memory side by side; summaries are sorted by id afterwards.
   out.goroutines.reserve(s.goroutines.size());
-  for (Goroutine& g : s.goroutines) {
+  for (; !s.goroutines.empty(); s.goroutines.pop_front()) {
+    Goroutine& g = s.goroutines.front();
     g.finalize(s.last_ts, nullptr);
     GoroutineSummary gs;
     gs.id = g.id;
-    gs.name = g.name;
+    gs.name = s.names.name(g.name);
     gs.creation = g.creation;
     gs.start = g.start;
     gs.end = g.end;
@@ -525,6 +539,7 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
 
     GroupAcc& acc = groups[gs.name];
     acc.summary.name = gs.name;
+    acc.name_id = g.name;
     acc.summary.count++;
     acc.summary.exec += gs.exec;
     acc.summary.sched_wait += gs.sched_wait;
@@ -537,7 +552,6 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     acc.execs.push_back(gs.exec);
     acc.totals.push_back(gs.total);
     for_each_latency(g.latencies, [&acc](Duration d) { acc.latencies.add(d); });
-    std::string().swap(g.latencies);
 
     const bool leak_reason = std::find(std::begin(kLeakReasons), std::end(kLeakReasons), gs.final_reason) != std::end(kLeakReasons);
     if (gs.final_state == GoState::Waiting && leak_reason && !ignored(gs.name)) {
@@ -548,6 +562,9 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     }
     out.goroutines.push_back(std::move(gs));
   }
+  auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
+  std::sort(out.goroutines.begin(), out.goroutines.end(), by_id);
+  std::sort(out.leak_candidates.begin(), out.leak_candidates.end(), by_id);
 
   for (auto& [name, acc] : groups) {
     auto min_median_max = [](std::vector<Duration>& v, Duration& lo, Duration& med, Duration& hi) {
@@ -558,6 +575,7 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     };
     min_median_max(acc.execs, acc.summary.exec_min, acc.summary.exec_median, acc.summary.exec_max);
     min_median_max(acc.totals, acc.summary.total_min, acc.summary.total_median, acc.summary.total_max);
+    if (acc.name_id < s.latencies_by_name.size()) acc.latencies.merge(s.latencies_by_name[acc.name_id]);
     acc.summary.sched_latency = acc.latencies.stats();
     all_latencies.merge(acc.latencies);
     out.groups.push_back(std::move(acc.summary));
