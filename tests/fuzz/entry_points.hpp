@@ -34,8 +34,9 @@ enum class Consumers : std::uint8_t {
   AnalysisAndDump,  // also the canonical one-line dump of every event (`dump --parsed`)
 };
 
-// Decodes `trace` with TraceReader to the end.
-Outcome decode(std::string_view trace, Consumers consumers);
+// Decodes `trace` with TraceReader to the end; `read_ahead` runs the reader on a second thread,
+// as the CLI does by default (--threads 2).
+Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead = false);
 
 // Aborts (a fuzzer finding) unless the outcome is clean: an Error has a message and an offset
 // inside the input. `size` is the size of the decoded trace.
@@ -45,6 +46,7 @@ void check(const Outcome& outcome, std::size_t size);
 int old_format(std::string_view input);    // Go 1.5–1.21 decoder (and the Go 1.19-dialect dump)
 int generational(std::string_view input);  // Go 1.22+ decoder
 int text(std::string_view input);          // text trace / .test archive → binary → decoder
-int pipeline(std::string_view input);      // any version: decoder → Summarizer → JSON
+int pipeline(std::string_view input);      // any version: decoder → Summarizer → JSON, odd-sized
+                                           // inputs with the reader on a second thread
 
 }  // namespace gtanalyze::fuzz
