@@ -139,24 +139,14 @@ Result<bool> Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadId 
   return ok;
 }
 
-void Ordering::push(const RawEvent& ev, GenerationTables* t, const SchedCtx& ctx) {
-  if (q_end_ - q_start_ == queue_.size()) {
-    // Grow: keep the ring's order, double the capacity.
-    std::vector<Event> bigger(queue_.empty() ? 8 : queue_.size() * 2);
-    for (std::uint64_t i = q_start_; i < q_end_; i++) bigger[i - q_start_] = queue_[i & (queue_.size() - 1)];
-    q_end_ -= q_start_;
-    q_start_ = 0;
-    queue_.swap(bigger);
-  }
-  Event& e = queue_[q_end_ & (queue_.size() - 1)];
-  e.type = ev.type;
-  e.time = ev.time;
-  e.g = ctx.g;
-  e.p = ctx.p;
-  e.m = ctx.m;
-  e.args = ev.args;
-  e.tables = t;
-  q_end_++;
+void Ordering::grow_queue() {
+  // Keep the ring's order, double the capacity.
+  std::vector<Event> bigger(queue_.empty() ? 8 : queue_.size() * 2);
+  for (std::uint64_t i = q_start_; i < q_end_; i++) bigger[i - q_start_] = queue_[i & queue_mask_];
+  q_end_ -= q_start_;
+  q_start_ = 0;
+  queue_.swap(bigger);
+  queue_mask_ = queue_.size() - 1;
 }
 
 void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0,
@@ -169,10 +159,8 @@ void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedC
   push(ev, t, ctx);
 }
 
-Result<Ordering::GoStates::Entry*> Ordering::existing_g(const RawEvent& ev, GoId id) {
-  auto* e = g_states_.find(id);
-  if (e == nullptr) return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), id));
-  return e;
+Error Ordering::missing_g(const RawEvent& ev, GoId id) const {
+  return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), id));
 }
 
 Result<Ordering::PEntry*> Ordering::initialized_p(const RawEvent& ev, ProcId id) {
@@ -185,7 +173,7 @@ Error Ordering::fail(const RawEvent& ev, std::string message) const {
   return make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
 }
 
-Status Ordering::validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const {
+Status Ordering::context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const {
   if (m == Need::MustHave && ctx.m == kNoThread) return fail(ev, "expected a thread but didn't have one");
   if (m == Need::MustNotHave && ctx.m != kNoThread) return fail(ev, "expected no thread but had one");
   if (p == Need::MustHave && ctx.p == kNoProc) return fail(ev, "expected a proc but didn't have one");

@@ -47,7 +47,7 @@ class Ordering {
   // The next queued event, if any.
   bool next(Event& out) {
     if (q_start_ == q_end_) return false;
-    out = queue_[q_start_ & (queue_.size() - 1)];
+    out = queue_[q_start_ & queue_mask_];
     q_start_++;
     return true;
   }
@@ -95,15 +95,40 @@ class Ordering {
 
   using Handler = Result<bool> (Ordering::*)(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx&, SchedCtx&);
 
-  void push(const RawEvent& ev, GenerationTables* t, const SchedCtx& ctx);
+  // Queues the event as delivered: inline, as it runs once per event.
+  void push(const RawEvent& ev, GenerationTables* t, const SchedCtx& ctx) {
+    if (q_end_ - q_start_ == queue_mask_ + 1) grow_queue();
+    Event& e = queue_[q_end_ & queue_mask_];
+    e.type = ev.type;
+    e.time = ev.time;
+    e.g = ctx.g;
+    e.p = ctx.p;
+    e.m = ctx.m;
+    e.args = ev.args;
+    e.tables = t;
+    q_end_++;
+  }
+  void grow_queue();
   void push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0 = 0,
             std::uint64_t a1 = 0);
   Error fail(const RawEvent& ev, std::string message) const;
   using PEntry = std::unordered_map<ProcId, PState>::value_type;
   // The state of the goroutine or proc the event needs, or the error saying it is missing.
-  Result<GoStates::Entry*> existing_g(const RawEvent& ev, GoId id);
+  Result<GoStates::Entry*> existing_g(const RawEvent& ev, GoId id) {
+    if (auto* e = g_states_.find(id)) return e;
+    return missing_g(ev, id);
+  }
+  Error missing_g(const RawEvent& ev, GoId id) const;
   Result<PEntry*> initialized_p(const RawEvent& ev, ProcId id);
-  Status validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const;
+  // Whether the context has (or lacks) the thread, proc and goroutine the event needs. Inline:
+  // it runs for most events, with constant needs, and almost always passes.
+  Status validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const {
+    const auto holds = [](Need need, bool present) { return need == Need::MayHave || present == (need == Need::MustHave); };
+    if (holds(m, ctx.m != kNoThread) && holds(p, ctx.p != kNoProc) && holds(g, ctx.g != kNoGoroutine)) return {};
+    return context_error(ev, ctx, m, p, g);
+  }
+  // The error validate() reports, for the first need the context does not meet.
+  Status context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const;
   Status user_go(const RawEvent& ev, const SchedCtx& ctx) const {
     return validate(ev, ctx, Need::MustHave, Need::MustHave, Need::MustHave);
   }
@@ -154,8 +179,9 @@ class Ordering {
   std::uint64_t gc_seq_ = 0;
   GcState gc_state_ = GcState::Undetermined;
   std::uint64_t initial_gen_ = 0;
-  // Ring buffer of ready events; capacity is a power of two.
+  // Ring buffer of ready events; capacity is a power of two (mask + 1; 0 before the first push).
   std::vector<Event> queue_;
+  std::uint64_t queue_mask_ = ~std::uint64_t{0};
   std::uint64_t q_start_ = 0, q_end_ = 0;
 };
 

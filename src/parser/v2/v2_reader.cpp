@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -24,76 +25,103 @@ Time add(Time a, Time b) {
   return static_cast<Time>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
 }
 
+// Per event type, the number of wire values after the type byte (timestamp delta first); 0 for
+// types that cannot appear in an event batch's stream of timed events.
+const std::array<std::uint8_t, 256> kTimedValueCount = [] {
+  std::array<std::uint8_t, 256> counts{};
+  for (std::size_t type = 0; type < kSpecs.size(); type++) {
+    if (kSpecs[type].timed && !kSpecs[type].args.empty()) counts[type] = static_cast<std::uint8_t>(kSpecs[type].args.size());
+  }
+  return counts;
+}();
+
+// One uvarint from p, with `left` bytes available: the bytes it took, or 0 when it is cut short,
+// longer than 10 bytes or overflows 64 bits (as Go's binary.Uvarint). Most values are one byte.
+inline std::size_t read_uvarint(const std::uint8_t* p, std::size_t left, std::uint64_t& out) {
+  if (left > 0 && p[0] < 0x80) {
+    out = p[0];
+    return 1;
+  }
+  std::uint64_t x = 0;
+  unsigned shift = 0;
+  const std::size_t limit = std::min<std::size_t>(left, 10);
+  for (std::size_t k = 0; k < limit; k++) {
+    const std::uint8_t byte = p[k];
+    if (byte < 0x80) {
+      if (k == 9 && byte > 1) return 0;
+      out = x | static_cast<std::uint64_t>(byte) << shift;
+      return k + 1;
+    }
+    x |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    shift += 7;
+  }
+  return 0;
+}
+
 // Reads the events of one M's batches of a generation, one at a time.
 struct BatchCursor {
   ThreadId m = kNoThread;
   MState* state = nullptr;  // the ordering's state of m, cached after the first advance
   Time last_ts = 0;
-  std::uint32_t batch = 0, batch_end = 0;  // into Generation::batches
-  std::uint32_t data_off = 0;              // into the current batch's payload
+  std::uint32_t batch = 0, batch_end = 0;  // into Generation::batches; `batch` is the current one
+  // The current batch: its payload, size, stream offset and raw time, and the read position.
+  const std::uint8_t* data = nullptr;
+  std::uint32_t size = 0, data_off = 0;
+  std::uint64_t stream_offset = 0, batch_time = 0;
   RawEvent ev;
+
+  // Positions the cursor on its first batch.
+  void start(const Generation& g, std::uint32_t first, std::uint32_t end) {
+    batch = first;
+    batch_end = end;
+    if (batch < batch_end) enter(g);
+  }
 
   // Reads the next event into ev; false once the batches are exhausted.
   Result<bool> next_event(const Generation& g) {
-    while (batch < batch_end && g.batches[batch].size == data_off) {
-      batch++;
-      data_off = 0;
+    while (data_off == size) {
+      if (batch == batch_end || ++batch == batch_end) return false;
+      enter(g);
       last_ts = 0;
     }
-    if (batch == batch_end) return false;
-    const Batch& b = g.batches[batch];
-    if (last_ts == 0) last_ts = g.freq.mul(b.time);
-    const char* p = g.data.data() + b.offset + data_off;
-    const std::size_t left = b.size - data_off;
-    ev.offset = b.stream_offset + data_off;
-    const auto type = static_cast<std::uint8_t>(p[0]);
-    const EventSpec* spec = type < kSpecs.size() ? &kSpecs[type] : nullptr;
-    if (spec == nullptr) return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("found invalid event type: {}", type));
-    if (spec->args.empty() || !spec->timed) {
+    if (last_ts == 0) last_ts = g.freq.mul(batch_time);  // as Go: also after an event at time 0
+    const std::uint8_t* p = data + data_off;
+    const std::size_t left = size - data_off;
+    ev.offset = stream_offset + data_off;
+    const std::uint8_t type = p[0];
+    const std::size_t count = kTimedValueCount[type];
+    if (count == 0) {
+      if (type >= kSpecs.size()) {
+        return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("found invalid event type: {}", type));
+      }
       return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("found event without a timestamp: type={}", type));
     }
     ev.type = static_cast<EventType>(type);
-    std::size_t n = 1;
-    std::uint64_t ts = 0;
-    const std::size_t count = spec->args.size();
     // Each value goes straight to its slot with a scalar store: gathering them in a local array
-    // and copying it into ev.args made the CPU stall on store forwarding (a third of this
-    // function's time in perf).
+    // and copying it into ev.args made the CPU stall on store forwarding.
     ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
-    // With room for the longest uvarints, the bytes need no bound check one by one.
-    const bool roomy = left >= 1 + 10 * count;
-    for (std::size_t i = 0; i < count; i++) {
-      // Inline uvarint: the hot loop of the decoder.
-      std::uint64_t x = 0;
-      unsigned shift = 0;
-      std::size_t k = 0;
-      for (;; k++) {
-        if ((!roomy && n + k >= left) || k == 10) {
-          return make_error(ErrorCode::Corrupt, ev.offset,
-                            i == 0 ? "found invalid uvarint for timestamp" : "found invalid uvarint");
-        }
-        const auto byte = static_cast<std::uint8_t>(p[n + k]);
-        if (byte < 0x80) {
-          if (k == 9 && byte > 1) {
-            return make_error(ErrorCode::Corrupt, ev.offset, "found invalid uvarint");
-          }
-          x |= static_cast<std::uint64_t>(byte) << shift;
-          break;
-        }
-        x |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-        shift += 7;
-      }
-      n += k + 1;
-      if (i == 0) {
-        ts = x;
-      } else {
-        ev.args[i - 1] = x;
-      }
+    std::uint64_t ts = 0;
+    std::size_t n = 1 + read_uvarint(p + 1, left - 1, ts);
+    if (n == 1) return make_error(ErrorCode::Corrupt, ev.offset, "found invalid uvarint for timestamp");
+    for (std::size_t i = 1; i < count; i++) {
+      const std::size_t used = read_uvarint(p + n, left - n, ev.args[i - 1]);
+      if (used == 0) return make_error(ErrorCode::Corrupt, ev.offset, "found invalid uvarint");
+      n += used;
     }
     ev.time = add(g.freq.mul(ts), last_ts);
     last_ts = ev.time;
     data_off += static_cast<std::uint32_t>(n);
     return true;
+  }
+
+ private:
+  void enter(const Generation& g) {
+    const Batch& b = g.batches[batch];
+    data = reinterpret_cast<const std::uint8_t*>(g.data.data()) + b.offset;
+    size = b.size;
+    data_off = 0;
+    stream_offset = b.stream_offset;
+    batch_time = b.time;
   }
 };
 
@@ -314,8 +342,7 @@ class V2Reader final : public TraceReader {
     for (std::size_t i = 0; i < gen_.ms.size(); i++) {
       BatchCursor& c = cursors_[i];
       c.m = gen_.ms[i];
-      c.batch = gen_.m_first_batch[i];
-      c.batch_end = gen_.m_end_batch[i];
+      c.start(gen_, gen_.m_first_batch[i], gen_.m_end_batch[i]);
       auto ok = c.next_event(gen_);
       if (!ok) {
         Error e = std::move(ok).error();
