@@ -17,11 +17,13 @@
 #
 # For each trace, every run executes each of these once, one after the other (so a
 # noisy machine disturbs them alike), under /usr/bin/time (wall, user+sys CPU, peak RSS):
-#   ours summary      gtanalyze TRACE --json          (JSON to a temporary file)
-#   ours summary -tN  the same with --threads 1 / 2    (only if gtanalyze --help has --threads)
-#   ours decode       gtanalyze dump --decode-only TRACE if dump (or the top level) has
-#                     --decode-only, else gtanalyze dump TRACE >/dev/null (decoding plus
-#                     the text formatting of every event)
+#   ours summary      gtanalyze TRACE --json          (JSON to a temporary file; default
+#                                                      threads: its RSS is the one judged)
+#   ours summary -tN  the same with --threads 1 / 2    (only if gtanalyze --help has --threads;
+#                                                      the CPU ratio uses --threads 1)
+#   ours decode       gtanalyze dump --decode-only [--threads 1] TRACE if dump (or the top
+#                     level) has --decode-only, else gtanalyze dump TRACE >/dev/null
+#                     (decoding plus the text formatting of every event)
 #   go summary        gtaref -summary-only TRACE      (Go 1.26 internal/trace + its summariser
 #                                                      alone, as `go tool trace` runs it; the
 #                                                      JSON for the check is made untimed)
@@ -124,7 +126,7 @@ if [ ! -x "$gta" ]; then
 	gta_err="$gta not found (cmake --preset release && cmake --build --preset release)"
 else
 	# Optional features, detected from the help text so this script works with every
-	# stage of the decoders: --threads N (parallel generations), --decode-only.
+	# stage of the decoders: --threads N (reading ahead on a second thread), --decode-only.
 	# (Help goes to files first: grep -q in a pipe could SIGPIPE the writer under pipefail.)
 	"$gta" --help >"$tmp/help.txt" 2>&1 || true
 	"$gta" dump --help >"$tmp/dump-help.txt" 2>&1 || true
@@ -134,6 +136,8 @@ else
 	elif grep -q -- '--decode-only' "$tmp/help.txt"; then
 		decode_cmd=(--decode-only)
 	fi
+	# The decoder alone: no second thread to hand events to a consumer that does nothing.
+	[ "$threads" -eq 1 ] && grep -q -- '--threads' "$tmp/dump-help.txt" && decode_cmd+=(--threads 1)
 fi
 
 # ---- measuring ---------------------------------------------------------------------------
@@ -330,15 +334,15 @@ bench_trace() {
 		{ [ "$check_json" -eq 1 ] || [ "$size" -lt $((512 << 20)) ]; }; then
 		printf '   JSON of the last runs: %s\n' "$(json_diff "$json_ours" "$json_go")"
 	fi
-	printf '   %-32s %9s %9s %9s %9s %10s %12s %9s\n' "" "wall min" "wall med" "CPU med" "peak RSS" "events/s" "ev/CPU-s" "MB/s"
+	printf '   %-46s %9s %9s %9s %9s %10s %12s %9s\n' "" "wall min" "wall med" "CPU med" "peak RSS" "events/s" "ev/CPU-s" "MB/s"
 	local id
 	for id in "${ids[@]}"; do
 		if [ -n "${FAIL[$id]:-}" ]; then
-			printf '   %-32s FAILED: %s\n' "${NAME[$id]}" "${FAIL[$id]}"
+			printf '   %-46s FAILED: %s\n' "${NAME[$id]}" "${FAIL[$id]}"
 			continue
 		fi
 		if [ -n "${SKIP[$id]:-}" ]; then
-			printf '   %-32s SKIPPED: %s\n' "${NAME[$id]}" "${SKIP[$id]}"
+			printf '   %-46s SKIPPED: %s\n' "${NAME[$id]}" "${SKIP[$id]}"
 			continue
 		fi
 		local wmin wmed cmed rmed
@@ -349,7 +353,7 @@ bench_trace() {
 			-v e="$events" -v s="$size" 'BEGIN {
 			# Timings of small traces need more digits than those of big ones.
 			tf = (wmed < 1) ? "%8.3fs" : "%8.2fs"
-			printf "   %-32s " tf " " tf " " tf " %7.0fMB", name, wmin, wmed, c, r / 1024
+			printf "   %-46s " tf " " tf " " tf " %7.0fMB", name, wmin, wmed, c, r / 1024
 			w = (wmed > 0) ? wmed : 0.001; cc = (c > 0) ? c : 0.001
 			if (e == "-") printf " %10s %12s", "-", "-"
 			else printf " %9.2fM %11.2fM", e / w / 1e6, e / cc / 1e6
@@ -364,7 +368,9 @@ bench_trace() {
 	if [ "$smoke" -eq 1 ] || [ "$size" -lt $((32 << 20)) ]; then kind=small; fi
 	local go_cpu ours_cpu ours_rss go_rss dec_cpu read_cpu t1 t2 dec_wall floor_wall
 	go_cpu="$(med "${CPU[go_sum]:-}")"
-	ours_cpu="$(med "${CPU[ours_sum]:-}")"
+	# CPU is judged on the single-threaded run when there is one: a second thread only adds the
+	# cost of handing events over (RSS is judged on the default run, what users get).
+	ours_cpu="$(med "${CPU[ours_t1]:-${CPU[ours_sum]:-}}")"
 	ours_rss="$(med "${RSS[ours_sum]:-}")"
 	go_rss="$(med "${RSS[go_sum]:-}")"
 	dec_cpu="$(med "${CPU[ours_dec]:-}")"
@@ -394,7 +400,8 @@ bench_trace() {
 			printf '   %-50s %7s   (info)%s\n' "$label" "$value" "${note:+ ($note)}"
 		fi
 	}
-	target_line "Go summary CPU / ours" "$(ratio "$go_cpu" "$ours_cpu")" ">=" 10 "new old"
+	target_line "Go summary CPU / ours" "$(ratio "$go_cpu" "$ours_cpu")" ">=" 10 "new old" \
+		"$([ "$threads" -eq 1 ] && echo "ours with --threads 1")"
 	target_line "our summary peak RSS / Go's" "$(ratio "$ours_rss" "$go_rss")" "<=" 0.25 "new new-big"
 	target_line "our summary peak RSS / file size" "$(ratio "$ours_rss" "$(awk -v s="$size" 'BEGIN {print s / 1024}')")" "<=" 5 "old"
 	# Events per CPU-second with the same event count on both sides: the CPU ratio.
