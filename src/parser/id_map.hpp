@@ -31,6 +31,7 @@ class IdMap {
     auto it = sparse_.find(id);
     return it == sparse_.end() ? nullptr : &it->second;
   }
+  const Entry* find(std::int64_t id) const { return const_cast<IdMap*>(this)->find(id); }
   // Like map::emplace: {entry, inserted}. May move the dense entries: found pointers die.
   std::pair<Entry*, bool> emplace(std::int64_t id, V value = V{}) {
     const auto u = static_cast<std::uint64_t>(id);

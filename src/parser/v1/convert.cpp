@@ -39,9 +39,10 @@ unsigned stw_reason(unsigned minor, std::uint64_t kind) {
 V1Tables::V1Tables(const OldTrace& trace) : trace_(trace) {
   for (const auto& [id, s] : trace.strings()) max_id_ = std::max(max_id_, id);
   inline_count_ = trace.inline_strings().size();
-  for (const auto& [id, span] : trace.stacks()) {
+  for (std::uint32_t id : trace.stack_ids()) {
     auto first = static_cast<std::uint32_t>(frames_.size());
-    for (std::uint64_t pc : trace.stack_pcs(id)) {
+    const auto pcs = trace.stack_pcs(id);
+    for (std::uint64_t pc : pcs) {
       StackFrame f;
       f.pc = pc;
       if (const PcFrame* pf = trace.frame(pc)) {
@@ -51,7 +52,7 @@ V1Tables::V1Tables(const OldTrace& trace) : trace_(trace) {
       }
       frames_.push_back(f);
     }
-    stacks_[id] = {first, span.second};
+    stacks_[id] = {first, static_cast<std::uint32_t>(pcs.size())};
   }
 }
 
@@ -66,9 +67,9 @@ std::string_view V1Tables::string(std::uint64_t id) const {
 
 Stack V1Tables::stack(std::uint64_t id) const {
   if (id == 0 || id > 0xffffffffu) return {};
-  auto it = stacks_.find(static_cast<std::uint32_t>(id));
-  if (it == stacks_.end()) return {};
-  return Stack(frames_).subspan(it->second.first, it->second.second);
+  const auto* e = stacks_.find(static_cast<std::int64_t>(id));
+  if (e == nullptr) return {};
+  return Stack(frames_).subspan(e->second.first, e->second.second);
 }
 
 std::string_view V1Tables::extra_string(std::uint64_t id) const {
@@ -92,36 +93,34 @@ std::uint64_t V1Tables::stw_range_name(unsigned which) {
   return add_extra_string(owned_.back());
 }
 
-V1Converter::V1Converter(const OldTrace& trace, std::vector<bool> blocked)
-    : trace_(trace), tables_(trace), replay_(trace), blocked_(std::move(blocked)) {}
+V1Converter::V1Converter(const OldTrace& trace, CheckedOrder checked)
+    : trace_(trace), tables_(trace), checked_(std::move(checked)), replay_(trace, &checked_.netpoll) {}
 
-Event V1Converter::make(EventType type, Time t, GoId g, ProcId p, ThreadId m,
-                        std::array<std::uint64_t, 4> args) const {
-  Event e;
+void V1Converter::make(Event& e, EventType type, Time t, GoId g, ProcId p, ThreadId m,
+                       const std::array<std::uint64_t, 4>& args) const {
   e.type = type;
   e.time = t;
   e.g = g;
   e.p = p;
   e.m = m;
-  e.args = args;
+  for (std::size_t i = 0; i < args.size(); i++) e.args[i] = args[i];
   e.tables = &tables_;
-  return e;
 }
 
 ThreadId V1Converter::proc_m_or_zero(std::int32_t p) const {
-  auto it = proc_ms_.find(p);
-  return it == proc_ms_.end() ? 0 : it->second;  // Go reads its map's zero value here
+  const auto* e = proc_ms_.find(p_key(p));
+  return e == nullptr ? 0 : e->second;  // Go reads its map's zero value here
 }
 
 Result<bool> V1Converter::peek_first(Time& ts) {
   if (!have_peeked_) {
-    auto r = replay_.next(peeked_);
+    auto r = replay_.next();
     if (!r) return r.error();
     have_peeked_ = true;
-    peek_ok_ = *r;
+    peeked_ = *r;
   }
-  if (peek_ok_) ts = peeked_.ts;
-  return peek_ok_;
+  if (peeked_ != nullptr) ts = peeked_->ts;
+  return peeked_ != nullptr;
 }
 
 Result<bool> V1Converter::next(Event& out) {
@@ -133,21 +132,21 @@ Result<bool> V1Converter::next(Event& out) {
         extra_pos_ = 0;
       }
     } else {
-      OldEvent ev;
+      const OldEvent* ev = nullptr;
       std::uint64_t index = 0;
       if (have_peeked_) {
         have_peeked_ = false;
-        if (!peek_ok_) return false;
         ev = peeked_;
         index = replay_.index() - 1;
       } else {
         index = replay_.index();
-        auto r = replay_.next(ev);
+        auto r = replay_.next();
         if (!r) return r.error();
-        if (!*r) return false;
+        ev = *r;
       }
-      bool blocked = index < blocked_.size() && blocked_[index];
-      if (convert(ev, blocked, out) == Outcome::Skip) continue;
+      if (ev == nullptr) return false;
+      bool blocked = index < checked_.blocked.size() && checked_.blocked[index];
+      if (convert(*ev, blocked, out) == Outcome::Skip) continue;
     }
     // The new model allows no two events at one time (GoStatus events share theirs).
     // Wrapping, as Go's int64 (a damaged trace can put last_ts_ at INT64_MAX; found by tests/fuzz).
@@ -170,15 +169,15 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
         // The first Gomaxprocs ends the description of goroutines that existed at trace start.
         pre_init_ = false;
         for (std::uint64_t gid : created_pre_init_) {
-          extra_.push_back(make(EventType::GoStatus, t, kNoGoroutine, kNoProc, kNoThread, {gid, kAll, kGoRunnable, 0}));
+          make(extra_.emplace_back(), EventType::GoStatus, t, kNoGoroutine, kNoProc, kNoThread, {gid, kAll, kGoRunnable, 0});
         }
         created_pre_init_.clear();
         return Outcome::Skip;
       }
       break;
     case OldType::ProcStart:
-      proc_ms_[ev.p] = static_cast<ThreadId>(ev.args[0]);
-      if (seen_procs_.insert(ev.p).second) {
+      proc_ms_[p_key(ev.p)] = static_cast<ThreadId>(ev.args[0]);
+      if (seen_procs_.emplace(p_key(ev.p)).second) {
         type = EventType::ProcStatus;
         args = {static_cast<std::uint64_t>(ev.p), kProcRunning, 0, 0};
       } else {
@@ -187,7 +186,7 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
       }
       break;
     case OldType::ProcStop:
-      if (seen_procs_.insert(ev.p).second) {
+      if (seen_procs_.emplace(p_key(ev.p)).second) {
         type = EventType::ProcStatus;
         args = {static_cast<std::uint64_t>(ev.p), kProcIdle, 0, 0};
       } else {
@@ -229,9 +228,10 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
     case OldType::GoStartLabel: {
       auto g = static_cast<GoId>(ev.g);
       auto m = proc_m_or_zero(ev.p);
-      extra_.assign(1, make(EventType::GoLabel, t, g, ev.p, m, {ev.args[2], 0, 0, 0}));
+      extra_.clear();
+      make(extra_.emplace_back(), EventType::GoLabel, t, g, ev.p, m, {ev.args[2], 0, 0, 0});
       extra_pos_ = 0;
-      out = make(EventType::GoStart, t, g, ev.p, m, args);
+      make(out, EventType::GoStart, t, g, ev.p, m, args);
       return Outcome::Emit;
     }
     case OldType::GoEnd: type = EventType::GoDestroy; break;
@@ -256,8 +256,8 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
         // An instantaneous syscall becomes the shortest possible one: 1 ns.
         auto g = static_cast<GoId>(ev.g);
         auto m = proc_m_or_zero(ev.p);
-        extra_.push_back(make(EventType::GoSyscallEnd, t + 1, g, ev.p, m, {0, 0, 0, 0}));
-        out = make(EventType::GoSyscallBegin, t, g, ev.p, m, {0, ev.stk, 0, 0});
+        make(extra_.emplace_back(), EventType::GoSyscallEnd, t + 1, g, ev.p, m, {0, 0, 0, 0});
+        make(out, EventType::GoSyscallBegin, t, g, ev.p, m, {0, ev.stk, 0, 0});
         return Outcome::Emit;
       }
       break;
@@ -335,12 +335,11 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
 
   ThreadId m = kNoThread;
   if (ev.p != -1 && ev.type != OldType::CPUSample) {
-    auto it = proc_ms_.find(ev.p);
-    if (it != proc_ms_.end()) m = it->second;
+    if (const auto* e = proc_ms_.find(p_key(ev.p))) m = e->second;
   }
-  if (ev.type == OldType::ProcStop) proc_ms_.erase(ev.p);
+  if (ev.type == OldType::ProcStop) proc_ms_.erase(p_key(ev.p));
   GoId g = ev.g == 0 ? kNoGoroutine : static_cast<GoId>(ev.g);
-  out = make(type, t, g, ev.p, m, args);
+  make(out, type, t, g, ev.p, m, args);
   return Outcome::Emit;
 }
 

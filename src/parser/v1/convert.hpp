@@ -26,7 +26,6 @@
 #include <set>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "gtanalyze/event.hpp"
@@ -55,16 +54,21 @@ class V1Tables final : public EventTables {
   std::uint64_t max_id_ = 0;
   std::uint64_t inline_count_ = 0;
   std::vector<StackFrame> frames_;
-  std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> stacks_;
+  IdMap<std::pair<std::uint32_t, std::uint32_t>> stacks_;  // id → (first, size) in frames_
   std::vector<std::string_view> extra_;
   std::unordered_map<std::string_view, std::uint64_t> extra_ids_;
   std::deque<std::string> owned_;  // composed extra strings (stable addresses)
 };
 
+// What a first, checking pass over the final order (v1_reader.cpp) learned for the converter's.
+struct CheckedOrder {
+  std::vector<bool> blocked;  // [i]: the i-th event is a GoSysCall whose goroutine's next event is GoSysBlock
+  std::vector<bool> netpoll;  // [i]: the i-th event is a GoUnblock moved to the netpoll P
+};
+
 class V1Converter {
  public:
-  // `blocked[i]`: the i-th old event is a GoSysCall whose goroutine's next event is GoSysBlock.
-  V1Converter(const OldTrace& trace, std::vector<bool> blocked);
+  V1Converter(const OldTrace& trace, CheckedOrder checked);
 
   // The next converted event (time already made strictly increasing); false at the end.
   Result<bool> next(Event& out);
@@ -76,16 +80,16 @@ class V1Converter {
  private:
   enum class Outcome : std::uint8_t { Emit, Skip };
   Outcome convert(const OldEvent& ev, bool blocked, Event& out);
-  Event make(EventType type, Time t, GoId g, ProcId p, ThreadId m, std::array<std::uint64_t, 4> args) const;
+  // Fills `e` field by field: building an Event and copying it stalled on store forwarding.
+  void make(Event& e, EventType type, Time t, GoId g, ProcId p, ThreadId m, const std::array<std::uint64_t, 4>& args) const;
   ThreadId proc_m_or_zero(std::int32_t p) const;
 
   const OldTrace& trace_;
   V1Tables tables_;
-  OldTrace::Replay replay_;
-  std::vector<bool> blocked_;
+  CheckedOrder checked_;
+  OldTrace::Replay replay_;  // reads checked_.netpoll
   bool have_peeked_ = false;
-  bool peek_ok_ = false;
-  OldEvent peeked_;
+  const OldEvent* peeked_ = nullptr;  // from replay_, valid until its next call
 
   bool pre_init_ = true;
   std::set<std::uint64_t> created_pre_init_;
@@ -96,8 +100,8 @@ class V1Converter {
     std::uint64_t parent = 0;
   };
   std::unordered_map<std::uint64_t, TaskState> tasks_;
-  std::unordered_set<std::int32_t> seen_procs_;
-  std::unordered_map<std::int32_t, ThreadId> proc_ms_;
+  IdMap<bool> seen_procs_;       // by p_key()
+  IdMap<ThreadId> proc_ms_;      // by p_key()
   unsigned last_stw_reason_ = 12;  // builtin index; before any STW the empty reason, as Go's id 0
   Time last_ts_ = -1;
 };

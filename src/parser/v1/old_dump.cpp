@@ -47,11 +47,11 @@ Result<std::string> dump_v1_old_events(std::string bytes, std::vector<std::strin
   GTA_TRY(trace.load());
   std::string out;
   v1::OldTrace::Replay replay(trace);
-  v1::OldEvent ev;
   for (;;) {
-    auto r = replay.next(ev);
+    auto r = replay.next();
     if (!r) return std::move(r).error();
-    if (!*r) break;
+    if (*r == nullptr) break;
+    const v1::OldEvent& ev = **r;
     const auto& spec = v1::old_spec(ev.type);
     fmt::format_to(std::back_inserter(out), "{} {} p={} g={} off={}", ev.ts, spec.name, ev.p, ev.g, ev.offset);
     for (std::size_t i = 0; i < spec.arg_count; i++) {

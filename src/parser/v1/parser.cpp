@@ -12,12 +12,18 @@
 
 namespace gtanalyze::parser::v1 {
 
-// One wire record. `args` is reused between records so decoding allocates only while it grows.
+// One wire record, decoded in place: no allocation per record.
 struct OldTrace::Raw {
+  // Events have at most 6 wire arguments (Go's argNum); only a Stack's frames go beyond, and
+  // index() decodes those from `body`.
+  static constexpr unsigned kMaxArgs = 8;
   OldType type = OldType::None;
-  std::vector<std::uint64_t> args;
+  bool prefixed = false;  // the arguments were length-prefixed: `body` holds all of them
+  std::uint32_t narg = 0;  // arguments on the wire; the first kMaxArgs are in `args`
+  std::array<std::uint64_t, kMaxArgs> args{};
+  std::string_view body;
   std::string_view payload;  // a String's bytes or a UserLog's message
-  std::uint64_t pos = 0;
+  std::string why;           // what was wrong with a Corrupt record
 };
 
 namespace {
@@ -40,118 +46,137 @@ enum class ReadResult : std::uint8_t { Ok, End, Truncated, Corrupt };
 // A bounded view of the input: every read checks what is left.
 class Bounded {
  public:
-  Bounded(std::string_view data, std::uint64_t pos, std::uint64_t end) : data_(data), pos_(pos), end_(end) {}
-  std::uint64_t pos() const { return pos_; }
-  bool at_end() const { return pos_ >= end_; }
+  Bounded(std::string_view data, std::uint64_t pos, std::uint64_t end)
+      : base_(reinterpret_cast<const std::uint8_t*>(data.data())), p_(base_ + pos), end_(base_ + end) {}
+  std::uint64_t pos() const { return static_cast<std::uint64_t>(p_ - base_); }
+  bool at_end() const { return p_ >= end_; }
 
   ReadResult byte(std::uint8_t& out) {
-    if (pos_ >= end_) return ReadResult::Truncated;
-    out = static_cast<std::uint8_t>(data_[pos_++]);
+    if (p_ >= end_) return ReadResult::Truncated;
+    out = *p_++;
     return ReadResult::Ok;
   }
   // Go's binary.Uvarint: at most 10 bytes, the 10th at most 1.
   ReadResult uvarint(std::uint64_t& out) {
+    // One bound check per number when a longest one fits (nearly always), else one per byte.
+    const auto left = static_cast<std::size_t>(end_ - p_);
+    const bool roomy = left >= 10;
     std::uint64_t x = 0;
-    unsigned shift = 0;
-    for (int i = 0; i < 10; i++) {
-      if (pos_ >= end_) return ReadResult::Truncated;
-      auto b = static_cast<std::uint8_t>(data_[pos_++]);
+    for (unsigned i = 0; i < 10; i++) {
+      if (!roomy && i >= left) return ReadResult::Truncated;
+      const std::uint64_t b = p_[i];
+      x |= (b & 0x7f) << (7 * i);
       if (b < 0x80) {
         if (i == 9 && b > 1) return ReadResult::Corrupt;
-        out = x | (std::uint64_t{b} << shift);
+        p_ += i + 1;
+        out = x;
         return ReadResult::Ok;
       }
-      x |= std::uint64_t{b & 0x7fu} << shift;
-      shift += 7;
     }
     return ReadResult::Corrupt;
   }
   ReadResult bytes(std::uint64_t n, std::string_view& out) {
-    if (n > end_ - pos_) return ReadResult::Truncated;
-    out = data_.substr(pos_, n);
-    pos_ += n;
+    if (n > static_cast<std::uint64_t>(end_ - p_)) return ReadResult::Truncated;
+    out = std::string_view(reinterpret_cast<const char*>(p_), n);
+    p_ += n;
     return ReadResult::Ok;
   }
 
  private:
-  std::string_view data_;
-  std::uint64_t pos_, end_;
+  const std::uint8_t* base_;
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
 };
 
-// Reads one wire record. On Corrupt, `why` says what was wrong.
-ReadResult read_record(Bounded& c, unsigned minor, std::vector<std::uint64_t>& args, OldType& type,
-                       std::string_view& payload, std::string& why) {
+// The event types a version knows, as bits: one test per record instead of a table look-up.
+std::uint64_t known_types(unsigned minor) {
+  std::uint64_t known = 0;
+  for (unsigned t = 1; t < static_cast<unsigned>(OldType::Count); t++) {
+    if (old_spec(static_cast<OldType>(t)).min_version <= minor) known |= std::uint64_t{1} << t;
+  }
+  return known;
+}
+
+ReadResult read_long_record(Bounded& c, unsigned minor, OldTrace::Raw& raw);
+
+// Reads one wire record. On Corrupt, `raw.why` says what was wrong. Inline for the common record,
+// an event with its arguments inline; strings and length-prefixed records go out of line.
+inline ReadResult read_record(Bounded& c, unsigned minor, std::uint64_t known, OldTrace::Raw& raw) {
   std::uint8_t b = 0;
   if (c.at_end()) return ReadResult::End;
   if (auto r = c.byte(b); r != ReadResult::Ok) return r;
   auto t = static_cast<unsigned>(b & 0x3f);
-  if (t == 0 || t >= static_cast<unsigned>(OldType::Count) ||
-      old_spec(static_cast<OldType>(t)).min_version > minor) {
-    why = fmt::format("unknown event type {}", t);
+  if (((known >> t) & 1) == 0) {
+    raw.why = fmt::format("unknown event type {}", t);
     return ReadResult::Corrupt;
   }
-  type = static_cast<OldType>(t);
-  args.clear();
-  payload = {};
+  raw.type = static_cast<OldType>(t);
+  raw.prefixed = false;
+  raw.payload = {};
+  // The top two bits count the arguments (timestamp included, plus a sequence number before
+  // 1.7); their maximum means "length-prefixed".
+  const unsigned narg = (b >> 6) + (minor < 7 ? 2u : 1u);
+  const unsigned inline_limit = minor < 7 ? 5 : 4;
+  if (raw.type == OldType::String || narg >= inline_limit) {
+    return read_long_record(c, minor, raw);
+  }
+  for (unsigned i = 0; i < narg; i++) {
+    if (auto r = c.uvarint(raw.args[i]); r != ReadResult::Ok) return r;
+  }
+  raw.narg = narg;
+  return ReadResult::Ok;
+}
+
+// A String, or a record with length-prefixed arguments; read_record read the type byte.
+ReadResult read_long_record(Bounded& c, unsigned minor, OldTrace::Raw& raw) {
+  raw.narg = 0;
   ReadResult r = ReadResult::Ok;
-  if (type == OldType::String) {
+  if (raw.type == OldType::String) {
     // [id, length, bytes]
     std::uint64_t id = 0, len = 0;
     if ((r = c.uvarint(id)) != ReadResult::Ok) return r;
     if ((r = c.uvarint(len)) != ReadResult::Ok) return r;
     if (id == 0) {
-      why = "string has invalid id 0";
+      raw.why = "string has invalid id 0";
       return ReadResult::Corrupt;
     }
     if (len == 0 || len > 1'000'000) {
-      why = fmt::format("string has invalid length {}", len);
+      raw.why = fmt::format("string has invalid length {}", len);
       return ReadResult::Corrupt;
     }
-    if ((r = c.bytes(len, payload)) != ReadResult::Ok) return r;
-    args.push_back(id);
+    if ((r = c.bytes(len, raw.payload)) != ReadResult::Ok) return r;
+    raw.args[0] = id;
+    raw.narg = 1;
     return ReadResult::Ok;
   }
-  // The top two bits count the arguments (timestamp included, plus a sequence number before
-  // 1.7); their maximum means "length-prefixed".
-  unsigned narg = (b >> 6) + 1u;
-  unsigned inline_limit = 4;
-  if (minor < 7) {
-    narg++;
-    inline_limit++;
+  std::uint64_t len = 0;
+  if ((r = c.uvarint(len)) != ReadResult::Ok) return r;
+  if (minor >= 11 && len > 2048) {
+    raw.why = fmt::format("length-prefixed argument too big: {} bytes, limit is 2048", len);
+    return ReadResult::Corrupt;
   }
-  if (narg < inline_limit) {
-    for (unsigned i = 0; i < narg; i++) {
-      std::uint64_t v = 0;
-      if ((r = c.uvarint(v)) != ReadResult::Ok) return r;
-      args.push_back(v);
-    }
-  } else {
-    std::uint64_t len = 0;
-    if ((r = c.uvarint(len)) != ReadResult::Ok) return r;
-    if (minor >= 11 && len > 2048) {
-      why = fmt::format("length-prefixed argument too big: {} bytes, limit is 2048", len);
+  if ((r = c.bytes(len, raw.body)) != ReadResult::Ok) return r;
+  raw.prefixed = true;
+  Bounded inner(raw.body, 0, raw.body.size());
+  std::uint32_t n = 0;
+  while (!inner.at_end()) {
+    std::uint64_t v = 0;
+    if (inner.uvarint(v) != ReadResult::Ok) {
+      raw.why = fmt::format("event {} has a malformed argument", old_spec(raw.type).name);
       return ReadResult::Corrupt;
     }
-    std::string_view body;
-    if ((r = c.bytes(len, body)) != ReadResult::Ok) return r;
-    Bounded inner(body, 0, body.size());
-    while (!inner.at_end()) {
-      std::uint64_t v = 0;
-      if (inner.uvarint(v) != ReadResult::Ok) {
-        why = fmt::format("event {} has a malformed argument", old_spec(type).name);
-        return ReadResult::Corrupt;
-      }
-      args.push_back(v);
+    if (n < OldTrace::Raw::kMaxArgs) raw.args[n] = v;
+    n++;  // at most one per body byte, and the body is bounded by the input size
+  }
+  raw.narg = n;
+  if (raw.type == OldType::UserLog) {
+    std::uint64_t m = 0;
+    if ((r = c.uvarint(m)) != ReadResult::Ok) return r;
+    if (m > 1'000'000) {
+      raw.why = fmt::format("string is too large (len={})", m);
+      return ReadResult::Corrupt;
     }
-    if (type == OldType::UserLog) {
-      std::uint64_t n = 0;
-      if ((r = c.uvarint(n)) != ReadResult::Ok) return r;
-      if (n > 1'000'000) {
-        why = fmt::format("string is too large (len={})", n);
-        return ReadResult::Corrupt;
-      }
-      if ((r = c.bytes(n, payload)) != ReadResult::Ok) return r;
-    }
+    if ((r = c.bytes(m, raw.payload)) != ReadResult::Ok) return r;
   }
   return ReadResult::Ok;
 }
@@ -238,16 +263,16 @@ void drop_local(OldEvent& ev) {
 }  // namespace
 
 OldTrace::OldTrace(std::string bytes, unsigned minor, Dialect dialect)
-    : data_(std::move(bytes)), minor_(minor), dialect_(dialect) {}
+    : data_(std::move(bytes)), minor_(minor), known_types_(known_types(minor)), dialect_(dialect) {}
 
 Error OldTrace::error_at(ErrorCode code, std::uint64_t pos, std::string message) const {
   return make_error(code, pos + kTraceHeaderSize, std::move(message));
 }
 
 std::span<const std::uint64_t> OldTrace::stack_pcs(std::uint32_t id) const {
-  auto it = stacks_.find(id);
-  if (it == stacks_.end()) return {};
-  return std::span<const std::uint64_t>(stack_data_).subspan(it->second.first, it->second.second);
+  const auto* e = stacks_.find(id);
+  if (e == nullptr) return {};
+  return std::span<const std::uint64_t>(stack_data_).subspan(e->second.first, e->second.size);
 }
 
 const PcFrame* OldTrace::frame(std::uint64_t pc) const {
@@ -268,7 +293,7 @@ Status OldTrace::load() {
 
 Status OldTrace::index() {
   Raw raw;
-  std::string why;
+  std::vector<std::uint64_t> stack_args;
   std::uint64_t record = 0;
   std::unordered_map<std::int32_t, std::size_t> stream_of;
   std::size_t cur = std::numeric_limits<std::size_t>::max();  // stream of the open batch
@@ -277,7 +302,7 @@ Status OldTrace::index() {
   Bounded c(data_, 0, data_.size());
   for (;; record++) {
     std::uint64_t start = c.pos();
-    auto r = read_record(c, minor_, raw.args, raw.type, raw.payload, why);
+    auto r = read_record(c, minor_, known_types_, raw);
     if (r == ReadResult::End) break;
     if (r == ReadResult::Truncated) {
       // The writer was cut off: keep every complete record before this one.
@@ -290,7 +315,7 @@ Status OldTrace::index() {
       break;
     }
     if (r == ReadResult::Corrupt) {
-      return error_at(ErrorCode::Corrupt, start, fmt::format("{} (record {})", why, record));
+      return error_at(ErrorCode::Corrupt, start, fmt::format("{} (record {})", raw.why, record));
     }
     const auto t = raw.type;
     if (t == OldType::String) {
@@ -300,10 +325,10 @@ Status OldTrace::index() {
       }
       continue;
     }
-    if (t != OldType::Stack && raw.args.size() != expected_args(t, minor_)) {
+    if (t != OldType::Stack && raw.narg != expected_args(t, minor_)) {
       return error_at(ErrorCode::Corrupt, start,
                       fmt::format("{} has wrong number of arguments: want {}, got {} (record {})",
-                                  old_spec(t).name, expected_args(t, minor_), raw.args.size(), record));
+                                  old_spec(t).name, expected_args(t, minor_), raw.narg, record));
     }
     if (t == OldType::Batch) {
       std::uint64_t pid = raw.args[0];
@@ -328,6 +353,9 @@ Status OldTrace::index() {
       return error_at(ErrorCode::Corrupt, start,
                       fmt::format("{} event before the first batch (record {})", old_spec(t).name, record));
     }
+    if (t != OldType::Stack && t != OldType::Frequency && t != OldType::TimerGoroutine && t != OldType::CPUSample) {
+      stream_events_++;  // one next_in_stream() yields
+    }
     switch (t) {
       case OldType::Frequency:
         ticks_per_sec_ = static_cast<std::int64_t>(raw.args[0]);
@@ -339,32 +367,44 @@ Status OldTrace::index() {
         timer_goids_.insert(raw.args[0]);
         break;
       case OldType::Stack: {
-        if (raw.args.size() < 2) {
-          return error_at(ErrorCode::Corrupt, start, fmt::format("EvStack has wrong number of arguments: want at least 2, got {} (record {})", raw.args.size(), record));
+        if (raw.narg < 2) {
+          return error_at(ErrorCode::Corrupt, start, fmt::format("EvStack has wrong number of arguments: want at least 2, got {} (record {})", raw.narg, record));
         }
         std::uint64_t size = raw.args[1];
         if (size > 1000) {
           return error_at(ErrorCode::Corrupt, start, fmt::format("EvStack has bad number of frames: {} (record {})", size, record));
         }
         std::uint64_t per_frame = minor_ < 7 ? 1 : 4;  // 1.5 and 1.6 wrote bare PCs
-        if (raw.args.size() != 2 + per_frame * size) {
-          return error_at(ErrorCode::Corrupt, start, fmt::format("EvStack has wrong number of arguments: want {}, got {} (record {})", 2 + per_frame * size, raw.args.size(), record));
+        if (raw.narg != 2 + per_frame * size) {
+          return error_at(ErrorCode::Corrupt, start, fmt::format("EvStack has wrong number of arguments: want {}, got {} (record {})", 2 + per_frame * size, raw.narg, record));
         }
-        auto id = static_cast<std::uint32_t>(raw.args[0]);
+        // All the arguments: read_record keeps only the first few (and checked the body).
+        if (raw.prefixed) {
+          stack_args.clear();
+          Bounded inner(raw.body, 0, raw.body.size());
+          for (std::uint64_t v = 0; inner.uvarint(v) == ReadResult::Ok;) stack_args.push_back(v);
+        } else {
+          stack_args.assign(raw.args.begin(), raw.args.begin() + raw.narg);  // narg < kMaxArgs here
+        }
+        const auto& a = stack_args;
+        auto id = static_cast<std::uint32_t>(a[0]);
         if (id != 0 && size > 0) {
           auto first = static_cast<std::uint32_t>(stack_data_.size());
           for (std::uint64_t i = 0; i < size; i++) {
-            std::uint64_t pc = raw.args[2 + i * per_frame];
+            std::uint64_t pc = a[2 + i * per_frame];
             stack_data_.push_back(pc);
             if (per_frame == 4) {
-              frames_.try_emplace(pc, PcFrame{raw.args[2 + i * 4 + 1], raw.args[2 + i * 4 + 2], raw.args[2 + i * 4 + 3]});
+              frames_.try_emplace(pc, PcFrame{a[2 + i * 4 + 1], a[2 + i * 4 + 2], a[2 + i * 4 + 3]});
             } else {
               frames_.try_emplace(pc, PcFrame{});
             }
           }
-          stacks_[id] = {first, static_cast<std::uint32_t>(size)};
+          // A later declaration wins, as in Go's map.
+          auto [e, fresh] = stacks_.emplace(id);
+          if (fresh || e->second.size == 0) stack_ids_.push_back(id);
+          e->second = {first, static_cast<std::uint32_t>(size)};
         } else if (id != 0) {
-          empty_stacks_.insert(id);
+          stacks_.emplace(id);  // an empty declaration hides no frames declared before
         }
         break;
       }
@@ -418,7 +458,6 @@ bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw
     return true;
   }
   const Stream& s = streams_[cur.stream];
-  std::string why;
   for (;;) {
     if (!cur.started || cur.pos >= cur.end) {
       if (cur.started) cur.batch++;
@@ -430,7 +469,7 @@ bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw
     }
     Bounded c(data_, cur.pos, cur.end);
     std::uint64_t start = cur.pos;
-    if (read_record(c, minor_, raw.args, raw.type, raw.payload, why) != ReadResult::Ok) {
+    if (read_record(c, minor_, known_types_, raw) != ReadResult::Ok) {
       cur.pos = cur.end;  // cannot happen after index(): it checked every record
       continue;
     }
@@ -466,14 +505,11 @@ bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw
       out.ts = wrap_add(cur.last_ts, raw.args[0]);
     }
     cur.last_ts = out.ts;
-    const std::size_t n = raw.args.size();
-    for (std::size_t i = first; i < n; i++) {
-      if (i == n - 1 && spec.stack) {
-        out.stk = static_cast<std::uint32_t>(raw.args[i]);
-      } else if (i - first < 3) {
-        out.args[i - first] = raw.args[i];
-      }
-    }
+    // index() checked it is the type's count, at most kMaxArgs.
+    const std::size_t n = std::min<std::size_t>(raw.narg, Raw::kMaxArgs);
+    std::size_t last = n;  // the arguments after the time stamp, then the stack id if any
+    if (spec.stack && last > first) out.stk = static_cast<std::uint32_t>(raw.args[--last]);
+    for (std::size_t i = first; i < last && i - first < 3; i++) out.args[i - first] = raw.args[i];
     switch (raw.type) {
       case OldType::GoStart: case OldType::GoStartLocal: case OldType::GoStartLabel:
         cur.last_g = out.args[0];
@@ -504,8 +540,10 @@ Status OldTrace::order_by_sequence() {
   const auto nstreams = static_cast<std::uint32_t>(streams_.size() + 1);
   auto pid_of = [&](std::uint32_t s) { return s < streams_.size() ? streams_[s].pid : kProfileP; };
   std::vector<Cursor> cursors(nstreams);
+  order_.reserve(stream_events_ + cpu_samples_.size());  // exact unless ordering stops early: no regrowth
   struct Head {
     OldEvent ev;
+    Transition tr;  // of ev, worked out once (read in place: a copy stalls on the fresh stores)
     bool valid = false;
   };
   std::vector<Head> heads(nstreams);
@@ -520,8 +558,9 @@ Status OldTrace::order_by_sequence() {
     return pid_of(a) > pid_of(b);
   };
   std::vector<std::uint32_t> frontier;
-  std::unordered_map<std::uint64_t, GState> gs;
-  std::unordered_map<std::uint64_t, std::int64_t> last_sys_block;
+  // By goroutine id (as int64: one to one; kGarbage, GC's sequence, goes to the sparse part).
+  IdMap<GState> gs;
+  IdMap<std::int64_t> last_sys_block;
   Raw raw;
   std::int64_t last_ts = std::numeric_limits<std::int64_t>::min();
   std::uint64_t out_of_order = 0, first_bad_offset = 0;
@@ -536,11 +575,12 @@ Status OldTrace::order_by_sequence() {
           available.pop_back();
           continue;
         }
+        h.tr = state_transition(h.ev);
         h.valid = true;
       }
-      auto tr = state_transition(h.ev);
-      auto git = gs.find(tr.g);
-      if (!transition_ready(tr, git == gs.end() ? GState{} : git->second)) {
+      const Transition& tr = h.tr;
+      const auto* git = tr.g == kUnordered ? nullptr : gs.find(static_cast<std::int64_t>(tr.g));
+      if (!transition_ready(tr, git == nullptr ? GState{} : git->second)) {
         i++;
         continue;
       }
@@ -570,10 +610,10 @@ Status OldTrace::order_by_sequence() {
     std::uint32_t s = frontier.back();
     frontier.pop_back();
     OldEvent& ev = heads[s].ev;
-    auto tr = state_transition(ev);
+    const Transition& tr = heads[s].tr;
     drop_local(ev);
     if (tr.g != kUnordered) {
-      GState& curr = gs[tr.g];
+      GState& curr = gs[static_cast<std::int64_t>(tr.g)];
       if (!transition_ready(tr, curr)) {
         return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("encountered impossible goroutine state transition (event {})", order_.size()));
       }
@@ -592,12 +632,12 @@ Status OldTrace::order_by_sequence() {
     last_ts = ev.ts;
     std::uint16_t entry = static_cast<std::uint16_t>(s);
     if (ev.type == OldType::GoSysBlock || ev.type == OldType::GoInSyscall) {
-      last_sys_block[ev.g] = ev.ts;
+      last_sys_block[static_cast<std::int64_t>(ev.g)] = ev.ts;
     } else if (ev.type == OldType::GoSysExit && ev.args[2] != 0) {
       // The exit was recorded when the goroutine got a P back; its real time is an argument.
       auto real = static_cast<std::int64_t>(ev.args[2]);
-      auto it = last_sys_block.find(ev.g);
-      std::int64_t block = it == last_sys_block.end() ? 0 : it->second;
+      const auto* it = last_sys_block.find(static_cast<std::int64_t>(ev.g));
+      std::int64_t block = it == nullptr ? 0 : it->second;
       if (block == 0) return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("stray syscall exit (event {})", order_.size()));
       if (real < block) {
         return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("time stamps out of order: syscall exit before its block (event {})", order_.size()));
@@ -674,7 +714,8 @@ struct OldTrace::Replay::State {
   Raw raw;
   std::size_t opos = 0, mpos = 0;
   bool a_valid = false;
-  OldEvent a;
+  OldEvent a;  // the next event from the streams
+  OldEvent b;  // the moved event being yielded
   std::uint64_t a_index = 0;
   std::int64_t clamp_last = std::numeric_limits<std::int64_t>::min();
   bool have_min = false;
@@ -683,7 +724,8 @@ struct OldTrace::Replay::State {
   PostProcessor post;
 };
 
-OldTrace::Replay::Replay(const OldTrace& trace) : trace_(trace), state_(std::make_unique<State>(trace)) {
+OldTrace::Replay::Replay(const OldTrace& trace, const std::vector<bool>* netpoll)
+    : trace_(trace), netpoll_(netpoll), state_(std::make_unique<State>(trace)) {
   state_->cursors.resize(trace.streams_.size() + 1);
   for (std::uint32_t s = 0; s < state_->cursors.size(); s++) state_->cursors[s].stream = s;
   state_->ns_per_tick = 1e9 / static_cast<double>(trace.ticks_per_sec_);
@@ -694,13 +736,14 @@ OldTrace::Replay::~Replay() = default;
 std::uint64_t OldTrace::Replay::missing_stacks() const { return state_->post.missing_stacks(); }
 std::uint64_t OldTrace::Replay::first_missing_stack_offset() const { return state_->post.first_missing_stack_offset(); }
 
-Result<bool> OldTrace::Replay::next(OldEvent& out) {
+Result<const OldEvent*> OldTrace::Replay::next() {
   State& st = *state_;
   const auto& order = trace_.order_;
   const auto& moved = trace_.moved_;
   while (!st.a_valid && st.opos < order.size()) {
     std::uint16_t entry = order[st.opos];
-    OldEvent ev;
+    // Decoded in place: copying a just-written event stalls on store forwarding.
+    OldEvent& ev = st.a;
     trace_.next_in_stream(st.cursors[entry & ~kMovedBit], ev, nullptr, st.raw);
     drop_local(ev);
     if (trace_.clamp_ts_) {
@@ -709,30 +752,37 @@ Result<bool> OldTrace::Replay::next(OldEvent& out) {
     }
     std::uint64_t idx = st.opos++;
     if ((entry & kMovedBit) != 0) continue;  // emitted from the moved list at its real time
-    st.a = ev;
     st.a_index = idx;
     st.a_valid = true;
   }
   bool have_b = st.mpos < moved.size();
-  if (!st.a_valid && !have_b) return false;
+  if (!st.a_valid && !have_b) return nullptr;
+  OldEvent* out = nullptr;
   if (st.a_valid && (!have_b || st.a.ts < moved[st.mpos].key ||
                      (st.a.ts == moved[st.mpos].key && st.a_index < moved[st.mpos].index))) {
-    out = st.a;
+    out = &st.a;  // post-processed in place: the next call decodes the next one there
     st.a_valid = false;
   } else {
-    out = moved[st.mpos++].ev;
+    st.b = moved[st.mpos++].ev;
+    out = &st.b;
   }
   if (!st.have_min) {
     st.have_min = true;
-    st.min_ts = out.ts;
+    st.min_ts = out->ts;
   }
   // Ticks to nanoseconds from the first event, in floating point as Go does (no overflow).
-  out.ts = go_int64(static_cast<double>(wrap_add(out.ts, -static_cast<std::uint64_t>(st.min_ts))) * st.ns_per_tick);
-  if (out.type == OldType::GoUnblock && trace_.timer_goids_.count(out.g) != 0) out.p = kTimerP;
-  if (out.type == OldType::GoSysExit) out.p = kSyscallP;
-  GTA_TRY(st.post.apply(out, emitted_));
+  out->ts = go_int64(static_cast<double>(wrap_add(out->ts, -static_cast<std::uint64_t>(st.min_ts))) * st.ns_per_tick);
+  if (out->type == OldType::GoUnblock && !trace_.timer_goids_.empty() && trace_.timer_goids_.count(out->g) != 0) {
+    out->p = kTimerP;  // (no timer goroutines since Go 1.14: skip the hashing)
+  }
+  if (out->type == OldType::GoSysExit) out->p = kSyscallP;
+  if (netpoll_ != nullptr) {
+    st.post.rewrite(*out, emitted_ < netpoll_->size() && (*netpoll_)[emitted_]);
+  } else {
+    GTA_TRY(st.post.apply(*out, emitted_));
+  }
   emitted_++;
-  return true;
+  return out;
 }
 
 }  // namespace gtanalyze::parser::v1

@@ -5,7 +5,12 @@
 // event costs ~64 bytes against ~4 bytes on the wire. The order is kept as one 16-bit stream
 // index per event; only events that leave their stream's place (syscall exits carrying their
 // real time stamp, CPU samples, every event of a 1.5 trace) are stored as records. Peak memory
-// measured 2.6× the input on a 106 MB Go 1.21 trace, where Go 1.26's parser needs 24×.
+// measured 2.0× the input on a 106 MB Go 1.21 trace, where Go 1.26's parser needs 24×.
+//
+// Speed: each event is decoded four times (index, order, check, convert), so decoding must not
+// allocate or copy: records decode into fixed arrays, events are handed out by pointer, tables
+// indexed by goroutine or P id are IdMaps, and the converter's replay skips the checks the
+// first replay made.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "gtanalyze/error.hpp"
+#include "parser/id_map.hpp"
 #include "parser/v1/events.hpp"
 
 namespace gtanalyze::parser::v1 {
@@ -52,26 +58,31 @@ class OldTrace {
   const std::vector<std::string_view>& inline_strings() const { return inline_strings_; }
   // The PCs of stack `id`; empty when the trace has no such stack.
   std::span<const std::uint64_t> stack_pcs(std::uint32_t id) const;
-  const std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>>& stacks() const {
-    return stacks_;
-  }
+  // The ids of the stacks with frames, each once.
+  const std::vector<std::uint32_t>& stack_ids() const { return stack_ids_; }
   // The first frame the trace gave for a PC (Go keys frames by PC, first one wins).
   const PcFrame* frame(std::uint64_t pc) const;
   // Whether the trace declares stack `id` (possibly with no frames).
-  bool has_stack(std::uint32_t id) const { return stacks_.count(id) != 0 || empty_stacks_.count(id) != 0; }
+  bool has_stack(std::uint32_t id) const { return stacks_.find(id) != nullptr; }
   std::string_view string(std::uint64_t id) const;
+
+  struct Raw;  // one wire record (parser.cpp)
 
   // Yields the events in their final order with Go's post-processing applied: times in ns
   // from the first event, timer/syscall/netpoll/GC events moved to their fake Ps, stack ids of
   // missing stacks zeroed (Go126), consistency checked. Construct one per pass.
   class Replay {
    public:
-    explicit Replay(const OldTrace& trace);
+    // With `netpoll`, a pass over a trace a first Replay yielded without error: only the
+    // post-processing's rewrites, `netpoll[i]` telling whether the i-th event, a GoUnblock, moved
+    // to the netpoll P (the one rewrite that needs all the checks' state).
+    explicit Replay(const OldTrace& trace, const std::vector<bool>* netpoll = nullptr);
     ~Replay();
     Replay(const Replay&) = delete;
     Replay& operator=(const Replay&) = delete;
-    // False at the end; an Error when the post-processing checks fail.
-    Result<bool> next(OldEvent& out);
+    // The next event, nullptr at the end, valid until the next call (events are not copied out:
+    // that cost more than decoding them); an Error when the post-processing checks fail.
+    Result<const OldEvent*> next();
     std::uint64_t index() const { return emitted_; }  // events yielded so far
     // Events so far that named a stack the trace does not declare (a sign of a cut-off tail),
     // and the byte offset of the first.
@@ -81,6 +92,7 @@ class OldTrace {
    private:
     struct State;
     const OldTrace& trace_;
+    const std::vector<bool>* netpoll_;
     std::unique_ptr<State> state_;
     std::uint64_t emitted_ = 0;
   };
@@ -115,12 +127,12 @@ class OldTrace {
   Status order_by_sequence();  // Go 1.7+
   Status order_by_seq_1_5();   // Go 1.5
   // The next event of a stream (false at its end); CPU samples come from cpu_samples_.
-  struct Raw;
   bool next_in_stream(Cursor& c, OldEvent& out, std::int64_t* seq, Raw& raw) const;
   Error error_at(ErrorCode code, std::uint64_t pos, std::string message) const;
 
   std::string data_;
   unsigned minor_;
+  std::uint64_t known_types_;  // bit t: event type t exists in this version
   Dialect dialect_;
   std::vector<std::string> warnings_;
   bool truncated_ = false;
@@ -129,14 +141,18 @@ class OldTrace {
   std::vector<std::string_view> inline_strings_;
   std::unordered_map<std::string_view, std::uint32_t> inline_ids_;
   std::vector<std::uint64_t> stack_data_;
-  std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> stacks_;  // id → (first, size)
-  std::unordered_set<std::uint32_t> empty_stacks_;  // declared with no frames
+  struct StackSpan {
+    std::uint32_t first = 0, size = 0;  // in stack_data_; size 0: declared with no frames
+  };
+  IdMap<StackSpan> stacks_;  // looked up for every event with a stack
+  std::vector<std::uint32_t> stack_ids_;
   std::unordered_map<std::uint64_t, PcFrame> frames_;
   std::int64_t ticks_per_sec_ = 0;
   std::unordered_set<std::uint64_t> timer_goids_;
   std::vector<Stream> streams_;      // sorted by P id; the CPU-sample stream is index streams_.size()
   std::vector<OldEvent> cpu_samples_;
 
+  std::uint64_t stream_events_ = 0;  // events in the batches (CPU samples aside)
   std::vector<std::uint16_t> order_;  // stream index per merged event; kMovedBit: emitted from moved_
   std::vector<Moved> moved_;
   std::uint64_t order_count_ = 0;     // events in the final order

@@ -10,6 +10,8 @@ namespace gtanalyze::parser::v1 {
 
 namespace {
 constexpr std::uint8_t kDead = 0, kRunnable = 1, kRunning = 2, kWaiting = 3;
+
+std::int64_t g_key(std::uint64_t g) { return static_cast<std::int64_t>(g); }
 }
 
 PostProcessor::PostProcessor(const OldTrace& trace) : trace_(trace) {
@@ -39,10 +41,10 @@ Status PostProcessor::check_running(const P& p, const G& g, const OldEvent& ev, 
 Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
   const bool go119 = trace_.dialect() == Dialect::Go119;
   // Go's maps hand out zero values for absent keys; these copies are written back where Go does.
-  auto git = gs_.find(ev.g);
-  G g = git == gs_.end() ? G{} : git->second;
-  auto pit = ps_.find(ev.p);
-  P p = pit == ps_.end() ? P{} : pit->second;
+  const auto* git = gs_.find(g_key(ev.g));
+  G g = git == nullptr ? G{} : git->second;
+  const auto* pit = ps_.find(p_key(ev.p));
+  P p = pit == nullptr ? P{} : pit->second;
   bool put_g = go119, put_p = go119;  // Go 1.19 writes both back after every event
 
   switch (ev.type) {
@@ -118,10 +120,10 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
       break;
     case OldType::GoCreate: {
       GTA_TRY(check_running(p, g, ev, true, index));
-      if (gs_.count(ev.args[0]) != 0 || (go119 && ev.args[0] == ev.g)) {
+      if (gs_.find(g_key(ev.args[0])) != nullptr || (go119 && ev.args[0] == ev.g)) {
         return fail(ev, index, fmt::format("g {} already exists (time {})", ev.args[0], ev.ts));
       }
-      gs_[ev.args[0]] = G{kRunnable, OldType::GoCreate, true, false, static_cast<std::uint32_t>(ev.args[1])};
+      gs_[g_key(ev.args[0])] = G{kRunnable, OldType::GoCreate, true, false, static_cast<std::uint32_t>(ev.args[1])};
       break;
     }
     case OldType::GoStart:
@@ -162,7 +164,7 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
       if (ev.p != kTimerP && p.g != ev.g) {
         return fail(ev, index, fmt::format("p {} is not running g {} while unpark (time {})", ev.p, ev.g, ev.ts));
       }
-      auto& g1 = gs_[ev.args[0]];
+      auto& g1 = gs_[g_key(ev.args[0])];
       if (g1.state != kWaiting) {
         return fail(ev, index, fmt::format("g {} is not waiting before unpark (time {})", ev.args[0], ev.ts));
       }
@@ -231,8 +233,8 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
       }
       break;
   }
-  if (put_g) gs_[ev.g] = g;
-  if (put_p) ps_[ev.p] = p;
+  if (put_g) gs_[g_key(ev.g)] = g;
+  if (put_p) ps_[p_key(ev.p)] = p;
 
   auto missing = [&](std::uint64_t id) { return id != 0 && !trace_.has_stack(static_cast<std::uint32_t>(id)); };
   if (missing(ev.stk) || (ev.type == OldType::GoCreate && trace_.minor() >= 7 && missing(ev.args[1]))) {
@@ -241,6 +243,32 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
   // Events must not point at stacks that do not exist or have no frames (Go 1.26 drops them).
   if (!go119 && ev.stk != 0 && trace_.stack_pcs(ev.stk).empty()) ev.stk = 0;
   return {};
+}
+
+void PostProcessor::rewrite(OldEvent& ev, bool to_netpoll) {
+  switch (ev.type) {
+    case OldType::GCStart:
+      ev.p = kGCP;
+      break;
+    case OldType::GoCreate:
+      create_stacks_[g_key(ev.args[0])] = static_cast<std::uint32_t>(ev.args[1]);
+      break;
+    case OldType::GoStart:
+    case OldType::GoStartLabel:
+      if (trace_.minor() >= 7) {
+        if (auto* e = create_stacks_.find(g_key(ev.g))) {
+          ev.stk = e->second;
+          create_stacks_.erase(e);
+        }
+      }
+      break;
+    case OldType::GoUnblock:
+      if (to_netpoll) ev.p = kNetpollP;
+      break;
+    default:
+      break;
+  }
+  if (trace_.dialect() != Dialect::Go119 && ev.stk != 0 && trace_.stack_pcs(ev.stk).empty()) ev.stk = 0;
 }
 
 }  // namespace gtanalyze::parser::v1

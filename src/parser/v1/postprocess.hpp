@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtanalyze/error.hpp"
+#include "parser/id_map.hpp"
 #include "parser/v1/events.hpp"
 
 namespace gtanalyze::parser::v1 {
@@ -20,6 +21,9 @@ class PostProcessor {
   PostProcessor(const OldTrace& trace);
   // Checks and updates one event of the final order; `index` is its position (for messages).
   Status apply(OldEvent& ev, std::uint64_t index);
+  // apply()'s rewrites alone, for a later pass over events apply() accepted; `to_netpoll`: apply()
+  // moved this GoUnblock to the netpoll P (which needs the state of every goroutine to know).
+  void rewrite(OldEvent& ev, bool to_netpoll);
   std::uint64_t missing_stacks() const { return missing_stacks_; }
   std::uint64_t first_missing_stack_offset() const { return first_missing_offset_; }
 
@@ -46,10 +50,11 @@ class PostProcessor {
   Error fail(const OldEvent& ev, std::uint64_t index, std::string message) const;
 
   const OldTrace& trace_;
-  std::unordered_map<std::uint64_t, G> gs_;
-  std::unordered_map<std::int32_t, P> ps_;
+  IdMap<G> gs_;  // by goroutine id (as int64: a bijection)
+  IdMap<P> ps_;  // by p_key()
   std::unordered_set<std::uint64_t> tasks_;
   std::unordered_map<std::uint64_t, std::vector<Region>> regions_;
+  IdMap<std::uint32_t> create_stacks_;  // rewrite(): goroutines created and not started yet
   bool gc_ = false;
   bool stw_ = false;
   std::uint64_t missing_stacks_ = 0;

@@ -4,8 +4,9 @@
 
 #include <fmt/format.h>
 
-#include <unordered_map>
+#include <algorithm>
 
+#include "parser/id_map.hpp"
 #include "parser/v1/convert.hpp"
 #include "parser/v1/parser.hpp"
 
@@ -19,11 +20,11 @@ using v1::OldType;
 
 class V1Reader final : public TraceReader {
  public:
-  V1Reader(Version version, std::unique_ptr<OldTrace> trace, std::vector<bool> blocked, std::uint64_t bytes,
+  V1Reader(Version version, std::unique_ptr<OldTrace> trace, v1::CheckedOrder checked, std::uint64_t bytes,
            std::vector<std::string> warnings)
       : version_(version),
         trace_(std::move(trace)),
-        conv_(*trace_, std::move(blocked)),
+        conv_(*trace_, std::move(checked)),
         bytes_(bytes),
         warnings_(std::move(warnings)) {}
 
@@ -94,39 +95,51 @@ class V1Reader final : public TraceReader {
 Result<std::string> read_all(ByteSource& source) {
   std::string data;
   // Start small and double: a first 1 MiB chunk zero-filled 3 MiB for every trace, however small,
-  // which cost 60% of the time of a fuzz run (tests/fuzz) on kilobyte-sized inputs.
+  // which cost 60% of the time of a fuzz run (tests/fuzz) on kilobyte-sized inputs. An
+  // uncompressed file is read in one piece of its size: doubling copied a large trace twice over.
   std::size_t chunk = 64 << 10;
-  for (;;) {
-    std::size_t old = data.size();
-    data.resize(old + chunk);
-    auto n = source.read(data.data() + old, chunk);
-    if (!n) return n.error();
-    data.resize(old + *n);
-    if (*n == 0) break;
-    if (chunk < (std::size_t{64} << 20)) chunk *= 2;
+  if (auto size = source.raw_size(); size && source.compression() == Compression::None) {
+    chunk = std::max<std::size_t>(chunk, *size + 1);
   }
-  data.shrink_to_fit();
+  std::size_t used = 0;
+  for (;;) {
+    if (used == data.size()) {
+      data.resize(used + chunk);
+      if (chunk < (std::size_t{64} << 20)) chunk *= 2;
+    }
+    auto n = source.read(data.data() + used, data.size() - used);
+    if (!n) return n.error();
+    if (*n == 0) break;
+    used += *n;
+  }
+  data.resize(used);
+  if (data.capacity() - used > used / 8) data.shrink_to_fit();
   return data;
 }
 
 // A first pass over the final order: Go's consistency checks (so every error surfaces before
 // the first event, as with Go), and, for each GoSysCall, whether the goroutine's next event
-// is GoSysBlock — the converter needs that look-ahead.
-Result<std::vector<bool>> check_and_find_blocking_syscalls(const OldTrace& trace,
-                                                           std::vector<std::string>& warnings) {
-  std::vector<bool> blocked(trace.event_count(), false);
-  std::unordered_map<std::uint64_t, std::uint64_t> pending;  // goroutine → its GoSysCall
+// is GoSysBlock — the converter needs that look-ahead — and which GoUnblocks the checks moved
+// to the netpoll P (so the converter's pass need not repeat them).
+Result<v1::CheckedOrder> check_order(const OldTrace& trace, std::vector<std::string>& warnings) {
+  v1::CheckedOrder checked;
+  auto& blocked = checked.blocked;
+  blocked.assign(trace.event_count(), false);
+  checked.netpoll.assign(trace.event_count(), false);
+  IdMap<std::uint64_t> pending;  // goroutine (as int64) → its GoSysCall
   OldTrace::Replay replay(trace);
-  OldEvent ev;
   for (std::uint64_t i = 0;; i++) {
-    auto r = replay.next(ev);
+    auto r = replay.next();
     if (!r) return r.error();
-    if (!*r) break;
-    if (auto it = pending.find(ev.g); it != pending.end()) {
+    if (*r == nullptr) break;
+    const OldEvent& ev = **r;
+    const auto g = static_cast<std::int64_t>(ev.g);
+    if (auto* it = pending.find(g); it != nullptr) {
       if (ev.type == OldType::GoSysBlock) blocked[it->second] = true;
       pending.erase(it);
     }
-    if (ev.type == OldType::GoSysCall) pending[ev.g] = i;
+    if (ev.type == OldType::GoSysCall) pending[g] = i;
+    if (ev.type == OldType::GoUnblock && ev.p == v1::kNetpollP && i < checked.netpoll.size()) checked.netpoll[i] = true;
   }
   if (replay.missing_stacks() > 0) {
     // The stack table is written last: stacks that never came mean the tail was cut off.
@@ -135,7 +148,7 @@ Result<std::vector<bool>> check_and_find_blocking_syscalls(const OldTrace& trace
         "probably cut off before its stack table was complete; those events have no stack",
         replay.missing_stacks(), replay.first_missing_stack_offset()));
   }
-  return blocked;
+  return checked;
 }
 
 }  // namespace
@@ -151,10 +164,10 @@ Result<std::unique_ptr<TraceReader>> make_v1_reader(ByteSource& source, Version 
   auto trace = std::make_unique<OldTrace>(std::move(*data), static_cast<unsigned>(version), v1::Dialect::Go126);
   GTA_TRY(trace->load());
   std::vector<std::string> warnings = trace->warnings();
-  auto blocked = check_and_find_blocking_syscalls(*trace, warnings);
-  if (!blocked) return std::move(blocked).error();
+  auto checked = check_order(*trace, warnings);
+  if (!checked) return std::move(checked).error();
   return std::unique_ptr<TraceReader>(
-      std::make_unique<V1Reader>(version, std::move(trace), std::move(*blocked), bytes, std::move(warnings)));
+      std::make_unique<V1Reader>(version, std::move(trace), std::move(*checked), bytes, std::move(warnings)));
 }
 
 }  // namespace gtanalyze::parser
