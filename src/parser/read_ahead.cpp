@@ -17,13 +17,12 @@
 namespace gtanalyze {
 namespace {
 
-constexpr std::size_t kChunkEvents = 4096;  // ~330 KB of events per hand-over
+constexpr std::size_t kChunkEvents = 4096;  // at most ~330 KB of events per hand-over
 constexpr std::size_t kChunks = 4;
 constexpr std::size_t kPrefetchAhead = 16;
 
 struct Chunk {
-  std::vector<Event> events = std::vector<Event>(kChunkEvents);
-  std::size_t size = 0;
+  std::vector<Event> events;  // grows to kChunkEvents only as a trace needs: small ones stay small
   std::vector<std::shared_ptr<const void>> pins;  // tables of the events, alive until recycled
   std::optional<Error> error;                     // after the events: the reader failed
   bool end = false;                               // after the events: the trace ended
@@ -50,7 +49,7 @@ class ReadAheadReader final : public TraceReader {
   Version version() const override { return version_; }
 
   Result<bool> next(Event& out) override {
-    while (current_ == nullptr || position_ == current_->size) {
+    while (current_ == nullptr || position_ == current_->events.size()) {
       if (current_ != nullptr) {
         if (current_->error) return *current_->error;
         if (current_->end) return false;
@@ -58,7 +57,7 @@ class ReadAheadReader final : public TraceReader {
       take_filled();
     }
     // The events were written on the other core: fetch ahead so their transfer overlaps.
-    __builtin_prefetch(current_->events.data() + std::min(position_ + kPrefetchAhead, kChunkEvents - 1));
+    if (position_ + kPrefetchAhead < current_->events.size()) __builtin_prefetch(&current_->events[position_ + kPrefetchAhead]);
     out = current_->events[position_++];
     events_++;
     return true;
@@ -101,7 +100,7 @@ class ReadAheadReader final : public TraceReader {
         c = free_.front();
         free_.pop_front();
       }
-      c->size = 0;
+      c->events.clear();
       c->pins.clear();
       if (pin) c->pins.push_back(pin);
       fill(*c, pin, pinned);
@@ -118,17 +117,23 @@ class ReadAheadReader final : public TraceReader {
   }
 
   void fill(Chunk& c, std::shared_ptr<const void>& pin, const EventTables*& pinned) {
+    bool reading = false;  // the last slot is being read into, not yet an event
     try {
-      while (c.size < kChunkEvents) {
-        __builtin_prefetch(c.events.data() + std::min(c.size + kPrefetchAhead, kChunkEvents - 1), 1);
-        Event& e = c.events[c.size];
-        auto more = inner_->next(e);
-        if (!more) {
-          c.error = std::move(more).error();
-          return;
+      while (c.events.size() < kChunkEvents) {
+        if (c.events.size() + kPrefetchAhead < c.events.capacity()) {
+          __builtin_prefetch(c.events.data() + c.events.size() + kPrefetchAhead, 1);
         }
-        if (!*more) {
-          c.end = true;
+        Event& e = c.events.emplace_back();
+        reading = true;
+        auto more = inner_->next(e);
+        reading = false;
+        if (!more || !*more) {
+          c.events.pop_back();
+          if (!more) {
+            c.error = std::move(more).error();
+          } else {
+            c.end = true;
+          }
           return;
         }
         if (e.tables != pinned) {
@@ -136,10 +141,10 @@ class ReadAheadReader final : public TraceReader {
           pin = inner_->pin_tables();
           if (pin) c.pins.push_back(pin);
         }
-        c.size++;
       }
     } catch (const std::exception& ex) {
       // Out of memory, most likely: end the stream with it rather than lose the thread.
+      if (reading) c.events.pop_back();
       c.error = make_error(ErrorCode::Limit, inner_->stats().bytes, std::string("reader failed: ") + ex.what());
     }
   }
