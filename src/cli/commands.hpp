@@ -13,10 +13,6 @@
 
 namespace gtanalyze::cli {
 
-// Threads used to read a trace unless --threads says otherwise: the pipeline has two stages
-// (decoding, and what is done with the events), so more than two cannot help.
-unsigned default_threads();
-
 // Exit codes, documented in the README.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRegression = 1;  // `diff`: a --fail-on rule was broken
@@ -29,7 +25,8 @@ struct SummaryOptions {
   std::size_t top = 15;
   std::string color = "auto";  // auto | always | never
   LeakOptions leaks;
-  unsigned threads = 1;  // 2 or more: decode ahead of the analysis on a second thread
+  // 2 or more: decode ahead of the analysis on a second thread (two stages: more cannot help).
+  unsigned threads = 1;
 };
 
 struct DiffCommandOptions {

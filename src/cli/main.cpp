@@ -5,7 +5,6 @@
 #include <cmath>
 #include <exception>
 #include <regex>
-#include <thread>
 
 #include "cli/commands.hpp"
 
@@ -15,8 +14,6 @@ int fail(const std::string& what, const std::string& message) {
   fmt::print(stderr, "gtanalyze: {}: {}\n", what, message);
   return kExitInputError;
 }
-
-unsigned default_threads() { return std::thread::hardware_concurrency() >= 2 ? 2 : 1; }
 
 namespace {
 
@@ -58,10 +55,10 @@ void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocke
 }
 
 void add_threads_option(CLI::App& app, unsigned& threads) {
-  threads = default_threads();
   app.add_option("--threads", threads,
-                 "Threads: 1 decodes and analyses in turn; 2 (the default with two or more cores) decodes "
-                 "on a thread of its own, ahead of the analysis. More than 2 works as 2.")
+                 "1 (the default) decodes and analyses in turn; 2 decodes on a thread of its own, ahead of "
+                 "the analysis, which pays only where handing events between cores is cheap (see README). "
+                 "More than 2 works as 2.")
       ->check(CLI::PositiveNumber);
 }
 
