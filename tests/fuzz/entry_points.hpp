@@ -35,7 +35,7 @@ enum class Consumers : std::uint8_t {
 };
 
 // Decodes `trace` with TraceReader to the end; `read_ahead` runs the reader on a second thread,
-// as the CLI does by default (--threads 2).
+// as the CLI does with --threads 2.
 Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead = false);
 
 // Aborts (a fuzzer finding) unless the outcome is clean: an Error has a message and an offset
