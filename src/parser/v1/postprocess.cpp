@@ -240,9 +240,13 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
   if (missing(ev.stk) || (ev.type == OldType::GoCreate && trace_.minor() >= 7 && missing(ev.args[1]))) {
     if (missing_stacks_++ == 0) first_missing_offset_ = ev.offset;
   }
-  // Events must not point at stacks that do not exist or have no frames (Go 1.26 drops them).
-  if (!go119 && ev.stk != 0 && trace_.stack_pcs(ev.stk).empty()) ev.stk = 0;
+  drop_empty_stack(ev);
   return {};
+}
+
+void PostProcessor::drop_empty_stack(OldEvent& ev) const {
+  // Events must not point at stacks that do not exist or have no frames (Go 1.26 drops them).
+  if (trace_.dialect() != Dialect::Go119 && ev.stk != 0 && trace_.stack_pcs(ev.stk).empty()) ev.stk = 0;
 }
 
 void PostProcessor::rewrite(OldEvent& ev, bool to_netpoll) {
@@ -268,7 +272,7 @@ void PostProcessor::rewrite(OldEvent& ev, bool to_netpoll) {
     default:
       break;
   }
-  if (trace_.dialect() != Dialect::Go119 && ev.stk != 0 && trace_.stack_pcs(ev.stk).empty()) ev.stk = 0;
+  drop_empty_stack(ev);
 }
 
 }  // namespace gtanalyze::parser::v1

@@ -28,6 +28,8 @@ class PostProcessor {
   std::uint64_t first_missing_stack_offset() const { return first_missing_offset_; }
 
  private:
+  // The last rewrite of both passes: a stack id with no frames becomes 0 (in Go 1.26's dialect).
+  void drop_empty_stack(OldEvent& ev) const;
   struct G {
     std::uint8_t state = 0;              // dead, runnable, running, waiting
     OldType last = OldType::None;        // the event that last changed the state (Go's g.ev)
