@@ -59,7 +59,7 @@ void add_threads_option(CLI::App& app, unsigned& threads) {
                  "1 (the default) decodes and analyses in turn; 2 decodes on a thread of its own, ahead of "
                  "the analysis, which pays only where handing events between cores is cheap (see README). "
                  "More than 2 works as 2.")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1u, 1024u));
 }
 
 int run(int argc, char** argv) {
