@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,13 @@ struct ReaderStats {
   std::uint64_t bytes = 0;                  // bytes of the (decompressed) trace consumed
 };
 
+// Events in order that share one generation's tables, and a handle that keeps those tables alive
+// for as long as it is held (null when they live as long as the reader).
+struct EventBatch {
+  std::span<const Event> events;
+  std::shared_ptr<const void> tables;
+};
+
 class TraceReader {
  public:
   // Reads the header and prepares the decoder for its version. The source must outlive the reader.
@@ -33,12 +42,23 @@ class TraceReader {
   // batch) ends normally, with a warning naming the offset; any other damage is an Error.
   virtual Result<bool> next(Event& out) = 0;
 
+  // The next events in order, the same as calls of next() would give, without a call per event:
+  // valid until the next call of next() or next_batch(); empty at the end of the trace. An error
+  // comes after the events read before it. Use next() or next_batch(), not both.
+  virtual Result<EventBatch> next_batch();
+
   // Recoverable anomalies, one line each, in the order they were met.
   virtual const std::vector<std::string>& warnings() const = 0;
   virtual ReaderStats stats() const = 0;
   // Keeps the tables (strings, stacks) of the event last returned by next() valid while the
   // handle lives, even after the reader has moved on. Null when they live as long as the reader.
   virtual std::shared_ptr<const void> pin_tables() const { return nullptr; }
+
+ private:
+  // next_batch() made of next() calls, for readers without a batch of their own.
+  std::vector<Event> batch_;
+  bool holds_next_ = false;  // batch_.back() is the first event of the next batch
+  std::optional<Error> batch_error_;
 };
 
 // Runs `reader` on a thread of its own and hands its events over in chunks, so that decoding

@@ -32,13 +32,12 @@ bool selected(const DumpOptions& o, const Event& ev, Time relative) {
 
 // --decode-only: the reader alone, as Go's `gtaref -read-only` (tools/bench compares the two).
 int decode_only(OpenTrace& trace, const std::string& path) {
-  Event event;
   std::uint64_t events = 0;
   for (;;) {
-    auto more = trace.reader->next(event);
-    if (!more) return report_error(path, more.error());
-    if (!*more) break;
-    events++;
+    auto batch = trace.reader->next_batch();
+    if (!batch) return report_error(path, batch.error());
+    if (batch->events.empty()) break;
+    events += batch->events.size();
   }
   std::printf("%llu\n", static_cast<unsigned long long>(events));
   for (const auto& warning : trace.reader->warnings()) fail(path, "warning: " + warning);

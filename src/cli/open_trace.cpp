@@ -25,9 +25,12 @@ class Progress {
   ~Progress() {
     if (drawn_) fmt::print(stderr, "\r{:79}\r", "");
   }
-  // Cheap enough to call per event: looks at the clock of bytes every 64Ki events.
-  void tick() {
-    if (!enabled_ || (++events_ & 0xffff) != 0) return;
+  // Called per batch of events: looks at the count of bytes read every 64Ki events.
+  void tick(std::size_t events) {
+    if (!enabled_) return;
+    const std::uint64_t before = events_;
+    events_ += events;
+    if ((before >> 16) == (events_ >> 16)) return;
     const std::uint64_t done = source_.raw_offset();
     const int percent = static_cast<int>(done * 100 / total_);
     if (percent == last_percent_) return;
@@ -94,16 +97,15 @@ std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOp
 std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options) {
   analysis::Summarizer summarizer(leak_options);
   Progress progress(*trace.source);
-  Event event;
   for (;;) {
-    progress.tick();
-    auto more = trace.reader->next(event);
-    if (!more) {
-      report_error(path, more.error());
+    auto batch = trace.reader->next_batch();
+    if (!batch) {
+      report_error(path, batch.error());
       return std::nullopt;
     }
-    if (!*more) break;
-    summarizer.on_event(event);
+    if (batch->events.empty()) break;
+    progress.tick(batch->events.size());
+    for (const Event& event : batch->events) summarizer.on_event(event);
   }
   const ReaderStats stats = trace.reader->stats();
   return AnalysedTrace{summarizer.finish(trace.reader->version(), trace.reader->warnings()),

@@ -49,18 +49,25 @@ class ReadAheadReader final : public TraceReader {
   Version version() const override { return version_; }
 
   Result<bool> next(Event& out) override {
-    while (current_ == nullptr || position_ == current_->events.size()) {
-      if (current_ != nullptr) {
-        if (current_->error) return *current_->error;
-        if (current_->end) return false;
-      }
-      take_filled();
-    }
+    auto more = has_events();
+    if (!more || !*more) return more;
     // The events were written on the other core: fetch ahead so their transfer overlaps.
     if (position_ + kPrefetchAhead < current_->events.size()) __builtin_prefetch(&current_->events[position_ + kPrefetchAhead]);
     out = current_->events[position_++];
     events_++;
     return true;
+  }
+
+  // The rest of the current chunk, with a handle on its pins (the chunk is recycled meanwhile).
+  Result<EventBatch> next_batch() override {
+    auto more = has_events();
+    if (!more) return std::move(more).error();
+    if (!*more) return EventBatch{};
+    EventBatch batch{std::span<const Event>(current_->events).subspan(position_),
+                     std::make_shared<const std::vector<std::shared_ptr<const void>>>(current_->pins)};
+    position_ = current_->events.size();
+    events_ += batch.events.size();
+    return batch;
   }
 
   // Complete once next() has reported the end or an error: until then the worker still adds.
@@ -73,6 +80,18 @@ class ReadAheadReader final : public TraceReader {
   }
 
  private:
+  // Caller's thread: true once the current chunk has an event left; false at the end.
+  Result<bool> has_events() {
+    while (current_ == nullptr || position_ == current_->events.size()) {
+      if (current_ != nullptr) {
+        if (current_->error) return *current_->error;
+        if (current_->end) return false;
+      }
+      take_filled();
+    }
+    return true;
+  }
+
   // Caller's thread: give back the chunk read and wait for the next filled one.
   void take_filled() {
     std::unique_lock lock(mutex_);
@@ -89,8 +108,7 @@ class ReadAheadReader final : public TraceReader {
 
   // Worker thread: fill free chunks until the trace ends, fails, or the reader is destroyed.
   void produce() {
-    std::shared_ptr<const void> pin;  // the tables of the last event read
-    const EventTables* pinned = nullptr;
+    std::shared_ptr<const void> pin;  // the tables of the last batch read
     for (;;) {
       Chunk* c = nullptr;
       {
@@ -103,7 +121,7 @@ class ReadAheadReader final : public TraceReader {
       c->events.clear();
       c->pins.clear();
       if (pin) c->pins.push_back(pin);
-      fill(*c, pin, pinned);
+      fill(*c, pin);
       const bool last = c->error || c->end;
       c->stats = inner_->stats();
       if (last) warnings_ = inner_->warnings();  // read by the caller only after it takes `c`
@@ -116,35 +134,27 @@ class ReadAheadReader final : public TraceReader {
     }
   }
 
-  void fill(Chunk& c, std::shared_ptr<const void>& pin, const EventTables*& pinned) {
-    bool reading = false;  // the last slot is being read into, not yet an event
+  // Copies the reader's batches into `c` until it is full or the trace ends, pinning their tables.
+  void fill(Chunk& c, std::shared_ptr<const void>& pin) {
     try {
       while (c.events.size() < kChunkEvents) {
-        if (c.events.size() + kPrefetchAhead < c.events.capacity()) {
-          __builtin_prefetch(c.events.data() + c.events.size() + kPrefetchAhead, 1);
-        }
-        Event& e = c.events.emplace_back();
-        reading = true;
-        auto more = inner_->next(e);
-        reading = false;
-        if (!more || !*more) {
-          c.events.pop_back();
-          if (!more) {
-            c.error = std::move(more).error();
-          } else {
-            c.end = true;
-          }
+        auto batch = inner_->next_batch();
+        if (!batch) {
+          c.error = std::move(batch).error();
           return;
         }
-        if (e.tables != pinned) {
-          pinned = e.tables;
-          pin = inner_->pin_tables();
+        if (batch->events.empty()) {
+          c.end = true;
+          return;
+        }
+        c.events.insert(c.events.end(), batch->events.begin(), batch->events.end());
+        if (batch->tables != pin) {
+          pin = std::move(batch->tables);
           if (pin) c.pins.push_back(pin);
         }
       }
     } catch (const std::exception& ex) {
       // Out of memory, most likely: end the stream with it rather than lose the thread.
-      if (reading) c.events.pop_back();
       c.error = make_error(ErrorCode::Limit, inner_->stats().bytes, std::string("reader failed: ") + ex.what());
     }
   }

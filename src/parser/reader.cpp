@@ -15,4 +15,42 @@ Result<std::unique_ptr<TraceReader>> TraceReader::open(ByteSource& source) {
   return parser::make_v1_reader(source, *version);
 }
 
+Result<EventBatch> TraceReader::next_batch() {
+  constexpr std::size_t kBatchEvents = 256;
+  if (batch_error_) {
+    Error e = std::move(*batch_error_);
+    batch_error_.reset();
+    return e;
+  }
+  batch_.resize(kBatchEvents + 1);
+  std::size_t n = 0;
+  EventBatch batch;
+  if (holds_next_) {
+    // Read by the last call; it is still the event last returned, so pin_tables() is its own.
+    batch_[0] = batch_.back();
+    holds_next_ = false;
+    batch.tables = pin_tables();
+    n = 1;
+  }
+  while (n < kBatchEvents) {
+    auto more = next(batch_[n]);
+    if (!more) {
+      if (n == 0) return std::move(more).error();
+      batch_error_ = std::move(more).error();
+      break;
+    }
+    if (!*more) break;
+    if (n == 0) batch.tables = pin_tables();
+    if (batch_[n].tables != batch_[0].tables) {
+      // Another generation's tables: the first event of the next batch.
+      batch_.back() = batch_[n];
+      holds_next_ = true;
+      break;
+    }
+    n++;
+  }
+  batch.events = std::span<const Event>(batch_.data(), n);
+  return batch;
+}
+
 }  // namespace gtanalyze

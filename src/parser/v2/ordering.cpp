@@ -139,16 +139,6 @@ Result<bool> Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadId 
   return ok;
 }
 
-void Ordering::grow_queue() {
-  // Keep the ring's order, double the capacity.
-  std::vector<Event> bigger(queue_.empty() ? 8 : queue_.size() * 2);
-  for (std::uint64_t i = q_start_; i < q_end_; i++) bigger[i - q_start_] = queue_[i & queue_mask_];
-  q_end_ -= q_start_;
-  q_start_ = 0;
-  queue_.swap(bigger);
-  queue_mask_ = queue_.size() - 1;
-}
-
 void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0,
                     std::uint64_t a1) {
   RawEvent ev;

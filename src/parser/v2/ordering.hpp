@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,14 +45,14 @@ class Ordering {
   // calls (null until the first call creates it).
   Result<bool> advance(RawEvent& ev, GenerationTables* tables, ThreadId m, std::uint64_t gen, MState*& ms);
 
-  // The next queued event, if any.
-  bool next(Event& out) {
-    if (q_start_ == q_end_) return false;
-    out = queue_[q_start_ & queue_mask_];
-    q_start_++;
-    return true;
-  }
-  [[nodiscard]] bool queue_empty() const { return q_start_ == q_end_; }
+  // The events advance() produced since the last clear(), in order. The reader hands them out
+  // in batches: one buffer, filled and emptied whole, so no event is copied through a queue.
+  [[nodiscard]] std::span<Event> events() { return {out_.data(), out_size_}; }
+  void clear() { out_size_ = 0; }
+  // Drops the events from `size` on (the reader found one of them invalid).
+  void truncate(std::size_t size) { out_size_ = std::min(out_size_, size); }
+  // Appends an event the reader makes itself (Sync, CPU samples), in reader order.
+  void emit(const Event& e) { next_slot() = e; }
 
  private:
   struct SchedCtx {
@@ -95,10 +96,14 @@ class Ordering {
 
   using Handler = Result<bool> (Ordering::*)(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx&, SchedCtx&);
 
+  // Room for one more output event; the buffer only grows (to the reader's batch size and a few).
+  Event& next_slot() {
+    if (out_size_ == out_.size()) out_.resize(out_.empty() ? 64 : out_.size() * 2);
+    return out_[out_size_++];
+  }
   // Queues the event as delivered: inline, as it runs once per event.
   void push(const RawEvent& ev, GenerationTables* t, const SchedCtx& ctx) {
-    if (q_end_ - q_start_ == queue_mask_ + 1) grow_queue();
-    Event& e = queue_[q_end_ & queue_mask_];
+    Event& e = next_slot();
     e.type = ev.type;
     e.time = ev.time;
     e.g = ctx.g;
@@ -106,9 +111,7 @@ class Ordering {
     e.m = ctx.m;
     e.args = ev.args;
     e.tables = t;
-    q_end_++;
   }
-  void grow_queue();
   void push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0 = 0,
             std::uint64_t a1 = 0);
   Error fail(const RawEvent& ev, std::string message) const;
@@ -179,10 +182,8 @@ class Ordering {
   std::uint64_t gc_seq_ = 0;
   GcState gc_state_ = GcState::Undetermined;
   std::uint64_t initial_gen_ = 0;
-  // Ring buffer of ready events; capacity is a power of two (mask + 1; 0 before the first push).
-  std::vector<Event> queue_;
-  std::uint64_t queue_mask_ = ~std::uint64_t{0};
-  std::uint64_t q_start_ = 0, q_end_ = 0;
+  std::vector<Event> out_;  // events produced since clear(): the first out_size_ are valid
+  std::size_t out_size_ = 0;
 };
 
 }  // namespace gtanalyze::parser::v2

@@ -193,40 +193,85 @@ class V2Reader final : public TraceReader {
   std::shared_ptr<const void> pin_tables() const override { return gen_.tables; }
 
   Result<bool> next(Event& out) override {
-    if (has_pending_error_) return pending_error_;
-    auto r = produce(out);
-    if (!r) {
-      has_pending_error_ = true;
-      pending_error_ = r.error();
-      return r;
-    }
-    if (!*r) return false;
-    GTA_TRY(validate_table_ids(out));
-    // Times only move forward: a time not after the previous event's becomes previous + 1.
-    if (out.time <= last_ts_) out.time = add(last_ts_, 1);
-    last_ts_ = out.time;
-    stats_.events++;
+    if (pos_ == order_.events().size() && !fill()) return end_of_events();
+    out = order_.events()[pos_++];
     return true;
   }
 
+  Result<EventBatch> next_batch() override {
+    if (pos_ == order_.events().size() && !fill()) {
+      auto end = end_of_events();
+      if (!end) return std::move(end).error();
+      return EventBatch{};
+    }
+    EventBatch batch{order_.events().subspan(pos_), gen_.tables};
+    pos_ = order_.events().size();
+    return batch;
+  }
+
  private:
-  // One event in reader order, before validation and the time fix-up (Go's ReadEvent body).
-  Result<bool> produce(Event& out) {
+  // Events are made in batches of about this many: large enough that the per-batch work
+  // vanishes, small enough to stay in the L2 cache.
+  static constexpr std::size_t kBatchEvents = 512;
+
+  // The pending error after the last event, or false: the end of the trace.
+  Result<bool> end_of_events() const {
+    if (has_pending_error_) return pending_error_;
+    return false;
+  }
+
+  // Makes the next batch of events (in the ordering's buffer, from pos_ = 0); false when there
+  // are none. A batch never spans two generations: one pin keeps all of it valid.
+  bool fill() {
+    order_.clear();
+    pos_ = 0;
+    while (!has_pending_error_ && order_.events().size() < kBatchEvents) {
+      const bool generation_done = frontier_.empty() && cpu_next_ == gen_.cpu_samples.size();
+      if (generation_done && !order_.events().empty()) break;
+      auto r = produce();
+      if (!r) {
+        has_pending_error_ = true;
+        pending_error_ = std::move(r).error();
+        break;
+      }
+      if (!*r) break;
+    }
+    const std::span<Event> batch = order_.events();
+    for (std::size_t i = 0; i < batch.size(); i++) {
+      Event& e = batch[i];
+      if (auto valid = validate_table_ids(e); !valid) {
+        // Delivered as Go does: the events before it, then this error.
+        order_.truncate(i);
+        has_pending_error_ = true;
+        pending_error_ = valid.error();
+        break;
+      }
+      // Times only move forward: a time not after the previous event's becomes previous + 1.
+      if (e.time <= last_ts_) e.time = add(last_ts_, 1);
+      last_ts_ = e.time;
+    }
+    stats_.events += order_.events().size();
+    return !order_.events().empty();
+  }
+
+  // Appends the next event or events in reader order to the ordering's buffer (Go's ReadEvent
+  // body); false at the end of the trace.
+  Result<bool> produce() {
     if (done_) return false;
-    if (order_.next(out)) return true;
-    if (frontier_.empty() && cpu_next_ == gen_.cpu_samples.size()) return next_generation(out);
+    if (frontier_.empty() && cpu_next_ == gen_.cpu_samples.size()) return next_generation();
 
     if (cpu_next_ < gen_.cpu_samples.size() &&
         (frontier_.empty() || gen_.cpu_samples[cpu_next_].time < frontier_[0]->ev.time)) {
       const CpuSample& s = gen_.cpu_samples[cpu_next_++];
-      out = Event{};
-      out.type = EventType::CPUSample;
-      out.time = s.time;
-      out.g = s.g;
-      out.p = s.p;
-      out.m = s.m;
-      out.args[0] = s.stack;
-      out.tables = gen_.tables.get();
+      Event e;
+      e.type = EventType::CPUSample;
+      e.time = s.time;
+      e.g = s.g;
+      e.p = s.p;
+      e.m = s.m;
+      e.args[0] = s.stack;
+      e.tables = gen_.tables.get();
+      order_.emit(e);
       return true;
     }
     auto ok = try_advance(0);
@@ -246,7 +291,6 @@ class V2Reader final : public TraceReader {
       }
       if (!success) return stuck_error();
     }
-    if (!order_.next(out)) return make_error(ErrorCode::Corrupt, input_.offset(), "internal error: advanced but no event");
     return true;
   }
 
@@ -297,7 +341,8 @@ class V2Reader final : public TraceReader {
     return e;
   }
 
-  Result<bool> next_generation(Event& out) {
+  // Moves to the next generation and emits its Sync event; false after the last one.
+  Result<bool> next_generation() {
     if (end_after_sync_) {
       done_ = true;
       return false;
@@ -317,20 +362,20 @@ class V2Reader final : public TraceReader {
                                         e.message));
         has_gen_ = false;
         end_after_sync_ = true;
-        out = sync_event(nullptr, last_ts_);
+        order_.emit(sync_event(nullptr, last_ts_));
         return true;
       }
       // As Go: report the Sync that closes what was read, then the error.
       has_gen_ = false;
       has_pending_error_ = true;
       pending_error_ = std::move(e);
-      out = sync_event(nullptr, last_ts_);
+      order_.emit(sync_event(nullptr, last_ts_));
       return true;
     }
     if (!*r) {
       has_gen_ = false;
       end_after_sync_ = true;
-      out = sync_event(nullptr, last_ts_);
+      order_.emit(sync_event(nullptr, last_ts_));
       return true;
     }
     has_gen_ = true;
@@ -351,7 +396,7 @@ class V2Reader final : public TraceReader {
       }
       if (*ok) heap_insert(frontier_, &c);
     }
-    out = sync_event(gen_.tables.get(), gen_.freq.mul(gen_.min_ts));
+    order_.emit(sync_event(gen_.tables.get(), gen_.freq.mul(gen_.min_ts)));
     return true;
   }
 
@@ -392,6 +437,7 @@ class V2Reader final : public TraceReader {
   Error pending_error_;
   std::vector<std::string> warnings_;
   ReaderStats stats_;
+  std::size_t pos_ = 0;  // the next event of the current batch that next() hands out
 };
 
 }  // namespace
