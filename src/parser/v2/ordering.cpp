@@ -66,60 +66,7 @@ std::uint64_t intern_stw_name(GenerationTables* t, std::uint64_t kind) {
 
 }  // namespace
 
-const std::array<Ordering::Handler, 256>& Ordering::dispatch() {
-  static const std::array<Handler, 256> table = [] {
-    std::array<Handler, 256> d{};
-    auto set = [&d](EventType t, Handler h) { d[static_cast<std::size_t>(t)] = h; };
-    using E = EventType;
-    set(E::ProcsChange, &Ordering::annotation);
-    set(E::ProcStart, &Ordering::proc_start);
-    set(E::ProcStop, &Ordering::proc_stop);
-    set(E::ProcSteal, &Ordering::proc_steal);
-    set(E::ProcStatus, &Ordering::proc_status);
-    set(E::GoCreate, &Ordering::go_create);
-    set(E::GoCreateSyscall, &Ordering::go_create_syscall);
-    set(E::GoStart, &Ordering::go_start);
-    set(E::GoDestroy, &Ordering::go_stop_exec);
-    set(E::GoDestroySyscall, &Ordering::go_destroy_syscall);
-    set(E::GoStop, &Ordering::go_stop_exec);
-    set(E::GoBlock, &Ordering::go_stop_exec);
-    set(E::GoUnblock, &Ordering::go_unblock);
-    set(E::GoSyscallBegin, &Ordering::go_syscall_begin);
-    set(E::GoSyscallEnd, &Ordering::go_syscall_end);
-    set(E::GoSyscallEndBlocked, &Ordering::go_syscall_end_blocked);
-    set(E::GoStatus, &Ordering::go_status);
-    set(E::STWBegin, &Ordering::go_range_begin);
-    set(E::STWEnd, &Ordering::go_range_end);
-    set(E::GCActive, &Ordering::gc_active);
-    set(E::GCBegin, &Ordering::gc_begin);
-    set(E::GCEnd, &Ordering::gc_end);
-    set(E::GCSweepActive, &Ordering::sweep_active);
-    set(E::GCSweepBegin, &Ordering::sweep_begin);
-    set(E::GCSweepEnd, &Ordering::sweep_end);
-    set(E::GCMarkAssistActive, &Ordering::go_range_active);
-    set(E::GCMarkAssistBegin, &Ordering::go_range_begin);
-    set(E::GCMarkAssistEnd, &Ordering::go_range_end);
-    set(E::HeapAlloc, &Ordering::heap_metric);
-    set(E::HeapGoal, &Ordering::heap_metric);
-    set(E::GoLabel, &Ordering::annotation);
-    set(E::UserTaskBegin, &Ordering::user_task_begin);
-    set(E::UserTaskEnd, &Ordering::user_task_end);
-    set(E::UserRegionBegin, &Ordering::user_region);
-    set(E::UserRegionEnd, &Ordering::user_region);
-    set(E::UserLog, &Ordering::annotation);
-    set(E::GoSwitch, &Ordering::go_switch);
-    set(E::GoSwitchDestroy, &Ordering::go_switch);
-    set(E::GoCreateBlocked, &Ordering::go_create);
-    set(E::GoStatusStack, &Ordering::go_status);
-    for (auto t = static_cast<std::size_t>(E::Span); t <= static_cast<std::size_t>(E::GoroutineStackFree); t++) {
-      d[t] = &Ordering::alloc_free;
-    }
-    return d;
-  }();
-  return table;
-}
-
-Result<bool> Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadId m, std::uint64_t gen, MState*& ms) {
+Ordering::Step Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadId m, std::uint64_t gen, MState*& ms) {
   if (initial_gen_ == 0) initial_gen_ = gen;
   SchedCtx cur;
   cur.m = m;
@@ -129,14 +76,120 @@ Result<bool> Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadId 
     cur.g = ms->g;
   }
   SchedCtx next = cur;
-  const Handler h = dispatch()[static_cast<std::size_t>(ev.type)];
-  if (h == nullptr) return fail(ev, fmt::format("bad event type found while ordering: {}", static_cast<unsigned>(ev.type)));
-  auto ok = (this->*h)(ev, tables, gen, cur, next);
-  if (ok && *ok && m != kNoThread) {
+  // A switch rather than a table of member pointers: the compiler can inline the busy handlers.
+  using E = EventType;
+  Step step = Step::Failed;
+  switch (ev.type) {
+    case E::ProcsChange:
+    case E::GoLabel:
+    case E::UserLog:
+      step = annotation(ev, tables, gen, cur, next);
+      break;
+    case E::ProcStart:
+      step = proc_start(ev, tables, gen, cur, next);
+      break;
+    case E::ProcStop:
+      step = proc_stop(ev, tables, gen, cur, next);
+      break;
+    case E::ProcSteal:
+      step = proc_steal(ev, tables, gen, cur, next);
+      break;
+    case E::ProcStatus:
+      step = proc_status(ev, tables, gen, cur, next);
+      break;
+    case E::GoCreate:
+    case E::GoCreateBlocked:
+      step = go_create(ev, tables, gen, cur, next);
+      break;
+    case E::GoCreateSyscall:
+      step = go_create_syscall(ev, tables, gen, cur, next);
+      break;
+    case E::GoStart:
+      step = go_start(ev, tables, gen, cur, next);
+      break;
+    case E::GoDestroy:
+    case E::GoStop:
+    case E::GoBlock:
+      step = go_stop_exec(ev, tables, gen, cur, next);
+      break;
+    case E::GoDestroySyscall:
+      step = go_destroy_syscall(ev, tables, gen, cur, next);
+      break;
+    case E::GoUnblock:
+      step = go_unblock(ev, tables, gen, cur, next);
+      break;
+    case E::GoSyscallBegin:
+      step = go_syscall_begin(ev, tables, gen, cur, next);
+      break;
+    case E::GoSyscallEnd:
+      step = go_syscall_end(ev, tables, gen, cur, next);
+      break;
+    case E::GoSyscallEndBlocked:
+      step = go_syscall_end_blocked(ev, tables, gen, cur, next);
+      break;
+    case E::GoStatus:
+    case E::GoStatusStack:
+      step = go_status(ev, tables, gen, cur, next);
+      break;
+    case E::STWBegin:
+    case E::GCMarkAssistBegin:
+      step = go_range_begin(ev, tables, gen, cur, next);
+      break;
+    case E::STWEnd:
+    case E::GCMarkAssistEnd:
+      step = go_range_end(ev, tables, gen, cur, next);
+      break;
+    case E::GCActive:
+      step = gc_active(ev, tables, gen, cur, next);
+      break;
+    case E::GCBegin:
+      step = gc_begin(ev, tables, gen, cur, next);
+      break;
+    case E::GCEnd:
+      step = gc_end(ev, tables, gen, cur, next);
+      break;
+    case E::GCSweepActive:
+      step = sweep_active(ev, tables, gen, cur, next);
+      break;
+    case E::GCSweepBegin:
+      step = sweep_begin(ev, tables, gen, cur, next);
+      break;
+    case E::GCSweepEnd:
+      step = sweep_end(ev, tables, gen, cur, next);
+      break;
+    case E::GCMarkAssistActive:
+      step = go_range_active(ev, tables, gen, cur, next);
+      break;
+    case E::HeapAlloc:
+    case E::HeapGoal:
+      step = heap_metric(ev, tables, gen, cur, next);
+      break;
+    case E::UserTaskBegin:
+      step = user_task_begin(ev, tables, gen, cur, next);
+      break;
+    case E::UserTaskEnd:
+      step = user_task_end(ev, tables, gen, cur, next);
+      break;
+    case E::UserRegionBegin:
+    case E::UserRegionEnd:
+      step = user_region(ev, tables, gen, cur, next);
+      break;
+    case E::GoSwitch:
+    case E::GoSwitchDestroy:
+      step = go_switch(ev, tables, gen, cur, next);
+      break;
+    case E::Span: case E::SpanAlloc: case E::SpanFree: case E::HeapObject: case E::HeapObjectAlloc:
+    case E::HeapObjectFree: case E::GoroutineStack: case E::GoroutineStackAlloc: case E::GoroutineStackFree:
+      step = alloc_free(ev, tables, gen, cur, next);
+      break;
+    default:
+      return fail(ev, fmt::format("bad event type found while ordering: {}", static_cast<unsigned>(ev.type)));
+  }
+  if (step == Step::Done && m != kNoThread) {
     ms->p = next.p;
     ms->g = next.g;
   }
-  return ok;
+  return step;
 }
 
 void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0,
@@ -149,28 +202,35 @@ void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedC
   push(ev, t, ctx);
 }
 
-Error Ordering::missing_g(const RawEvent& ev, GoId id) const {
-  return fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), id));
+void Ordering::missing_g(const RawEvent& ev, GoId id) {
+  fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), id));
 }
 
-Result<Ordering::PEntry*> Ordering::initialized_p(const RawEvent& ev, ProcId id) {
+Ordering::PEntry* Ordering::initialized_p(const RawEvent& ev, ProcId id) {
   auto it = p_states_.find(id);
-  if (it == p_states_.end()) return fail(ev, fmt::format("uninitialized proc {} found during {}", id, type_name(ev.type)));
-  return &*it;
+  if (it != p_states_.end()) return &*it;
+  fail(ev, fmt::format("uninitialized proc {} found during {}", id, type_name(ev.type)));
+  return nullptr;
 }
 
-Error Ordering::fail(const RawEvent& ev, std::string message) const {
-  return make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
+Ordering::Step Ordering::fail(const RawEvent& ev, std::string message) {
+  error_ = make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
+  return Step::Failed;
 }
 
-Status Ordering::context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const {
-  if (m == Need::MustHave && ctx.m == kNoThread) return fail(ev, "expected a thread but didn't have one");
-  if (m == Need::MustNotHave && ctx.m != kNoThread) return fail(ev, "expected no thread but had one");
-  if (p == Need::MustHave && ctx.p == kNoProc) return fail(ev, "expected a proc but didn't have one");
-  if (p == Need::MustNotHave && ctx.p != kNoProc) return fail(ev, "expected no proc but had one");
-  if (g == Need::MustHave && ctx.g == kNoGoroutine) return fail(ev, "expected a goroutine but didn't have one");
-  if (g == Need::MustNotHave && ctx.g != kNoGoroutine) return fail(ev, "expected no goroutine but had one");
-  return {};
+bool Ordering::rejected(const RawEvent& ev, std::string message) {
+  fail(ev, std::move(message));
+  return false;
+}
+
+bool Ordering::context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) {
+  if (m == Need::MustHave && ctx.m == kNoThread) return rejected(ev, "expected a thread but didn't have one");
+  if (m == Need::MustNotHave && ctx.m != kNoThread) return rejected(ev, "expected no thread but had one");
+  if (p == Need::MustHave && ctx.p == kNoProc) return rejected(ev, "expected a proc but didn't have one");
+  if (p == Need::MustNotHave && ctx.p != kNoProc) return rejected(ev, "expected no proc but had one");
+  if (g == Need::MustHave && ctx.g == kNoGoroutine) return rejected(ev, "expected a goroutine but didn't have one");
+  if (g == Need::MustNotHave && ctx.g != kNoGoroutine) return rejected(ev, "expected no goroutine but had one");
+  return true;
 }
 
 EventType Ordering::range_start(EventType t) {
@@ -178,38 +238,38 @@ EventType Ordering::range_start(EventType t) {
   return s == EventType::None ? t : s;
 }
 
-Status Ordering::begin_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r) {
+bool Ordering::begin_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r) {
   if (std::find(ranges.begin(), ranges.end(), r) != ranges.end()) {
-    return fail(ev, fmt::format("discovered event already in-flight for when starting event {}", type_name(r.type)));
+    return rejected(ev, fmt::format("discovered event already in-flight for when starting event {}", type_name(r.type)));
   }
   ranges.push_back(r);
-  return {};
+  return true;
 }
 
-Status Ordering::active_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r, bool initial_gen) {
+bool Ordering::active_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r, bool initial_gen) {
   const bool has = std::find(ranges.begin(), ranges.end(), r) != ranges.end();
   if (initial_gen) {
-    if (has) return fail(ev, fmt::format("found named active range already in first gen: {}", type_name(r.type)));
+    if (has) return rejected(ev, fmt::format("found named active range already in first gen: {}", type_name(r.type)));
     ranges.push_back(r);
   } else if (!has) {
-    return fail(ev, fmt::format("resource is missing active range: {}", type_name(r.type)));
+    return rejected(ev, fmt::format("resource is missing active range: {}", type_name(r.type)));
   }
-  return {};
+  return true;
 }
 
-Result<std::uint64_t> Ordering::end_range(const RawEvent& ev, std::vector<RangeType>& ranges) {
+bool Ordering::end_range(const RawEvent& ev, std::vector<RangeType>& ranges, std::uint64_t& desc) {
   const EventType st = all_specs()[static_cast<std::size_t>(ev.type)].start_event;
   auto it = std::find_if(ranges.begin(), ranges.end(), [st](const RangeType& r) { return r.type == st; });
-  if (it == ranges.end()) return fail(ev, fmt::format("tried to end event {}, but not in-flight", type_name(st)));
-  const std::uint64_t desc = it->desc;
+  if (it == ranges.end()) return rejected(ev, fmt::format("tried to end event {}, but not in-flight", type_name(st)));
+  desc = it->desc;
   std::iter_swap(it, ranges.end() - 1);  // swap-remove, as Go (the order of the rest matters not)
   ranges.pop_back();
-  return desc;
+  return true;
 }
 
 // --- Procs -------------------------------------------------------------------------------
 
-Result<bool> Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
   const auto pid = static_cast<ProcId>(ev.args[0]);
   const std::uint64_t raw = ev.args[1];
   if (raw > static_cast<std::uint64_t>(WireProcStatus::SyscallAbandoned)) {
@@ -257,26 +317,26 @@ Result<bool> Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uint6
     if (!found) return fail(ev, fmt::format("failed to find sched context for proc {} that's about to be stolen", pid));
   }
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::proc_start(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::proc_start(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
   const auto pid = static_cast<ProcId>(ev.args[0]);
   const Seq seq{gen, ev.args[1]};
   auto it = p_states_.find(pid);
   if (it == p_states_.end() || it->second.status != WireProcStatus::Idle || !seq.succeeds(it->second.seq) ||
       cur.p != kNoProc) {
-    return false;  // not yet: its status or an earlier event of this P has not been seen
+    return Step::NotYet;  // not yet: its status or an earlier event of this P has not been seen
   }
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustNotHave, Need::MayHave));
+  if (!validate(ev, cur, Need::MustHave, Need::MustNotHave, Need::MayHave)) return Step::Failed;
   it->second.status = WireProcStatus::Running;
   it->second.seq = seq;
   next.p = pid;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::proc_stop(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::proc_stop(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx& next) {
   auto it = p_states_.find(cur.p);
   if (it == p_states_.end()) {
     return fail(ev, fmt::format("event {} for proc ({}) that doesn't exist", type_name(ev.type), cur.p));
@@ -284,23 +344,23 @@ Result<bool> Ordering::proc_stop(RawEvent& ev, GenerationTables* t, std::uint64_
   if (it->second.status != WireProcStatus::Running && it->second.status != WireProcStatus::Syscall) {
     return fail(ev, fmt::format("{} event for proc that's not Running or Syscall", type_name(ev.type)));
   }
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+  if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   it->second.status = WireProcStatus::Idle;
   next.p = kNoProc;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
   const auto pid = static_cast<ProcId>(ev.args[0]);
   const Seq seq{gen, ev.args[1]};
   auto it = p_states_.find(pid);
   if (it == p_states_.end() ||
       (it->second.status != WireProcStatus::Syscall && it->second.status != WireProcStatus::SyscallAbandoned) ||
       !seq.succeeds(it->second.seq)) {
-    return false;
+    return Step::NotYet;
   }
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MayHave));
+  if (!validate(ev, cur, Need::MustHave, Need::MayHave, Need::MayHave)) return Step::Failed;
   // Keep the status that let us advance: a steal from an abandoned syscall reads Idle→Idle.
   const WireProcStatus old_status = it->second.status;
   ev.args[extra_index(ev.type)] = static_cast<std::uint64_t>(old_status);
@@ -309,7 +369,7 @@ Result<bool> Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint64
   if (old_status == WireProcStatus::SyscallAbandoned) {
     // Information was lost: leave the thread alone, it may have moved on.
     push(ev, t, cur);
-    return true;
+    return Step::Done;
   }
   const auto mid = static_cast<ThreadId>(ev.args[2]);
   if (mid == cur.m) {
@@ -319,7 +379,7 @@ Result<bool> Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint64
     }
     next.p = kNoProc;
     push(ev, t, cur);
-    return true;
+    return Step::Done;
   }
   auto mit = m_states_.find(mid);
   if (mit == m_states_.end()) return fail(ev, fmt::format("stole proc from non-existent thread {}", mid));
@@ -329,12 +389,12 @@ Result<bool> Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint64
   // The victim is in a syscall and will notice on its way out (GoSyscallEndBlocked waits for this).
   mit->second.p = kNoProc;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
 // --- Goroutines --------------------------------------------------------------------------
 
-Result<bool> Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
   const auto gid = static_cast<GoId>(ev.args[0]);
   const auto mid = static_cast<ThreadId>(ev.args[1]);
   const std::uint64_t raw = ev.args[2];
@@ -388,11 +448,11 @@ Result<bool> Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint64_
     }
   }
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_create(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+Ordering::Step Ordering::go_create(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+  if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   if (auto it = g_states_.find(cur.g); it != g_states_.end() && it->second.status != WireGoStatus::Running) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
@@ -404,14 +464,13 @@ Result<bool> Ordering::go_create(RawEvent& ev, GenerationTables* t, std::uint64_
     return fail(ev, fmt::format("tried to create goroutine ({}) that already exists", newg));
   }
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_stop_exec(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx& next) {
-  GTA_TRY(user_go(ev, cur));
-  auto it_found = existing_g(ev, cur.g);
-  if (!it_found) return std::move(it_found).error();
-  auto* it = *it_found;
+Ordering::Step Ordering::go_stop_exec(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx& next) {
+  if (!user_go(ev, cur)) return Step::Failed;
+  auto* it = existing_g(ev, cur.g);
+  if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Running) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
@@ -422,45 +481,44 @@ Result<bool> Ordering::go_stop_exec(RawEvent& ev, GenerationTables* t, std::uint
   }
   next.g = kNoGoroutine;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_start(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::go_start(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
   const auto gid = static_cast<GoId>(ev.args[0]);
   const Seq seq{gen, ev.args[1]};
   auto it = g_states_.find(gid);
   if (it == g_states_.end() || it->second.status != WireGoStatus::Runnable || !seq.succeeds(it->second.seq)) {
-    return false;
+    return Step::NotYet;
   }
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MustNotHave));
+  if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MustNotHave)) return Step::Failed;
   it->second.status = WireGoStatus::Running;
   it->second.seq = seq;
   next.g = gid;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_unblock(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::go_unblock(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
   const auto gid = static_cast<GoId>(ev.args[0]);
   const Seq seq{gen, ev.args[1]};
   auto it = g_states_.find(gid);
   if (it == g_states_.end() || it->second.status != WireGoStatus::Waiting || !seq.succeeds(it->second.seq)) {
-    return false;
+    return Step::NotYet;
   }
   it->second.status = WireGoStatus::Runnable;
   it->second.seq = seq;
   // No context to check: anything (even sysmon, without a P) may unblock a goroutine.
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
   // A switch is three events: unblock the next goroutine, block (or destroy) the current one,
   // start the next one. Like a GoStart it waits for the next goroutine's sequence number.
-  GTA_TRY(user_go(ev, cur));
-  auto curit_found = existing_g(ev, cur.g);
-  if (!curit_found) return std::move(curit_found).error();
-  auto* curit = *curit_found;
+  if (!user_go(ev, cur)) return Step::Failed;
+  auto* curit = existing_g(ev, cur.g);
+  if (curit == nullptr) return Step::Failed;
   if (curit->second.status != WireGoStatus::Running) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
@@ -468,7 +526,7 @@ Result<bool> Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_
   const Seq seq{gen, ev.args[1]};
   auto nit = g_states_.find(nextg);
   if (nit == g_states_.end() || nit->second.status != WireGoStatus::Waiting || !seq.succeeds(nit->second.seq)) {
-    return false;
+    return Step::NotYet;
   }
   push(ev, t, cur);
   if (ev.type == EventType::GoSwitch) {
@@ -484,21 +542,19 @@ Result<bool> Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_
   SchedCtx start = cur;
   start.g = kNoGoroutine;
   push(EventType::GoStart, ev.time, t, start, static_cast<std::uint64_t>(nextg), ev.args[1]);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(user_go(ev, cur));
-  auto it_found = existing_g(ev, cur.g);
-  if (!it_found) return std::move(it_found).error();
-  auto* it = *it_found;
+Ordering::Step Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+  if (!user_go(ev, cur)) return Step::Failed;
+  auto* it = existing_g(ev, cur.g);
+  if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Running) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
   it->second.status = WireGoStatus::Syscall;
-  auto pit_found = initialized_p(ev, cur.p);
-  if (!pit_found) return std::move(pit_found).error();
-  auto* pit = *pit_found;
+  auto* pit = initialized_p(ev, cur.p);
+  if (pit == nullptr) return Step::Failed;
   pit->second.status = WireProcStatus::Syscall;
   // The P sequence number only disambiguates steals; on a running P it must simply follow on.
   const Seq pseq{gen, ev.args[0]};
@@ -508,57 +564,53 @@ Result<bool> Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std::
   }
   pit->second.seq = pseq;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_syscall_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(user_go(ev, cur));
-  auto it_found = existing_g(ev, cur.g);
-  if (!it_found) return std::move(it_found).error();
-  auto* it = *it_found;
+Ordering::Step Ordering::go_syscall_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!user_go(ev, cur)) return Step::Failed;
+  auto* it = existing_g(ev, cur.g);
+  if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Syscall) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
   it->second.status = WireGoStatus::Running;
-  auto pit_found = initialized_p(ev, cur.p);
-  if (!pit_found) return std::move(pit_found).error();
-  auto* pit = *pit_found;
+  auto* pit = initialized_p(ev, cur.p);
+  if (pit == nullptr) return Step::Failed;
   if (pit->second.status != WireProcStatus::Syscall) {
     return fail(ev, fmt::format("expected proc {} in state Syscall, but got {} instead", cur.p,
                                 proc_status_name(pit->second.status)));
   }
   pit->second.status = WireProcStatus::Running;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_syscall_end_blocked(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur,
+Ordering::Step Ordering::go_syscall_end_blocked(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur,
                                               SchedCtx& next) {
   // Ready only once this thread's P has left the syscall state (stopped or stolen): the event
   // says the P was lost at some point during the syscall.
   if (cur.p != kNoProc) {
-    auto pit_found = initialized_p(ev, cur.p);
-    if (!pit_found) return std::move(pit_found).error();
-    auto* pit = *pit_found;
-    if (pit->second.status == WireProcStatus::Syscall) return false;
+    auto* pit = initialized_p(ev, cur.p);
+    if (pit == nullptr) return Step::Failed;
+    if (pit->second.status == WireProcStatus::Syscall) return Step::NotYet;
   }
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave));
-  auto it_found = existing_g(ev, cur.g);
-  if (!it_found) return std::move(it_found).error();
-  auto* it = *it_found;
+  if (!validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave)) return Step::Failed;
+  auto* it = existing_g(ev, cur.g);
+  if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Syscall) {
     return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
   }
   next.g = kNoGoroutine;
   it->second.status = WireGoStatus::Runnable;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_create_syscall(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+Ordering::Step Ordering::go_create_syscall(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
                                          SchedCtx& next) {
   // A goroutine that appears from a cgo callback: created directly in a syscall.
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustNotHave));
+  if (!validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustNotHave)) return Step::Failed;
   const auto newg = static_cast<GoId>(ev.args[0]);
   GState s;
   s.status = WireGoStatus::Syscall;
@@ -568,17 +620,16 @@ Result<bool> Ordering::go_create_syscall(RawEvent& ev, GenerationTables* t, std:
   }
   next.g = newg;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur,
+Ordering::Step Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur,
                                           SchedCtx& next) {
   // The cgo callback's goroutine goes away. Any P is dropped too: the thread id may be reused
   // by the OS, and a new thread with it must not be mistaken for this one when stealing.
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave));
-  auto it_found = existing_g(ev, cur.g);
-  if (!it_found) return std::move(it_found).error();
-  auto* it = *it_found;
+  if (!validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave)) return Step::Failed;
+  auto* it = existing_g(ev, cur.g);
+  if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Syscall) {
     return fail(ev, fmt::format("{} event for goroutine that's not Syscall", type_name(ev.type)));
   }
@@ -604,12 +655,12 @@ Result<bool> Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, std
     push(steal, t, cur);
   }
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
 // --- User annotations --------------------------------------------------------------------
 
-Result<bool> Ordering::user_task_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::user_task_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
   // Tasks need no begin to be referenced and may end several times: only a second concurrent
   // begin of the same id is an error.
   const TaskId id = ev.args[0];
@@ -624,12 +675,12 @@ Result<bool> Ordering::user_task_begin(RawEvent& ev, GenerationTables* t, std::u
     return fail(ev, fmt::format("invalid string ID {} for {} event", ev.args[2], type_name(ev.type)));
   }
   active_tasks_[id] = TaskState{std::string(t->string(ev.args[2])), parent};
-  GTA_TRY(user_go(ev, cur));
+  if (!user_go(ev, cur)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::user_task_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::user_task_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
   const TaskId id = ev.args[0];
   const std::size_t x = extra_index(ev.type);
   if (auto it = active_tasks_.find(id); it != active_tasks_.end()) {
@@ -641,13 +692,13 @@ Result<bool> Ordering::user_task_end(RawEvent& ev, GenerationTables* t, std::uin
     ev.args[x] = kNoTask;
     ev.args[x + 1] = 0;
   }
-  GTA_TRY(user_go(ev, cur));
+  if (!user_go(ev, cur)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(user_go(ev, cur));
+Ordering::Step Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!user_go(ev, cur)) return Step::Failed;
   const TaskId task = ev.args[0];
   if (!t->has_string(ev.args[1])) {
     return fail(ev, fmt::format("invalid string ID {} for {} event", ev.args[1], type_name(ev.type)));
@@ -670,148 +721,148 @@ Result<bool> Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uint6
     regions.pop_back();
   }
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::annotation(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(user_go(ev, cur));
+Ordering::Step Ordering::annotation(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!user_go(ev, cur)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
 // --- GC ----------------------------------------------------------------------------------
 // The mark phase has sequence numbers on begin and end, which may happen on different threads:
 // an explicit edge so that broken timestamps cannot pair the end of one cycle with another.
 
-Result<bool> Ordering::gc_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::gc_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
   const std::uint64_t seq = ev.args[0];
   if (gen == initial_gen_) {
     if (gc_state_ != GcState::Undetermined) return fail(ev, "GCActive in the first generation isn't first GC event");
     gc_seq_ = seq;
     gc_state_ = GcState::Running;
     push(ev, t, cur);
-    return true;
+    return Step::Done;
   }
-  if (seq != gc_seq_ + 1) return false;
+  if (seq != gc_seq_ + 1) return Step::NotYet;
   if (gc_state_ != GcState::Running) return fail(ev, "encountered GCActive while GC was not in progress");
   gc_seq_ = seq;
-  GTA_TRY(user_go(ev, cur));
+  if (!user_go(ev, cur)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::gc_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::gc_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
   const std::uint64_t seq = ev.args[0];
   if (gc_state_ == GcState::Undetermined) {
     gc_seq_ = seq;
     gc_state_ = GcState::Running;
     push(ev, t, cur);
-    return true;
+    return Step::Done;
   }
-  if (seq != gc_seq_ + 1) return false;
+  if (seq != gc_seq_ + 1) return Step::NotYet;
   if (gc_state_ == GcState::Running) return fail(ev, "encountered GCBegin while GC was already in progress");
   gc_seq_ = seq;
   gc_state_ = GcState::Running;
-  GTA_TRY(user_go(ev, cur));
+  if (!user_go(ev, cur)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::gc_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::gc_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
   const std::uint64_t seq = ev.args[0];
-  if (seq != gc_seq_ + 1) return false;
+  if (seq != gc_seq_ + 1) return Step::NotYet;
   if (gc_state_ == GcState::NotRunning) return fail(ev, "encountered GCEnd when GC was not in progress");
   if (gc_state_ == GcState::Undetermined) return fail(ev, "encountered GCEnd when GC was in an undetermined state");
   gc_seq_ = seq;
   gc_state_ = GcState::NotRunning;
-  GTA_TRY(user_go(ev, cur));
+  if (!user_go(ev, cur)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::heap_metric(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+Ordering::Step Ordering::heap_metric(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::sweep_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+Ordering::Step Ordering::sweep_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   auto it = p_states_.find(cur.p);
   if (it == p_states_.end()) return fail(ev, fmt::format("unknown proc {} during {}", cur.p, type_name(ev.type)));
-  GTA_TRY(begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}));
+  if (!begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0})) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::sweep_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::sweep_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
   // Only the current P can sweep in practice, but like mark assists the P is named explicitly.
   const auto pid = static_cast<ProcId>(ev.args[0]);
   auto it = p_states_.find(pid);
   if (it == p_states_.end()) return fail(ev, fmt::format("encountered GCSweepActive for unknown proc {}", pid));
-  GTA_TRY(active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_));
+  if (!active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::sweep_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave));
+Ordering::Step Ordering::sweep_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   auto it = p_states_.find(cur.p);
   if (it == p_states_.end()) return fail(ev, fmt::format("unknown proc {} during {}", cur.p, type_name(ev.type)));
-  auto r = end_range(ev, it->second.ranges);
-  if (!r) return r.error();
+  std::uint64_t desc = 0;
+  if (!end_range(ev, it->second.ranges, desc)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(user_go(ev, cur));
+Ordering::Step Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!user_go(ev, cur)) return Step::Failed;
   const std::uint64_t desc = ev.type == EventType::STWBegin ? ev.args[0] : 0;
   auto it = g_states_.find(cur.g);
   if (it == g_states_.end()) {
     return fail(ev, fmt::format("encountered event of type {} without known state for current goroutine {}",
                                 static_cast<unsigned>(ev.type), cur.g));
   }
-  GTA_TRY(begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), desc}));
+  if (!begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), desc})) return Step::Failed;
   if (ev.type == EventType::STWBegin) ev.args[3] = intern_stw_name(t, desc);
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_range_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::go_range_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
   // Like GoStatus this may name a goroutine that is not running: no context checks.
   const auto gid = static_cast<GoId>(ev.args[0]);
   auto it = g_states_.find(gid);
   if (it == g_states_.end()) {
     return fail(ev, fmt::format("uninitialized goroutine {} found during {}", gid, type_name(ev.type)));
   }
-  GTA_TRY(active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_));
+  if (!active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::go_range_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(user_go(ev, cur));
+Ordering::Step Ordering::go_range_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!user_go(ev, cur)) return Step::Failed;
   auto it = g_states_.find(cur.g);
   if (it == g_states_.end()) {
     return fail(ev, fmt::format("encountered event of type {} without known state for current goroutine {}",
                                 static_cast<unsigned>(ev.type), cur.g));
   }
-  auto desc = end_range(ev, it->second.ranges);
-  if (!desc) return desc.error();
+  std::uint64_t desc = 0;
+  if (!end_range(ev, it->second.ranges, desc)) return Step::Failed;
   // STWEnd carries its kind (a string id of the begin's generation, as in Go) in args[0].
   if (ev.type == EventType::STWEnd) {
-    ev.args[0] = *desc;
-    ev.args[3] = intern_stw_name(t, *desc);
+    ev.args[0] = desc;
+    ev.args[3] = intern_stw_name(t, desc);
   }
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
-Result<bool> Ordering::alloc_free(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
-  GTA_TRY(validate(ev, cur, Need::MustHave, Need::MayHave, Need::MayHave));
+Ordering::Step Ordering::alloc_free(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
+  if (!validate(ev, cur, Need::MustHave, Need::MayHave, Need::MayHave)) return Step::Failed;
   push(ev, t, cur);
-  return true;
+  return Step::Done;
 }
 
 }  // namespace gtanalyze::parser::v2

@@ -40,10 +40,16 @@ class Ordering {
  public:
   explicit Ordering(Version version) : version_(version) {}
 
-  // Tries to advance `ev`, read from thread m's batches in generation `gen`. False (no error)
-  // when it cannot happen yet; an error when the trace is broken. `ms` caches m's state between
-  // calls (null until the first call creates it).
-  Result<bool> advance(RawEvent& ev, GenerationTables* tables, ThreadId m, std::uint64_t gen, MState*& ms);
+  // What advance() did with an event: it happened (its events are in events()), it cannot happen
+  // yet, or it broke the trace (error() says how).
+  enum class Step : std::uint8_t { Done, NotYet, Failed };
+
+  // Tries to advance `ev`, read from thread m's batches in generation `gen`. `ms` caches m's
+  // state between calls (null until the first call creates it).
+  Step advance(RawEvent& ev, GenerationTables* tables, ThreadId m, std::uint64_t gen, MState*& ms);
+  // Why the last advance() failed. Errors are kept here rather than returned, so that the
+  // handlers, run once per event, return a byte in a register.
+  [[nodiscard]] const Error& error() const { return error_; }
 
   // The events advance() produced since the last clear(), in order. The reader hands them out
   // in batches: one buffer, filled and emptied whole, so no event is copied through a queue.
@@ -94,8 +100,6 @@ class Ordering {
   enum class GcState : std::uint8_t { Undetermined, NotRunning, Running };
   enum class Need : std::uint8_t { MustNotHave, MayHave, MustHave };
 
-  using Handler = Result<bool> (Ordering::*)(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx&, SchedCtx&);
-
   // Room for one more output event; the buffer only grows (to the reader's batch size and a few).
   Event& next_slot() {
     if (out_size_ == out_.size()) out_.resize(out_.empty() ? 64 : out_.size() * 2);
@@ -114,65 +118,68 @@ class Ordering {
   }
   void push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0 = 0,
             std::uint64_t a1 = 0);
-  Error fail(const RawEvent& ev, std::string message) const;
+  // Records the error of `ev`: Step::Failed for handlers, false for the checks they call.
+  Step fail(const RawEvent& ev, std::string message);
+  bool rejected(const RawEvent& ev, std::string message);
   using PEntry = std::unordered_map<ProcId, PState>::value_type;
-  // The state of the goroutine or proc the event needs, or the error saying it is missing.
-  Result<GoStates::Entry*> existing_g(const RawEvent& ev, GoId id) {
+  // The state of the goroutine or proc the event needs, or null with the error saying it is missing.
+  GoStates::Entry* existing_g(const RawEvent& ev, GoId id) {
     if (auto* e = g_states_.find(id)) return e;
-    return missing_g(ev, id);
+    missing_g(ev, id);
+    return nullptr;
   }
-  Error missing_g(const RawEvent& ev, GoId id) const;
-  Result<PEntry*> initialized_p(const RawEvent& ev, ProcId id);
+  void missing_g(const RawEvent& ev, GoId id);
+  PEntry* initialized_p(const RawEvent& ev, ProcId id);
   // Whether the context has (or lacks) the thread, proc and goroutine the event needs. Inline:
   // it runs for most events, with constant needs, and almost always passes.
-  Status validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const {
+  bool validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) {
     const auto holds = [](Need need, bool present) { return need == Need::MayHave || present == (need == Need::MustHave); };
-    if (holds(m, ctx.m != kNoThread) && holds(p, ctx.p != kNoProc) && holds(g, ctx.g != kNoGoroutine)) return {};
+    if (holds(m, ctx.m != kNoThread) && holds(p, ctx.p != kNoProc) && holds(g, ctx.g != kNoGoroutine)) return true;
     return context_error(ev, ctx, m, p, g);
   }
-  // The error validate() reports, for the first need the context does not meet.
-  Status context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) const;
-  Status user_go(const RawEvent& ev, const SchedCtx& ctx) const {
+  // Records the error validate() reports, for the first need the context does not meet.
+  bool context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g);
+  bool user_go(const RawEvent& ev, const SchedCtx& ctx) {
     return validate(ev, ctx, Need::MustHave, Need::MustHave, Need::MustHave);
   }
   static EventType range_start(EventType t);
-  Status begin_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r);
-  Status active_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r, bool initial_gen);
-  Result<std::uint64_t> end_range(const RawEvent& ev, std::vector<RangeType>& ranges);
+  // False, with the error recorded, when the range is not in the state the event needs.
+  bool begin_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r);
+  bool active_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r, bool initial_gen);
+  bool end_range(const RawEvent& ev, std::vector<RangeType>& ranges, std::uint64_t& desc);
 
   // One handler per group of wire events; `cur` is the context before the event, `next` after.
-  Result<bool> proc_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> proc_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> proc_stop(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> proc_steal(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_create(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_stop_exec(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_unblock(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_switch(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_syscall_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_syscall_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_syscall_end_blocked(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_create_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_destroy_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> user_task_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> user_task_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> user_region(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> gc_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> gc_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> gc_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> annotation(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> heap_metric(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> sweep_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> sweep_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> sweep_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_range_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_range_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> go_range_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Result<bool> alloc_free(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step proc_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step proc_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step proc_stop(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step proc_steal(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_create(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_stop_exec(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_unblock(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_switch(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_syscall_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_syscall_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_syscall_end_blocked(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_create_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_destroy_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step user_task_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step user_task_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step user_region(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step gc_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step gc_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step gc_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step annotation(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step heap_metric(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step sweep_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step sweep_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step sweep_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_range_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_range_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_range_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step alloc_free(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
 
-  static const std::array<Handler, 256>& dispatch();
 
   Version version_;
   GoStates g_states_;
@@ -182,6 +189,7 @@ class Ordering {
   std::uint64_t gc_seq_ = 0;
   GcState gc_state_ = GcState::Undetermined;
   std::uint64_t initial_gen_ = 0;
+  Error error_;  // of the last advance() that failed
   std::vector<Event> out_;  // events produced since clear(): the first out_size_ are valid
   std::size_t out_size_ = 0;
 };

@@ -69,6 +69,9 @@ struct BatchCursor {
   std::uint32_t size = 0, data_off = 0;
   std::uint64_t stream_offset = 0, batch_time = 0;
   RawEvent ev;
+  Error error;  // why next_event() failed
+
+  enum class Read : std::uint8_t { Event, End, Failed };
 
   // Positions the cursor on its first batch.
   void start(const Generation& g, std::uint32_t first, std::uint32_t end) {
@@ -77,10 +80,10 @@ struct BatchCursor {
     if (batch < batch_end) enter(g);
   }
 
-  // Reads the next event into ev; false once the batches are exhausted.
-  Result<bool> next_event(const Generation& g) {
+  // Reads the next event into ev.
+  Read next_event(const Generation& g) {
     while (data_off == size) {
-      if (batch == batch_end || ++batch == batch_end) return false;
+      if (batch == batch_end || ++batch == batch_end) return Read::End;
       enter(g);
       last_ts = 0;
     }
@@ -91,10 +94,8 @@ struct BatchCursor {
     const std::uint8_t type = p[0];
     const std::size_t count = kTimedValueCount[type];
     if (count == 0) {
-      if (type >= kSpecs.size()) {
-        return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("found invalid event type: {}", type));
-      }
-      return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("found event without a timestamp: type={}", type));
+      if (type >= kSpecs.size()) return fail(fmt::format("found invalid event type: {}", type));
+      return fail(fmt::format("found event without a timestamp: type={}", type));
     }
     ev.type = static_cast<EventType>(type);
     // Each value goes straight to its slot with a scalar store: gathering them in a local array
@@ -102,19 +103,24 @@ struct BatchCursor {
     ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
     std::uint64_t ts = 0;
     std::size_t n = 1 + read_uvarint(p + 1, left - 1, ts);
-    if (n == 1) return make_error(ErrorCode::Corrupt, ev.offset, "found invalid uvarint for timestamp");
+    if (n == 1) return fail("found invalid uvarint for timestamp");
     for (std::size_t i = 1; i < count; i++) {
       const std::size_t used = read_uvarint(p + n, left - n, ev.args[i - 1]);
-      if (used == 0) return make_error(ErrorCode::Corrupt, ev.offset, "found invalid uvarint");
+      if (used == 0) return fail("found invalid uvarint");
       n += used;
     }
     ev.time = add(g.freq.mul(ts), last_ts);
     last_ts = ev.time;
     data_off += static_cast<std::uint32_t>(n);
-    return true;
+    return Read::Event;
   }
 
  private:
+  Read fail(std::string message) {
+    error = make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
+    return Read::Failed;
+  }
+
   void enter(const Generation& g) {
     const Batch& b = g.batches[batch];
     data = reinterpret_cast<const std::uint8_t*>(g.data.data()) + b.offset;
@@ -296,25 +302,22 @@ class V2Reader final : public TraceReader {
 
   Result<bool> try_advance(std::size_t i) {
     BatchCursor* c = frontier_[i];
-    auto ok = order_.advance(c->ev, gen_.tables.get(), c->m, gen_.number, c->state);
-    if (!ok) {
-      Error e = std::move(ok).error();
-      e.generation = gen_.number;
-      return e;
+    switch (order_.advance(c->ev, gen_.tables.get(), c->m, gen_.number, c->state)) {
+      case Ordering::Step::Done: break;
+      case Ordering::Step::NotYet: return false;
+      case Ordering::Step::Failed: return in_generation(order_.error());
     }
-    if (!*ok) return false;
-    auto more = c->next_event(gen_);
-    if (!more) {
-      Error e = std::move(more).error();
-      e.generation = gen_.number;
-      return e;
-    }
-    if (*more) {
-      heap_update(frontier_, i);
-    } else {
-      heap_remove(frontier_, i);
+    switch (c->next_event(gen_)) {
+      case BatchCursor::Read::Event: heap_update(frontier_, i); break;
+      case BatchCursor::Read::End: heap_remove(frontier_, i); break;
+      case BatchCursor::Read::Failed: return in_generation(c->error);
     }
     return true;
+  }
+
+  Error in_generation(Error e) const {
+    e.generation = gen_.number;
+    return e;
   }
 
   Error stuck_error() const {
@@ -388,13 +391,9 @@ class V2Reader final : public TraceReader {
       BatchCursor& c = cursors_[i];
       c.m = gen_.ms[i];
       c.start(gen_, gen_.m_first_batch[i], gen_.m_end_batch[i]);
-      auto ok = c.next_event(gen_);
-      if (!ok) {
-        Error e = std::move(ok).error();
-        e.generation = gen_.number;
-        return e;
-      }
-      if (*ok) heap_insert(frontier_, &c);
+      const auto read = c.next_event(gen_);
+      if (read == BatchCursor::Read::Failed) return in_generation(c.error);
+      if (read == BatchCursor::Read::Event) heap_insert(frontier_, &c);
     }
     order_.emit(sync_event(gen_.tables.get(), gen_.freq.mul(gen_.min_ts)));
     return true;
