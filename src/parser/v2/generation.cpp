@@ -97,7 +97,20 @@ Status GenerationReader::uvarint(std::uint64_t& out, const char* what, std::uint
   return gen_error(ErrorCode::Corrupt, offset(), gen, fmt::format("error reading batch {}: varint overflows a 64-bit integer", what));
 }
 
-Result<bool> GenerationReader::read_batch(RawBatch& b, std::string& payload) {
+std::string& GenerationReader::payload_block(Generation& g, std::size_t size, RawBatch& b) {
+  if (g.blocks_used == 0 || g.blocks[g.blocks_used - 1].size() + size > g.blocks[g.blocks_used - 1].capacity()) {
+    if (g.blocks_used == g.blocks.size()) g.blocks.emplace_back();
+    std::string& fresh = g.blocks[g.blocks_used++];
+    fresh.clear();
+    fresh.reserve(std::max(kPayloadBlock, size));
+  }
+  b.block = g.blocks_used - 1;
+  std::string& block = g.blocks[b.block];
+  b.payload_at = static_cast<std::uint32_t>(block.size());
+  return block;
+}
+
+Result<bool> GenerationReader::read_batch(RawBatch& b, Generation& g) {
   b = RawBatch{};
   b.start = offset();
   std::uint8_t kind = 0;
@@ -129,6 +142,7 @@ Result<bool> GenerationReader::read_batch(RawBatch& b, std::string& payload) {
   }
   b.payload_offset = offset();
   std::size_t want = static_cast<std::size_t>(size);
+  std::string& payload = payload_block(g, want, b);
   while (want > 0) {
     if (pos_ == len_ && !fill()) {
       if (has_read_error_) return read_error_;
@@ -148,7 +162,7 @@ Result<bool> GenerationReader::read(Generation& g) {
   g.min_ts = 0;
   g.freq = {};
   g.has_freq = false;
-  g.data.clear();
+  g.blocks_used = 0;
   g.batches.clear();
   g.ms.clear();
   g.m_first_batch.clear();
@@ -164,8 +178,7 @@ Result<bool> GenerationReader::read(Generation& g) {
   if (version_ >= Version::Go1_26) {
     for (;;) {
       RawBatch b;
-      const std::size_t at = g.data.size();
-      auto r = read_batch(b, g.data);
+      auto r = read_batch(b, g);
       if (!r) {
         Error e = std::move(r).error();
         if (e.generation == 0) e.generation = g.number;
@@ -187,7 +200,7 @@ Result<bool> GenerationReader::read(Generation& g) {
                          "broken trace: missing end-of-generation event, or generations are interleaved");
       }
       if (g.min_ts == 0 || b.time < g.min_ts) g.min_ts = b.time;
-      GTA_TRY(process_batch(g, b, at));
+      GTA_TRY(process_batch(g, b));
     }
   } else {
     if (deferred_error_) {
@@ -197,25 +210,23 @@ Result<bool> GenerationReader::read(Generation& g) {
     }
     if (spill_) {
       any = true;
-      const RawBatch b = *spill_;
+      RawBatch b = *spill_;
       spill_.reset();
       g.number = b.gen;
       g.min_ts = b.time;
-      const std::size_t at = g.data.size();
-      g.data += spill_payload_;
-      GTA_TRY(process_batch(g, b, at));
+      payload_block(g, spill_payload_.size(), b) += spill_payload_;
+      GTA_TRY(process_batch(g, b));
     }
     for (;;) {
       RawBatch b;
-      const std::size_t at = g.data.size();
-      auto r = read_batch(b, g.data);
+      auto r = read_batch(b, g);
       if (!r) {
         Error e = std::move(r).error();
         // A cut in the first batch of the next generation (or before its number could be read)
         // leaves this one whole, as far as anyone can tell: deliver it, report the cut after.
         if (e.code == ErrorCode::Truncated && g.number != 0 && (b.gen == 0 || b.gen == g.number + 1)) {
           e.generation = g.number + 1;
-          g.data.resize(at);
+          if (b.payload_offset != 0) g.blocks[b.block].resize(b.payload_at);  // the part read
           deferred_error_ = std::move(e);
           break;
         }
@@ -228,14 +239,15 @@ Result<bool> GenerationReader::read(Generation& g) {
       if (g.number == 0) g.number = b.gen;
       if (b.gen == g.number + 1) {
         // The first batch of the next generation: keep it for the next call.
-        spill_payload_.assign(g.data, at, std::string::npos);
-        g.data.resize(at);
+        std::string& block = g.blocks[b.block];
+        spill_payload_.assign(block, b.payload_at, std::string::npos);
+        block.resize(b.payload_at);
         spill_ = b;
         break;
       }
       if (b.gen != g.number) return gen_error(ErrorCode::Corrupt, b.start, g.number, "generations out of order");
       if (g.min_ts == 0 || b.time < g.min_ts) g.min_ts = b.time;
-      GTA_TRY(process_batch(g, b, at));
+      GTA_TRY(process_batch(g, b));
     }
     if (!any) return false;
   }
@@ -243,14 +255,15 @@ Result<bool> GenerationReader::read(Generation& g) {
   return true;
 }
 
-Status GenerationReader::process_batch(Generation& g, const RawBatch& b, std::size_t payload_at) {
+Status GenerationReader::process_batch(Generation& g, const RawBatch& b) {
+  std::string& block = g.blocks[b.block];
   if (b.kind == type_byte(EventType::ExperimentalBatch)) {
     // Experimental data is not interpreted (Go hands it over raw on the Sync event): count it.
     g.experimental_batches++;
-    g.data.resize(payload_at);
+    block.resize(b.payload_at);
     return {};
   }
-  const std::string_view payload = std::string_view(g.data).substr(payload_at);
+  const std::string_view payload = std::string_view(block).substr(b.payload_at);
   const int first = payload.empty() ? -1 : static_cast<std::uint8_t>(payload[0]);
   Status st;
   bool table = true;
@@ -267,19 +280,16 @@ Status GenerationReader::process_batch(Generation& g, const RawBatch& b, std::si
     table = false;
   }
   if (table) {
-    g.data.resize(payload_at);  // decoded: the payload is no longer needed
+    block.resize(b.payload_at);  // decoded: the payload is no longer needed
     return st;
-  }
-  if (g.data.size() > UINT32_MAX) {
-    return gen_error(ErrorCode::Limit, b.start, g.number, "generation larger than 4 GiB");
   }
   auto [it, inserted] = m_slot_.try_emplace(b.m, static_cast<std::uint32_t>(g.ms.size()));
   if (inserted) {
     g.ms.push_back(b.m);
     if (m_batches_.size() < g.ms.size()) m_batches_.emplace_back();
   }
-  m_batches_[it->second].push_back(Batch{b.m, b.time, static_cast<std::uint32_t>(payload_at),
-                                         static_cast<std::uint32_t>(payload.size()), b.payload_offset});
+  m_batches_[it->second].push_back(
+      Batch{b.m, b.time, b.block, b.payload_at, static_cast<std::uint32_t>(payload.size()), b.payload_offset});
   return {};
 }
 

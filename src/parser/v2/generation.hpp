@@ -106,7 +106,8 @@ class GenerationTables final : public EventTables {
 struct Batch {
   ThreadId m = kNoThread;
   std::uint64_t time = 0;      // raw ticks
-  std::uint32_t offset = 0;    // of the payload in Generation::data
+  std::uint32_t block = 0;     // the payload: in Generation::blocks[block], from offset
+  std::uint32_t offset = 0;
   std::uint32_t size = 0;
   std::uint64_t stream_offset = 0;  // of the payload in the trace stream
 };
@@ -124,7 +125,11 @@ struct Generation {
   std::uint64_t min_ts = 0;
   Frequency freq;
   bool has_freq = false;
-  std::string data;                           // payloads of the event batches
+  // Payloads of the event batches, in blocks of about kPayloadBlock bytes that never move: one
+  // string grown to a generation's size copied it all and held it twice at the peak. Blocks are
+  // kept for the next generation; the first `blocks_used` hold this one's.
+  std::vector<std::string> blocks;
+  std::uint32_t blocks_used = 0;
   std::vector<Batch> batches;                 // event batches, grouped by M (stable)
   std::vector<ThreadId> ms;                   // Ms in the order their first batch appeared
   std::vector<std::uint32_t> m_first_batch;   // per entry of ms: [first, end) into batches
@@ -154,11 +159,16 @@ class GenerationReader {
     std::uint64_t time = 0;
     std::uint64_t start = 0;          // stream offset of the batch header
     std::uint64_t payload_offset = 0; // stream offset of the payload
+    std::uint32_t block = 0;          // where read_batch() put the payload in Generation::blocks
+    std::uint32_t payload_at = 0;
   };
-  // Reads one batch, its payload appended to `payload`. False at the end of the input before
+  static constexpr std::size_t kPayloadBlock = 1 << 20;
+  // Reads one batch, its payload appended to a block of g. False at the end of the input before
   // any byte of a batch.
-  Result<bool> read_batch(RawBatch& b, std::string& payload);
-  Status process_batch(Generation& g, const RawBatch& b, std::size_t payload_at);
+  Result<bool> read_batch(RawBatch& b, Generation& g);
+  // The block of g that `size` more payload bytes go to, at its end (b.block, b.payload_at).
+  std::string& payload_block(Generation& g, std::size_t size, RawBatch& b);
+  Status process_batch(Generation& g, const RawBatch& b);
   Status finish(Generation& g);
   Status add_strings(Generation& g, const RawBatch& b, std::string_view payload);
   Status add_stacks(Generation& g, const RawBatch& b, std::string_view payload);

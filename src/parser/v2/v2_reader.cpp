@@ -123,7 +123,7 @@ struct BatchCursor {
 
   void enter(const Generation& g) {
     const Batch& b = g.batches[batch];
-    data = reinterpret_cast<const std::uint8_t*>(g.data.data()) + b.offset;
+    data = reinterpret_cast<const std::uint8_t*>(g.blocks[b.block].data()) + b.offset;
     size = b.size;
     data_off = 0;
     stream_offset = b.stream_offset;
