@@ -44,23 +44,38 @@ Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead) {
   if (!reader) return {false, reader.error(), 0, 0};
   if (read_ahead) *reader = gtanalyze::read_ahead(std::move(*reader));
   analysis::Summarizer summarizer;
-  Event event;
   std::string line;
-  for (;;) {
-    auto more = (*reader)->next(event);
-    if (!more) {
-      o.ok = false;
-      o.error = more.error();
-      break;
-    }
-    if (!*more) break;
+  const auto consume = [&](const Event& event) {
     o.events++;
-    if (analyse) {
-      summarizer.on_event(event);
-    }
+    if (analyse) summarizer.on_event(event);
     if (dump) {
       line.clear();
       parser::append_event(line, event);
+    }
+  };
+  if (analyse) {
+    // As the CLI: the analysis takes the events in batches.
+    for (;;) {
+      auto batch = (*reader)->next_batch();
+      if (!batch) {
+        o.ok = false;
+        o.error = batch.error();
+        break;
+      }
+      if (batch->events.empty()) break;
+      for (const Event& event : batch->events) consume(event);
+    }
+  } else {
+    Event event;
+    for (;;) {
+      auto more = (*reader)->next(event);
+      if (!more) {
+        o.ok = false;
+        o.error = more.error();
+        break;
+      }
+      if (!*more) break;
+      consume(event);
     }
   }
   o.warnings = (*reader)->warnings().size();
