@@ -58,6 +58,29 @@ inline std::size_t read_uvarint(const std::uint8_t* p, std::size_t left, std::ui
   return 0;
 }
 
+// Per event type, the arguments (indices into Event::args) that are stack and string ids: the
+// spec's lists in a flat row, for the check every event goes through. Sync (255) is past the
+// spec table: it has none.
+struct TableArgs {
+  std::uint8_t stacks = 0, strings = 0;
+  std::array<std::uint8_t, kMaxTimedArgs> stack{}, string{};
+};
+const std::array<TableArgs, 256> kTableArgs = [] {
+  std::array<TableArgs, 256> table{};
+  for (std::size_t type = 0; type < kSpecs.size(); type++) {
+    TableArgs& row = table[type];
+    // Spec indices count the timestamp delta first; Event::args start after it.
+    // Every id argument follows the timestamp delta, and no event has more than kMaxTimedArgs.
+    for (std::uint8_t i : kSpecs[type].stack_args) {
+      if (i >= 1 && i <= kMaxTimedArgs && row.stacks < kMaxTimedArgs) row.stack[row.stacks++] = static_cast<std::uint8_t>(i - 1);
+    }
+    for (std::uint8_t i : kSpecs[type].string_args) {
+      if (i >= 1 && i <= kMaxTimedArgs && row.strings < kMaxTimedArgs) row.string[row.strings++] = static_cast<std::uint8_t>(i - 1);
+    }
+  }
+  return table;
+}();
+
 // Reads the events of one M's batches of a generation, one at a time.
 struct BatchCursor {
   ThreadId m = kNoThread;
@@ -245,11 +268,11 @@ class V2Reader final : public TraceReader {
     const std::span<Event> batch = order_.events();
     for (std::size_t i = 0; i < batch.size(); i++) {
       Event& e = batch[i];
-      if (auto valid = validate_table_ids(e); !valid) {
+      if (!table_ids_valid(e)) {
         // Delivered as Go does: the events before it, then this error.
         order_.truncate(i);
         has_pending_error_ = true;
-        pending_error_ = valid.error();
+        pending_error_ = table_id_error(e);
         break;
       }
       // Times only move forward: a time not after the previous event's becomes previous + 1.
@@ -399,10 +422,24 @@ class V2Reader final : public TraceReader {
     return true;
   }
 
-  Status validate_table_ids(const Event& e) const {
-    if (e.type == EventType::Sync) return {};
+  // Whether the event's string and stack ids name entries of its generation's tables. Run for
+  // every event: a flat per-type table of which arguments to check.
+  bool table_ids_valid(const Event& e) const {
+    const TableArgs& args = kTableArgs[static_cast<std::size_t>(e.type)];
+    if (args.stacks == 0 && args.strings == 0) return true;
+    const auto* t = static_cast<const GenerationTables*>(e.tables);
+    for (std::uint8_t k = 0; k < args.stacks; k++) {
+      if (!t->has_stack(e.args[args.stack[k]])) return false;
+    }
+    for (std::uint8_t k = 0; k < args.strings; k++) {
+      if (!t->has_string(e.args[args.string[k]])) return false;
+    }
+    return true;
+  }
+
+  // The error for the first id table_ids_valid() rejects.
+  Error table_id_error(const Event& e) const {
     const EventSpec& spec = kSpecs[static_cast<std::size_t>(e.type)];
-    if (spec.stack_args.empty() && spec.string_args.empty()) return {};
     const auto* t = static_cast<const GenerationTables*>(e.tables);
     for (std::uint8_t i : spec.stack_args) {
       if (!t->has_stack(e.args[i - 1])) {
@@ -416,7 +453,7 @@ class V2Reader final : public TraceReader {
                           fmt::format("found invalid string ID {} for event {}", e.args[i - 1], spec.name));
       }
     }
-    return {};
+    return make_error(ErrorCode::Corrupt, input_.offset(), "internal error: no invalid table id");
   }
 
   Version version_;
