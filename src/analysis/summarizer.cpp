@@ -27,16 +27,24 @@ class NameTable {
  public:
   std::uint32_t intern(std::string_view s) {
     // Most calls pass the same few strings of the generation's table, at the same address: a
-    // direct-mapped cache on the address (confirmed by the contents, so a reused address cannot
-    // mislead it) saves hashing the string per block.
-    const CacheSlot& c = cache_[(reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kCacheSlots];
-    if (c.key == s.data() && c.name == s) return c.id;
+    // direct-mapped cache on the address saves hashing the string per block. A table's views
+    // stay put while their generation lasts, so the cache is emptied at each new one.
+    const CacheSlot& c = cache_[slot_of(s)];
+    if (c.data == s.data() && c.size == s.size()) return c.id;
     return intern_uncached(s);
   }
+  void new_generation() { cache_.fill(CacheSlot{}); }
   const std::string& name(std::uint32_t id) const { return names_[id]; }
 
  private:
-  std::uint32_t intern_uncached(std::string_view s) {
+  struct CacheSlot {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    std::uint32_t id = 0;  // 0 is "", which the empty slot's (nullptr, 0) also means
+  };
+  static std::size_t slot_of(std::string_view s) { return (reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kCacheSlots; }
+
+  [[gnu::noinline]] std::uint32_t intern_uncached(std::string_view s) {  // off the hot path
     std::uint32_t id = 0;
     auto it = ids_.find(s);
     if (it != ids_.end()) {
@@ -46,17 +54,12 @@ class NameTable {
       id = static_cast<std::uint32_t>(names_.size() - 1);
       ids_.emplace(names_.back(), id);
     }
-    cache_[(reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kCacheSlots] = CacheSlot{s.data(), names_[id], id};
+    cache_[slot_of(s)] = CacheSlot{s.data(), s.size(), id};
     return id;
   }
 
-  struct CacheSlot {
-    const char* key = nullptr;  // the address looked up
-    std::string_view name;      // the interned copy, to confirm the contents
-    std::uint32_t id = 0;
-  };
-  static constexpr std::size_t kCacheSlots = 251;
-  std::deque<std::string> names_;  // deque: stable addresses for the views in ids_ and cache_
+  static constexpr std::size_t kCacheSlots = 256;
+  std::deque<std::string> names_;  // deque: stable addresses for the views in ids_
   std::unordered_map<std::string_view, std::uint32_t> ids_;
   std::array<CacheSlot, kCacheSlots> cache_{};
 };
@@ -119,7 +122,7 @@ class StackTable {
     std::uint32_t id = 0;
   };
 
-  std::uint32_t intern_uncached(Stack frames, FastSlot& fast) {
+  [[gnu::noinline]] std::uint32_t intern_uncached(Stack frames, FastSlot& fast) {  // off the hot path
     auto key = std::make_pair(frames.data(), frames.size());
     fast.frames = frames.data();
     fast.size = frames.size();
@@ -181,16 +184,7 @@ class TimesByName {
   // Like map::operator[]: the value of `name`, inserted as 0 if absent.
   std::int64_t& operator()(List& list, std::uint32_t name) {
     if (std::int64_t* v = find(list, name)) return *v;
-    std::uint32_t i = free_;
-    if (i != 0) {
-      free_ = entries_[i].next;
-    } else {
-      i = static_cast<std::uint32_t>(entries_.size());
-      entries_.emplace_back();
-    }
-    entries_[i] = Entry{name, list, 0};
-    list = i;
-    return entries_[i].value;
+    return insert(list, name);
   }
   std::int64_t* find(List list, std::uint32_t name) {
     for (std::uint32_t i = list; i != 0; i = entries_[i].next)
@@ -225,6 +219,18 @@ class TimesByName {
     std::uint32_t next = 0;  // the next entry of the same list; 0 at the end
     std::int64_t value = 0;
   };
+  [[gnu::noinline]] std::int64_t& insert(List& list, std::uint32_t name) {  // off the hot path
+    std::uint32_t i = free_;
+    if (i != 0) {
+      free_ = entries_[i].next;
+    } else {
+      i = static_cast<std::uint32_t>(entries_.size());
+      entries_.emplace_back();
+    }
+    entries_[i] = Entry{name, list, 0};
+    list = i;
+    return entries_[i].value;
+  }
   void release(std::uint32_t i) {
     entries_[i].next = free_;
     free_ = i;
@@ -271,9 +277,9 @@ struct Goroutine {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-}  // namespace
-
-struct Summarizer::State {
+// The analysis while the events stream in. In this file only (internal linkage), so that the
+// compiler may inline its per-event steps into on_event().
+struct Analysis {
   LeakOptions leak_options;
   NameTable names;
   StackTable stacks;
@@ -332,6 +338,10 @@ struct Summarizer::State {
   void close_stw(Time end);
 };
 
+}  // namespace
+
+struct Summarizer::State : Analysis {};
+
 Summarizer::Summarizer(LeakOptions leak_options) : state_(std::make_unique<State>()) {
   state_->leak_options = std::move(leak_options);
   state_->names.intern("");  // id 0 is the empty reason
@@ -347,6 +357,7 @@ void Summarizer::on_event(const Event& ev) {
   switch (ev.kind()) {
     case EventKind::Sync:
       s.sync_ts = ev.time;
+      s.names.new_generation();
       s.stacks.new_generation();
       break;
     case EventKind::StateTransition: {
@@ -368,7 +379,7 @@ void Summarizer::on_event(const Event& ev) {
   }
 }
 
-void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st) {
+void Analysis::on_goroutine(const Event& ev, const StateTransition& st) {
   const GoId id = st.resource.id;
   const GoState from = st.go_from, to = st.go_to;
   if (from == to) return;  // tells nothing new
@@ -499,7 +510,7 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
   }
 }
 
-void Summarizer::State::on_proc(const Event& ev, const StateTransition& st) {
+void Analysis::on_proc(const Event& ev, const StateTransition& st) {
   // A P going idle while its goroutine is in a syscall: the syscall now blocks without a P.
   if (st.proc_from == st.proc_to || st.proc_to != ProcState::Idle) return;
   auto* entry = syscalling_p.find(st.resource.id);
@@ -508,7 +519,7 @@ void Summarizer::State::on_proc(const Event& ev, const StateTransition& st) {
   syscalling_p.erase(entry);
 }
 
-void Summarizer::State::close_stw(Time end) {
+void Analysis::close_stw(Time end) {
   const Duration d = end - stw_begin;
   StwKind& k = gc.stw_by_kind[stw_kind];
   k.total += d;
@@ -518,7 +529,7 @@ void Summarizer::State::close_stw(Time end) {
   stw_open = false;
 }
 
-void Summarizer::State::on_range(const Event& ev) {
+void Analysis::on_range(const Event& ev) {
   const Range r = ev.range();
   const EventKind kind = ev.kind();
   constexpr std::string_view kStw = "stop-the-world (";
