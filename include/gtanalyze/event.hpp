@@ -159,6 +159,11 @@ struct Event {
   // The stack of the current execution context, if the event has one.
   Stack stack() const;
   StateTransition state_transition() const;  // kind() == StateTransition
+  // state_transition() in parts, for consumers that need the reason and the stack (table
+  // lookups) only for some transitions: the resource and states, then each of the two.
+  StateTransition state_change() const;  // reason and stack left empty
+  std::string_view transition_reason() const;
+  Stack transition_stack() const;
   Range range() const;                       // kind() is RangeBegin, RangeActive or RangeEnd
   Metric metric() const;                     // kind() == Metric
   std::string_view label() const;            // kind() == Label

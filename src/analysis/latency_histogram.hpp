@@ -17,21 +17,15 @@ class LatencyHistogram {
  public:
   void add(Duration value, std::uint64_t count = 1) {
     if ((used_ + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
     std::size_t i = slot_of(value);
-    for (;;) {
-      Slot& s = slots_[i];
-      if (s.count == 0) {
-        s.value = value;
-        s.count = count;
-        used_++;
-        break;
-      }
-      if (s.value == value) {
-        s.count += count;
-        break;
-      }
-      i = (i + 1) & (slots_.size() - 1);
+    while (slots_[i].count != 0 && slots_[i].value != value) i = (i + 1) & mask;
+    Slot& s = slots_[i];
+    if (s.count == 0) {
+      s.value = value;
+      used_++;
     }
+    s.count += count;
     total_ += count;
   }
   void merge(const LatencyHistogram& other) {
@@ -75,7 +69,7 @@ class LatencyHistogram {
   [[nodiscard]] std::size_t slot_of(Duration v) const {
     return static_cast<std::size_t>((static_cast<std::uint64_t>(v) * 0x9e3779b97f4a7c15ull) >> 20) & (slots_.size() - 1);
   }
-  void grow() {
+  [[gnu::noinline]] void grow() {  // off the hot path of add()
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
     used_ = 0;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <regex>
 #include <tuple>
 #include <unordered_map>
@@ -26,10 +27,24 @@ class NameTable {
  public:
   std::uint32_t intern(std::string_view s) {
     // Most calls pass the same few strings of the generation's table, at the same address: a
-    // direct-mapped cache on the address (confirmed by the contents, so a reused address cannot
-    // mislead it) saves hashing the string per block.
-    CacheSlot& c = cache_[(reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kCacheSlots];
-    if (c.data == s.data() && c.size == s.size() && names_[c.id] == s) return c.id;
+    // direct-mapped cache on the address saves hashing the string per block. A table's views
+    // stay put while their generation lasts, so the cache is emptied at each new one.
+    const CacheSlot& c = cache_[slot_of(s)];
+    if (c.data == s.data() && c.size == s.size()) return c.id;
+    return intern_uncached(s);
+  }
+  void new_generation() { cache_.fill(CacheSlot{}); }
+  const std::string& name(std::uint32_t id) const { return names_[id]; }
+
+ private:
+  struct CacheSlot {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    std::uint32_t id = 0;  // 0 is "", which the empty slot's (nullptr, 0) also means
+  };
+  static std::size_t slot_of(std::string_view s) { return (reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kCacheSlots; }
+
+  [[gnu::noinline]] std::uint32_t intern_uncached(std::string_view s) {  // off the hot path
     std::uint32_t id = 0;
     auto it = ids_.find(s);
     if (it != ids_.end()) {
@@ -39,18 +54,11 @@ class NameTable {
       id = static_cast<std::uint32_t>(names_.size() - 1);
       ids_.emplace(names_.back(), id);
     }
-    c = CacheSlot{s.data(), s.size(), id};
+    cache_[slot_of(s)] = CacheSlot{s.data(), s.size(), id};
     return id;
   }
-  const std::string& name(std::uint32_t id) const { return names_[id]; }
 
- private:
-  struct CacheSlot {
-    const char* data = nullptr;
-    std::size_t size = 0;
-    std::uint32_t id = 0;
-  };
-  static constexpr std::size_t kCacheSlots = 251;
+  static constexpr std::size_t kCacheSlots = 256;
   std::deque<std::string> names_;  // deque: stable addresses for the views in ids_
   std::unordered_map<std::string_view, std::uint32_t> ids_;
   std::array<CacheSlot, kCacheSlots> cache_{};
@@ -98,6 +106,23 @@ class StackTable {
     // then the hash map: blocks repeat the same few stacks millions of times.
     FastSlot& fast = fast_[(reinterpret_cast<std::uintptr_t>(frames.data()) / sizeof(StackFrame)) % kFastSlots];
     if (fast.frames == frames.data() && fast.size == frames.size()) return fast.id;
+    return intern_uncached(frames, fast);
+  }
+  // A new generation: table addresses may be reused for other stacks.
+  void new_generation() {
+    cache_.clear();
+    fast_.fill(FastSlot{});
+  }
+  std::vector<StackInfo> take() { return std::move(stacks_); }
+
+ private:
+  struct FastSlot {
+    const StackFrame* frames = nullptr;
+    std::size_t size = 0;
+    std::uint32_t id = 0;
+  };
+
+  [[gnu::noinline]] std::uint32_t intern_uncached(Stack frames, FastSlot& fast) {  // off the hot path
     auto key = std::make_pair(frames.data(), frames.size());
     fast.frames = frames.data();
     fast.size = frames.size();
@@ -111,107 +136,163 @@ class StackTable {
     cache_.emplace(key, it->second);
     return fast.id = it->second;
   }
-  // A new generation: table addresses may be reused for other stacks.
-  void new_generation() {
-    cache_.clear();
-    fast_.fill(FastSlot{});
-  }
-  std::vector<StackInfo> take() { return std::move(stacks_); }
 
- private:
   struct KeyHash {
     std::size_t operator()(const std::pair<const StackFrame*, std::size_t>& k) const {
       return std::hash<const void*>()(k.first) ^ (k.second * 0x9e3779b97f4a7c15ull);
     }
   };
-  struct FastSlot {
-    const StackFrame* frames = nullptr;
-    std::size_t size = 0;
-    std::uint32_t id = 0;
-  };
-  static constexpr std::size_t kFastSlots = 1021;
+  static constexpr std::size_t kFastSlots = 1024;
   std::array<FastSlot, kFastSlots> fast_{};
   std::vector<StackInfo> stacks_;
   std::map<StackInfo, std::uint32_t> ids_;
   std::unordered_map<std::pair<const StackFrame*, std::size_t>, std::uint32_t, KeyHash> cache_;
 };
 
-// A small map from interned name to a value; goroutines hold only a few entries.
-template <class V>
-struct SmallMap {
-  std::vector<std::pair<std::uint32_t, V>> items;
-  V& operator[](std::uint32_t key) {
-    for (auto& [k, v] : items)
-      if (k == key) return v;
-    items.emplace_back(key, V{});
-    return items.back().second;
+// A vector in chunks of fixed size: growing never moves the elements (references stay valid)
+// nor needs room for them twice, and the chunks can be freed one by one as they are consumed.
+template <class T>
+class ChunkedVector {
+ public:
+  static constexpr std::size_t kChunkSize = 1024;
+  T& operator[](std::size_t i) { return chunks_[i / kChunkSize][i % kChunkSize]; }
+  const T& operator[](std::size_t i) const { return chunks_[i / kChunkSize][i % kChunkSize]; }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  T& emplace_back() {
+    if (size_ % kChunkSize == 0) chunks_.push_back(std::make_unique<T[]>(kChunkSize));
+    return (*this)[size_++];
   }
-  V* find(std::uint32_t key) {
-    for (auto& [k, v] : items)
-      if (k == key) return &v;
+  // For elements consumed in order: frees the chunk of element i once i is its last one.
+  void consumed(std::size_t i) {
+    if (i % kChunkSize == kChunkSize - 1 || i + 1 == size_) chunks_[i / kChunkSize].reset();
+  }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::size_t size_ = 0;
+};
+
+// Small maps from interned name to time (a goroutine's blocked time by reason, time in ranges,
+// open ranges' start times), each a linked list in one shared pool: a goroutine holds only a few
+// entries, and the pool spares it a heap block per map.
+class TimesByName {
+ public:
+  using List = std::uint32_t;  // the index of the first entry; 0 for the empty map
+
+  TimesByName() { entries_.emplace_back(); }  // entry 0 ends the lists
+
+  // Like map::operator[]: the value of `name`, inserted as 0 if absent.
+  std::int64_t& operator()(List& list, std::uint32_t name) {
+    if (std::int64_t* v = find(list, name)) return *v;
+    return insert(list, name);
+  }
+  std::int64_t* find(List list, std::uint32_t name) {
+    for (std::uint32_t i = list; i != 0; i = entries_[i].next)
+      if (entries_[i].name == name) return &entries_[i].value;
     return nullptr;
   }
-  void erase(std::uint32_t key) {
-    auto it = std::find_if(items.begin(), items.end(), [&](const auto& kv) { return kv.first == key; });
-    if (it != items.end()) items.erase(it);
+  void erase(List& list, std::uint32_t name) {
+    for (std::uint32_t* link = &list; *link != 0; link = &entries_[*link].next) {
+      const std::uint32_t i = *link;
+      if (entries_[i].name == name) {
+        *link = entries_[i].next;
+        release(i);
+        return;
+      }
+    }
   }
+  void clear(List& list) {
+    while (list != 0) {
+      const std::uint32_t i = list;
+      list = entries_[i].next;
+      release(i);
+    }
+  }
+  template <class F>
+  void for_each(List list, F&& f) const {
+    for (std::uint32_t i = list; i != 0; i = entries_[i].next) f(entries_[i].name, entries_[i].value);
+  }
+
+ private:
+  struct Entry {
+    std::uint32_t name = 0;
+    std::uint32_t next = 0;  // the next entry of the same list; 0 at the end
+    std::int64_t value = 0;
+  };
+  [[gnu::noinline]] std::int64_t& insert(List& list, std::uint32_t name) {  // off the hot path
+    std::uint32_t i = free_;
+    if (i != 0) {
+      free_ = entries_[i].next;
+    } else {
+      i = static_cast<std::uint32_t>(entries_.size());
+      entries_.emplace_back();
+    }
+    entries_[i] = Entry{name, list, 0};
+    list = i;
+    return entries_[i].value;
+  }
+  void release(std::uint32_t i) {
+    entries_[i].next = free_;
+    free_ = i;
+  }
+  ChunkedVector<Entry> entries_;
+  std::uint32_t free_ = 0;  // the first of the released entries, chained by `next`
 };
 
 // One goroutine while the trace is read. The `last_*` fields are Go's private goroutineSummary:
-// 0 means "not in that state" (Go's convention, which the arithmetic below relies on).
+// 0 means "not in that state" (Go's convention, which the arithmetic below relies on). Kept
+// compact (names, stacks and maps by small ids): a big trace holds hundreds of thousands.
 struct Goroutine {
   GoId id = 0;
-  std::uint32_t name = 0;  // in State::names; 0 ("") until a transition stack names it
   Time creation = 0, start = 0, end = 0;
   Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
-  SmallMap<Duration> block_by_reason;
-  SmallMap<Duration> range_time;
-
   Time last_start = 0, last_runnable = 0, last_block = 0, last_syscall = 0, last_syscall_block = 0;
-  std::uint32_t last_block_reason = 0;
-  SmallMap<Time> last_range;
-
-  GoState final_state = GoState::Undetermined;
-  std::uint32_t final_reason = 0;
   Time final_time = 0;
+  std::uint32_t name = 0;  // in State::names; 0 ("") until a transition stack names it
+  std::uint32_t last_block_reason = 0, final_reason = 0;
   std::uint32_t create_stack = 0, block_stack = 0;
-  Time runnable_from = 0;  // when it became runnable, if that was seen
+  TimesByName::List block_by_reason = 0, range_time = 0, last_range = 0;
+  std::uint32_t latencies = 0;  // while it has no name: 1 + its index in State::unnamed_latencies
+  GoState final_state = GoState::Undetermined;
   bool created = false;
-  std::string latencies;  // append_latency() encoding, while it has no name
+  bool runnable_seen = false;  // its last transition made it runnable (not just first seen so)
 
   // Go's snapshotStat followed by finalize: charges the open states up to `last_ts` and clears
   // them. Running it twice is harmless, as in Go (the second pass finds nothing open).
-  void finalize(Time last_ts, const Event* trigger) {
+  void finalize(Time last_ts, const Event* trigger, TimesByName& times) {
     if (trigger) end = trigger->time;
     if (total == 0) total = last_ts - creation;
     if (last_start != 0) exec += last_ts - last_start;
     if (last_runnable != 0) sched_wait += last_ts - last_runnable;
-    if (last_block != 0) block_by_reason[last_block_reason] += last_ts - last_block;
+    if (last_block != 0) times(block_by_reason, last_block_reason) += last_ts - last_block;
     if (last_syscall != 0) syscall += last_ts - last_syscall;
     // Go charges a syscall that lost its P to both syscall and sched wait time until the end.
     if (last_syscall_block != 0) sched_wait += last_ts - last_syscall_block;
-    for (auto& [range, ts] : last_range.items) range_time[range] += last_ts - ts;
+    times.for_each(last_range, [&](std::uint32_t range, Time ts) { times(range_time, range) += last_ts - ts; });
     last_start = last_runnable = last_block = last_syscall = last_syscall_block = 0;
     last_block_reason = 0;
-    last_range.items.clear();
+    times.clear(last_range);
   }
 };
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-}  // namespace
-
-struct Summarizer::State {
+// The analysis while the events stream in. In this file only (internal linkage), so that the
+// compiler may inline its per-event steps into on_event().
+struct Analysis {
   LeakOptions leak_options;
   NameTable names;
   StackTable stacks;
   // Scheduling latencies of named goroutines, by name (their group): counted as they happen,
   // so memory does not grow with the trace.
   std::vector<LatencyHistogram> latencies_by_name;
-  // A deque: growing it never copies the records, so a trace with a million goroutines never
-  // needs room for them twice (a vector's growth briefly held three times as much).
-  std::deque<Goroutine> goroutines;
+  // Latencies of goroutines without a name yet (Goroutine::latencies): append_latency() encoding.
+  std::vector<std::string> unnamed_latencies;
+  // Chunked: growing never copies the records, so a trace with a million goroutines never
+  // needs room for them twice.
+  ChunkedVector<Goroutine> goroutines;
   IdMap<std::uint32_t> index;  // id → goroutines[]
+  TimesByName times;           // the goroutines' maps
   // A P and the goroutine in a syscall on it, to see the P being taken away (syscall block).
   IdMap<GoId> syscalling_p;
   IdMap<ProcId> syscalling_g;
@@ -238,7 +319,12 @@ struct Summarizer::State {
     if (inserted) {
       goroutines.emplace_back();
     } else {
-      goroutines[i->second] = Goroutine{};
+      Goroutine& old = goroutines[i->second];
+      times.clear(old.block_by_reason);
+      times.clear(old.range_time);
+      times.clear(old.last_range);
+      if (old.latencies != 0) unnamed_latencies[old.latencies - 1] = std::string();
+      old = Goroutine{};
     }
     Goroutine& g = goroutines[i->second];
     g.id = id;
@@ -251,6 +337,10 @@ struct Summarizer::State {
   void on_range(const Event& ev);
   void close_stw(Time end);
 };
+
+}  // namespace
+
+struct Summarizer::State : Analysis {};
 
 Summarizer::Summarizer(LeakOptions leak_options) : state_(std::make_unique<State>()) {
   state_->leak_options = std::move(leak_options);
@@ -267,10 +357,11 @@ void Summarizer::on_event(const Event& ev) {
   switch (ev.kind()) {
     case EventKind::Sync:
       s.sync_ts = ev.time;
+      s.names.new_generation();
       s.stacks.new_generation();
       break;
     case EventKind::StateTransition: {
-      StateTransition st = ev.state_transition();
+      const StateTransition st = ev.state_change();
       if (st.resource.kind == ResourceKind::Goroutine) s.on_goroutine(ev, st);
       if (st.resource.kind == ResourceKind::Proc) s.on_proc(ev, st);
       break;
@@ -288,12 +379,16 @@ void Summarizer::on_event(const Event& ev) {
   }
 }
 
-void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st) {
+void Analysis::on_goroutine(const Event& ev, const StateTransition& st) {
   const GoId id = st.resource.id;
   const GoState from = st.go_from, to = st.go_to;
   if (from == to) return;  // tells nothing new
   const Time t = ev.time;
+  // The reason (a table lookup) counts only for a goroutine starting to wait.
+  const std::uint32_t wait_reason = to == GoState::Waiting ? names.intern(ev.transition_reason()) : 0;
   Goroutine* g = find(id);
+  // When it became runnable, if that was seen (0: not seen): the start of a scheduling latency.
+  const Time runnable_since = g != nullptr && g->runnable_seen ? g->last_runnable : 0;
 
   // Transition out of the old state.
   switch (from) {
@@ -303,7 +398,7 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
       const Duration since_sync = t - sync_ts;
       switch (to) {
         case GoState::Running: g->exec += since_sync; break;
-        case GoState::Waiting: g->block_by_reason[names.intern(st.reason)] += since_sync; break;
+        case GoState::Waiting: times(g->block_by_reason, wait_reason) += since_sync; break;
         case GoState::Runnable: g->sched_wait += since_sync; break;
         case GoState::Syscall:
           // With a P it has had that P since the start: syscall time; without, blocked.
@@ -330,7 +425,7 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
         g->last_start = 0;
       } else if (from == GoState::Waiting) {
         if (g->last_block != 0) {
-          g->block_by_reason[g->last_block_reason] += t - g->last_block;
+          times(g->block_by_reason, g->last_block_reason) += t - g->last_block;
           g->last_block = 0;
         }
       } else if (from == GoState::Runnable) {
@@ -357,29 +452,33 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
       break;
   }
 
+  // The transition's stack (a table lookup) counts for the name, until there is one, and as
+  // the stack a goroutine waits in.
+  const Stack stack = g->name == 0 || to == GoState::Waiting ? ev.transition_stack() : Stack{};
   // Name it after the root frame of the first transition stack that has one.
-  if (g->name == 0 && !st.stack.empty()) g->name = names.intern(st.stack.back().func);
+  if (g->name == 0 && !stack.empty()) g->name = names.intern(stack.back().func);
 
   // Facts for groups, latencies and leaks.
-  if (from == GoState::Runnable && to == GoState::Running && g->runnable_from != 0) {
-    const Duration latency = t - g->runnable_from;
+  if (from == GoState::Runnable && to == GoState::Running && runnable_since != 0) {
+    const Duration latency = t - runnable_since;
     if (g->name == 0) {
-      append_latency(g->latencies, latency);
+      if (g->latencies == 0) {
+        unnamed_latencies.emplace_back();
+        g->latencies = static_cast<std::uint32_t>(unnamed_latencies.size());
+      }
+      append_latency(unnamed_latencies[g->latencies - 1], latency);
     } else {
       if (g->name >= latencies_by_name.size()) latencies_by_name.resize(g->name + 1);
       latencies_by_name[g->name].add(latency);
     }
   }
-  g->runnable_from = (to == GoState::Runnable && from != GoState::Undetermined) ? t : 0;
   g->final_state = to;
   g->final_time = t;
-  g->final_reason = 0;
-  if (to == GoState::Waiting) {
-    g->final_reason = names.intern(st.reason);
-    g->block_stack = stacks.intern(st.stack);
-  }
+  g->final_reason = wait_reason;
+  if (to == GoState::Waiting) g->block_stack = stacks.intern(stack);
 
   // Transition into the new state.
+  g->runnable_seen = false;
   switch (to) {
     case GoState::Running:
       g->last_start = t;
@@ -387,18 +486,19 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
       break;
     case GoState::Runnable:
       g->last_runnable = t;
+      g->runnable_seen = from != GoState::Undetermined;
       break;
     case GoState::Waiting:
-      if (g->final_reason != forever) {
+      if (wait_reason != forever) {
         g->last_block = t;
-        g->last_block_reason = g->final_reason;
+        g->last_block_reason = wait_reason;
         break;
       }
       // Blocked forever is treated like the goroutine's end.
-      g->finalize(t, &ev);
+      g->finalize(t, &ev, times);
       break;
     case GoState::NotExist:
-      g->finalize(t, &ev);
+      g->finalize(t, &ev, times);
       break;
     case GoState::Syscall:
       syscalling_p[ev.p] = id;
@@ -410,7 +510,7 @@ void Summarizer::State::on_goroutine(const Event& ev, const StateTransition& st)
   }
 }
 
-void Summarizer::State::on_proc(const Event& ev, const StateTransition& st) {
+void Analysis::on_proc(const Event& ev, const StateTransition& st) {
   // A P going idle while its goroutine is in a syscall: the syscall now blocks without a P.
   if (st.proc_from == st.proc_to || st.proc_to != ProcState::Idle) return;
   auto* entry = syscalling_p.find(st.resource.id);
@@ -419,7 +519,7 @@ void Summarizer::State::on_proc(const Event& ev, const StateTransition& st) {
   syscalling_p.erase(entry);
 }
 
-void Summarizer::State::close_stw(Time end) {
+void Analysis::close_stw(Time end) {
   const Duration d = end - stw_begin;
   StwKind& k = gc.stw_by_kind[stw_kind];
   k.total += d;
@@ -429,7 +529,7 @@ void Summarizer::State::close_stw(Time end) {
   stw_open = false;
 }
 
-void Summarizer::State::on_range(const Event& ev) {
+void Analysis::on_range(const Event& ev) {
   const Range r = ev.range();
   const EventKind kind = ev.kind();
   constexpr std::string_view kStw = "stop-the-world (";
@@ -461,10 +561,10 @@ void Summarizer::State::on_range(const Event& ev) {
       }
     }
     if (!g) return;
-    Time* ts = g->last_range.find(name);
+    const Time* ts = times.find(g->last_range, name);
     if (!ts || *ts == 0) return;
-    g->range_time[name] += ev.time - *ts;
-    g->last_range.erase(name);
+    times(g->range_time, name) += ev.time - *ts;
+    times.erase(g->last_range, name);
     return;
   }
   if (r.scope.kind == ResourceKind::Goroutine) {
@@ -476,11 +576,11 @@ void Summarizer::State::on_range(const Event& ev) {
   }
   if (!g) return;
   if (kind == EventKind::RangeActive) {
-    Time& ts = g->last_range[name];
-    if (ts != 0) g->range_time[name] += sync_ts - ts;
+    Time& ts = times(g->last_range, name);
+    if (ts != 0) times(g->range_time, name) += sync_ts - ts;
     ts = sync_ts;
   } else {
-    g->last_range[name] = ev.time;
+    times(g->last_range, name) = ev.time;
   }
 }
 
@@ -511,12 +611,13 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
   };
   std::map<std::string, GroupAcc> groups;
   LatencyHistogram all_latencies;
+  s.index = {};  // no more lookups by id: free it before the summaries take memory
   // Records are taken in the order they appeared and freed as their summaries are made, so the
   // two never take memory side by side; summaries are sorted by id afterwards.
   out.goroutines.reserve(s.goroutines.size());
-  for (; !s.goroutines.empty(); s.goroutines.pop_front()) {
-    Goroutine& g = s.goroutines.front();
-    g.finalize(s.last_ts, nullptr);
+  for (std::size_t i = 0; i < s.goroutines.size(); s.goroutines.consumed(i++)) {
+    Goroutine& g = s.goroutines[i];
+    g.finalize(s.last_ts, nullptr, s.times);
     GoroutineSummary gs;
     gs.id = g.id;
     gs.name = s.names.name(g.name);
@@ -528,8 +629,8 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     gs.syscall = g.syscall;
     gs.syscall_block = g.syscall_block;
     gs.total = g.total;
-    for (const auto& [reason, d] : g.block_by_reason.items) gs.block_by_reason[s.names.name(reason)] += d;
-    for (const auto& [name, d] : g.range_time.items) gs.range_time[s.names.name(name)] += d;
+    s.times.for_each(g.block_by_reason, [&](std::uint32_t reason, Duration d) { gs.block_by_reason[s.names.name(reason)] += d; });
+    s.times.for_each(g.range_time, [&](std::uint32_t range, Duration d) { gs.range_time[s.names.name(range)] += d; });
     gs.final_state = g.final_state;
     gs.final_reason = s.names.name(g.final_reason);
     gs.final_time = g.final_time;
@@ -551,7 +652,9 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     acc.summary.total += gs.total;
     acc.execs.push_back(gs.exec);
     acc.totals.push_back(gs.total);
-    for_each_latency(g.latencies, [&acc](Duration d) { acc.latencies.add(d); });
+    if (g.latencies != 0) {
+      for_each_latency(s.unnamed_latencies[g.latencies - 1], [&acc](Duration d) { acc.latencies.add(d); });
+    }
 
     const bool leak_reason = std::find(std::begin(kLeakReasons), std::end(kLeakReasons), gs.final_reason) != std::end(kLeakReasons);
     if (gs.final_state == GoState::Waiting && leak_reason && !ignored(gs.name)) {

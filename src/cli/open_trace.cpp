@@ -108,7 +108,12 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
     for (const Event& event : batch->events) summarizer.on_event(event);
   }
   const ReaderStats stats = trace.reader->stats();
-  return AnalysedTrace{summarizer.finish(trace.reader->version(), trace.reader->warnings()),
+  const Version version = trace.reader->version();
+  std::vector<std::string> warnings = trace.reader->warnings();
+  // The reader still holds the last generation's tables (megabytes); free them before the
+  // summaries are built, the moment memory peaks.
+  trace.reader.reset();
+  return AnalysedTrace{summarizer.finish(version, std::move(warnings)),
                        report::TraceInfo{trace.source->name(), compression_name(trace.source->compression()), stats.bytes,
                                          stats.generations}};
 }

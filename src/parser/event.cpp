@@ -50,6 +50,16 @@ constexpr std::array<EventKind, 256> make_kinds() {
 
 constexpr std::array<EventKind, 256> kKinds = make_kinds();
 
+// Per type, the wire argument index of the execution context's stack (0: none), read from the
+// spec once: Event::stack() is asked for on hot paths.
+const std::array<std::uint8_t, 256> kStackArg = [] {
+  std::array<std::uint8_t, 256> a{};
+  const auto specs = parser::all_specs();
+  for (std::size_t t = 0; t < specs.size(); t++)
+    if (!specs[t].stack_args.empty()) a[t] = specs[t].stack_args[0];
+  return a;
+}();
+
 // Wire proc status → public state (Syscall counts as Running, SyscallAbandoned as Idle).
 ProcState proc_state_from_wire(std::uint64_t status) {
   switch (status) {
@@ -96,68 +106,77 @@ EventKind Event::kind() const { return kKinds[static_cast<std::size_t>(type)]; }
 Stack Event::stack() const {
   if (type == EventType::Sync || tables == nullptr) return {};
   if (type == EventType::CPUSample) return tables->stack(args[0]);
-  const auto& spec = parser::all_specs()[static_cast<std::size_t>(type)];
-  if (spec.stack_args.empty()) return {};
-  const std::uint64_t id = args[spec.stack_args[0] - 1];
+  const std::uint8_t arg = kStackArg[static_cast<std::size_t>(type)];
+  if (arg == 0) return {};
+  const std::uint64_t id = args[arg - 1];
   return id == 0 ? Stack{} : tables->stack(id);
 }
 
 StateTransition Event::state_transition() const {
+  StateTransition s = state_change();
+  s.reason = transition_reason();
+  s.stack = transition_stack();
+  return s;
+}
+
+StateTransition Event::state_change() const {
   using E = EventType;
-  StateTransition s;
   switch (type) {
-    case E::ProcStart: s = proc_transition(static_cast<ProcId>(args[0]), ProcState::Idle, ProcState::Running); break;
-    case E::ProcStop: s = proc_transition(p, ProcState::Running, ProcState::Idle); break;
+    case E::ProcStart: return proc_transition(static_cast<ProcId>(args[0]), ProcState::Idle, ProcState::Running);
+    case E::ProcStop: return proc_transition(p, ProcState::Running, ProcState::Idle);
     case E::ProcSteal: {
       // The ordering leaves the status the steal advanced from: an abandoned syscall reads Idle→Idle.
       const ProcState before = args[extra_index(type)] == 4 ? ProcState::Idle : ProcState::Running;
-      s = proc_transition(static_cast<ProcId>(args[0]), before, ProcState::Idle);
-      break;
+      return proc_transition(static_cast<ProcId>(args[0]), before, ProcState::Idle);
     }
     case E::ProcStatus:
-      s = proc_transition(static_cast<ProcId>(args[0]), static_cast<ProcState>(args[extra_index(type)]),
-                          proc_state_from_wire(args[1]));
-      break;
-    case E::GoCreate:
-    case E::GoCreateBlocked:
-      s = go_transition(static_cast<GoId>(args[0]), GoState::NotExist,
-                        type == E::GoCreateBlocked ? GoState::Waiting : GoState::Runnable);
-      s.stack = tables->stack(args[1]);
-      break;
-    case E::GoCreateSyscall: s = go_transition(static_cast<GoId>(args[0]), GoState::NotExist, GoState::Syscall); break;
-    case E::GoStart: s = go_transition(static_cast<GoId>(args[0]), GoState::Runnable, GoState::Running); break;
-    case E::GoDestroy: s = go_transition(g, GoState::Running, GoState::NotExist); break;
-    case E::GoDestroySyscall: s = go_transition(g, GoState::Syscall, GoState::NotExist); break;
-    case E::GoStop:
-    case E::GoBlock:
-      s = go_transition(g, GoState::Running, type == E::GoStop ? GoState::Runnable : GoState::Waiting);
-      s.reason = tables->string(args[0]);
-      s.stack = stack();
-      break;
+      return proc_transition(static_cast<ProcId>(args[0]), static_cast<ProcState>(args[extra_index(type)]),
+                             proc_state_from_wire(args[1]));
+    case E::GoCreate: return go_transition(static_cast<GoId>(args[0]), GoState::NotExist, GoState::Runnable);
+    case E::GoCreateBlocked: return go_transition(static_cast<GoId>(args[0]), GoState::NotExist, GoState::Waiting);
+    case E::GoCreateSyscall: return go_transition(static_cast<GoId>(args[0]), GoState::NotExist, GoState::Syscall);
+    case E::GoStart: return go_transition(static_cast<GoId>(args[0]), GoState::Runnable, GoState::Running);
+    case E::GoDestroy: return go_transition(g, GoState::Running, GoState::NotExist);
+    case E::GoDestroySyscall: return go_transition(g, GoState::Syscall, GoState::NotExist);
+    case E::GoStop: return go_transition(g, GoState::Running, GoState::Runnable);
+    case E::GoBlock: return go_transition(g, GoState::Running, GoState::Waiting);
     case E::GoUnblock:
     case E::GoSwitch:
     case E::GoSwitchDestroy:
       // A switch first unblocks the goroutine it names, with the same arguments as GoUnblock.
-      s = go_transition(static_cast<GoId>(args[0]), GoState::Waiting, GoState::Runnable);
-      break;
-    case E::GoSyscallBegin:
-      s = go_transition(g, GoState::Running, GoState::Syscall);
-      s.stack = stack();
-      break;
-    case E::GoSyscallEnd: s = go_transition(g, GoState::Syscall, GoState::Running); break;
-    case E::GoSyscallEndBlocked: s = go_transition(g, GoState::Syscall, GoState::Runnable); break;
+      return go_transition(static_cast<GoId>(args[0]), GoState::Waiting, GoState::Runnable);
+    case E::GoSyscallBegin: return go_transition(g, GoState::Running, GoState::Syscall);
+    case E::GoSyscallEnd: return go_transition(g, GoState::Syscall, GoState::Running);
+    case E::GoSyscallEndBlocked: return go_transition(g, GoState::Syscall, GoState::Runnable);
     case E::GoStatus:
     case E::GoStatusStack: {
       // The ordering packs the from-state in the high half of the status argument.
       const std::uint64_t packed = args[2];
-      s = go_transition(static_cast<GoId>(args[0]), static_cast<GoState>(packed >> 32),
-                        go_state_from_wire(packed & 0xffffffffu));
-      s.stack = stack();
-      break;
+      return go_transition(static_cast<GoId>(args[0]), static_cast<GoState>(packed >> 32),
+                           go_state_from_wire(packed & 0xffffffffu));
     }
-    default: break;
+    default: return {};
   }
-  return s;
+}
+
+std::string_view Event::transition_reason() const {
+  return type == EventType::GoStop || type == EventType::GoBlock ? tables->string(args[0]) : std::string_view{};
+}
+
+Stack Event::transition_stack() const {
+  using E = EventType;
+  switch (type) {
+    case E::GoCreate:
+    case E::GoCreateBlocked:
+      return tables->stack(args[1]);  // the new goroutine's start stack
+    case E::GoStop:
+    case E::GoBlock:
+    case E::GoSyscallBegin:
+    case E::GoStatus:
+    case E::GoStatusStack:
+      return stack();
+    default: return {};
+  }
 }
 
 Range Event::range() const {
