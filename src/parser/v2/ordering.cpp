@@ -183,7 +183,7 @@ Ordering::Step Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadI
       step = alloc_free(ev, tables, gen, cur, next);
       break;
     default:
-      return fail(ev, fmt::format("bad event type found while ordering: {}", static_cast<unsigned>(ev.type)));
+      return fail(ev, "bad event type found while ordering: {}", static_cast<unsigned>(ev.type));
   }
   if (step == Step::Done && m != kNoThread) {
     ms->p = next.p;
@@ -203,25 +203,16 @@ void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedC
 }
 
 void Ordering::missing_g(const RawEvent& ev, GoId id) {
-  fail(ev, fmt::format("event {} for goroutine ({}) that doesn't exist", type_name(ev.type), id));
+  fail(ev, "event {} for goroutine ({}) that doesn't exist", type_name(ev.type), id);
 }
 
 Ordering::PEntry* Ordering::initialized_p(const RawEvent& ev, ProcId id) {
   auto it = p_states_.find(id);
   if (it != p_states_.end()) return &*it;
-  fail(ev, fmt::format("uninitialized proc {} found during {}", id, type_name(ev.type)));
+  fail(ev, "uninitialized proc {} found during {}", id, type_name(ev.type));
   return nullptr;
 }
 
-Ordering::Step Ordering::fail(const RawEvent& ev, std::string message) {
-  error_ = make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
-  return Step::Failed;
-}
-
-bool Ordering::rejected(const RawEvent& ev, std::string message) {
-  fail(ev, std::move(message));
-  return false;
-}
 
 bool Ordering::context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) {
   if (m == Need::MustHave && ctx.m == kNoThread) return rejected(ev, "expected a thread but didn't have one");
@@ -240,7 +231,7 @@ EventType Ordering::range_start(EventType t) {
 
 bool Ordering::begin_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r) {
   if (std::find(ranges.begin(), ranges.end(), r) != ranges.end()) {
-    return rejected(ev, fmt::format("discovered event already in-flight for when starting event {}", type_name(r.type)));
+    return rejected(ev, "discovered event already in-flight for when starting event {}", type_name(r.type));
   }
   ranges.push_back(r);
   return true;
@@ -249,10 +240,10 @@ bool Ordering::begin_range(const RawEvent& ev, std::vector<RangeType>& ranges, R
 bool Ordering::active_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r, bool initial_gen) {
   const bool has = std::find(ranges.begin(), ranges.end(), r) != ranges.end();
   if (initial_gen) {
-    if (has) return rejected(ev, fmt::format("found named active range already in first gen: {}", type_name(r.type)));
+    if (has) return rejected(ev, "found named active range already in first gen: {}", type_name(r.type));
     ranges.push_back(r);
   } else if (!has) {
-    return rejected(ev, fmt::format("resource is missing active range: {}", type_name(r.type)));
+    return rejected(ev, "resource is missing active range: {}", type_name(r.type));
   }
   return true;
 }
@@ -260,7 +251,7 @@ bool Ordering::active_range(const RawEvent& ev, std::vector<RangeType>& ranges, 
 bool Ordering::end_range(const RawEvent& ev, std::vector<RangeType>& ranges, std::uint64_t& desc) {
   const EventType st = all_specs()[static_cast<std::size_t>(ev.type)].start_event;
   auto it = std::find_if(ranges.begin(), ranges.end(), [st](const RangeType& r) { return r.type == st; });
-  if (it == ranges.end()) return rejected(ev, fmt::format("tried to end event {}, but not in-flight", type_name(st)));
+  if (it == ranges.end()) return rejected(ev, "tried to end event {}, but not in-flight", type_name(st));
   desc = it->desc;
   std::iter_swap(it, ranges.end() - 1);  // swap-remove, as Go (the order of the rest matters not)
   ranges.pop_back();
@@ -273,7 +264,7 @@ Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uin
   const auto pid = static_cast<ProcId>(ev.args[0]);
   const std::uint64_t raw = ev.args[1];
   if (raw > static_cast<std::uint64_t>(WireProcStatus::SyscallAbandoned)) {
-    return fail(ev, fmt::format("invalid status for proc {}: {}", pid, raw));
+    return fail(ev, "invalid status for proc {}: {}", pid, raw);
   }
   const auto status = static_cast<WireProcStatus>(raw);
   ProcState old_state = proc_state_of(status);
@@ -288,8 +279,8 @@ Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uin
       old_state = ProcState::Idle;
       ev.args[1] = static_cast<std::uint64_t>(WireProcStatus::SyscallAbandoned);
     } else if (s.status != status) {
-      return fail(ev, fmt::format("inconsistent status for proc {}: old {} vs. new {}", pid, proc_status_name(s.status),
-                                  proc_status_name(status)));
+      return fail(ev, "inconsistent status for proc {}: old {} vs. new {}", pid, proc_status_name(s.status),
+                                  proc_status_name(status));
     }
     s.seq = Seq{gen, 0};
   } else {
@@ -314,7 +305,7 @@ Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uin
         found = true;
       }
     }
-    if (!found) return fail(ev, fmt::format("failed to find sched context for proc {} that's about to be stolen", pid));
+    if (!found) return fail(ev, "failed to find sched context for proc {} that's about to be stolen", pid);
   }
   push(ev, t, cur);
   return Step::Done;
@@ -339,10 +330,10 @@ Ordering::Step Ordering::proc_start(RawEvent& ev, GenerationTables* t, std::uint
 Ordering::Step Ordering::proc_stop(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx& next) {
   auto it = p_states_.find(cur.p);
   if (it == p_states_.end()) {
-    return fail(ev, fmt::format("event {} for proc ({}) that doesn't exist", type_name(ev.type), cur.p));
+    return fail(ev, "event {} for proc ({}) that doesn't exist", type_name(ev.type), cur.p);
   }
   if (it->second.status != WireProcStatus::Running && it->second.status != WireProcStatus::Syscall) {
-    return fail(ev, fmt::format("{} event for proc that's not Running or Syscall", type_name(ev.type)));
+    return fail(ev, "{} event for proc that's not Running or Syscall", type_name(ev.type));
   }
   if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   it->second.status = WireProcStatus::Idle;
@@ -375,16 +366,16 @@ Ordering::Step Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint
   if (mid == cur.m) {
     // Stealing from ourselves behaves like a ProcStop.
     if (cur.p != pid) {
-      return fail(ev, fmt::format("tried to self-steal proc {} (thread {}), but got proc {} instead", pid, mid, cur.p));
+      return fail(ev, "tried to self-steal proc {} (thread {}), but got proc {} instead", pid, mid, cur.p);
     }
     next.p = kNoProc;
     push(ev, t, cur);
     return Step::Done;
   }
   auto mit = m_states_.find(mid);
-  if (mit == m_states_.end()) return fail(ev, fmt::format("stole proc from non-existent thread {}", mid));
+  if (mit == m_states_.end()) return fail(ev, "stole proc from non-existent thread {}", mid);
   if (mit->second.p != pid) {
-    return fail(ev, fmt::format("tried to steal proc {} from thread {}, but got proc {} instead", pid, mid, mit->second.p));
+    return fail(ev, "tried to steal proc {} from thread {}, but got proc {} instead", pid, mid, mit->second.p);
   }
   // The victim is in a syscall and will notice on its way out (GoSyscallEndBlocked waits for this).
   mit->second.p = kNoProc;
@@ -399,15 +390,15 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
   const auto mid = static_cast<ThreadId>(ev.args[1]);
   const std::uint64_t raw = ev.args[2];
   if (raw > static_cast<std::uint64_t>(WireGoStatus::Waiting)) {
-    return fail(ev, fmt::format("invalid status for goroutine {}: {}", gid, raw));
+    return fail(ev, "invalid status for goroutine {}: {}", gid, raw);
   }
   const auto status = static_cast<WireGoStatus>(raw);
   GoState old_state = go_state_of(status);
   auto it = g_states_.find(gid);
   if (it != g_states_.end()) {
     if (it->second.status != status) {
-      return fail(ev, fmt::format("inconsistent status for goroutine {}: old {} vs. new {}", gid,
-                                  go_status_name(it->second.status), go_status_name(status)));
+      return fail(ev, "inconsistent status for goroutine {}: old {} vs. new {}", gid,
+                                  go_status_name(it->second.status), go_status_name(status));
     }
     it->second.seq = Seq{gen, 0};
   } else if (gen == initial_gen_) {
@@ -417,8 +408,8 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
     g_states_.emplace(gid, std::move(s));
     old_state = GoState::Undetermined;
   } else {
-    return fail(ev, fmt::format("found goroutine status for new goroutine after the first generation: id={} status={}",
-                                gid, go_status_name(status)));
+    return fail(ev, "found goroutine status for new goroutine after the first generation: id={} status={}",
+                                gid, go_status_name(status));
   }
   // The transition's from-state travels in the high half of the status argument.
   ev.args[2] = static_cast<std::uint64_t>(old_state) << 32 | raw;
@@ -426,10 +417,10 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
   if (status == WireGoStatus::Running) {
     next.g = gid;
   } else if (status == WireGoStatus::Syscall) {
-    if (mid == kNoThread) return fail(ev, fmt::format("found goroutine {} in syscall without a thread", gid));
+    if (mid == kNoThread) return fail(ev, "found goroutine {} in syscall without a thread", gid);
     if (mid == cur.m) {
       if (gen != initial_gen_ && cur.g != gid) {
-        return fail(ev, fmt::format("inconsistent thread for syscalling goroutine {}: thread has goroutine {}", gid, cur.g));
+        return fail(ev, "inconsistent thread for syscalling goroutine {}: thread has goroutine {}", gid, cur.g);
       }
       next.g = gid;
     } else {
@@ -437,8 +428,8 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
       auto mit = m_states_.find(mid);
       if (mit != m_states_.end()) {
         if (mit->second.g != gid) {
-          return fail(ev, fmt::format("inconsistent thread for syscalling goroutine {}: thread has goroutine {}", gid,
-                                      mit->second.g));
+          return fail(ev, "inconsistent thread for syscalling goroutine {}: thread has goroutine {}", gid,
+                                      mit->second.g);
         }
         cur.g = mit->second.g;
       } else {
@@ -454,14 +445,14 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
 Ordering::Step Ordering::go_create(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
   if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   if (auto it = g_states_.find(cur.g); it != g_states_.end() && it->second.status != WireGoStatus::Running) {
-    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+    return fail(ev, "{} event for goroutine that's not Running", type_name(ev.type));
   }
   const auto newg = static_cast<GoId>(ev.args[0]);
   GState s;
   s.status = ev.type == EventType::GoCreateBlocked ? WireGoStatus::Waiting : WireGoStatus::Runnable;
   s.seq = Seq{gen, 0};
   if (!g_states_.emplace(newg, std::move(s)).second) {
-    return fail(ev, fmt::format("tried to create goroutine ({}) that already exists", newg));
+    return fail(ev, "tried to create goroutine ({}) that already exists", newg);
   }
   push(ev, t, cur);
   return Step::Done;
@@ -472,7 +463,7 @@ Ordering::Step Ordering::go_stop_exec(RawEvent& ev, GenerationTables* t, std::ui
   auto* it = existing_g(ev, cur.g);
   if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Running) {
-    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+    return fail(ev, "{} event for goroutine that's not Running", type_name(ev.type));
   }
   switch (ev.type) {
     case EventType::GoDestroy: g_states_.erase(it); break;
@@ -520,7 +511,7 @@ Ordering::Step Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint6
   auto* curit = existing_g(ev, cur.g);
   if (curit == nullptr) return Step::Failed;
   if (curit->second.status != WireGoStatus::Running) {
-    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+    return fail(ev, "{} event for goroutine that's not Running", type_name(ev.type));
   }
   const auto nextg = static_cast<GoId>(ev.args[0]);
   const Seq seq{gen, ev.args[1]};
@@ -550,7 +541,7 @@ Ordering::Step Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std
   auto* it = existing_g(ev, cur.g);
   if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Running) {
-    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+    return fail(ev, "{} event for goroutine that's not Running", type_name(ev.type));
   }
   it->second.status = WireGoStatus::Syscall;
   auto* pit = initialized_p(ev, cur.p);
@@ -559,8 +550,8 @@ Ordering::Step Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std
   // The P sequence number only disambiguates steals; on a running P it must simply follow on.
   const Seq pseq{gen, ev.args[0]};
   if (!pseq.succeeds(pit->second.seq)) {
-    return fail(ev, fmt::format("failed to advance {}: can't make sequence: {} (gen={}) -> {} (gen={})", type_name(ev.type),
-                                pit->second.seq.seq, pit->second.seq.gen, pseq.seq, pseq.gen));
+    return fail(ev, "failed to advance {}: can't make sequence: {} (gen={}) -> {} (gen={})", type_name(ev.type),
+                                pit->second.seq.seq, pit->second.seq.gen, pseq.seq, pseq.gen);
   }
   pit->second.seq = pseq;
   push(ev, t, cur);
@@ -572,14 +563,14 @@ Ordering::Step Ordering::go_syscall_end(RawEvent& ev, GenerationTables* t, std::
   auto* it = existing_g(ev, cur.g);
   if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Syscall) {
-    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+    return fail(ev, "{} event for goroutine that's not Running", type_name(ev.type));
   }
   it->second.status = WireGoStatus::Running;
   auto* pit = initialized_p(ev, cur.p);
   if (pit == nullptr) return Step::Failed;
   if (pit->second.status != WireProcStatus::Syscall) {
-    return fail(ev, fmt::format("expected proc {} in state Syscall, but got {} instead", cur.p,
-                                proc_status_name(pit->second.status)));
+    return fail(ev, "expected proc {} in state Syscall, but got {} instead", cur.p,
+                                proc_status_name(pit->second.status));
   }
   pit->second.status = WireProcStatus::Running;
   push(ev, t, cur);
@@ -599,7 +590,7 @@ Ordering::Step Ordering::go_syscall_end_blocked(RawEvent& ev, GenerationTables* 
   auto* it = existing_g(ev, cur.g);
   if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Syscall) {
-    return fail(ev, fmt::format("{} event for goroutine that's not Running", type_name(ev.type)));
+    return fail(ev, "{} event for goroutine that's not Running", type_name(ev.type));
   }
   next.g = kNoGoroutine;
   it->second.status = WireGoStatus::Runnable;
@@ -616,7 +607,7 @@ Ordering::Step Ordering::go_create_syscall(RawEvent& ev, GenerationTables* t, st
   s.status = WireGoStatus::Syscall;
   s.seq = Seq{gen, 0};
   if (!g_states_.emplace(newg, std::move(s)).second) {
-    return fail(ev, fmt::format("tried to create goroutine ({}) in syscall that already exists", newg));
+    return fail(ev, "tried to create goroutine ({}) in syscall that already exists", newg);
   }
   next.g = newg;
   push(ev, t, cur);
@@ -631,18 +622,18 @@ Ordering::Step Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, s
   auto* it = existing_g(ev, cur.g);
   if (it == nullptr) return Step::Failed;
   if (it->second.status != WireGoStatus::Syscall) {
-    return fail(ev, fmt::format("{} event for goroutine that's not Syscall", type_name(ev.type)));
+    return fail(ev, "{} event for goroutine that's not Syscall", type_name(ev.type));
   }
   g_states_.erase(it);
   next.g = kNoGoroutine;
   if (cur.p != kNoProc) {
     auto pit = p_states_.find(cur.p);
     if (pit == p_states_.end()) {
-      return fail(ev, fmt::format("found invalid proc {} during {}", cur.p, type_name(ev.type)));
+      return fail(ev, "found invalid proc {} during {}", cur.p, type_name(ev.type));
     }
     if (pit->second.status != WireProcStatus::Syscall) {
-      return fail(ev, fmt::format("proc {} in unexpected state {} during {}", cur.p, proc_status_name(pit->second.status),
-                                  type_name(ev.type)));
+      return fail(ev, "proc {} in unexpected state {} during {}", cur.p, proc_status_name(pit->second.status),
+                                  type_name(ev.type));
     }
     pit->second.status = WireProcStatus::SyscallAbandoned;
     next.p = kNoProc;
@@ -664,7 +655,7 @@ Ordering::Step Ordering::user_task_begin(RawEvent& ev, GenerationTables* t, std:
   // Tasks need no begin to be referenced and may end several times: only a second concurrent
   // begin of the same id is an error.
   const TaskId id = ev.args[0];
-  if (active_tasks_.count(id) != 0) return fail(ev, fmt::format("task ID conflict: {}", id));
+  if (active_tasks_.count(id) != 0) return fail(ev, "task ID conflict: {}", id);
   TaskId parent = ev.args[1];
   if (parent == kBackgroundTask) {
     // On a task, 0 means "no parent" (only regions default to the background task).
@@ -672,7 +663,7 @@ Ordering::Step Ordering::user_task_begin(RawEvent& ev, GenerationTables* t, std:
     ev.args[1] = kNoTask;
   }
   if (!t->has_string(ev.args[2])) {
-    return fail(ev, fmt::format("invalid string ID {} for {} event", ev.args[2], type_name(ev.type)));
+    return fail(ev, "invalid string ID {} for {} event", ev.args[2], type_name(ev.type));
   }
   active_tasks_[id] = TaskState{std::string(t->string(ev.args[2])), parent};
   if (!user_go(ev, cur)) return Step::Failed;
@@ -701,12 +692,12 @@ Ordering::Step Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uin
   if (!user_go(ev, cur)) return Step::Failed;
   const TaskId task = ev.args[0];
   if (!t->has_string(ev.args[1])) {
-    return fail(ev, fmt::format("invalid string ID {} for {} event", ev.args[1], type_name(ev.type)));
+    return fail(ev, "invalid string ID {} for {} event", ev.args[1], type_name(ev.type));
   }
   const std::string_view name = t->string(ev.args[1]);
   auto it = g_states_.find(cur.g);
   if (it == g_states_.end()) {
-    return fail(ev, fmt::format("encountered Ev{} without known state for current goroutine {}", type_name(ev.type), cur.g));
+    return fail(ev, "encountered Ev{} without known state for current goroutine {}", type_name(ev.type), cur.g);
   }
   auto& regions = it->second.regions;
   if (ev.type == EventType::UserRegionBegin) {
@@ -715,8 +706,8 @@ Ordering::Step Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uin
     // Regions begun before tracing started are unknown: an unmatched end is fine then.
     const UserRegion& top = regions.back();
     if (top.task != task || top.name != name) {
-      return fail(ev, fmt::format("misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
-                                  "region start event is {{{} {}}}", cur.g, task, name, top.task, top.name));
+      return fail(ev, "misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
+                                  "region start event is {{{} {}}}", cur.g, task, name, top.task, top.name);
     }
     regions.pop_back();
   }
@@ -789,7 +780,7 @@ Ordering::Step Ordering::heap_metric(RawEvent& ev, GenerationTables* t, std::uin
 Ordering::Step Ordering::sweep_begin(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
   if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   auto it = p_states_.find(cur.p);
-  if (it == p_states_.end()) return fail(ev, fmt::format("unknown proc {} during {}", cur.p, type_name(ev.type)));
+  if (it == p_states_.end()) return fail(ev, "unknown proc {} during {}", cur.p, type_name(ev.type));
   if (!begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0})) return Step::Failed;
   push(ev, t, cur);
   return Step::Done;
@@ -799,7 +790,7 @@ Ordering::Step Ordering::sweep_active(RawEvent& ev, GenerationTables* t, std::ui
   // Only the current P can sweep in practice, but like mark assists the P is named explicitly.
   const auto pid = static_cast<ProcId>(ev.args[0]);
   auto it = p_states_.find(pid);
-  if (it == p_states_.end()) return fail(ev, fmt::format("encountered GCSweepActive for unknown proc {}", pid));
+  if (it == p_states_.end()) return fail(ev, "encountered GCSweepActive for unknown proc {}", pid);
   if (!active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_)) return Step::Failed;
   push(ev, t, cur);
   return Step::Done;
@@ -808,7 +799,7 @@ Ordering::Step Ordering::sweep_active(RawEvent& ev, GenerationTables* t, std::ui
 Ordering::Step Ordering::sweep_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
   if (!validate(ev, cur, Need::MustHave, Need::MustHave, Need::MayHave)) return Step::Failed;
   auto it = p_states_.find(cur.p);
-  if (it == p_states_.end()) return fail(ev, fmt::format("unknown proc {} during {}", cur.p, type_name(ev.type)));
+  if (it == p_states_.end()) return fail(ev, "unknown proc {} during {}", cur.p, type_name(ev.type));
   std::uint64_t desc = 0;
   if (!end_range(ev, it->second.ranges, desc)) return Step::Failed;
   push(ev, t, cur);
@@ -820,8 +811,8 @@ Ordering::Step Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::
   const std::uint64_t desc = ev.type == EventType::STWBegin ? ev.args[0] : 0;
   auto it = g_states_.find(cur.g);
   if (it == g_states_.end()) {
-    return fail(ev, fmt::format("encountered event of type {} without known state for current goroutine {}",
-                                static_cast<unsigned>(ev.type), cur.g));
+    return fail(ev, "encountered event of type {} without known state for current goroutine {}",
+                                static_cast<unsigned>(ev.type), cur.g);
   }
   if (!begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), desc})) return Step::Failed;
   if (ev.type == EventType::STWBegin) ev.args[3] = intern_stw_name(t, desc);
@@ -834,7 +825,7 @@ Ordering::Step Ordering::go_range_active(RawEvent& ev, GenerationTables* t, std:
   const auto gid = static_cast<GoId>(ev.args[0]);
   auto it = g_states_.find(gid);
   if (it == g_states_.end()) {
-    return fail(ev, fmt::format("uninitialized goroutine {} found during {}", gid, type_name(ev.type)));
+    return fail(ev, "uninitialized goroutine {} found during {}", gid, type_name(ev.type));
   }
   if (!active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_)) return Step::Failed;
   push(ev, t, cur);
@@ -845,8 +836,8 @@ Ordering::Step Ordering::go_range_end(RawEvent& ev, GenerationTables* t, std::ui
   if (!user_go(ev, cur)) return Step::Failed;
   auto it = g_states_.find(cur.g);
   if (it == g_states_.end()) {
-    return fail(ev, fmt::format("encountered event of type {} without known state for current goroutine {}",
-                                static_cast<unsigned>(ev.type), cur.g));
+    return fail(ev, "encountered event of type {} without known state for current goroutine {}",
+                                static_cast<unsigned>(ev.type), cur.g);
   }
   std::uint64_t desc = 0;
   if (!end_range(ev, it->second.ranges, desc)) return Step::Failed;

@@ -3,6 +3,8 @@
 // events (some wire events expand into several, some carry facts worked out here in spare args).
 #pragma once
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <span>
@@ -118,9 +120,18 @@ class Ordering {
   }
   void push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0 = 0,
             std::uint64_t a1 = 0);
-  // Records the error of `ev`: Step::Failed for handlers, false for the checks they call.
-  Step fail(const RawEvent& ev, std::string message);
-  bool rejected(const RawEvent& ev, std::string message);
+  // Records the error of `ev`: Step::Failed for handlers, false for the checks they call. The
+  // message is formatted here, out of line, so that the busy handlers set up no strings.
+  template <class... Args>
+  [[gnu::noinline, gnu::cold]] Step fail(const RawEvent& ev, fmt::format_string<Args...> format, Args&&... args) {
+    error_ = make_error(ErrorCode::Corrupt, ev.offset, fmt::format(format, std::forward<Args>(args)...));
+    return Step::Failed;
+  }
+  template <class... Args>
+  [[gnu::noinline, gnu::cold]] bool rejected(const RawEvent& ev, fmt::format_string<Args...> format, Args&&... args) {
+    fail(ev, format, std::forward<Args>(args)...);
+    return false;
+  }
   using PEntry = std::unordered_map<ProcId, PState>::value_type;
   // The state of the goroutine or proc the event needs, or null with the error saying it is missing.
   GoStates::Entry* existing_g(const RawEvent& ev, GoId id) {

@@ -104,7 +104,7 @@ struct BatchCursor {
   }
 
   // Reads the next event into ev.
-  Read next_event(const Generation& g) {
+  [[gnu::noinline]] Read next_event(const Generation& g) {
     while (data_off == size) {
       if (batch == batch_end || ++batch == batch_end) return Read::End;
       enter(g);
@@ -116,20 +116,17 @@ struct BatchCursor {
     ev.offset = stream_offset + data_off;
     const std::uint8_t type = p[0];
     const std::size_t count = kTimedValueCount[type];
-    if (count == 0) {
-      if (type >= kSpecs.size()) return fail(fmt::format("found invalid event type: {}", type));
-      return fail(fmt::format("found event without a timestamp: type={}", type));
-    }
+    if (count == 0) return bad_type(type);
     ev.type = static_cast<EventType>(type);
     // Each value goes straight to its slot with a scalar store: gathering them in a local array
     // and copying it into ev.args made the CPU stall on store forwarding.
     ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
     std::uint64_t ts = 0;
     std::size_t n = 1 + read_uvarint(p + 1, left - 1, ts);
-    if (n == 1) return fail("found invalid uvarint for timestamp");
+    if (n == 1) return bad_value(true);
     for (std::size_t i = 1; i < count; i++) {
       const std::size_t used = read_uvarint(p + n, left - n, ev.args[i - 1]);
-      if (used == 0) return fail("found invalid uvarint");
+      if (used == 0) return bad_value(false);
       n += used;
     }
     ev.time = add(g.freq.mul(ts), last_ts);
@@ -139,6 +136,15 @@ struct BatchCursor {
   }
 
  private:
+  // The errors, out of line: building a message in next_event() itself made its every call
+  // set up a large frame.
+  [[gnu::noinline, gnu::cold]] Read bad_type(std::uint8_t type) {
+    return fail(type >= kSpecs.size() ? fmt::format("found invalid event type: {}", type)
+                                      : fmt::format("found event without a timestamp: type={}", type));
+  }
+  [[gnu::noinline, gnu::cold]] Read bad_value(bool timestamp) {
+    return fail(timestamp ? "found invalid uvarint for timestamp" : "found invalid uvarint");
+  }
   Read fail(std::string message) {
     error = make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
     return Read::Failed;
