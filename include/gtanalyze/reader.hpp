@@ -46,6 +46,10 @@ class TraceReader {
   // valid until the next call of next() or next_batch(); empty at the end of the trace. An error
   // comes after the events read before it. Use next() or next_batch(), not both.
   virtual Result<EventBatch> next_batch();
+  // The same, with the events in `storage`, which the caller keeps (the reader takes its old
+  // capacity for later batches): for a caller that holds batches past the next call, such as
+  // one handing them to another thread. The events are the first of `storage`, not all of it.
+  virtual Result<EventBatch> next_batch(std::vector<Event>& storage);
 
   // Recoverable anomalies, one line each, in the order they were met.
   virtual const std::vector<std::string>& warnings() const = 0;

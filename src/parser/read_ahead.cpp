@@ -2,14 +2,17 @@
 // chunks, so that decoding one part of a trace overlaps with analysing the part before it.
 //
 // Why chunks: a hand-over per event would cost more than decoding it. A few fixed chunks,
-// recycled, bound the memory and allocate nothing per event. Each chunk pins the string and stack
-// tables its events point into, since the reader moves on to later generations meanwhile.
+// recycled, bound the memory and allocate nothing per event. A chunk holds several of the
+// reader's batches, each in a vector the reader filled in place (next_batch(storage): no copy on
+// the decoding thread, the busier one) and each with the pin on its tables, since the reader
+// moves on to later generations meanwhile.
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 
 #include "gtanalyze/reader.hpp"
@@ -17,16 +20,24 @@
 namespace gtanalyze {
 namespace {
 
-constexpr std::size_t kChunkEvents = 4096;  // at most ~330 KB of events per hand-over
+constexpr std::size_t kChunkEvents = 4096;  // about this many events (~330 KB) per hand-over
 constexpr std::size_t kChunks = 4;
 constexpr std::size_t kPrefetchAhead = 16;
 
+// One batch of the reader: its events are the first `count` of `storage`.
+struct Part {
+  std::vector<Event> storage;  // recycled with its capacity
+  std::size_t count = 0;
+  std::shared_ptr<const void> tables;  // alive until the part is recycled
+  [[nodiscard]] std::span<const Event> events() const { return {storage.data(), count}; }
+};
+
 struct Chunk {
-  std::vector<Event> events;  // grows to kChunkEvents only as a trace needs: small ones stay small
-  std::vector<std::shared_ptr<const void>> pins;  // tables of the events, alive until recycled
-  std::optional<Error> error;                     // after the events: the reader failed
-  bool end = false;                               // after the events: the trace ended
-  ReaderStats stats;                              // the reader's, after these events
+  std::vector<Part> parts;   // the first `used` hold batches; the rest are spare storage
+  std::size_t used = 0;
+  std::optional<Error> error;  // after the events: the reader failed
+  bool end = false;            // after the events: the trace ended
+  ReaderStats stats;           // the reader's, after these events
 };
 
 class ReadAheadReader final : public TraceReader {
@@ -51,21 +62,22 @@ class ReadAheadReader final : public TraceReader {
   Result<bool> next(Event& out) override {
     auto more = has_events();
     if (!more || !*more) return more;
+    const std::span<const Event> events = current_->parts[part_].events();
     // The events were written on the other core: fetch ahead so their transfer overlaps.
-    if (position_ + kPrefetchAhead < current_->events.size()) __builtin_prefetch(&current_->events[position_ + kPrefetchAhead]);
-    out = current_->events[position_++];
+    if (position_ + kPrefetchAhead < events.size()) __builtin_prefetch(&events[position_ + kPrefetchAhead]);
+    out = events[position_++];
     events_++;
     return true;
   }
 
-  // The rest of the current chunk, with a handle on its pins (the chunk is recycled meanwhile).
+  // The rest of the current part, valid until the next call, with its pin.
   Result<EventBatch> next_batch() override {
     auto more = has_events();
     if (!more) return std::move(more).error();
     if (!*more) return EventBatch{};
-    EventBatch batch{std::span<const Event>(current_->events).subspan(position_),
-                     std::make_shared<const std::vector<std::shared_ptr<const void>>>(current_->pins)};
-    position_ = current_->events.size();
+    const Part& part = current_->parts[part_];
+    EventBatch batch{part.events().subspan(position_), part.tables};
+    position_ = part.count;
     events_ += batch.events.size();
     return batch;
   }
@@ -80,16 +92,20 @@ class ReadAheadReader final : public TraceReader {
   }
 
  private:
-  // Caller's thread: true once the current chunk has an event left; false at the end.
+  // Caller's thread: true once the current part has an event left; false at the end.
   Result<bool> has_events() {
-    while (current_ == nullptr || position_ == current_->events.size()) {
+    for (;;) {
       if (current_ != nullptr) {
+        while (part_ < current_->used && position_ == current_->parts[part_].count) {
+          part_++;
+          position_ = 0;
+        }
+        if (part_ < current_->used) return true;
         if (current_->error) return *current_->error;
         if (current_->end) return false;
       }
       take_filled();
     }
-    return true;
   }
 
   // Caller's thread: give back the chunk read and wait for the next filled one.
@@ -102,13 +118,13 @@ class ReadAheadReader final : public TraceReader {
     changed_.wait(lock, [this] { return !filled_.empty(); });
     current_ = filled_.front();
     filled_.pop_front();
+    part_ = 0;
     position_ = 0;
     finished_ = current_->error || current_->end;
   }
 
   // Worker thread: fill free chunks until the trace ends, fails, or the reader is destroyed.
   void produce() {
-    std::shared_ptr<const void> pin;  // the tables of the last batch read
     for (;;) {
       Chunk* c = nullptr;
       {
@@ -118,10 +134,7 @@ class ReadAheadReader final : public TraceReader {
         c = free_.front();
         free_.pop_front();
       }
-      c->events.clear();
-      c->pins.clear();
-      if (pin) c->pins.push_back(pin);
-      fill(*c, pin);
+      fill(*c);
       const bool last = c->error || c->end;
       c->stats = inner_->stats();
       if (last) warnings_ = inner_->warnings();  // read by the caller only after it takes `c`
@@ -134,11 +147,16 @@ class ReadAheadReader final : public TraceReader {
     }
   }
 
-  // Copies the reader's batches into `c` until it is full or the trace ends, pinning their tables.
-  void fill(Chunk& c, std::shared_ptr<const void>& pin) {
+  // Has the reader fill `c` with batches until it holds kChunkEvents or the trace ends.
+  void fill(Chunk& c) {
+    std::size_t events = 0;
+    c.used = 0;
     try {
-      while (c.events.size() < kChunkEvents) {
-        auto batch = inner_->next_batch();
+      while (events < kChunkEvents) {
+        if (c.used == c.parts.size()) c.parts.emplace_back();
+        Part& part = c.parts[c.used];
+        part.tables.reset();  // the tables of what the part held last time
+        auto batch = inner_->next_batch(part.storage);
         if (!batch) {
           c.error = std::move(batch).error();
           return;
@@ -147,11 +165,10 @@ class ReadAheadReader final : public TraceReader {
           c.end = true;
           return;
         }
-        c.events.insert(c.events.end(), batch->events.begin(), batch->events.end());
-        if (batch->tables != pin) {
-          pin = std::move(batch->tables);
-          if (pin) c.pins.push_back(pin);
-        }
+        part.count = batch->events.size();
+        part.tables = std::move(batch->tables);
+        events += part.count;
+        c.used++;
       }
     } catch (const std::exception& ex) {
       // Out of memory, most likely: end the stream with it rather than lose the thread.
@@ -170,7 +187,7 @@ class ReadAheadReader final : public TraceReader {
 
   // The caller's side.
   Chunk* current_ = nullptr;
-  std::size_t position_ = 0;
+  std::size_t part_ = 0, position_ = 0;  // the next event: current_->parts[part_], at position_
   std::uint64_t events_ = 0;
   bool finished_ = false;
   std::vector<std::string> warnings_;

@@ -2,6 +2,8 @@
 // downstream ever asks which format it reads.
 #include "gtanalyze/reader.hpp"
 
+#include <algorithm>
+
 #include "gtanalyze/trace_header.hpp"
 #include "parser/v1/v1_reader.hpp"
 #include "parser/v2/v2_reader.hpp"
@@ -50,6 +52,15 @@ Result<EventBatch> TraceReader::next_batch() {
     n++;
   }
   batch.events = std::span<const Event>(batch_.data(), n);
+  return batch;
+}
+
+Result<EventBatch> TraceReader::next_batch(std::vector<Event>& storage) {
+  auto batch = next_batch();
+  if (!batch) return batch;
+  if (storage.size() < batch->events.size()) storage.resize(batch->events.size());
+  std::copy(batch->events.begin(), batch->events.end(), storage.begin());
+  batch->events = std::span<const Event>(storage.data(), batch->events.size());
   return batch;
 }
 

@@ -57,6 +57,14 @@ class Ordering {
   // in batches: one buffer, filled and emptied whole, so no event is copied through a queue.
   [[nodiscard]] std::span<Event> events() { return {out_.data(), out_size_}; }
   void clear() { out_size_ = 0; }
+  // Hands the events over in their buffer, swapped with `storage` (whose capacity the ordering
+  // reuses): how many of `storage` they are. The ordering's events are then empty.
+  std::size_t take_events(std::vector<Event>& storage) {
+    const std::size_t n = out_size_;
+    out_.swap(storage);
+    out_size_ = 0;
+    return n;
+  }
   // Drops the events from `size` on (the reader found one of them invalid).
   void truncate(std::size_t size) { out_size_ = std::min(out_size_, size); }
   // Appends an event the reader makes itself (Sync, CPU samples), in reader order.

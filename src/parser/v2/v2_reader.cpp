@@ -244,6 +244,18 @@ class V2Reader final : public TraceReader {
     return batch;
   }
 
+  // The ordering's buffer itself goes to the caller, unless next() has taken part of it.
+  Result<EventBatch> next_batch(std::vector<Event>& storage) override {
+    if (pos_ != 0) return TraceReader::next_batch(storage);
+    if (order_.events().empty() && !fill()) {
+      auto end = end_of_events();
+      if (!end) return std::move(end).error();
+      return EventBatch{};
+    }
+    const std::size_t n = order_.take_events(storage);
+    return EventBatch{std::span<const Event>(storage.data(), n), gen_.tables};
+  }
+
  private:
   // Events are made in batches of about this many: large enough that the per-batch work
   // vanishes, small enough to stay in the L2 cache.
