@@ -784,7 +784,9 @@ Result<const OldEvent*> OldTrace::Replay::next() {
   }
   if (out->type == OldType::GoSysExit) out->p = kSyscallP;
   if (netpoll_ != nullptr) {
-    st.post.rewrite(*out, emitted_ < netpoll_->size() && (*netpoll_)[emitted_]);
+    // Only a GoUnblock can have moved: the bit is looked up for those alone.
+    const bool to_netpoll = out->type == OldType::GoUnblock && emitted_ < netpoll_->size() && (*netpoll_)[emitted_];
+    st.post.rewrite(*out, to_netpoll);
   } else {
     GTA_TRY(st.post.apply(*out, emitted_));
   }
