@@ -145,7 +145,7 @@ Result<bool> V1Converter::next(Event& out) {
         ev = *r;
       }
       if (ev == nullptr) return false;
-      bool blocked = index < checked_.blocked.size() && checked_.blocked[index];
+      const bool blocked = ev->type == OldType::GoSysCall && index < checked_.blocked.size() && checked_.blocked[index];
       if (convert(*ev, blocked, out) == Outcome::Skip) continue;
     }
     // The new model allows no two events at one time (GoStatus events share theirs).

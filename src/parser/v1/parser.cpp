@@ -550,20 +550,23 @@ Status OldTrace::order_by_sequence() {
   for (std::uint32_t s = 0; s < nstreams; s++) cursors[s].stream = s;
   std::vector<std::uint32_t> available(nstreams);
   for (std::uint32_t s = 0; s < nstreams; s++) available[s] = s;
-  // Ties in time go to the lower P: Go leaves them to map order, we fix one of its orders.
-  auto later = [&](std::uint32_t a, std::uint32_t b) {
-    const auto& ea = heads[a].ev;
-    const auto& eb = heads[b].ev;
-    if (ea.ts != eb.ts) return ea.ts > eb.ts;
-    return pid_of(a) > pid_of(b);
+  // Streams whose heads can be merged, keyed by their heads' times and Ps (the head is not read
+  // on every comparison). Ties in time go to the lower P: Go leaves them to map order, we fix
+  // one of its orders.
+  struct Ready {
+    std::int64_t ts = 0;
+    std::int32_t pid = 0;
+    std::uint32_t stream = 0;
   };
-  std::vector<std::uint32_t> frontier;
+  auto later = [](const Ready& a, const Ready& b) { return a.ts != b.ts ? a.ts > b.ts : a.pid > b.pid; };
+  std::vector<Ready> frontier;
   // By goroutine id (as int64: one to one; kGarbage, GC's sequence, goes to the sparse part).
   IdMap<GState> gs;
   IdMap<std::int64_t> last_sys_block;
   Raw raw;
   std::int64_t last_ts = std::numeric_limits<std::int64_t>::min();
   std::uint64_t out_of_order = 0, first_bad_offset = 0;
+  std::uint64_t changed = kUnordered;  // the goroutine whose state the last merged event changed
 
   for (;;) {
     for (std::size_t i = 0; i < available.size();) {
@@ -577,6 +580,9 @@ Status OldTrace::order_by_sequence() {
         }
         h.tr = state_transition(h.ev);
         h.valid = true;
+      } else if (h.tr.g != changed) {
+        i++;  // it waited at the last look, and its goroutine's state has not changed since
+        continue;
       }
       const Transition& tr = h.tr;
       const auto* git = tr.g == kUnordered ? nullptr : gs.find(static_cast<std::int64_t>(tr.g));
@@ -584,7 +590,7 @@ Status OldTrace::order_by_sequence() {
         i++;
         continue;
       }
-      frontier.push_back(s);
+      frontier.push_back(Ready{h.ev.ts, pid_of(s), s});
       std::push_heap(frontier.begin(), frontier.end(), later);
       available[i] = available.back();
       available.pop_back();
@@ -607,7 +613,7 @@ Status OldTrace::order_by_sequence() {
                                     old_spec(stuck.type).name, stuck.p, order_.size()));
     }
     std::pop_heap(frontier.begin(), frontier.end(), later);
-    std::uint32_t s = frontier.back();
+    std::uint32_t s = frontier.back().stream;
     frontier.pop_back();
     OldEvent& ev = heads[s].ev;
     const Transition& tr = heads[s].tr;
@@ -622,6 +628,7 @@ Status OldTrace::order_by_sequence() {
       if (next.seq == kSeqInc) next.seq = curr.seq + 1;
       curr = next;
     }
+    changed = tr.g;
     // Time must follow the order; when it does not (CPUs with skewed clocks), keep the sound
     // order and repair the times instead of rejecting the trace as Go does.
     if (ev.ts < last_ts) {
@@ -777,7 +784,9 @@ Result<const OldEvent*> OldTrace::Replay::next() {
   }
   if (out->type == OldType::GoSysExit) out->p = kSyscallP;
   if (netpoll_ != nullptr) {
-    st.post.rewrite(*out, emitted_ < netpoll_->size() && (*netpoll_)[emitted_]);
+    // Only a GoUnblock can have moved: the bit is looked up for those alone.
+    const bool to_netpoll = out->type == OldType::GoUnblock && emitted_ < netpoll_->size() && (*netpoll_)[emitted_];
+    st.post.rewrite(*out, to_netpoll);
   } else {
     GTA_TRY(st.post.apply(*out, emitted_));
   }

@@ -18,22 +18,18 @@ PostProcessor::PostProcessor(const OldTrace& trace) : trace_(trace) {
   gs_[0] = G{kRunning, OldType::None, false, false, 0};
 }
 
-Error PostProcessor::fail(const OldEvent& ev, std::uint64_t index, std::string message) const {
-  return make_error(ErrorCode::Corrupt, ev.offset,
-                    fmt::format("{} (event {} in time order)", message, index));
-}
 
 Status PostProcessor::check_running(const P& p, const G& g, const OldEvent& ev, bool allow_g0,
                                     std::uint64_t index) const {
   auto name = old_spec(ev.type).name;
   if (g.state != kRunning) {
-    return fail(ev, index, fmt::format("g {} is not running while {} (time {})", ev.g, name, ev.ts));
+    return fail(ev, index, "g {} is not running while {} (time {})", ev.g, name, ev.ts);
   }
   if (p.g != ev.g) {
-    return fail(ev, index, fmt::format("p {} is not running g {} while {} (time {})", ev.p, ev.g, name, ev.ts));
+    return fail(ev, index, "p {} is not running g {} while {} (time {})", ev.p, ev.g, name, ev.ts);
   }
   if (!allow_g0 && ev.g == 0) {
-    return fail(ev, index, fmt::format("g 0 did {} (time {})", name, ev.ts));
+    return fail(ev, index, "g 0 did {} (time {})", name, ev.ts);
   }
   return {};
 }
@@ -49,25 +45,25 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
 
   switch (ev.type) {
     case OldType::ProcStart:
-      if (p.running) return fail(ev, index, fmt::format("p {} is running before start (time {})", ev.p, ev.ts));
+      if (p.running) return fail(ev, index, "p {} is running before start (time {})", ev.p, ev.ts);
       p.running = true;
       put_p = true;
       break;
     case OldType::ProcStop:
-      if (!p.running) return fail(ev, index, fmt::format("p {} is not running before stop (time {})", ev.p, ev.ts));
+      if (!p.running) return fail(ev, index, "p {} is not running before stop (time {})", ev.p, ev.ts);
       if (p.g != 0) {
-        return fail(ev, index, fmt::format("p {} is running a goroutine {} during stop (time {})", ev.p, p.g, ev.ts));
+        return fail(ev, index, "p {} is running a goroutine {} during stop (time {})", ev.p, p.g, ev.ts);
       }
       p.running = false;
       put_p = true;
       break;
     case OldType::GCStart:
-      if (gc_) return fail(ev, index, fmt::format("previous GC is not ended before a new one (time {})", ev.ts));
+      if (gc_) return fail(ev, index, "previous GC is not ended before a new one (time {})", ev.ts);
       gc_ = true;
       ev.p = kGCP;  // attributed to the global GC state
       break;
     case OldType::GCDone:
-      if (!gc_) return fail(ev, index, fmt::format("bogus GC end (time {})", ev.ts));
+      if (!gc_) return fail(ev, index, "bogus GC end (time {})", ev.ts);
       gc_ = false;
       break;
     case OldType::STWStart:
@@ -76,10 +72,10 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
       bool per_p = trace_.minor() < 10;
       bool& open = per_p ? p.stw : stw_;
       if (ev.type == OldType::STWStart) {
-        if (open) return fail(ev, index, fmt::format("previous STW is not ended before a new one (time {})", ev.ts));
+        if (open) return fail(ev, index, "previous STW is not ended before a new one (time {})", ev.ts);
         open = true;
       } else {
-        if (!open) return fail(ev, index, fmt::format("bogus STW end (time {})", ev.ts));
+        if (!open) return fail(ev, index, "bogus STW end (time {})", ev.ts);
         open = false;
       }
       put_p = put_p || per_p;
@@ -87,19 +83,19 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
     }
     case OldType::GCSweepStart:
       if (p.sweep) {
-        return fail(ev, index, fmt::format("previous sweeping is not ended before a new one (time {})", ev.ts));
+        return fail(ev, index, "previous sweeping is not ended before a new one (time {})", ev.ts);
       }
       p.sweep = true;
       put_p = true;
       break;
     case OldType::GCSweepDone:
-      if (!p.sweep) return fail(ev, index, fmt::format("bogus sweeping end (time {})", ev.ts));
+      if (!p.sweep) return fail(ev, index, "bogus sweeping end (time {})", ev.ts);
       p.sweep = false;
       put_p = true;
       break;
     case OldType::GCMarkAssistStart:
       if (g.mark_assist) {
-        return fail(ev, index, fmt::format("previous mark assist is not ended before a new one (time {})", ev.ts));
+        return fail(ev, index, "previous mark assist is not ended before a new one (time {})", ev.ts);
       }
       g.mark_assist = true;
       put_g = true;
@@ -112,7 +108,7 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
     case OldType::GoWaiting:
     case OldType::GoInSyscall:
       if (g.state != kRunnable) {
-        return fail(ev, index, fmt::format("g {} is not runnable before Ev{} (time {})", ev.g, old_spec(ev.type).name, ev.ts));
+        return fail(ev, index, "g {} is not runnable before Ev{} (time {})", ev.g, old_spec(ev.type).name, ev.ts);
       }
       g.state = kWaiting;
       g.last = ev.type;
@@ -121,16 +117,16 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
     case OldType::GoCreate: {
       GTA_TRY(check_running(p, g, ev, true, index));
       if (gs_.find(g_key(ev.args[0])) != nullptr || (go119 && ev.args[0] == ev.g)) {
-        return fail(ev, index, fmt::format("g {} already exists (time {})", ev.args[0], ev.ts));
+        return fail(ev, index, "g {} already exists (time {})", ev.args[0], ev.ts);
       }
       gs_[g_key(ev.args[0])] = G{kRunnable, OldType::GoCreate, true, false, static_cast<std::uint32_t>(ev.args[1])};
       break;
     }
     case OldType::GoStart:
     case OldType::GoStartLabel:
-      if (g.state != kRunnable) return fail(ev, index, fmt::format("g {} is not runnable before start (time {})", ev.g, ev.ts));
+      if (g.state != kRunnable) return fail(ev, index, "g {} is not runnable before start (time {})", ev.g, ev.ts);
       if (p.g != 0) {
-        return fail(ev, index, fmt::format("p {} is already running g {} while start g {} (time {})", ev.p, p.g, ev.g, ev.ts));
+        return fail(ev, index, "p {} is already running g {} while start g {} (time {})", ev.p, p.g, ev.g, ev.ts);
       }
       g.state = kRunning;
       p.g = ev.g;
@@ -160,13 +156,13 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
       put_g = put_p = true;
       break;
     case OldType::GoUnblock: {
-      if (g.state != kRunning) return fail(ev, index, fmt::format("g {} is not running while unpark (time {})", ev.g, ev.ts));
+      if (g.state != kRunning) return fail(ev, index, "g {} is not running while unpark (time {})", ev.g, ev.ts);
       if (ev.p != kTimerP && p.g != ev.g) {
-        return fail(ev, index, fmt::format("p {} is not running g {} while unpark (time {})", ev.p, ev.g, ev.ts));
+        return fail(ev, index, "p {} is not running g {} while unpark (time {})", ev.p, ev.g, ev.ts);
       }
       auto& g1 = gs_[g_key(ev.args[0])];
       if (g1.state != kWaiting) {
-        return fail(ev, index, fmt::format("g {} is not waiting before unpark (time {})", ev.args[0], ev.ts));
+        return fail(ev, index, "g {} is not waiting before unpark (time {})", ev.args[0], ev.ts);
       }
       if (g1.last == OldType::GoBlockNet && (!go119 || ev.p != kTimerP)) ev.p = kNetpollP;
       g1.state = kRunnable;
@@ -187,7 +183,7 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
       break;
     case OldType::GoSysExit:
       if (g.state != kWaiting) {
-        return fail(ev, index, fmt::format("g {} is not waiting during syscall exit (time {})", ev.g, ev.ts));
+        return fail(ev, index, "g {} is not waiting during syscall exit (time {})", ev.g, ev.ts);
       }
       g.state = kRunnable;
       g.last = ev.type;
@@ -195,7 +191,7 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
       break;
     case OldType::UserTaskCreate:
       if (!tasks_.insert(ev.args[0]).second) {
-        return fail(ev, index, fmt::format("task id conflicts (id:{})", ev.args[0]));
+        return fail(ev, index, "task id conflicts (id:{})", ev.args[0]);
       }
       break;
     case OldType::UserTaskEnd:
@@ -212,14 +208,14 @@ Status PostProcessor::apply(OldEvent& ev, std::uint64_t index) {
           bool same_type = s.type == ev.args[2] ||
                            (go119 && trace_.string(s.type) == trace_.string(ev.args[2]));
           if (s.task != ev.args[0] || !same_type) {
-            return fail(ev, index, fmt::format("misuse of region in goroutine {}: span end does not match the "
-                                               "inner-most active span start", ev.g));
+            return fail(ev, index, "misuse of region in goroutine {}: span end does not match the "
+                                               "inner-most active span start", ev.g);
           }
           it->second.pop_back();
           if (it->second.empty()) regions_.erase(it);
         }
       } else {
-        return fail(ev, index, fmt::format("invalid user region mode: {}", mode));
+        return fail(ev, index, "invalid user region mode: {}", mode);
       }
       break;
     }

@@ -2,9 +2,12 @@
 // a G is blocked before it is unblocked…) and restores facts later stages read (fake Ps).
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "gtanalyze/error.hpp"
@@ -49,7 +52,13 @@ class PostProcessor {
   };
 
   Status check_running(const P& p, const G& g, const OldEvent& ev, bool allow_g0, std::uint64_t index) const;
-  Error fail(const OldEvent& ev, std::uint64_t index, std::string message) const;
+  // Out of line and cold: formatting inside apply() cost every event stack space and registers.
+  template <class... Args>
+  [[gnu::cold, gnu::noinline]] static Error fail(const OldEvent& ev, std::uint64_t index,
+                                                 fmt::format_string<Args...> format, Args&&... args) {
+    return make_error(ErrorCode::Corrupt, ev.offset,
+                      fmt::format("{} (event {} in time order)", fmt::format(format, std::forward<Args>(args)...), index));
+  }
 
   const OldTrace& trace_;
   IdMap<G> gs_;  // by goroutine id (as int64: a bijection)
