@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <thread>
 
@@ -67,7 +68,7 @@ class SpyReader final : public TraceReader {
 
 }  // namespace
 
-DecodeResult decode(const std::string& bytes, bool with_dump, Threads threads) {
+DecodeResult decode(const std::string& bytes, bool with_dump, Threads threads, Consume consume) {
   // Sync events print wall-clock times in the local zone: the goldens were made in UTC.
   setenv("TZ", "UTC", 1);
   tzset();
@@ -85,17 +86,52 @@ DecodeResult decode(const std::string& bytes, bool with_dump, Threads threads) {
     // A trace bigger than the chunks never gets there: the reader waits for us. Give up after 1 s.
     for (int i = 0; i < 1000 && !reader_done; i++) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  Event ev;
-  for (;;) {
-    auto r = (*reader)->next(ev);
-    if (!r) {
-      res.ok = false;
-      res.error = r.error();
-      break;
-    }
-    if (!*r) break;
+  const auto deliver = [&](const Event& ev) {
     res.events++;
     if (with_dump) parser::append_event(res.dump, ev);
+  };
+  const auto failed = [&](const Error& e) {
+    res.ok = false;
+    res.error = e;
+  };
+  Event ev;
+  if (consume == Consume::Next || consume == Consume::NextThenBatches) {
+    do {
+      auto r = (*reader)->next(ev);
+      if (!r) {
+        failed(r.error());
+        break;
+      }
+      if (!*r) break;
+      deliver(ev);
+    } while (consume == Consume::Next);
+  }
+  if (consume == Consume::Batches || (consume == Consume::NextThenBatches && res.ok)) {
+    for (;;) {
+      auto batch = (*reader)->next_batch();
+      if (!batch) {
+        failed(batch.error());
+        break;
+      }
+      if (batch->events.empty()) break;
+      for (const Event& e : batch->events) deliver(e);
+    }
+  }
+  if (consume == Consume::KeptBatches) {
+    std::deque<std::vector<Event>> storage;
+    std::vector<EventBatch> batches;
+    for (;;) {
+      auto batch = (*reader)->next_batch(storage.emplace_back());
+      if (!batch) {
+        failed(batch.error());
+        break;
+      }
+      if (batch->events.empty()) break;
+      batches.push_back(std::move(*batch));
+    }
+    for (const EventBatch& batch : batches) {
+      for (const Event& e : batch.events) deliver(e);
+    }
   }
   res.warnings = (*reader)->warnings();
   return res;

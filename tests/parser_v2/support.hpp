@@ -28,7 +28,15 @@ enum class Threads {
   // filled every chunk): every generation's tables but the pinned ones are gone by then.
   ReadAheadLate,
 };
+// How the events are taken from the reader.
+enum class Consume {
+  Next,             // next(), one at a time
+  Batches,          // next_batch()
+  NextThenBatches,  // one next(), then next_batch(): the reader must not lose or repeat events
+  KeptBatches,      // next_batch(storage), every batch and its pin kept and dumped only at the end
+};
 // Decodes a whole trace held in memory with TraceReader.
-DecodeResult decode(const std::string& bytes, bool with_dump = true, Threads threads = Threads::One);
+DecodeResult decode(const std::string& bytes, bool with_dump = true, Threads threads = Threads::One,
+                    Consume consume = Consume::Next);
 
 }  // namespace gtanalyze::test
