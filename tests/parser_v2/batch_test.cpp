@@ -4,9 +4,6 @@
 // their storage and pinned tables must still hold (ASan checks the rest).
 #include <catch2/catch_test_macros.hpp>
 
-#include <filesystem>
-
-#include "parser/text_trace.hpp"
 #include "parser_v2/support.hpp"
 
 using namespace gtanalyze;
@@ -33,24 +30,6 @@ void check_batches(const std::string& name, const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("batches: Go's multi-generation test cases, whole and cut short") {
-  for (const std::string& path : list_files(source_dir() + "/corpus/go-testdata/tests", ".test")) {
-    auto test = parser::parse_trace_test(read_all(path));
-    REQUIRE(test.has_value());
-    auto bytes = parser::text_trace_to_binary(test->trace_text);
-    REQUIRE(bytes.has_value());
-    const std::string name = std::filesystem::path(path).stem().string();
-    check_batches(name, *bytes);
-    check_batches(name + " cut", bytes->substr(0, bytes->size() * 3 / 4));
-  }
-}
+TEST_CASE("batches: Go's multi-generation test cases, whole and cut short") { for_each_go_test_trace(check_batches); }
 
-TEST_CASE("batches: our corpus traces of every format, whole and cut short") {
-  for (const char* dir : {"corpus/go1.19", "corpus/go1.21", "corpus/go1.22", "corpus/go1.25", "corpus/go1.26"}) {
-    for (const std::string& path : list_files(source_dir() + "/" + dir, ".trace")) {
-      const std::string bytes = read_all(path);
-      check_batches(path, bytes);
-      check_batches(path + " cut", bytes.substr(0, bytes.size() / 2));
-    }
-  }
-}
+TEST_CASE("batches: our corpus traces of every format, whole and cut short") { for_each_corpus_trace(check_batches); }

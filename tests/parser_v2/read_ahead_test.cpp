@@ -3,9 +3,6 @@
 // consumer (the tables of earlier generations must stay pinned; ASan checks the rest).
 #include <catch2/catch_test_macros.hpp>
 
-#include <filesystem>
-
-#include "parser/text_trace.hpp"
 #include "parser_v2/support.hpp"
 
 using namespace gtanalyze;
@@ -26,27 +23,6 @@ void check_same(const std::string& name, const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("read_ahead: Go's multi-generation test cases, whole and cut short") {
-  const auto tests = list_files(source_dir() + "/corpus/go-testdata/tests", ".test");
-  REQUIRE(tests.size() >= 22);
-  for (const std::string& path : tests) {
-    auto test = parser::parse_trace_test(read_all(path));
-    REQUIRE(test.has_value());
-    auto bytes = parser::text_trace_to_binary(test->trace_text);
-    REQUIRE(bytes.has_value());
-    const std::string name = std::filesystem::path(path).stem().string();
-    check_same(name, *bytes);
-    // Cut in the last generation: a warning after whole generations, or an error.
-    check_same(name + " cut", bytes->substr(0, bytes->size() * 3 / 4));
-  }
-}
+TEST_CASE("read_ahead: Go's multi-generation test cases, whole and cut short") { for_each_go_test_trace(check_same); }
 
-TEST_CASE("read_ahead: our corpus traces of every format") {
-  for (const char* dir : {"corpus/go1.19", "corpus/go1.21", "corpus/go1.22", "corpus/go1.25", "corpus/go1.26"}) {
-    for (const std::string& path : list_files(source_dir() + "/" + dir, ".trace")) {
-      const std::string bytes = read_all(path);
-      check_same(path, bytes);
-      check_same(path + " cut", bytes.substr(0, bytes.size() / 2));
-    }
-  }
-}
+TEST_CASE("read_ahead: our corpus traces of every format") { for_each_corpus_trace(check_same); }

@@ -10,9 +10,12 @@
 #include <filesystem>
 #include <thread>
 
+#include <catch2/catch_test_macros.hpp>
+
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
 #include "parser/dump.hpp"
+#include "parser/text_trace.hpp"
 
 namespace gtanalyze::test {
 
@@ -43,6 +46,30 @@ std::string read_all(const std::string& path) {
     out.append(buf, *n);
   }
   return out;
+}
+
+void for_each_go_test_trace(const TraceVisitor& visit) {
+  const auto tests = list_files(source_dir() + "/corpus/go-testdata/tests", ".test");
+  REQUIRE(tests.size() >= 22);
+  for (const std::string& path : tests) {
+    auto test = parser::parse_trace_test(read_all(path));
+    REQUIRE(test.has_value());
+    auto bytes = parser::text_trace_to_binary(test->trace_text);
+    REQUIRE(bytes.has_value());
+    const std::string name = std::filesystem::path(path).stem().string();
+    visit(name, *bytes);
+    visit(name + " cut", bytes->substr(0, bytes->size() * 3 / 4));
+  }
+}
+
+void for_each_corpus_trace(const TraceVisitor& visit) {
+  for (const char* dir : {"corpus/go1.19", "corpus/go1.21", "corpus/go1.22", "corpus/go1.25", "corpus/go1.26"}) {
+    for (const std::string& path : list_files(source_dir() + "/" + dir, ".trace")) {
+      const std::string bytes = read_all(path);
+      visit(path, bytes);
+      visit(path + " cut", bytes.substr(0, bytes.size() / 2));
+    }
+  }
 }
 
 namespace {

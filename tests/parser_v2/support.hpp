@@ -1,6 +1,7 @@
 // Helpers shared by the parser_v2 tests: paths, whole-file reads and decoding a trace to a dump.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,13 @@ enum class Threads {
   // filled every chunk): every generation's tables but the pinned ones are gone by then.
   ReadAheadLate,
 };
+using TraceVisitor = std::function<void(const std::string& name, const std::string& bytes)>;
+// Go's multi-generation test cases as binary traces, each whole and cut in its last generation
+// (a warning after whole generations, or an error).
+void for_each_go_test_trace(const TraceVisitor& visit);
+// Our corpus traces of every format (Go 1.19, 1.21, 1.22, 1.25, 1.26), each whole and cut in half.
+void for_each_corpus_trace(const TraceVisitor& visit);
+
 // How the events are taken from the reader.
 enum class Consume {
   Next,             // next(), one at a time
