@@ -26,6 +26,7 @@ struct SummaryOptions {
   std::string color = "auto";  // auto | always | never
   LeakOptions leaks;
   // 2 or more: decode ahead of the analysis on a second thread (two stages: more cannot help).
+  // The command line's default depends on the cores (add_threads_option).
   unsigned threads = 1;
 };
 

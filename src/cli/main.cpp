@@ -5,6 +5,7 @@
 #include <cmath>
 #include <exception>
 #include <regex>
+#include <thread>
 
 #include "cli/commands.hpp"
 
@@ -55,10 +56,12 @@ void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocke
 }
 
 void add_threads_option(CLI::App& app, unsigned& threads) {
+  // The work has two stages (decoding, then analysis or printing): two threads where two cores
+  // can run them.
+  threads = std::thread::hardware_concurrency() >= 2 ? 2 : 1;
   app.add_option("--threads", threads,
-                 "1 (the default) decodes and analyses in turn; 2 decodes on a thread of its own, ahead of "
-                 "the analysis, which pays only where handing events between cores is cheap (see README). "
-                 "More than 2 works as 2.")
+                 "2 (the default with 2 or more cores) decodes on a thread of its own, ahead of the analysis; "
+                 "1 does both in turn. More than 2 works as 2.")
       ->check(CLI::Range(1u, 1024u));
 }
 

@@ -59,7 +59,7 @@ if [ -f "$trace" ]; then
   check "summary from stdin equals the plain one" $?
   grep -q "^format       Go 1.26 trace" "$tmp/plain.txt"
   check "summary names the format" $?
-  # --threads 1 (the default) decodes and analyses in turn, --threads 2 on two threads.
+  # --threads 1 decodes and analyses in turn, --threads 2 (the default on 2+ cores) on two threads.
   for threads in 1 2; do
     "$bin" "$trace" --threads $threads | tail -n +2 >"$tmp/threads.txt"
     cmp -s "$tmp/plain.txt" "$tmp/threads.txt"
