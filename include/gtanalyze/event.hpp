@@ -113,6 +113,15 @@ struct StateTransition {
   Stack stack;  // the stack of the goroutine that changes state, when known
 };
 
+// state_transition() without the reason and the stack (table lookups): 16 bytes, returned in
+// registers, for consumers that look at every transition and need those only for some.
+struct StateChange {
+  std::int64_t id = -1;  // of the goroutine or proc
+  ResourceKind kind = ResourceKind::None;
+  GoState go_from = GoState::Undetermined, go_to = GoState::Undetermined;          // goroutines
+  ProcState proc_from = ProcState::Undetermined, proc_to = ProcState::Undetermined;  // procs
+};
+
 struct Range {
   // "GC concurrent mark phase", "GC incremental sweep", "GC mark assist", or
   // "stop-the-world (KIND)" (the decoder interns that one as an extra string of its generation).
@@ -142,6 +151,28 @@ struct Log {
   std::string_view message;
 };
 
+// The table ids behind an event's strings and stacks (see Event::transition_table_ids()).
+inline constexpr std::uint64_t kNoTableId = ~std::uint64_t{0};  // nothing to look up: "" or no stack
+struct TableIds {
+  std::uint64_t string = kNoTableId;
+  std::uint64_t stack = kNoTableId;
+};
+
+namespace detail {
+// EventKind by EventType, for the inline Event::kind() (asked for every event).
+extern const std::array<EventKind, 256> kEventKinds;
+
+// For the inline Event::state_change(): by EventType, the transition the type makes whatever its
+// arguments but the resource id, and where that id is. Kind None: the type makes no transition,
+// or one that depends on its arguments.
+enum class ChangeId : std::uint8_t { Arg0, G, P };
+struct FixedChange {
+  StateChange change;
+  ChangeId id_from = ChangeId::Arg0;
+};
+extern const std::array<FixedChange, 256> kFixedChanges;
+}  // namespace detail
+
 struct Event {
   EventType type = EventType::None;
   Time time = 0;
@@ -155,15 +186,25 @@ struct Event {
   std::array<std::uint64_t, 4> args{};
   const EventTables* tables = nullptr;
 
-  EventKind kind() const;
+  EventKind kind() const { return detail::kEventKinds[static_cast<std::size_t>(type)]; }
   // The stack of the current execution context, if the event has one.
   Stack stack() const;
   StateTransition state_transition() const;  // kind() == StateTransition
   // state_transition() in parts, for consumers that need the reason and the stack (table
   // lookups) only for some transitions: the resource and states, then each of the two.
-  StateTransition state_change() const;  // reason and stack left empty
+  StateChange state_change() const {
+    const detail::FixedChange& f = detail::kFixedChanges[static_cast<std::size_t>(type)];
+    if (f.change.kind == ResourceKind::None) return state_change_from_args();
+    StateChange c = f.change;
+    c.id = f.id_from == detail::ChangeId::G ? g : f.id_from == detail::ChangeId::P ? p : static_cast<std::int64_t>(args[0]);
+    return c;
+  }
+  StateChange state_change_from_args() const;  // state_change() of the types not in the table
   std::string_view transition_reason() const;
   Stack transition_stack() const;
+  // The ids these two look up in `tables`, for consumers that cache by them: within a
+  // generation, equal ids give equal reasons and stacks.
+  TableIds transition_table_ids() const;
   Range range() const;                       // kind() is RangeBegin, RangeActive or RangeEnd
   Metric metric() const;                     // kind() == Metric
   std::string_view label() const;            // kind() == Label

@@ -15,7 +15,8 @@ namespace gtanalyze::analysis {
 
 class LatencyHistogram {
  public:
-  void add(Duration value, std::uint64_t count = 1) {
+  // Inlined by force: once per goroutine start, where a call costs a quarter of the work.
+  [[gnu::always_inline]] void add(Duration value, std::uint64_t count = 1) {
     if ((used_ + 1) * 2 > slots_.size()) grow();
     const std::size_t mask = slots_.size() - 1;
     std::size_t i = slot_of(value);

@@ -64,6 +64,40 @@ class NameTable {
   std::array<CacheSlot, kCacheSlots> cache_{};
 };
 
+// The reasons and stacks of transitions by their table ids, within a generation: blocks repeat a
+// few of them millions of times, and a hit spares the table lookups (virtual calls). An empty
+// slot holds the right answer for kNoTableId: no reason, no stack.
+class TransitionCache {
+ public:
+  std::uint32_t reason(const Event& ev, std::uint64_t string_id, NameTable& names) {
+    ReasonSlot& slot = reasons_[string_id % kSlots];
+    if (slot.string_id != string_id) slot = ReasonSlot{string_id, names.intern(ev.transition_reason())};
+    return slot.name;
+  }
+  Stack stack(const Event& ev, std::uint64_t stack_id) {
+    StackSlot& slot = stacks_[stack_id % kSlots];
+    if (slot.stack_id != stack_id) slot = StackSlot{stack_id, ev.transition_stack()};
+    return slot.frames;
+  }
+  void new_generation() {
+    reasons_.fill(ReasonSlot{});
+    stacks_.fill(StackSlot{});
+  }
+
+ private:
+  struct ReasonSlot {
+    std::uint64_t string_id = kNoTableId;
+    std::uint32_t name = 0;  // in the NameTable
+  };
+  struct StackSlot {
+    std::uint64_t stack_id = kNoTableId;
+    Stack frames;
+  };
+  static constexpr std::size_t kSlots = 256;
+  std::array<ReasonSlot, kSlots> reasons_{};
+  std::array<StackSlot, kSlots> stacks_{};
+};
+
 // Scheduling latencies of a goroutine not yet named, kept compact until finish() knows its
 // group: zigzag uvarints, 2–3 bytes for the usual microsecond latencies instead of 8.
 void append_latency(std::string& out, Duration d) {
@@ -283,6 +317,7 @@ struct Analysis {
   LeakOptions leak_options;
   NameTable names;
   StackTable stacks;
+  TransitionCache transitions;
   // Scheduling latencies of named goroutines, by name (their group): counted as they happen,
   // so memory does not grow with the trace.
   std::vector<LatencyHistogram> latencies_by_name;
@@ -308,7 +343,8 @@ struct Analysis {
   Time stw_begin = 0;
   std::string stw_kind;
 
-  Goroutine* find(GoId id) {
+  // Inlined by force: once per event, and the compiler's estimate of its size varies.
+  [[gnu::always_inline]] Goroutine* find(GoId id) {
     const auto* i = index.find(id);
     return i == nullptr ? nullptr : &goroutines[i->second];
   }
@@ -332,8 +368,9 @@ struct Analysis {
     return g;
   }
 
-  void on_goroutine(const Event& ev, const StateTransition& st);
-  void on_proc(const Event& ev, const StateTransition& st);
+  void on_event(const Event& ev);
+  void on_goroutine(const Event& ev, const StateChange& st);
+  void on_proc(const Event& ev, const StateChange& st);
   void on_range(const Event& ev);
   void close_stw(Time end);
 };
@@ -349,43 +386,53 @@ Summarizer::Summarizer(LeakOptions leak_options) : state_(std::make_unique<State
 }
 Summarizer::~Summarizer() = default;
 
-void Summarizer::on_event(const Event& ev) {
+void Summarizer::on_events(std::span<const Event> events) {
+  if (events.empty()) return;
   State& s = *state_;
-  if (s.events++ == 0) s.first = ev.time;
-  if (s.sync_ts == 0) s.sync_ts = ev.time;
-  s.last_ts = ev.time;
+  // Counted per batch: the per-event path does not need them.
+  if (s.events == 0) s.first = events.front().time;
+  s.events += events.size();
+  s.last_ts = events.back().time;
+  for (const Event& ev : events) s.on_event(ev);
+}
+
+void Analysis::on_event(const Event& ev) {
+  if (sync_ts == 0) sync_ts = ev.time;
   switch (ev.kind()) {
     case EventKind::Sync:
-      s.sync_ts = ev.time;
-      s.names.new_generation();
-      s.stacks.new_generation();
+      sync_ts = ev.time;
+      names.new_generation();
+      stacks.new_generation();
+      transitions.new_generation();
       break;
     case EventKind::StateTransition: {
-      const StateTransition st = ev.state_change();
-      if (st.resource.kind == ResourceKind::Goroutine) s.on_goroutine(ev, st);
-      if (st.resource.kind == ResourceKind::Proc) s.on_proc(ev, st);
+      const StateChange st = ev.state_change();
+      if (st.kind == ResourceKind::Goroutine) on_goroutine(ev, st);
+      if (st.kind == ResourceKind::Proc) on_proc(ev, st);
       break;
     }
     case EventKind::RangeBegin:
     case EventKind::RangeActive:
     case EventKind::RangeEnd:
-      s.on_range(ev);
+      on_range(ev);
       break;
     case EventKind::Metric:
-      if (ev.type == EventType::ProcsChange) s.gomaxprocs = ev.metric().value;
+      if (ev.type == EventType::ProcsChange) gomaxprocs = ev.metric().value;
       break;
     default:
       break;
   }
 }
 
-void Analysis::on_goroutine(const Event& ev, const StateTransition& st) {
-  const GoId id = st.resource.id;
+void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
+  const GoId id = st.id;
   const GoState from = st.go_from, to = st.go_to;
   if (from == to) return;  // tells nothing new
   const Time t = ev.time;
-  // The reason (a table lookup) counts only for a goroutine starting to wait.
-  const std::uint32_t wait_reason = to == GoState::Waiting ? names.intern(ev.transition_reason()) : 0;
+  // The reason counts only for a goroutine starting to wait, and its stack as the one it waits in.
+  const bool waits = to == GoState::Waiting;
+  const TableIds wait_ids = waits ? ev.transition_table_ids() : TableIds{};
+  const std::uint32_t wait_reason = waits ? transitions.reason(ev, wait_ids.string, names) : 0;
   Goroutine* g = find(id);
   // When it became runnable, if that was seen (0: not seen): the start of a scheduling latency.
   const Time runnable_since = g != nullptr && g->runnable_seen ? g->last_runnable : 0;
@@ -452,9 +499,9 @@ void Analysis::on_goroutine(const Event& ev, const StateTransition& st) {
       break;
   }
 
-  // The transition's stack (a table lookup) counts for the name, until there is one, and as
-  // the stack a goroutine waits in.
-  const Stack stack = g->name == 0 || to == GoState::Waiting ? ev.transition_stack() : Stack{};
+  // The transition's stack counts for the name, until there is one, and as the stack a
+  // goroutine waits in.
+  const Stack stack = waits ? transitions.stack(ev, wait_ids.stack) : g->name == 0 ? ev.transition_stack() : Stack{};
   // Name it after the root frame of the first transition stack that has one.
   if (g->name == 0 && !stack.empty()) g->name = names.intern(stack.back().func);
 
@@ -475,7 +522,7 @@ void Analysis::on_goroutine(const Event& ev, const StateTransition& st) {
   g->final_state = to;
   g->final_time = t;
   g->final_reason = wait_reason;
-  if (to == GoState::Waiting) g->block_stack = stacks.intern(stack);
+  if (waits) g->block_stack = stacks.intern(stack);
 
   // Transition into the new state.
   g->runnable_seen = false;
@@ -510,10 +557,10 @@ void Analysis::on_goroutine(const Event& ev, const StateTransition& st) {
   }
 }
 
-void Analysis::on_proc(const Event& ev, const StateTransition& st) {
+void Analysis::on_proc(const Event& ev, const StateChange& st) {
   // A P going idle while its goroutine is in a syscall: the syscall now blocks without a P.
   if (st.proc_from == st.proc_to || st.proc_to != ProcState::Idle) return;
-  auto* entry = syscalling_p.find(st.resource.id);
+  auto* entry = syscalling_p.find(st.id);
   if (entry == nullptr) return;
   if (Goroutine* g = find(entry->second)) g->last_syscall_block = ev.time;
   syscalling_p.erase(entry);

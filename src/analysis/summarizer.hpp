@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,9 @@ class Summarizer {
   Summarizer(const Summarizer&) = delete;
   Summarizer& operator=(const Summarizer&) = delete;
 
-  void on_event(const Event& event);
+  void on_event(const Event& event) { on_events({&event, 1}); }
+  // The next events in order. A batch per call spares every event the call's overhead.
+  void on_events(std::span<const Event> events);
   // Closes what is still open at the last event and computes groups, latencies and leaks.
   Summary finish(Version version, std::vector<std::string> warnings);
 

@@ -105,7 +105,7 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
     }
     if (batch->events.empty()) break;
     progress.tick(batch->events.size());
-    for (const Event& event : batch->events) summarizer.on_event(event);
+    summarizer.on_events(batch->events);
   }
   const ReaderStats stats = trace.reader->stats();
   const Version version = trace.reader->version();

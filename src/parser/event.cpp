@@ -48,7 +48,6 @@ constexpr std::array<EventKind, 256> make_kinds() {
   return k;
 }
 
-constexpr std::array<EventKind, 256> kKinds = make_kinds();
 
 // Per type, the wire argument index of the execution context's stack (0: none), read from the
 // spec once: Event::stack() is asked for on hot paths.
@@ -79,51 +78,90 @@ GoState go_state_from_wire(std::uint64_t status) {
   }
 }
 
-StateTransition go_transition(GoId id, GoState from, GoState to) {
-  StateTransition s;
-  s.resource = {ResourceKind::Goroutine, id};
+constexpr StateChange go_transition(GoId id, GoState from, GoState to) {
+  StateChange s;
+  s.id = id;
+  s.kind = ResourceKind::Goroutine;
   s.go_from = from;
   s.go_to = to;
   return s;
 }
 
-StateTransition proc_transition(ProcId id, ProcState from, ProcState to) {
-  StateTransition s;
-  s.resource = {ResourceKind::Proc, id};
+constexpr StateChange proc_transition(ProcId id, ProcState from, ProcState to) {
+  StateChange s;
+  s.id = id;
+  s.kind = ResourceKind::Proc;
   s.proc_from = from;
   s.proc_to = to;
   return s;
+}
+
+constexpr std::array<detail::FixedChange, 256> make_fixed_changes() {
+  std::array<detail::FixedChange, 256> c{};
+  using E = EventType;
+  using I = detail::ChangeId;
+  using G = GoState;
+  using P = ProcState;
+  auto go = [&c](E t, I id, G from, G to) { c[static_cast<std::size_t>(t)] = {go_transition(0, from, to), id}; };
+  auto proc = [&c](E t, I id, P from, P to) { c[static_cast<std::size_t>(t)] = {proc_transition(0, from, to), id}; };
+  proc(E::ProcStart, I::Arg0, P::Idle, P::Running);
+  proc(E::ProcStop, I::P, P::Running, P::Idle);
+  go(E::GoCreate, I::Arg0, G::NotExist, G::Runnable);
+  go(E::GoCreateBlocked, I::Arg0, G::NotExist, G::Waiting);
+  go(E::GoCreateSyscall, I::Arg0, G::NotExist, G::Syscall);
+  go(E::GoStart, I::Arg0, G::Runnable, G::Running);
+  go(E::GoDestroy, I::G, G::Running, G::NotExist);
+  go(E::GoDestroySyscall, I::G, G::Syscall, G::NotExist);
+  go(E::GoStop, I::G, G::Running, G::Runnable);
+  go(E::GoBlock, I::G, G::Running, G::Waiting);
+  // A switch first unblocks the goroutine it names, with the same arguments as GoUnblock.
+  for (E t : {E::GoUnblock, E::GoSwitch, E::GoSwitchDestroy}) go(t, I::Arg0, G::Waiting, G::Runnable);
+  go(E::GoSyscallBegin, I::G, G::Running, G::Syscall);
+  go(E::GoSyscallEnd, I::G, G::Syscall, G::Running);
+  go(E::GoSyscallEndBlocked, I::G, G::Syscall, G::Runnable);
+  return c;
 }
 
 std::size_t extra_index(EventType t) {
   return parser::all_specs()[static_cast<std::size_t>(t)].args.size() - 1;
 }
 
+// The id of the execution context's stack in the event's tables.
+std::uint64_t context_stack_id(const Event& ev) {
+  if (ev.type == EventType::Sync || ev.tables == nullptr) return kNoTableId;
+  if (ev.type == EventType::CPUSample) return ev.args[0];
+  const std::uint8_t arg = kStackArg[static_cast<std::size_t>(ev.type)];
+  if (arg == 0) return kNoTableId;
+  const std::uint64_t id = ev.args[arg - 1];
+  return id == 0 ? kNoTableId : id;
+}
+
 }  // namespace
 
-EventKind Event::kind() const { return kKinds[static_cast<std::size_t>(type)]; }
+constinit const std::array<EventKind, 256> detail::kEventKinds = make_kinds();
+constinit const std::array<detail::FixedChange, 256> detail::kFixedChanges = make_fixed_changes();
 
 Stack Event::stack() const {
-  if (type == EventType::Sync || tables == nullptr) return {};
-  if (type == EventType::CPUSample) return tables->stack(args[0]);
-  const std::uint8_t arg = kStackArg[static_cast<std::size_t>(type)];
-  if (arg == 0) return {};
-  const std::uint64_t id = args[arg - 1];
-  return id == 0 ? Stack{} : tables->stack(id);
+  const std::uint64_t id = context_stack_id(*this);
+  return id == kNoTableId ? Stack{} : tables->stack(id);
 }
 
 StateTransition Event::state_transition() const {
-  StateTransition s = state_change();
+  const StateChange c = state_change();
+  StateTransition s;
+  s.resource = {c.kind, c.id};
+  s.go_from = c.go_from;
+  s.go_to = c.go_to;
+  s.proc_from = c.proc_from;
+  s.proc_to = c.proc_to;
   s.reason = transition_reason();
   s.stack = transition_stack();
   return s;
 }
 
-StateTransition Event::state_change() const {
+StateChange Event::state_change_from_args() const {
   using E = EventType;
   switch (type) {
-    case E::ProcStart: return proc_transition(static_cast<ProcId>(args[0]), ProcState::Idle, ProcState::Running);
-    case E::ProcStop: return proc_transition(p, ProcState::Running, ProcState::Idle);
     case E::ProcSteal: {
       // The ordering leaves the status the steal advanced from: an abandoned syscall reads Idle→Idle.
       const ProcState before = args[extra_index(type)] == 4 ? ProcState::Idle : ProcState::Running;
@@ -132,22 +170,6 @@ StateTransition Event::state_change() const {
     case E::ProcStatus:
       return proc_transition(static_cast<ProcId>(args[0]), static_cast<ProcState>(args[extra_index(type)]),
                              proc_state_from_wire(args[1]));
-    case E::GoCreate: return go_transition(static_cast<GoId>(args[0]), GoState::NotExist, GoState::Runnable);
-    case E::GoCreateBlocked: return go_transition(static_cast<GoId>(args[0]), GoState::NotExist, GoState::Waiting);
-    case E::GoCreateSyscall: return go_transition(static_cast<GoId>(args[0]), GoState::NotExist, GoState::Syscall);
-    case E::GoStart: return go_transition(static_cast<GoId>(args[0]), GoState::Runnable, GoState::Running);
-    case E::GoDestroy: return go_transition(g, GoState::Running, GoState::NotExist);
-    case E::GoDestroySyscall: return go_transition(g, GoState::Syscall, GoState::NotExist);
-    case E::GoStop: return go_transition(g, GoState::Running, GoState::Runnable);
-    case E::GoBlock: return go_transition(g, GoState::Running, GoState::Waiting);
-    case E::GoUnblock:
-    case E::GoSwitch:
-    case E::GoSwitchDestroy:
-      // A switch first unblocks the goroutine it names, with the same arguments as GoUnblock.
-      return go_transition(static_cast<GoId>(args[0]), GoState::Waiting, GoState::Runnable);
-    case E::GoSyscallBegin: return go_transition(g, GoState::Running, GoState::Syscall);
-    case E::GoSyscallEnd: return go_transition(g, GoState::Syscall, GoState::Running);
-    case E::GoSyscallEndBlocked: return go_transition(g, GoState::Syscall, GoState::Runnable);
     case E::GoStatus:
     case E::GoStatusStack: {
       // The ordering packs the from-state in the high half of the status argument.
@@ -160,23 +182,36 @@ StateTransition Event::state_change() const {
 }
 
 std::string_view Event::transition_reason() const {
-  return type == EventType::GoStop || type == EventType::GoBlock ? tables->string(args[0]) : std::string_view{};
+  const std::uint64_t id = transition_table_ids().string;
+  return id == kNoTableId ? std::string_view{} : tables->string(id);
 }
 
 Stack Event::transition_stack() const {
+  const std::uint64_t id = transition_table_ids().stack;
+  return id == kNoTableId ? Stack{} : tables->stack(id);
+}
+
+TableIds Event::transition_table_ids() const {
   using E = EventType;
+  TableIds ids;
   switch (type) {
     case E::GoCreate:
     case E::GoCreateBlocked:
-      return tables->stack(args[1]);  // the new goroutine's start stack
+      ids.stack = args[1];  // the new goroutine's start stack
+      break;
     case E::GoStop:
     case E::GoBlock:
+      ids.string = args[0];  // the reason
+      ids.stack = context_stack_id(*this);
+      break;
     case E::GoSyscallBegin:
     case E::GoStatus:
     case E::GoStatusStack:
-      return stack();
-    default: return {};
+      ids.stack = context_stack_id(*this);
+      break;
+    default: break;
   }
+  return ids;
 }
 
 Range Event::range() const {

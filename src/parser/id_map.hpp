@@ -27,9 +27,7 @@ class IdMap {
       Entry& e = dense_[static_cast<std::size_t>(id)];
       return e.present ? &e : nullptr;
     }
-    if (sparse_.empty()) return nullptr;
-    auto it = sparse_.find(id);
-    return it == sparse_.end() ? nullptr : &it->second;
+    return sparse_.empty() ? nullptr : find_sparse(id);
   }
   const Entry* find(std::int64_t id) const { return const_cast<IdMap*>(this)->find(id); }
   // Like map::emplace: {entry, inserted}. May move the dense entries: found pointers die.
@@ -60,6 +58,11 @@ class IdMap {
   }
 
  private:
+  // Out of line, so that find()'s dense path is small enough to inline at its many call sites.
+  [[gnu::noinline]] Entry* find_sparse(std::int64_t id) {
+    auto it = sparse_.find(id);
+    return it == sparse_.end() ? nullptr : &it->second;
+  }
   // find() looks for ids below dense_.size() in dense_ only, so growing moves them out of sparse_.
   void grow(std::uint64_t id) {
     dense_.resize(std::min<std::size_t>(kDenseLimit, std::max<std::size_t>(id + 1, dense_.size() * 2)));
