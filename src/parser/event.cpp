@@ -48,17 +48,6 @@ constexpr std::array<EventKind, 256> make_kinds() {
   return k;
 }
 
-
-// Per type, the wire argument index of the execution context's stack (0: none), read from the
-// spec once: Event::stack() is asked for on hot paths.
-const std::array<std::uint8_t, 256> kStackArg = [] {
-  std::array<std::uint8_t, 256> a{};
-  const auto specs = parser::all_specs();
-  for (std::size_t t = 0; t < specs.size(); t++)
-    if (!specs[t].stack_args.empty()) a[t] = specs[t].stack_args[0];
-  return a;
-}();
-
 // Wire proc status → public state (Syscall counts as Running, SyscallAbandoned as Idle).
 ProcState proc_state_from_wire(std::uint64_t status) {
   switch (status) {
@@ -130,9 +119,9 @@ std::size_t extra_index(EventType t) {
 std::uint64_t context_stack_id(const Event& ev) {
   if (ev.type == EventType::Sync || ev.tables == nullptr) return kNoTableId;
   if (ev.type == EventType::CPUSample) return ev.args[0];
-  const std::uint8_t arg = kStackArg[static_cast<std::size_t>(ev.type)];
-  if (arg == 0) return kNoTableId;
-  const std::uint64_t id = ev.args[arg - 1];
+  const parser::IdArgs& ids = parser::kIdArgs[static_cast<std::size_t>(ev.type)];
+  if (ids.stacks == 0) return kNoTableId;
+  const std::uint64_t id = ev.args[ids.stack[0]];
   return id == 0 ? kNoTableId : id;
 }
 

@@ -156,7 +156,24 @@ constexpr std::array<EventSpec, kSpecCount> make_table() {
 
 constexpr std::array<EventSpec, kSpecCount> kSpecs = make_table();
 
+constexpr std::array<IdArgs, 256> make_id_args() {
+  std::array<IdArgs, 256> table{};
+  for (std::size_t type = 0; type < kSpecs.size(); type++) {
+    IdArgs& row = table[type];
+    // Spec indices count the timestamp delta first; no event has more than kMaxTimedArgs after it.
+    for (std::uint8_t i : kSpecs[type].stack_args) {
+      if (i >= 1 && i <= kMaxTimedArgs && row.stacks < kMaxTimedArgs) row.stack[row.stacks++] = static_cast<std::uint8_t>(i - 1);
+    }
+    for (std::uint8_t i : kSpecs[type].string_args) {
+      if (i >= 1 && i <= kMaxTimedArgs && row.strings < kMaxTimedArgs) row.string[row.strings++] = static_cast<std::uint8_t>(i - 1);
+    }
+  }
+  return table;
+}
+
 }  // namespace
+
+constinit const std::array<IdArgs, 256> kIdArgs = make_id_args();
 
 std::span<const EventSpec> all_specs() { return kSpecs; }
 

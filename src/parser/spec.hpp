@@ -2,6 +2,7 @@
 // text-trace converter and the dumps all read argument counts and flags from this table.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -40,6 +41,15 @@ inline constexpr std::size_t kMaxFramesPerStack = 128;
 inline constexpr std::size_t kMaxStringSize = 1 << 10;
 // Timed events carry at most this many arguments after the timestamp delta.
 inline constexpr std::size_t kMaxTimedArgs = 4;
+
+// Per type byte, which arguments of an event (indices into Event::args, after the timestamp delta)
+// are stack ids and which string ids: the spec's lists in a flat row, for the per-event checks and
+// lookups. The first stack is the execution context's. Sync (255, past the table) has none.
+struct IdArgs {
+  std::uint8_t stacks = 0, strings = 0;
+  std::array<std::uint8_t, kMaxTimedArgs> stack{}, string{};
+};
+extern const std::array<IdArgs, 256> kIdArgs;
 
 // The whole table, indexed by the wire type byte (Go's tracev2.Specs()). Decoders use it for
 // every version, as Go does: a version only restricts what its text form may name.

@@ -58,29 +58,6 @@ inline std::size_t read_uvarint(const std::uint8_t* p, std::size_t left, std::ui
   return 0;
 }
 
-// Per event type, the arguments (indices into Event::args) that are stack and string ids: the
-// spec's lists in a flat row, for the check every event goes through. Sync (255) is past the
-// spec table: it has none.
-struct TableArgs {
-  std::uint8_t stacks = 0, strings = 0;
-  std::array<std::uint8_t, kMaxTimedArgs> stack{}, string{};
-};
-const std::array<TableArgs, 256> kTableArgs = [] {
-  std::array<TableArgs, 256> table{};
-  for (std::size_t type = 0; type < kSpecs.size(); type++) {
-    TableArgs& row = table[type];
-    // Spec indices count the timestamp delta first; Event::args start after it.
-    // Every id argument follows the timestamp delta, and no event has more than kMaxTimedArgs.
-    for (std::uint8_t i : kSpecs[type].stack_args) {
-      if (i >= 1 && i <= kMaxTimedArgs && row.stacks < kMaxTimedArgs) row.stack[row.stacks++] = static_cast<std::uint8_t>(i - 1);
-    }
-    for (std::uint8_t i : kSpecs[type].string_args) {
-      if (i >= 1 && i <= kMaxTimedArgs && row.strings < kMaxTimedArgs) row.string[row.strings++] = static_cast<std::uint8_t>(i - 1);
-    }
-  }
-  return table;
-}();
-
 // Reads the events of one M's batches of a generation, one at a time.
 struct BatchCursor {
   ThreadId m = kNoThread;
@@ -441,9 +418,9 @@ class V2Reader final : public TraceReader {
   }
 
   // Whether the event's string and stack ids name entries of its generation's tables. Run for
-  // every event: a flat per-type table of which arguments to check.
+  // every event: kIdArgs says which arguments to check.
   bool table_ids_valid(const Event& e) const {
-    const TableArgs& args = kTableArgs[static_cast<std::size_t>(e.type)];
+    const IdArgs& args = kIdArgs[static_cast<std::size_t>(e.type)];
     if (args.stacks == 0 && args.strings == 0) return true;
     const auto* t = static_cast<const GenerationTables*>(e.tables);
     for (std::uint8_t k = 0; k < args.stacks; k++) {
