@@ -7,6 +7,7 @@
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
 #include "parser/v2/byte_reader.hpp"
+#include "parser/v2/generation.hpp"
 #include "parser_v2/support.hpp"
 
 using namespace gtanalyze;
@@ -94,6 +95,74 @@ TEST_CASE("truncation: a warning after a whole generation, an error before") {
       }
       INFO("warned " << warned << ", failed " << failed);
       CHECK(warned + failed > 0);
+    }
+  }
+}
+
+namespace {
+
+// A Go 1.22 trace of one generation: an event batch on M 1 holding `events`, then a frequency
+// batch (64 ns per tick). The events start at stream offset 21.
+std::string one_batch_trace(const std::string& events) {
+  const auto batch = [](std::uint64_t m, const std::string& payload) {
+    std::string b = "\x01";  // EventBatch gen=1 m time=1 size
+    parser::append_uvarint(b, 1);
+    parser::append_uvarint(b, m);
+    parser::append_uvarint(b, 1);
+    parser::append_uvarint(b, payload.size());
+    return b + payload;
+  };
+  std::string freq = "\x08";
+  parser::append_uvarint(freq, 15625000);
+  return std::string("go 1.22 trace\0\0\0", 16) + batch(1, events) + batch(~std::uint64_t{0}, freq);
+}
+
+}  // namespace
+
+TEST_CASE("an event whose values run past the end of its batch is refused at the event") {
+  // ProcStatus (13) has three values: dt, proc, status. The decoder reads them before checking
+  // where they end, so each cut must still be an error and never read another batch's bytes.
+  using namespace std::string_literals;
+  struct Case {
+    std::string events;
+    const char* message;
+    std::uint64_t offset;
+  };
+  const Case cases[] = {
+      {"\x0d"s, "found invalid uvarint for timestamp", 21},               // no timestamp at all
+      {"\x0d\x81"s, "found invalid uvarint for timestamp", 21},           // timestamp cut
+      {"\x0d\x01\x00"s, "found invalid uvarint", 21},                     // status missing
+      {"\x0d\x01\x00\x80"s, "found invalid uvarint", 21},                 // status cut
+      {"\x0d\x01\x00\x01\x0d\x01\x80"s, "found invalid uvarint", 25},     // the second event's proc cut
+      {"\x0d\x01"s + std::string(10, '\xff') + "\x01\x01", "found invalid uvarint", 21},  // 11 bytes
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.events.size(), c.message);
+    const DecodeResult res = decode(one_batch_trace(c.events));
+    REQUIRE_FALSE(res.ok);
+    CHECK(res.error.code == ErrorCode::Corrupt);
+    CHECK(res.error.message == c.message);
+    CHECK(res.error.offset == c.offset);
+  }
+  // The same events whole are read (a ProcStatus of an idle proc, then one of a running one).
+  CHECK(decode(one_batch_trace("\x0d\x01\x00\x02\x0d\x01\x01\x01"s)).ok);
+}
+
+TEST_CASE("Frequency mul gives Go's float64 product also where it shifts") {
+  // Go's frequency.mul, written out: the product in float64, truncated (out of range: INT64_MIN).
+  const auto go_mul = [](double ns_per_tick, std::uint64_t ticks) -> Time {
+    const double x = static_cast<double>(ticks) * ns_per_tick;
+    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return INT64_MIN;
+    return static_cast<Time>(x);
+  };
+  for (const double ns_per_tick : {1.0, 64.0, 1048576.0, 0.5, 1.5, 64.000001}) {
+    const parser::v2::Frequency freq(ns_per_tick);
+    for (unsigned bit = 0; bit < 64; bit++) {
+      for (const std::uint64_t delta : {std::uint64_t{0}, std::uint64_t{1}, ~std::uint64_t{0}}) {
+        const std::uint64_t ticks = (std::uint64_t{1} << bit) + delta;  // around every power of two
+        CAPTURE(ns_per_tick, ticks);
+        CHECK(freq.mul(ticks) == go_mul(ns_per_tick, ticks));
+      }
     }
   }
 }

@@ -98,11 +98,12 @@ Status GenerationReader::uvarint(std::uint64_t& out, const char* what, std::uint
 }
 
 std::string& GenerationReader::payload_block(Generation& g, std::size_t size, RawBatch& b) {
-  if (g.blocks_used == 0 || g.blocks[g.blocks_used - 1].size() + size > g.blocks[g.blocks_used - 1].capacity()) {
+  const std::size_t room = size + kEventPadding;
+  if (g.blocks_used == 0 || g.blocks[g.blocks_used - 1].size() + room > g.blocks[g.blocks_used - 1].capacity()) {
     if (g.blocks_used == g.blocks.size()) g.blocks.emplace_back();
     std::string& fresh = g.blocks[g.blocks_used++];
     fresh.clear();
-    fresh.reserve(std::max(kPayloadBlock, size));
+    fresh.reserve(std::max(kPayloadBlock, room));
   }
   b.block = g.blocks_used - 1;
   std::string& block = g.blocks[b.block];
@@ -290,6 +291,7 @@ Status GenerationReader::process_batch(Generation& g, const RawBatch& b) {
   }
   m_batches_[it->second].push_back(
       Batch{b.m, b.time, b.block, b.payload_at, static_cast<std::uint32_t>(payload.size()), b.payload_offset});
+  block.append(kEventPadding, '\0');  // within the capacity payload_block() reserved
   return {};
 }
 
@@ -402,7 +404,7 @@ Status GenerationReader::set_sync(Generation& g, const RawBatch& b, std::string_
       std::uint64_t f = 0;
       if (!r.uvarint(f)) return gen_error(ErrorCode::Truncated, at, g.number, "truncated frequency event");
       // Go: nanoseconds per tick = 1 / (ticks per second / 1e9), in float64.
-      g.freq.ns_per_tick = 1.0 / (static_cast<double>(f) / 1e9);
+      g.freq = Frequency(1.0 / (static_cast<double>(f) / 1e9));
       g.has_freq = true;
     } else if (ev == type_byte(EventType::ClockSnapshot) && version_ >= Version::Go1_25) {
       GenerationTables& t = *g.tables;

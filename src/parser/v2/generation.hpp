@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -16,18 +17,36 @@
 #include "gtanalyze/error.hpp"
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/version.hpp"
+#include "parser/spec.hpp"
 
 namespace gtanalyze::parser::v2 {
 
 // Nanoseconds per timestamp tick, applied exactly as Go's frequency.mul: one float64 product,
 // truncated toward zero (out-of-range products give INT64_MIN, as amd64's CVTTSD2SQ does).
-struct Frequency {
-  double ns_per_tick = 0;
+class Frequency {
+ public:
+  Frequency() = default;
+  explicit Frequency(double ns_per_tick) : ns_per_tick_(ns_per_tick) {
+    // Go's own clock ticks every 64 ns (a power of two): then the product is a shift, exact
+    // while the ticks convert to a double exactly (< 2^53) and the result fits in 63 bits.
+    for (unsigned k = 0; k <= 20; k++) {
+      if (ns_per_tick == static_cast<double>(1u << k)) {
+        shift_ = k;
+        shift_limit_ = std::uint64_t{1} << std::min(53u, 63u - k);
+      }
+    }
+  }
   [[nodiscard]] Time mul(std::uint64_t ticks) const {
-    const double x = static_cast<double>(ticks) * ns_per_tick;
+    if (ticks < shift_limit_) return static_cast<Time>(ticks << shift_);
+    const double x = static_cast<double>(ticks) * ns_per_tick_;
     if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return INT64_MIN;
     return static_cast<Time>(x);
   }
+
+ private:
+  double ns_per_tick_ = 0;
+  unsigned shift_ = 0;
+  std::uint64_t shift_limit_ = 0;  // ticks below this take the shift; 0 when there is none
 };
 
 // Maps the sparse 64-bit ids of the wire format to dense indices: a flat vector while ids are
@@ -102,6 +121,12 @@ class GenerationTables final : public EventTables {
   ClockSnapshot clock_;
   bool has_clock_ = false;
 };
+
+// Every event batch's payload is followed in its block by this many zero bytes: room for the
+// longest timed event (a type byte, then a timestamp and kMaxTimedArgs arguments of at most 10
+// uvarint bytes each), so that the decoder can read an event's values first and check that they
+// ended inside the batch after.
+inline constexpr std::size_t kEventPadding = 1 + (1 + kMaxTimedArgs) * 10;
 
 struct Batch {
   ThreadId m = kNoThread;

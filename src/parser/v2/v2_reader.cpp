@@ -35,25 +35,23 @@ const std::array<std::uint8_t, 256> kTimedValueCount = [] {
   return counts;
 }();
 
-// One uvarint from p, with `left` bytes available: the bytes it took, or 0 when it is cut short,
-// longer than 10 bytes or overflows 64 bits (as Go's binary.Uvarint). Most values are one byte.
-inline std::size_t read_uvarint(const std::uint8_t* p, std::size_t left, std::uint64_t& out) {
-  if (left > 0 && p[0] < 0x80) {
+// One uvarint from p, which has at least 10 readable bytes: the bytes it took, or 0 when it is
+// longer than 10 bytes or overflows 64 bits (as Go's binary.Uvarint). Whether it ended inside the
+// batch is the caller's check. Most values are one byte.
+inline std::size_t read_uvarint(const std::uint8_t* p, std::uint64_t& out) {
+  if (p[0] < 0x80) {
     out = p[0];
     return 1;
   }
-  std::uint64_t x = 0;
-  unsigned shift = 0;
-  const std::size_t limit = std::min<std::size_t>(left, 10);
-  for (std::size_t k = 0; k < limit; k++) {
+  std::uint64_t x = p[0] & 0x7f;
+  for (std::size_t k = 1; k < 10; k++) {
     const std::uint8_t byte = p[k];
     if (byte < 0x80) {
       if (k == 9 && byte > 1) return 0;
-      out = x | static_cast<std::uint64_t>(byte) << shift;
+      out = x | static_cast<std::uint64_t>(byte) << (7 * k);
       return k + 1;
     }
-    x |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-    shift += 7;
+    x |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * k);
   }
   return 0;
 }
@@ -98,14 +96,17 @@ struct BatchCursor {
     // Each value goes straight to its slot with a scalar store: gathering them in a local array
     // and copying it into ev.args made the CPU stall on store forwarding.
     ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
+    // The values are read first and their end checked after: the batch is followed by
+    // kEventPadding bytes, as many as an event can take (a cut-off value reads zeros there).
     std::uint64_t ts = 0;
-    std::size_t n = 1 + read_uvarint(p + 1, left - 1, ts);
-    if (n == 1) return bad_value(true);
+    std::size_t n = 1 + read_uvarint(p + 1, ts);
+    if (n == 1 || n > left) return bad_value(true);
     for (std::size_t i = 1; i < count; i++) {
-      const std::size_t used = read_uvarint(p + n, left - n, ev.args[i - 1]);
+      const std::size_t used = read_uvarint(p + n, ev.args[i - 1]);
       if (used == 0) return bad_value(false);
       n += used;
     }
+    if (n > left) return bad_value(false);
     ev.time = add(g.freq.mul(ts), last_ts);
     last_ts = ev.time;
     data_off += static_cast<std::uint32_t>(n);
@@ -138,11 +139,16 @@ struct BatchCursor {
 };
 
 // Go's frontier heap (batchcursor.go): a binary min-heap on the head event's time with strict
-// comparisons, so equal times keep Go's tie order.
-using Frontier = std::vector<BatchCursor*>;
+// comparisons, so equal times keep Go's tie order. Each entry keeps its cursor's head time beside
+// the pointer, so that comparisons read the heap's own array rather than chase the cursors.
+struct FrontierEntry {
+  Time time = 0;
+  BatchCursor* cursor = nullptr;
+};
+using Frontier = std::vector<FrontierEntry>;
 
 std::size_t sift_up(Frontier& h, std::size_t i) {
-  while (i > 0 && h[(i - 1) / 2]->ev.time > h[i]->ev.time) {
+  while (i > 0 && h[(i - 1) / 2].time > h[i].time) {
     std::swap(h[(i - 1) / 2], h[i]);
     i = (i - 1) / 2;
   }
@@ -152,12 +158,12 @@ std::size_t sift_up(Frontier& h, std::size_t i) {
 std::size_t min3(const Frontier& h, std::size_t i0, std::size_t i1, std::size_t i2) {
   std::size_t min_idx = i0;
   Time min_t = INT64_MAX;
-  if (i0 < h.size()) min_t = h[i0]->ev.time;
-  if (i1 < h.size() && h[i1]->ev.time < min_t) {
-    min_t = h[i1]->ev.time;
+  if (i0 < h.size()) min_t = h[i0].time;
+  if (i1 < h.size() && h[i1].time < min_t) {
+    min_t = h[i1].time;
     min_idx = i1;
   }
-  if (i2 < h.size() && h[i2]->ev.time < min_t) min_idx = i2;
+  if (i2 < h.size() && h[i2].time < min_t) min_idx = i2;
   return min_idx;
 }
 
@@ -171,11 +177,22 @@ void sift_down(Frontier& h, std::size_t i) {
 }
 
 void heap_insert(Frontier& h, BatchCursor* c) {
-  h.push_back(c);
+  h.push_back(FrontierEntry{c->ev.time, c});
   sift_up(h, h.size() - 1);
 }
 
+// Entry i's cursor has a new head event: restore the heap order.
 void heap_update(Frontier& h, std::size_t i) {
+  const Time t = h[i].cursor->ev.time;
+  h[i].time = t;
+  // The usual case: the earliest cursor's next event is still no later than its children's,
+  // which sift_down would find after the same two comparisons.
+  if (i == 0) {
+    const std::size_t n = h.size();
+    if ((n < 2 || t <= h[1].time) && (n < 3 || t <= h[2].time)) return;
+    sift_down(h, 0);
+    return;
+  }
   if (sift_up(h, i) != i) return;
   sift_down(h, i);
 }
@@ -285,7 +302,7 @@ class V2Reader final : public TraceReader {
     if (frontier_.empty() && cpu_next_ == gen_.cpu_samples.size()) return next_generation();
 
     if (cpu_next_ < gen_.cpu_samples.size() &&
-        (frontier_.empty() || gen_.cpu_samples[cpu_next_].time < frontier_[0]->ev.time)) {
+        (frontier_.empty() || gen_.cpu_samples[cpu_next_].time < frontier_[0].time)) {
       const CpuSample& s = gen_.cpu_samples[cpu_next_++];
       Event e;
       e.type = EventType::CPUSample;
@@ -303,7 +320,7 @@ class V2Reader final : public TraceReader {
     if (!*ok) {
       // Rare: the earliest head must wait. Sorting keeps the heap valid; try the rest in time order.
       std::stable_sort(frontier_.begin(), frontier_.end(),
-                       [](const BatchCursor* a, const BatchCursor* b) { return a->ev.time < b->ev.time; });
+                       [](const FrontierEntry& a, const FrontierEntry& b) { return a.time < b.time; });
       bool success = false;
       for (std::size_t i = 1; i < frontier_.size(); i++) {
         ok = try_advance(i);
@@ -319,7 +336,7 @@ class V2Reader final : public TraceReader {
   }
 
   Result<bool> try_advance(std::size_t i) {
-    BatchCursor* c = frontier_[i];
+    BatchCursor* c = frontier_[i].cursor;
     switch (order_.advance(c->ev, gen_.tables.get(), c->m, gen_.number, c->state)) {
       case Ordering::Step::Done: break;
       case Ordering::Step::NotYet: return false;
@@ -341,7 +358,8 @@ class V2Reader final : public TraceReader {
   Error stuck_error() const {
     std::string msg = fmt::format("broken trace: failed to advance: frontier:\n[gen={}]\n", gen_.number);
     std::uint64_t offset = input_.offset();
-    for (const BatchCursor* c : frontier_) {
+    for (const FrontierEntry& entry : frontier_) {
+      const BatchCursor* c = entry.cursor;
       offset = std::min(offset, c->ev.offset);
       const EventSpec& spec = all_specs()[static_cast<std::size_t>(c->ev.type)];
       msg += fmt::format("M {} [{} time={}", c->m, spec.name, c->ev.time);
