@@ -174,12 +174,12 @@ class Ordering {
   Step proc_steal(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_create(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step go_stop_exec(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step go_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step go_unblock(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_stop_exec(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_unblock(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_switch(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step go_syscall_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step go_syscall_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_syscall_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_syscall_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_syscall_end_blocked(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_create_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_destroy_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
