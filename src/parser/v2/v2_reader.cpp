@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "parser/spec.hpp"
+#include "parser/v2/event_feed.hpp"
 #include "parser/v2/generation.hpp"
 #include "parser/v2/ordering.hpp"
 
@@ -25,116 +26,32 @@ Time add(Time a, Time b) {
   return static_cast<Time>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
 }
 
-// Per event type, the number of wire values after the type byte (timestamp delta first); 0 for
-// types that cannot appear in an event batch's stream of timed events.
-const std::array<std::uint8_t, 256> kTimedValueCount = [] {
-  std::array<std::uint8_t, 256> counts{};
-  for (std::size_t type = 0; type < kSpecs.size(); type++) {
-    if (kSpecs[type].timed && !kSpecs[type].args.empty()) counts[type] = static_cast<std::uint8_t>(kSpecs[type].args.size());
-  }
-  return counts;
-}();
-
-// One uvarint from p, which has at least 10 readable bytes: the bytes it took, or 0 when it is
-// longer than 10 bytes or overflows 64 bits (as Go's binary.Uvarint). Whether it ended inside the
-// batch is the caller's check. Most values are one byte.
-inline std::size_t read_uvarint(const std::uint8_t* p, std::uint64_t& out) {
-  if (p[0] < 0x80) {
-    out = p[0];
-    return 1;
-  }
-  std::uint64_t x = p[0] & 0x7f;
-  for (std::size_t k = 1; k < 10; k++) {
-    const std::uint8_t byte = p[k];
-    if (byte < 0x80) {
-      if (k == 9 && byte > 1) return 0;
-      out = x | static_cast<std::uint64_t>(byte) << (7 * k);
-      return k + 1;
-    }
-    x |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * k);
-  }
-  return 0;
-}
-
-// Reads the events of one M's batches of a generation, one at a time.
+// One M's events in a generation, as the feed decodes them: the head event is *pos.
 struct BatchCursor {
   ThreadId m = kNoThread;
-  MState* state = nullptr;  // the ordering's state of m, cached after the first advance
-  Time last_ts = 0;
-  std::uint32_t batch = 0, batch_end = 0;  // into Generation::batches; `batch` is the current one
-  // The current batch: its payload, size, stream offset and raw time, and the read position.
-  const std::uint8_t* data = nullptr;
-  std::uint32_t size = 0, data_off = 0;
-  std::uint64_t stream_offset = 0, batch_time = 0;
-  RawEvent ev;
-  Error error;  // why next_event() failed
+  std::uint32_t stream = 0;  // the M's index in the generation (EventFeed::next_run)
+  MState* state = nullptr;   // the ordering's state of m, cached after the first advance
+  RawEvent* pos = nullptr;   // the current run of events, [pos, end)
+  RawEvent* end = nullptr;
+  EventRun::Then then = EventRun::Then::More;
 
   enum class Read : std::uint8_t { Event, End, Failed };
 
-  // Positions the cursor on its first batch.
-  void start(const Generation& g, std::uint32_t first, std::uint32_t end) {
-    batch = first;
-    batch_end = end;
-    if (batch < batch_end) enter(g);
+  // Moves to the next event: there is one, the M's events ended, or its next one is broken.
+  Read next(EventFeed& feed) {
+    if (++pos != end) return Read::Event;
+    return refill(feed);
   }
-
-  // Reads the next event into ev.
-  [[gnu::noinline]] Read next_event(const Generation& g) {
-    while (data_off == size) {
-      if (batch == batch_end || ++batch == batch_end) return Read::End;
-      enter(g);
-      last_ts = 0;
+  // Reads the next run when the current one is consumed.
+  Read refill(EventFeed& feed) {
+    while (then == EventRun::Then::More) {
+      const EventRun run = feed.next_run(stream);
+      pos = run.begin;
+      end = run.end;
+      then = run.then;
+      if (pos != end) return Read::Event;
     }
-    if (last_ts == 0) last_ts = g.freq.mul(batch_time);  // as Go: also after an event at time 0
-    const std::uint8_t* p = data + data_off;
-    const std::size_t left = size - data_off;
-    ev.offset = stream_offset + data_off;
-    const std::uint8_t type = p[0];
-    const std::size_t count = kTimedValueCount[type];
-    if (count == 0) return bad_type(type);
-    ev.type = static_cast<EventType>(type);
-    // Each value goes straight to its slot with a scalar store: gathering them in a local array
-    // and copying it into ev.args made the CPU stall on store forwarding.
-    ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
-    // The values are read first and their end checked after: the batch is followed by
-    // kEventPadding bytes, as many as an event can take (a cut-off value reads zeros there).
-    std::uint64_t ts = 0;
-    std::size_t n = 1 + read_uvarint(p + 1, ts);
-    if (n == 1 || n > left) return bad_value(true);
-    for (std::size_t i = 1; i < count; i++) {
-      const std::size_t used = read_uvarint(p + n, ev.args[i - 1]);
-      if (used == 0) return bad_value(false);
-      n += used;
-    }
-    if (n > left) return bad_value(false);
-    ev.time = add(g.freq.mul(ts), last_ts);
-    last_ts = ev.time;
-    data_off += static_cast<std::uint32_t>(n);
-    return Read::Event;
-  }
-
- private:
-  // The errors, out of line: building a message in next_event() itself made its every call
-  // set up a large frame.
-  [[gnu::noinline, gnu::cold]] Read bad_type(std::uint8_t type) {
-    return fail(type >= kSpecs.size() ? fmt::format("found invalid event type: {}", type)
-                                      : fmt::format("found event without a timestamp: type={}", type));
-  }
-  [[gnu::noinline, gnu::cold]] Read bad_value(bool timestamp) {
-    return fail(timestamp ? "found invalid uvarint for timestamp" : "found invalid uvarint");
-  }
-  Read fail(std::string message) {
-    error = make_error(ErrorCode::Corrupt, ev.offset, std::move(message));
-    return Read::Failed;
-  }
-
-  void enter(const Generation& g) {
-    const Batch& b = g.batches[batch];
-    data = reinterpret_cast<const std::uint8_t*>(g.blocks[b.block].data()) + b.offset;
-    size = b.size;
-    data_off = 0;
-    stream_offset = b.stream_offset;
-    batch_time = b.time;
+    return then == EventRun::Then::End ? Read::End : Read::Failed;
   }
 };
 
@@ -177,13 +94,13 @@ void sift_down(Frontier& h, std::size_t i) {
 }
 
 void heap_insert(Frontier& h, BatchCursor* c) {
-  h.push_back(FrontierEntry{c->ev.time, c});
+  h.push_back(FrontierEntry{c->pos->time, c});
   sift_up(h, h.size() - 1);
 }
 
 // Entry i's cursor has a new head event: restore the heap order.
-void heap_update(Frontier& h, std::size_t i) {
-  const Time t = h[i].cursor->ev.time;
+[[gnu::always_inline]] inline void heap_update(Frontier& h, std::size_t i) {
+  const Time t = h[i].cursor->pos->time;
   h[i].time = t;
   // The usual case: the earliest cursor's next event is still no later than its children's,
   // which sift_down would find after the same two comparisons.
@@ -209,17 +126,16 @@ void heap_remove(Frontier& h, std::size_t i) {
 
 class V2Reader final : public TraceReader {
  public:
-  V2Reader(ByteSource& source, Version version)
-      : version_(version), input_(source, version), order_(version) {}
+  V2Reader(ByteSource& source, Version version) : version_(version), feed_(source, version), order_(version) {}
 
   Version version() const override { return version_; }
   const std::vector<std::string>& warnings() const override { return warnings_; }
   ReaderStats stats() const override {
     ReaderStats s = stats_;
-    s.bytes = input_.offset();
+    s.bytes = feed_.offset();
     return s;
   }
-  std::shared_ptr<const void> pin_tables() const override { return gen_.tables; }
+  std::shared_ptr<const void> pin_tables() const override { return feed_.generation().tables; }
 
   Result<bool> next(Event& out) override {
     if (pos_ == order_.events().size() && !fill()) return end_of_events();
@@ -233,7 +149,7 @@ class V2Reader final : public TraceReader {
       if (!end) return std::move(end).error();
       return EventBatch{};
     }
-    EventBatch batch{order_.events().subspan(pos_), gen_.tables};
+    EventBatch batch{order_.events().subspan(pos_), feed_.generation().tables};
     pos_ = order_.events().size();
     return batch;
   }
@@ -247,7 +163,7 @@ class V2Reader final : public TraceReader {
       return EventBatch{};
     }
     const std::size_t n = order_.take_events(storage);
-    return EventBatch{std::span<const Event>(storage.data(), n), gen_.tables};
+    return EventBatch{std::span<const Event>(storage.data(), n), feed_.generation().tables};
   }
 
  private:
@@ -267,7 +183,7 @@ class V2Reader final : public TraceReader {
     order_.clear();
     pos_ = 0;
     while (!has_pending_error_ && order_.events().size() < kBatchEvents) {
-      const bool generation_done = frontier_.empty() && cpu_next_ == gen_.cpu_samples.size();
+      const bool generation_done = frontier_.empty() && cpu_next_ == feed_.generation().cpu_samples.size();
       if (generation_done && !order_.events().empty()) break;
       auto r = produce();
       if (!r) {
@@ -297,13 +213,14 @@ class V2Reader final : public TraceReader {
 
   // Appends the next event or events in reader order to the ordering's buffer (Go's ReadEvent
   // body); false at the end of the trace.
-  Result<bool> produce() {
+  [[gnu::always_inline]] Result<bool> produce() {
     if (done_) return false;
-    if (frontier_.empty() && cpu_next_ == gen_.cpu_samples.size()) return next_generation();
+    const GenerationInfo& gen = feed_.generation();
+    if (frontier_.empty() && cpu_next_ == gen.cpu_samples.size()) return next_generation();
 
-    if (cpu_next_ < gen_.cpu_samples.size() &&
-        (frontier_.empty() || gen_.cpu_samples[cpu_next_].time < frontier_[0].time)) {
-      const CpuSample& s = gen_.cpu_samples[cpu_next_++];
+    if (cpu_next_ < gen.cpu_samples.size() &&
+        (frontier_.empty() || gen.cpu_samples[cpu_next_].time < frontier_[0].time)) {
+      const CpuSample& s = gen.cpu_samples[cpu_next_++];
       Event e;
       e.type = EventType::CPUSample;
       e.time = s.time;
@@ -311,7 +228,7 @@ class V2Reader final : public TraceReader {
       e.p = s.p;
       e.m = s.m;
       e.args[0] = s.stack;
-      e.tables = gen_.tables.get();
+      e.tables = gen.tables.get();
       order_.emit(e);
       return true;
     }
@@ -335,39 +252,41 @@ class V2Reader final : public TraceReader {
     return true;
   }
 
-  Result<bool> try_advance(std::size_t i) {
+  [[gnu::always_inline]] Result<bool> try_advance(std::size_t i) {
     BatchCursor* c = frontier_[i].cursor;
-    switch (order_.advance(c->ev, gen_.tables.get(), c->m, gen_.number, c->state)) {
+    const GenerationInfo& gen = feed_.generation();
+    switch (order_.advance(*c->pos, gen.tables.get(), c->m, gen.number, c->state)) {
       case Ordering::Step::Done: break;
       case Ordering::Step::NotYet: return false;
       case Ordering::Step::Failed: return in_generation(order_.error());
     }
-    switch (c->next_event(gen_)) {
+    switch (c->next(feed_)) {
       case BatchCursor::Read::Event: heap_update(frontier_, i); break;
       case BatchCursor::Read::End: heap_remove(frontier_, i); break;
-      case BatchCursor::Read::Failed: return in_generation(c->error);
+      case BatchCursor::Read::Failed: return in_generation(feed_.error(c->stream));
     }
     return true;
   }
 
   Error in_generation(Error e) const {
-    e.generation = gen_.number;
+    e.generation = feed_.generation().number;
     return e;
   }
 
   Error stuck_error() const {
-    std::string msg = fmt::format("broken trace: failed to advance: frontier:\n[gen={}]\n", gen_.number);
-    std::uint64_t offset = input_.offset();
+    std::string msg = fmt::format("broken trace: failed to advance: frontier:\n[gen={}]\n", feed_.generation().number);
+    std::uint64_t offset = feed_.offset();
     for (const FrontierEntry& entry : frontier_) {
       const BatchCursor* c = entry.cursor;
-      offset = std::min(offset, c->ev.offset);
-      const EventSpec& spec = all_specs()[static_cast<std::size_t>(c->ev.type)];
-      msg += fmt::format("M {} [{} time={}", c->m, spec.name, c->ev.time);
-      for (std::size_t i = 1; i < spec.args.size(); i++) msg += fmt::format(" {}={}", spec.args[i], c->ev.args[i - 1]);
+      const RawEvent& ev = *c->pos;
+      offset = std::min(offset, ev.offset);
+      const EventSpec& spec = all_specs()[static_cast<std::size_t>(ev.type)];
+      msg += fmt::format("M {} [{} time={}", c->m, spec.name, ev.time);
+      for (std::size_t i = 1; i < spec.args.size(); i++) msg += fmt::format(" {}={}", spec.args[i], ev.args[i - 1]);
       msg += "]\n";
     }
     Error e = make_error(ErrorCode::Corrupt, offset, std::move(msg));
-    e.generation = gen_.number;
+    e.generation = feed_.generation().number;
     return e;
   }
 
@@ -387,12 +306,11 @@ class V2Reader final : public TraceReader {
       return false;
     }
     if (has_gen_) completed_++;
-    auto r = input_.read(gen_);
-    // read() resets gen_ whatever its outcome: restart the CPU samples with it, and drop those a
-    // failed read left behind. (Found by tests/fuzz: a trace ending after a generation with CPU
-    // samples kept the old cpu_next_ past the emptied list and advanced an empty frontier.)
+    auto r = feed_.next_generation();
+    // A new generation, or none: restart the CPU samples with it. (Found by tests/fuzz: a trace
+    // ending after a generation with CPU samples kept the old cpu_next_ past the emptied list and
+    // advanced an empty frontier.)
     cpu_next_ = 0;
-    if (!r || !*r) gen_.cpu_samples.clear();
     if (!r) {
       Error e = std::move(r).error();
       if (e.code == ErrorCode::Truncated && completed_ >= 1) {
@@ -417,21 +335,21 @@ class V2Reader final : public TraceReader {
       order_.emit(sync_event(nullptr, last_ts_));
       return true;
     }
+    const GenerationInfo& gen = feed_.generation();
     has_gen_ = true;
     stats_.generations++;
-    stats_.experimental_batches += gen_.experimental_batches;
-    cpu_next_ = 0;
+    stats_.experimental_batches += gen.experimental_batches;
     frontier_.clear();
-    cursors_.assign(gen_.ms.size(), BatchCursor{});  // no reallocation below: frontier points into it
-    for (std::size_t i = 0; i < gen_.ms.size(); i++) {
+    cursors_.assign(gen.ms.size(), BatchCursor{});  // no reallocation below: frontier points into it
+    for (std::size_t i = 0; i < gen.ms.size(); i++) {
       BatchCursor& c = cursors_[i];
-      c.m = gen_.ms[i];
-      c.start(gen_, gen_.m_first_batch[i], gen_.m_end_batch[i]);
-      const auto read = c.next_event(gen_);
-      if (read == BatchCursor::Read::Failed) return in_generation(c.error);
+      c.m = gen.ms[i];
+      c.stream = static_cast<std::uint32_t>(i);
+      const auto read = c.refill(feed_);
+      if (read == BatchCursor::Read::Failed) return in_generation(feed_.error(i));
       if (read == BatchCursor::Read::Event) heap_insert(frontier_, &c);
     }
-    order_.emit(sync_event(gen_.tables.get(), gen_.freq.mul(gen_.min_ts)));
+    order_.emit(sync_event(gen.tables.get(), gen.start));
     return true;
   }
 
@@ -456,23 +374,22 @@ class V2Reader final : public TraceReader {
     const auto* t = static_cast<const GenerationTables*>(e.tables);
     for (std::uint8_t i : spec.stack_args) {
       if (!t->has_stack(e.args[i - 1])) {
-        return make_error(ErrorCode::Corrupt, input_.offset(),
+        return make_error(ErrorCode::Corrupt, feed_.offset(),
                           fmt::format("found invalid stack ID {} for event {}", e.args[i - 1], spec.name));
       }
     }
     for (std::uint8_t i : spec.string_args) {
       if (!t->has_string(e.args[i - 1])) {
-        return make_error(ErrorCode::Corrupt, input_.offset(),
+        return make_error(ErrorCode::Corrupt, feed_.offset(),
                           fmt::format("found invalid string ID {} for event {}", e.args[i - 1], spec.name));
       }
     }
-    return make_error(ErrorCode::Corrupt, input_.offset(), "internal error: no invalid table id");
+    return make_error(ErrorCode::Corrupt, feed_.offset(), "internal error: no invalid table id");
   }
 
   Version version_;
-  GenerationReader input_;
+  EventFeed feed_;
   Ordering order_;
-  Generation gen_;
   bool has_gen_ = false;
   std::uint64_t completed_ = 0;  // generations whose events were all delivered
   std::vector<BatchCursor> cursors_;

@@ -1,0 +1,166 @@
+// Decoding batches into runs of events (see event_feed.hpp).
+#include "parser/v2/event_feed.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "parser/spec.hpp"
+
+namespace gtanalyze::parser::v2 {
+namespace {
+
+// The spec table, fetched once (it is constant-initialised, so this is safe at static init).
+const std::span<const EventSpec> kSpecs = all_specs();
+
+// Per event type, the number of wire values after the type byte (timestamp delta first); 0 for
+// types that cannot appear in an event batch's stream of timed events.
+const std::array<std::uint8_t, 256> kTimedValueCount = [] {
+  std::array<std::uint8_t, 256> counts{};
+  for (std::size_t type = 0; type < kSpecs.size(); type++) {
+    if (kSpecs[type].timed && !kSpecs[type].args.empty()) counts[type] = static_cast<std::uint8_t>(kSpecs[type].args.size());
+  }
+  return counts;
+}();
+
+// Wrapping int64 addition, as Go's.
+Time add(Time a, Time b) { return static_cast<Time>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b)); }
+
+// One uvarint from p, which has at least 10 readable bytes: the bytes it took, or 0 when it is
+// longer than 10 bytes or overflows 64 bits (as Go's binary.Uvarint). Whether it ended inside the
+// batch is the caller's check. Most values are one byte.
+inline std::size_t read_uvarint(const std::uint8_t* p, std::uint64_t& out) {
+  if (p[0] < 0x80) {
+    out = p[0];
+    return 1;
+  }
+  std::uint64_t x = p[0] & 0x7f;
+  for (std::size_t k = 1; k < 10; k++) {
+    const std::uint8_t byte = p[k];
+    if (byte < 0x80) {
+      if (k == 9 && byte > 1) return 0;
+      out = x | static_cast<std::uint64_t>(byte) << (7 * k);
+      return k + 1;
+    }
+    x |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * k);
+  }
+  return 0;
+}
+
+// Runs hold this many events, fewer when a generation has so many Ms that their runs would take
+// more than kRunBudget bytes together (a process with thousands of threads).
+constexpr std::size_t kRunEvents = 256;
+constexpr std::size_t kMinRunEvents = 8;
+constexpr std::size_t kRunBudget = 4 << 20;
+
+}  // namespace
+
+// --- BatchDecoder ---------------------------------------------------------------------------
+
+void BatchDecoder::start(const Generation& g, std::uint32_t first_batch, std::uint32_t end_batch) {
+  batch_ = first_batch;
+  batch_end_ = end_batch;
+  size_ = data_off_ = 0;
+  last_ts_ = 0;
+  if (batch_ < batch_end_) enter(g);
+}
+
+void BatchDecoder::enter(const Generation& g) {
+  const Batch& b = g.batches[batch_];
+  data_ = reinterpret_cast<const std::uint8_t*>(g.blocks[b.block].data()) + b.offset;
+  size_ = b.size;
+  data_off_ = 0;
+  stream_offset_ = b.stream_offset;
+  batch_time_ = b.time;
+  last_ts_ = 0;
+}
+
+std::pair<std::size_t, EventRun::Then> BatchDecoder::decode(const Generation& g, std::span<RawEvent> out) {
+  for (std::size_t n = 0; n < out.size(); n++) {
+    switch (next_event(g, out[n])) {
+      case Read::Event: break;
+      case Read::End: return {n, EventRun::Then::End};
+      case Read::Failed: return {n, EventRun::Then::Failed};
+    }
+  }
+  return {out.size(), EventRun::Then::More};
+}
+
+inline BatchDecoder::Read BatchDecoder::next_event(const Generation& g, RawEvent& ev) {
+  while (data_off_ == size_) {
+    if (batch_ == batch_end_ || ++batch_ == batch_end_) return Read::End;
+    enter(g);
+  }
+  if (last_ts_ == 0) last_ts_ = g.freq.mul(batch_time_);  // as Go: also after an event at time 0
+  const std::uint8_t* p = data_ + data_off_;
+  const std::size_t left = size_ - data_off_;
+  ev.offset = stream_offset_ + data_off_;
+  const std::uint8_t type = p[0];
+  const std::size_t count = kTimedValueCount[type];
+  if (count == 0) return bad_type(ev, type);
+  ev.type = static_cast<EventType>(type);
+  // Each value goes straight to its slot with a scalar store: gathering them in a local array
+  // and copying it into ev.args made the CPU stall on store forwarding.
+  ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
+  // The values are read first and their end checked after: the batch is followed by
+  // kEventPadding bytes, as many as an event can take (a cut-off value reads zeros there).
+  std::uint64_t ts = 0;
+  std::size_t n = 1 + read_uvarint(p + 1, ts);
+  if (n == 1 || n > left) return bad_value(ev, true);
+  for (std::size_t i = 1; i < count; i++) {
+    const std::size_t used = read_uvarint(p + n, ev.args[i - 1]);
+    if (used == 0) return bad_value(ev, false);
+    n += used;
+  }
+  if (n > left) return bad_value(ev, false);
+  ev.time = add(g.freq.mul(ts), last_ts_);
+  last_ts_ = ev.time;
+  data_off_ += static_cast<std::uint32_t>(n);
+  return Read::Event;
+}
+
+// The errors, out of line: building a message in next_event() itself would make every call
+// set up a large frame.
+[[gnu::noinline, gnu::cold]] BatchDecoder::Read BatchDecoder::bad_type(const RawEvent& ev, std::uint8_t type) {
+  error_ = make_error(ErrorCode::Corrupt, ev.offset,
+                      type >= kSpecs.size() ? fmt::format("found invalid event type: {}", type)
+                                            : fmt::format("found event without a timestamp: type={}", type));
+  return Read::Failed;
+}
+
+[[gnu::noinline, gnu::cold]] BatchDecoder::Read BatchDecoder::bad_value(const RawEvent& ev, bool timestamp) {
+  error_ = make_error(ErrorCode::Corrupt, ev.offset,
+                      timestamp ? "found invalid uvarint for timestamp" : "found invalid uvarint");
+  return Read::Failed;
+}
+
+// --- EventFeed ------------------------------------------------------------------------------
+
+EventFeed::EventFeed(ByteSource& source, Version version) : input_(source, version) {}
+
+Result<bool> EventFeed::next_generation() {
+  auto r = input_.read(gen_);
+  info_ = GenerationInfo{};
+  decoders_.clear();
+  if (!r || !*r) return r;
+  info_.number = gen_.number;
+  info_.start = gen_.freq.mul(gen_.min_ts);
+  info_.ms = gen_.ms;
+  info_.cpu_samples.swap(gen_.cpu_samples);
+  info_.experimental_batches = gen_.experimental_batches;
+  info_.tables = gen_.tables;
+  const std::size_t n = gen_.ms.size();
+  decoders_.resize(n);
+  for (std::size_t i = 0; i < n; i++) decoders_[i].start(gen_, gen_.m_first_batch[i], gen_.m_end_batch[i]);
+  run_events_ = std::clamp(n == 0 ? kRunEvents : kRunBudget / (n * sizeof(RawEvent)), kMinRunEvents, kRunEvents);
+  runs_.resize(n * run_events_);
+  return r;
+}
+
+EventRun EventFeed::next_run(std::size_t m) {
+  RawEvent* events = runs_.data() + m * run_events_;
+  const auto [count, then] = decoders_[m].decode(gen_, std::span<RawEvent>(events, run_events_));
+  return EventRun{events, events + count, then};
+}
+
+}  // namespace gtanalyze::parser::v2
