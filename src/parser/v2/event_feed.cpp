@@ -76,62 +76,90 @@ void BatchDecoder::enter(const Generation& g) {
 }
 
 std::pair<std::size_t, EventRun::Then> BatchDecoder::decode(const Generation& g, std::span<RawEvent> out) {
-  for (std::size_t n = 0; n < out.size(); n++) {
-    switch (next_event(g, out[n])) {
-      case Read::Event: break;
-      case Read::End: return {n, EventRun::Then::End};
-      case Read::Failed: return {n, EventRun::Then::Failed};
+  std::size_t n = 0;
+  while (n < out.size()) {
+    if (data_off_ == size_) {
+      if (batch_ == batch_end_ || ++batch_ == batch_end_) return {n, EventRun::Then::End};
+      enter(g);
+      continue;
     }
+    // The events of the current batch, with the cursor in locals: the compiler would otherwise
+    // reload the members after every store to `out`, which might alias them.
+    const std::uint8_t* const data = data_;
+    const std::size_t size = size_;
+    const std::uint64_t stream_offset = stream_offset_;
+    const Frequency freq = g.freq;
+    std::size_t off = data_off_;
+    Time last_ts = last_ts_;
+    bool failed = false;
+    for (; n < out.size() && off < size; n++) {
+      RawEvent& ev = out[n];
+      if (last_ts == 0) last_ts = freq.mul(batch_time_);  // as Go: also after an event at time 0
+      const std::uint8_t* p = data + off;
+      const std::size_t left = size - off;
+      ev.offset = stream_offset + off;
+      const std::uint8_t type = p[0];
+      const std::size_t count = kTimedValueCount[type];
+      if (count == 0) {
+        failed = bad_type(ev, type);
+        break;
+      }
+      ev.type = static_cast<EventType>(type);
+      // Each value goes straight to its slot with a scalar store: gathering them in a local
+      // array and copying it into ev.args made the CPU stall on store forwarding.
+      ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
+      // The values are read first and their end checked after: the batch is followed by
+      // kEventPadding bytes, as many as an event can take (a cut-off value reads zeros there).
+      std::uint64_t ts = 0;
+      std::size_t used = 1 + read_uvarint(p + 1, ts);
+      if (used == 1 || used > left) {
+        failed = bad_value(ev, true);
+        break;
+      }
+      bool overflow = false;
+      const auto value = [&](std::uint64_t& slot) {
+        const std::size_t k = read_uvarint(p + used, slot);
+        used += k;
+        overflow |= k == 0;
+      };
+      // One case per argument count (the spec's at most kMaxTimedArgs): slots known at compile
+      // time, and no loop to run for the usual one or two values.
+      static_assert(kMaxTimedArgs == 4);
+      switch (count) {
+        case 2: value(ev.args[0]); break;
+        case 3: value(ev.args[0]); value(ev.args[1]); break;
+        case 4: value(ev.args[0]); value(ev.args[1]); value(ev.args[2]); break;
+        case 5: value(ev.args[0]); value(ev.args[1]); value(ev.args[2]); value(ev.args[3]); break;
+        default: break;
+      }
+      if (overflow || used > left) {
+        failed = bad_value(ev, false);
+        break;
+      }
+      ev.time = add(freq.mul(ts), last_ts);
+      last_ts = ev.time;
+      off += used;
+    }
+    data_off_ = static_cast<std::uint32_t>(off);
+    last_ts_ = last_ts;
+    if (failed) return {n, EventRun::Then::Failed};
   }
-  return {out.size(), EventRun::Then::More};
+  return {n, EventRun::Then::More};
 }
 
-inline BatchDecoder::Read BatchDecoder::next_event(const Generation& g, RawEvent& ev) {
-  while (data_off_ == size_) {
-    if (batch_ == batch_end_ || ++batch_ == batch_end_) return Read::End;
-    enter(g);
-  }
-  if (last_ts_ == 0) last_ts_ = g.freq.mul(batch_time_);  // as Go: also after an event at time 0
-  const std::uint8_t* p = data_ + data_off_;
-  const std::size_t left = size_ - data_off_;
-  ev.offset = stream_offset_ + data_off_;
-  const std::uint8_t type = p[0];
-  const std::size_t count = kTimedValueCount[type];
-  if (count == 0) return bad_type(ev, type);
-  ev.type = static_cast<EventType>(type);
-  // Each value goes straight to its slot with a scalar store: gathering them in a local array
-  // and copying it into ev.args made the CPU stall on store forwarding.
-  ev.args[0] = ev.args[1] = ev.args[2] = ev.args[3] = 0;
-  // The values are read first and their end checked after: the batch is followed by
-  // kEventPadding bytes, as many as an event can take (a cut-off value reads zeros there).
-  std::uint64_t ts = 0;
-  std::size_t n = 1 + read_uvarint(p + 1, ts);
-  if (n == 1 || n > left) return bad_value(ev, true);
-  for (std::size_t i = 1; i < count; i++) {
-    const std::size_t used = read_uvarint(p + n, ev.args[i - 1]);
-    if (used == 0) return bad_value(ev, false);
-    n += used;
-  }
-  if (n > left) return bad_value(ev, false);
-  ev.time = add(g.freq.mul(ts), last_ts_);
-  last_ts_ = ev.time;
-  data_off_ += static_cast<std::uint32_t>(n);
-  return Read::Event;
-}
-
-// The errors, out of line: building a message in next_event() itself would make every call
-// set up a large frame.
-[[gnu::noinline, gnu::cold]] BatchDecoder::Read BatchDecoder::bad_type(const RawEvent& ev, std::uint8_t type) {
+// The errors, out of line: building a message in the decoding loop itself would make every
+// call set up a large frame. They return true: decoding failed.
+[[gnu::noinline, gnu::cold]] bool BatchDecoder::bad_type(const RawEvent& ev, std::uint8_t type) {
   error_ = make_error(ErrorCode::Corrupt, ev.offset,
                       type >= kSpecs.size() ? fmt::format("found invalid event type: {}", type)
                                             : fmt::format("found event without a timestamp: type={}", type));
-  return Read::Failed;
+  return true;
 }
 
-[[gnu::noinline, gnu::cold]] BatchDecoder::Read BatchDecoder::bad_value(const RawEvent& ev, bool timestamp) {
+[[gnu::noinline, gnu::cold]] bool BatchDecoder::bad_value(const RawEvent& ev, bool timestamp) {
   error_ = make_error(ErrorCode::Corrupt, ev.offset,
                       timestamp ? "found invalid uvarint for timestamp" : "found invalid uvarint");
-  return Read::Failed;
+  return true;
 }
 
 // --- EventFeed ------------------------------------------------------------------------------

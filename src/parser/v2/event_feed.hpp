@@ -45,10 +45,8 @@ class BatchDecoder {
   [[nodiscard]] const Error& error() const { return error_; }
 
  private:
-  enum class Read : std::uint8_t { Event, End, Failed };
-  Read next_event(const Generation& g, RawEvent& ev);
-  Read bad_type(const RawEvent& ev, std::uint8_t type);
-  Read bad_value(const RawEvent& ev, bool timestamp);
+  bool bad_type(const RawEvent& ev, std::uint8_t type);
+  bool bad_value(const RawEvent& ev, bool timestamp);
   void enter(const Generation& g);
 
   Time last_ts_ = 0;
