@@ -76,34 +76,11 @@ Ordering::Step Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadI
     cur.g = ms->g;
   }
   SchedCtx next = cur;
-  // A switch rather than a table of member pointers: the compiler can inline the busy handlers.
+  // The busy handlers (nine events in ten) inline here; the rest through handle_other(), which
+  // takes copies of the contexts, so that these stay in registers.
   using E = EventType;
   Step step = Step::Failed;
   switch (ev.type) {
-    case E::ProcsChange:
-    case E::GoLabel:
-    case E::UserLog:
-      step = annotation(ev, tables, gen, cur, next);
-      break;
-    case E::ProcStart:
-      step = proc_start(ev, tables, gen, cur, next);
-      break;
-    case E::ProcStop:
-      step = proc_stop(ev, tables, gen, cur, next);
-      break;
-    case E::ProcSteal:
-      step = proc_steal(ev, tables, gen, cur, next);
-      break;
-    case E::ProcStatus:
-      step = proc_status(ev, tables, gen, cur, next);
-      break;
-    case E::GoCreate:
-    case E::GoCreateBlocked:
-      step = go_create(ev, tables, gen, cur, next);
-      break;
-    case E::GoCreateSyscall:
-      step = go_create_syscall(ev, tables, gen, cur, next);
-      break;
     case E::GoStart:
       step = go_start(ev, tables, gen, cur, next);
       break;
@@ -111,9 +88,6 @@ Ordering::Step Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadI
     case E::GoStop:
     case E::GoBlock:
       step = go_stop_exec(ev, tables, gen, cur, next);
-      break;
-    case E::GoDestroySyscall:
-      step = go_destroy_syscall(ev, tables, gen, cur, next);
       break;
     case E::GoUnblock:
       step = go_unblock(ev, tables, gen, cur, next);
@@ -124,72 +98,88 @@ Ordering::Step Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadI
     case E::GoSyscallEnd:
       step = go_syscall_end(ev, tables, gen, cur, next);
       break;
-    case E::GoSyscallEndBlocked:
-      step = go_syscall_end_blocked(ev, tables, gen, cur, next);
+    default: {
+      SchedCtx other_cur = cur, other_next = next;
+      step = handle_other(ev, tables, gen, other_cur, other_next);
+      next = other_next;
       break;
-    case E::GoStatus:
-    case E::GoStatusStack:
-      step = go_status(ev, tables, gen, cur, next);
-      break;
-    case E::STWBegin:
-    case E::GCMarkAssistBegin:
-      step = go_range_begin(ev, tables, gen, cur, next);
-      break;
-    case E::STWEnd:
-    case E::GCMarkAssistEnd:
-      step = go_range_end(ev, tables, gen, cur, next);
-      break;
-    case E::GCActive:
-      step = gc_active(ev, tables, gen, cur, next);
-      break;
-    case E::GCBegin:
-      step = gc_begin(ev, tables, gen, cur, next);
-      break;
-    case E::GCEnd:
-      step = gc_end(ev, tables, gen, cur, next);
-      break;
-    case E::GCSweepActive:
-      step = sweep_active(ev, tables, gen, cur, next);
-      break;
-    case E::GCSweepBegin:
-      step = sweep_begin(ev, tables, gen, cur, next);
-      break;
-    case E::GCSweepEnd:
-      step = sweep_end(ev, tables, gen, cur, next);
-      break;
-    case E::GCMarkAssistActive:
-      step = go_range_active(ev, tables, gen, cur, next);
-      break;
-    case E::HeapAlloc:
-    case E::HeapGoal:
-      step = heap_metric(ev, tables, gen, cur, next);
-      break;
-    case E::UserTaskBegin:
-      step = user_task_begin(ev, tables, gen, cur, next);
-      break;
-    case E::UserTaskEnd:
-      step = user_task_end(ev, tables, gen, cur, next);
-      break;
-    case E::UserRegionBegin:
-    case E::UserRegionEnd:
-      step = user_region(ev, tables, gen, cur, next);
-      break;
-    case E::GoSwitch:
-    case E::GoSwitchDestroy:
-      step = go_switch(ev, tables, gen, cur, next);
-      break;
-    case E::Span: case E::SpanAlloc: case E::SpanFree: case E::HeapObject: case E::HeapObjectAlloc:
-    case E::HeapObjectFree: case E::GoroutineStack: case E::GoroutineStackAlloc: case E::GoroutineStackFree:
-      step = alloc_free(ev, tables, gen, cur, next);
-      break;
-    default:
-      return fail(ev, "bad event type found while ordering: {}", static_cast<unsigned>(ev.type));
+    }
   }
   if (step == Step::Done && m != kNoThread) {
     ms->p = next.p;
     ms->g = next.g;
   }
   return step;
+}
+
+Ordering::Step Ordering::handle_other(RawEvent& ev, GenerationTables* tables, std::uint64_t gen, SchedCtx& cur,
+                                      SchedCtx& next) {
+  // A switch rather than a table of member pointers: the compiler can inline the handlers.
+  using E = EventType;
+  switch (ev.type) {
+    case E::ProcsChange:
+    case E::GoLabel:
+    case E::UserLog:
+      return annotation(ev, tables, gen, cur, next);
+    case E::ProcStart:
+      return proc_start(ev, tables, gen, cur, next);
+    case E::ProcStop:
+      return proc_stop(ev, tables, gen, cur, next);
+    case E::ProcSteal:
+      return proc_steal(ev, tables, gen, cur, next);
+    case E::ProcStatus:
+      return proc_status(ev, tables, gen, cur, next);
+    case E::GoCreate:
+    case E::GoCreateBlocked:
+      return go_create(ev, tables, gen, cur, next);
+    case E::GoCreateSyscall:
+      return go_create_syscall(ev, tables, gen, cur, next);
+    case E::GoDestroySyscall:
+      return go_destroy_syscall(ev, tables, gen, cur, next);
+    case E::GoSyscallEndBlocked:
+      return go_syscall_end_blocked(ev, tables, gen, cur, next);
+    case E::GoStatus:
+    case E::GoStatusStack:
+      return go_status(ev, tables, gen, cur, next);
+    case E::STWBegin:
+    case E::GCMarkAssistBegin:
+      return go_range_begin(ev, tables, gen, cur, next);
+    case E::STWEnd:
+    case E::GCMarkAssistEnd:
+      return go_range_end(ev, tables, gen, cur, next);
+    case E::GCActive:
+      return gc_active(ev, tables, gen, cur, next);
+    case E::GCBegin:
+      return gc_begin(ev, tables, gen, cur, next);
+    case E::GCEnd:
+      return gc_end(ev, tables, gen, cur, next);
+    case E::GCSweepActive:
+      return sweep_active(ev, tables, gen, cur, next);
+    case E::GCSweepBegin:
+      return sweep_begin(ev, tables, gen, cur, next);
+    case E::GCSweepEnd:
+      return sweep_end(ev, tables, gen, cur, next);
+    case E::GCMarkAssistActive:
+      return go_range_active(ev, tables, gen, cur, next);
+    case E::HeapAlloc:
+    case E::HeapGoal:
+      return heap_metric(ev, tables, gen, cur, next);
+    case E::UserTaskBegin:
+      return user_task_begin(ev, tables, gen, cur, next);
+    case E::UserTaskEnd:
+      return user_task_end(ev, tables, gen, cur, next);
+    case E::UserRegionBegin:
+    case E::UserRegionEnd:
+      return user_region(ev, tables, gen, cur, next);
+    case E::GoSwitch:
+    case E::GoSwitchDestroy:
+      return go_switch(ev, tables, gen, cur, next);
+    case E::Span: case E::SpanAlloc: case E::SpanFree: case E::HeapObject: case E::HeapObjectAlloc:
+    case E::HeapObjectFree: case E::GoroutineStack: case E::GoroutineStackAlloc: case E::GoroutineStackFree:
+      return alloc_free(ev, tables, gen, cur, next);
+    default:
+      return fail(ev, "bad event type found while ordering: {}", static_cast<unsigned>(ev.type));
+  }
 }
 
 void Ordering::push(EventType type, Time time, GenerationTables* t, const SchedCtx& ctx, std::uint64_t a0,
@@ -214,7 +204,7 @@ Ordering::PEntry* Ordering::initialized_p(const RawEvent& ev, ProcId id) {
 }
 
 
-bool Ordering::context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) {
+bool Ordering::context_error(const RawEvent& ev, SchedCtx ctx, Need m, Need p, Need g) {
   if (m == Need::MustHave && ctx.m == kNoThread) return rejected(ev, "expected a thread but didn't have one");
   if (m == Need::MustNotHave && ctx.m != kNoThread) return rejected(ev, "expected no thread but had one");
   if (p == Need::MustHave && ctx.p == kNoProc) return rejected(ev, "expected a proc but didn't have one");

@@ -157,7 +157,7 @@ class Ordering {
     return context_error(ev, ctx, m, p, g);
   }
   // Records the error validate() reports, for the first need the context does not meet.
-  bool context_error(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g);
+  bool context_error(const RawEvent& ev, SchedCtx ctx, Need m, Need p, Need g);
   bool user_go(const RawEvent& ev, const SchedCtx& ctx) {
     return validate(ev, ctx, Need::MustHave, Need::MustHave, Need::MustHave);
   }
@@ -167,6 +167,9 @@ class Ordering {
   bool active_range(const RawEvent& ev, std::vector<RangeType>& ranges, RangeType r, bool initial_gen);
   bool end_range(const RawEvent& ev, std::vector<RangeType>& ranges, std::uint64_t& desc);
 
+  // advance() for the events it does not handle itself.
+  [[gnu::noinline]] Step handle_other(RawEvent& ev, GenerationTables* tables, std::uint64_t gen, SchedCtx& cur,
+                                      SchedCtx& next);
   // One handler per group of wire events; `cur` is the context before the event, `next` after.
   Step proc_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step proc_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
