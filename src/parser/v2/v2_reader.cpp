@@ -183,7 +183,7 @@ class V2Reader final : public TraceReader {
     order_.clear();
     pos_ = 0;
     while (!has_pending_error_ && order_.events().size() < kBatchEvents) {
-      const bool generation_done = frontier_.empty() && cpu_next_ == feed_.generation().cpu_samples.size();
+      const bool generation_done = frontier_.empty() && cpu_next_ == cpu_end_;
       if (generation_done && !order_.events().empty()) break;
       auto r = produce();
       if (!r) {
@@ -216,9 +216,9 @@ class V2Reader final : public TraceReader {
   [[gnu::always_inline]] Result<bool> produce() {
     if (done_) return false;
     const GenerationInfo& gen = feed_.generation();
-    if (frontier_.empty() && cpu_next_ == gen.cpu_samples.size()) return next_generation();
+    if (frontier_.empty() && cpu_next_ == cpu_end_) return next_generation();
 
-    if (cpu_next_ < gen.cpu_samples.size() &&
+    if (cpu_next_ != cpu_end_ &&
         (frontier_.empty() || gen.cpu_samples[cpu_next_].time < frontier_[0].time)) {
       const CpuSample& s = gen.cpu_samples[cpu_next_++];
       Event e;
@@ -311,6 +311,7 @@ class V2Reader final : public TraceReader {
     // ending after a generation with CPU samples kept the old cpu_next_ past the emptied list and
     // advanced an empty frontier.)
     cpu_next_ = 0;
+    cpu_end_ = feed_.generation().cpu_samples.size();
     if (!r) {
       Error e = std::move(r).error();
       if (e.code == ErrorCode::Truncated && completed_ >= 1) {
@@ -394,7 +395,7 @@ class V2Reader final : public TraceReader {
   std::uint64_t completed_ = 0;  // generations whose events were all delivered
   std::vector<BatchCursor> cursors_;
   Frontier frontier_;
-  std::size_t cpu_next_ = 0;
+  std::size_t cpu_next_ = 0, cpu_end_ = 0;  // the next CPU sample of the generation, and their count
   Time last_ts_ = 0;
   std::uint64_t syncs_ = 0;
   bool done_ = false;
