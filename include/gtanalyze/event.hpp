@@ -171,6 +171,15 @@ struct FixedChange {
   ChangeId id_from = ChangeId::Arg0;
 };
 extern const std::array<FixedChange, 256> kFixedChanges;
+
+// For the inline Event::transition_table_ids(): by EventType, the arguments that hold the ids of
+// a transition's reason (a string) and stack, or -1. A context stack is the stack of the event's
+// execution context, which is "no stack" when its id is 0 or the event has no tables.
+struct TransitionIdArgs {
+  std::int8_t string = -1, stack = -1;
+  bool context_stack = false;
+};
+extern const std::array<TransitionIdArgs, 256> kTransitionIdArgs;
 }  // namespace detail
 
 struct Event {
@@ -204,7 +213,16 @@ struct Event {
   Stack transition_stack() const;
   // The ids these two look up in `tables`, for consumers that cache by them: within a
   // generation, equal ids give equal reasons and stacks.
-  TableIds transition_table_ids() const;
+  TableIds transition_table_ids() const {
+    const detail::TransitionIdArgs& t = detail::kTransitionIdArgs[static_cast<std::size_t>(type)];
+    TableIds ids;
+    if (t.string >= 0) ids.string = args[static_cast<std::size_t>(t.string)];
+    if (t.stack >= 0) {
+      const std::uint64_t id = args[static_cast<std::size_t>(t.stack)];
+      if (!t.context_stack || (id != 0 && tables != nullptr)) ids.stack = id;
+    }
+    return ids;
+  }
   Range range() const;                       // kind() is RangeBegin, RangeActive or RangeEnd
   Metric metric() const;                     // kind() == Metric
   std::string_view label() const;            // kind() == Label

@@ -130,6 +130,29 @@ std::uint64_t context_stack_id(const Event& ev) {
 constinit const std::array<EventKind, 256> detail::kEventKinds = make_kinds();
 constinit const std::array<detail::FixedChange, 256> detail::kFixedChanges = make_fixed_changes();
 
+// The reason and stack of each transition (Go's StateTransition.Reason and Stack). Built from the
+// spec's kIdArgs, which is constant-initialised and so complete before this runs.
+const std::array<detail::TransitionIdArgs, 256> detail::kTransitionIdArgs = [] {
+  // Filled explicitly: with `t{}`, GCC 12 at -O2 and -O3 leaves all but the first rows zero
+  // (the rows' default member initialisers are not applied past them; a miscompilation).
+  std::array<detail::TransitionIdArgs, 256> t;
+  t.fill(detail::TransitionIdArgs{});
+  using E = EventType;
+  auto context_stack = [&t](E type) {
+    const parser::IdArgs& ids = parser::kIdArgs[static_cast<std::size_t>(type)];
+    detail::TransitionIdArgs& row = t[static_cast<std::size_t>(type)];
+    if (ids.stacks > 0) row.stack = static_cast<std::int8_t>(ids.stack[0]);
+    row.context_stack = true;
+  };
+  for (E type : {E::GoCreate, E::GoCreateBlocked}) t[static_cast<std::size_t>(type)].stack = 1;  // the new goroutine's
+  for (E type : {E::GoStop, E::GoBlock}) {
+    t[static_cast<std::size_t>(type)].string = 0;  // the reason
+    context_stack(type);
+  }
+  for (E type : {E::GoSyscallBegin, E::GoStatus, E::GoStatusStack}) context_stack(type);
+  return t;
+}();
+
 Stack Event::stack() const {
   const std::uint64_t id = context_stack_id(*this);
   return id == kNoTableId ? Stack{} : tables->stack(id);
@@ -178,29 +201,6 @@ std::string_view Event::transition_reason() const {
 Stack Event::transition_stack() const {
   const std::uint64_t id = transition_table_ids().stack;
   return id == kNoTableId ? Stack{} : tables->stack(id);
-}
-
-TableIds Event::transition_table_ids() const {
-  using E = EventType;
-  TableIds ids;
-  switch (type) {
-    case E::GoCreate:
-    case E::GoCreateBlocked:
-      ids.stack = args[1];  // the new goroutine's start stack
-      break;
-    case E::GoStop:
-    case E::GoBlock:
-      ids.string = args[0];  // the reason
-      ids.stack = context_stack_id(*this);
-      break;
-    case E::GoSyscallBegin:
-    case E::GoStatus:
-    case E::GoStatusStack:
-      ids.stack = context_stack_id(*this);
-      break;
-    default: break;
-  }
-  return ids;
 }
 
 Range Event::range() const {
