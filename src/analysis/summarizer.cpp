@@ -370,6 +370,8 @@ struct Analysis {
 
   void on_event(const Event& ev);
   void on_goroutine(const Event& ev, const StateChange& st);
+  [[gnu::always_inline]] inline void transition(const Event& ev, GoId id, GoState from, GoState to);
+  [[gnu::noinline]] void any_transition(const Event& ev, GoId id, GoState from, GoState to);
   void on_proc(const Event& ev, const StateChange& st);
   void on_range(const Event& ev);
   void close_stw(Time end);
@@ -424,9 +426,7 @@ void Analysis::on_event(const Event& ev) {
   }
 }
 
-void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
-  const GoId id = st.id;
-  const GoState from = st.go_from, to = st.go_to;
+void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
   if (from == to) return;  // tells nothing new
   const Time t = ev.time;
   // The reason counts only for a goroutine starting to wait, and its stack as the one it waits in.
@@ -554,6 +554,26 @@ void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
       break;
     default:
       break;
+  }
+}
+
+void Analysis::any_transition(const Event& ev, GoId id, GoState from, GoState to) { transition(ev, id, from, to); }
+
+constexpr unsigned transition_key(GoState from, GoState to) { return static_cast<unsigned>(from) << 8 | static_cast<unsigned>(to); }
+
+// The transitions nearly every event makes each get their own copy of transition(), with the
+// states known at compile time: its many tests on them fold away.
+void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
+  using G = GoState;
+  switch (transition_key(st.go_from, st.go_to)) {
+    case transition_key(G::Runnable, G::Running): return transition(ev, st.id, G::Runnable, G::Running);
+    case transition_key(G::Running, G::Runnable): return transition(ev, st.id, G::Running, G::Runnable);
+    case transition_key(G::Running, G::Waiting): return transition(ev, st.id, G::Running, G::Waiting);
+    case transition_key(G::Waiting, G::Runnable): return transition(ev, st.id, G::Waiting, G::Runnable);
+    case transition_key(G::Running, G::Syscall): return transition(ev, st.id, G::Running, G::Syscall);
+    case transition_key(G::Syscall, G::Running): return transition(ev, st.id, G::Syscall, G::Running);
+    case transition_key(G::Syscall, G::Runnable): return transition(ev, st.id, G::Syscall, G::Runnable);
+    default: return any_transition(ev, st.id, st.go_from, st.go_to);
   }
 }
 
