@@ -282,6 +282,9 @@ struct Goroutine {
   Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
   Time last_start = 0, last_runnable = 0, last_block = 0, last_syscall = 0, last_syscall_block = 0;
   Time final_time = 0;
+  // While last_syscall != 0: the P it entered the syscall on. Go's syscallingG[id], which only
+  // ever has an entry then (set on entering, deleted on leaving), so it can live here.
+  ProcId syscall_p = 0;
   std::uint32_t name = 0;  // in State::names; 0 ("") until a transition stack names it
   std::uint32_t last_block_reason = 0, final_reason = 0;
   std::uint32_t create_stack = 0, block_stack = 0;
@@ -330,7 +333,6 @@ struct Analysis {
   TimesByName times;           // the goroutines' maps
   // A P and the goroutine in a syscall on it, to see the P being taken away (syscall block).
   IdMap<GoId> syscalling_p;
-  IdMap<ProcId> syscalling_g;
   // P-scoped ranges attributed to the goroutine that was running when they began.
   std::map<std::pair<ProcId, std::uint32_t>, GoId> ranges_p;
   std::uint32_t forever = 0;  // the name id of the reason "forever"
@@ -490,10 +492,7 @@ void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
           }
           g->last_syscall = 0;
           g->last_syscall_block = 0;
-          auto* p = syscalling_g.find(id);
-          // Go deletes syscallingP[syscallingG[id]]: the zero P when the goroutine is unknown.
-          syscalling_p.erase(p == nullptr ? ProcId{0} : p->second);
-          if (p != nullptr) syscalling_g.erase(p);
+          syscalling_p.erase(g->syscall_p);
         }
       }
       break;
@@ -549,7 +548,7 @@ void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
       break;
     case GoState::Syscall:
       syscalling_p[ev.p] = id;
-      syscalling_g[id] = ev.p;
+      g->syscall_p = ev.p;
       g->last_syscall = t;
       break;
     default:
