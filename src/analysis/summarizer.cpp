@@ -64,40 +64,6 @@ class NameTable {
   std::array<CacheSlot, kCacheSlots> cache_{};
 };
 
-// The reasons and stacks of transitions by their table ids, within a generation: blocks repeat a
-// few of them millions of times, and a hit spares the table lookups (virtual calls). An empty
-// slot holds the right answer for kNoTableId: no reason, no stack.
-class TransitionCache {
- public:
-  std::uint32_t reason(const Event& ev, std::uint64_t string_id, NameTable& names) {
-    ReasonSlot& slot = reasons_[string_id % kSlots];
-    if (slot.string_id != string_id) slot = ReasonSlot{string_id, names.intern(ev.transition_reason())};
-    return slot.name;
-  }
-  Stack stack(const Event& ev, std::uint64_t stack_id) {
-    StackSlot& slot = stacks_[stack_id % kSlots];
-    if (slot.stack_id != stack_id) slot = StackSlot{stack_id, ev.transition_stack()};
-    return slot.frames;
-  }
-  void new_generation() {
-    reasons_.fill(ReasonSlot{});
-    stacks_.fill(StackSlot{});
-  }
-
- private:
-  struct ReasonSlot {
-    std::uint64_t string_id = kNoTableId;
-    std::uint32_t name = 0;  // in the NameTable
-  };
-  struct StackSlot {
-    std::uint64_t stack_id = kNoTableId;
-    Stack frames;
-  };
-  static constexpr std::size_t kSlots = 256;
-  std::array<ReasonSlot, kSlots> reasons_{};
-  std::array<StackSlot, kSlots> stacks_{};
-};
-
 // Scheduling latencies of a goroutine not yet named, kept compact until finish() knows its
 // group: zigzag uvarints, 2–3 bytes for the usual microsecond latencies instead of 8.
 void append_latency(std::string& out, Duration d) {
@@ -181,6 +147,51 @@ class StackTable {
   std::vector<StackInfo> stacks_;
   std::map<StackInfo, std::uint32_t> ids_;
   std::unordered_map<std::pair<const StackFrame*, std::size_t>, std::uint32_t, KeyHash> cache_;
+};
+
+// The name a stack gives a goroutine: its root frame's function; 0 ("") for no stack.
+std::uint32_t root_name(Stack frames, NameTable& names) { return frames.empty() ? 0 : names.intern(frames.back().func); }
+
+// The reasons and stacks of transitions by their table ids, within a generation: blocks repeat a
+// few of them millions of times, and a hit spares the table lookups (virtual calls) and the
+// interning. An empty slot holds the right answer for kNoTableId: no reason, no stack.
+class TransitionCache {
+ public:
+  std::uint32_t reason(const Event& ev, std::uint64_t string_id, NameTable& names) {
+    ReasonSlot& slot = reasons_[string_id % kSlots];
+    if (slot.string_id != string_id) slot = ReasonSlot{string_id, names.intern(ev.transition_reason())};
+    return slot.name;
+  }
+  // The transition's stack, interned, and the name it gives.
+  struct InternedStack {
+    std::uint32_t stack = 0;  // in the StackTable
+    std::uint32_t root_name = 0;
+  };
+  InternedStack stack(const Event& ev, std::uint64_t stack_id, StackTable& stacks, NameTable& names) {
+    StackSlot& slot = stacks_[stack_id % kSlots];
+    if (slot.stack_id != stack_id) {
+      const Stack frames = ev.transition_stack();
+      slot = StackSlot{stack_id, {stacks.intern(frames), root_name(frames, names)}};
+    }
+    return slot.interned;
+  }
+  void new_generation() {
+    reasons_.fill(ReasonSlot{});
+    stacks_.fill(StackSlot{});
+  }
+
+ private:
+  struct ReasonSlot {
+    std::uint64_t string_id = kNoTableId;
+    std::uint32_t name = 0;  // in the NameTable
+  };
+  struct StackSlot {
+    std::uint64_t stack_id = kNoTableId;
+    InternedStack interned;
+  };
+  static constexpr std::size_t kSlots = 256;
+  std::array<ReasonSlot, kSlots> reasons_{};
+  std::array<StackSlot, kSlots> stacks_{};
 };
 
 // A vector in chunks of fixed size: growing never moves the elements (references stay valid)
@@ -498,11 +509,15 @@ void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
       break;
   }
 
-  // The transition's stack counts for the name, until there is one, and as the stack a
-  // goroutine waits in.
-  const Stack stack = waits ? transitions.stack(ev, wait_ids.stack) : g->name == 0 ? ev.transition_stack() : Stack{};
-  // Name it after the root frame of the first transition stack that has one.
-  if (g->name == 0 && !stack.empty()) g->name = names.intern(stack.back().func);
+  // The transition's stack counts for the name, until there is one (the first transition stack
+  // there is names it), and as the stack a goroutine waits in.
+  if (waits) {
+    const TransitionCache::InternedStack stack = transitions.stack(ev, wait_ids.stack, stacks, names);
+    if (g->name == 0) g->name = stack.root_name;
+    g->block_stack = stack.stack;
+  } else if (g->name == 0) {
+    g->name = root_name(ev.transition_stack(), names);
+  }
 
   // Facts for groups, latencies and leaks.
   if (from == GoState::Runnable && to == GoState::Running && runnable_since != 0) {
@@ -521,7 +536,6 @@ void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
   g->final_state = to;
   g->final_time = t;
   g->final_reason = wait_reason;
-  if (waits) g->block_stack = stacks.intern(stack);
 
   // Transition into the new state.
   g->runnable_seen = false;
