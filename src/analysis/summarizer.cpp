@@ -340,7 +340,9 @@ struct Analysis {
   // Chunked: growing never copies the records, so a trace with a million goroutines never
   // needs room for them twice.
   ChunkedVector<Goroutine> goroutines;
-  IdMap<std::uint32_t> index;  // id → goroutines[]
+  // id → record: the records never move. A pointer rather than an index, so that the lookup
+  // per event does not go through the chunks.
+  IdMap<Goroutine*> index;
   TimesByName times;           // the goroutines' maps
   // A P and the goroutine in a syscall on it, to see the P being taken away (syscall block).
   IdMap<GoId> syscalling_p;
@@ -359,23 +361,23 @@ struct Analysis {
   // Inlined by force: once per event, and the compiler's estimate of its size varies.
   [[gnu::always_inline]] Goroutine* find(GoId id) {
     const auto* i = index.find(id);
-    return i == nullptr ? nullptr : &goroutines[i->second];
+    return i == nullptr ? nullptr : i->second;
   }
   // A goroutine appearing (created, or first seen): a fresh record, replacing any earlier one
   // with the same id as Go's map assignment does.
   Goroutine& appear(GoId id, Time creation) {
-    auto [i, inserted] = index.emplace(id, static_cast<std::uint32_t>(goroutines.size()));
+    auto [i, inserted] = index.emplace(id);
     if (inserted) {
-      goroutines.emplace_back();
+      i->second = &goroutines.emplace_back();
     } else {
-      Goroutine& old = goroutines[i->second];
+      Goroutine& old = *i->second;
       times.clear(old.block_by_reason);
       times.clear(old.range_time);
       times.clear(old.last_range);
       if (old.latencies != 0) unnamed_latencies[old.latencies - 1] = std::string();
       old = Goroutine{};
     }
-    Goroutine& g = goroutines[i->second];
+    Goroutine& g = *i->second;
     g.id = id;
     g.creation = creation;
     return g;
