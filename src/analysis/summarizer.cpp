@@ -422,10 +422,13 @@ void Analysis::on_event(const Event& ev) {
       stacks.new_generation();
       transitions.new_generation();
       break;
-    case EventKind::StateTransition: {
+    case EventKind::StateTransition: [[likely]] {  // nearly every event
       const StateChange st = ev.state_change();
-      if (st.kind == ResourceKind::Goroutine) on_goroutine(ev, st);
-      if (st.kind == ResourceKind::Proc) on_proc(ev, st);
+      if (st.kind == ResourceKind::Goroutine) [[likely]] {
+        on_goroutine(ev, st);
+      } else if (st.kind == ResourceKind::Proc) {
+        on_proc(ev, st);
+      }
       break;
     }
     case EventKind::RangeBegin:
