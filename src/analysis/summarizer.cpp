@@ -359,8 +359,9 @@ struct Analysis {
   Time stw_begin = 0;
   std::string stw_kind;
 
-  // Inlined by force: once per event, and the compiler's estimate of its size varies.
-  [[gnu::always_inline]] Goroutine* find(GoId id) {
+  // Not inlined by force: that would copy the call to IdMap::find into every transition, where
+  // the compiler no longer inlines it; left alone, it inlines that call here, then all of this.
+  Goroutine* find(GoId id) {
     const auto* i = index.find(id);
     return i == nullptr ? nullptr : i->second;
   }
