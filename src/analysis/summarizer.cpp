@@ -152,46 +152,41 @@ class StackTable {
 // The name a stack gives a goroutine: its root frame's function; 0 ("") for no stack.
 std::uint32_t root_name(Stack frames, NameTable& names) { return frames.empty() ? 0 : names.intern(frames.back().func); }
 
-// The reasons and stacks of transitions by their table ids, within a generation: blocks repeat a
-// few of them millions of times, and a hit spares the table lookups (virtual calls) and the
-// interning. An empty slot holds the right answer for kNoTableId: no reason, no stack.
-class TransitionCache {
+// What a goroutine starting to wait takes from its event, cached by the event's type and
+// arguments within a generation: the reason and the stack are a function of those (and of the
+// generation's tables), and blocks repeat a few of them millions of times. A hit spares working
+// out their table ids, the table lookups (virtual calls) and the interning.
+class WaitCache {
  public:
-  std::uint32_t reason(const Event& ev, std::uint64_t string_id, NameTable& names) {
-    ReasonSlot& slot = reasons_[string_id % kSlots];
-    if (slot.string_id != string_id) slot = ReasonSlot{string_id, names.intern(ev.transition_reason())};
-    return slot.name;
-  }
-  // The transition's stack, interned, and the name it gives.
-  struct InternedStack {
-    std::uint32_t stack = 0;  // in the StackTable
-    std::uint32_t root_name = 0;
+  struct Wait {
+    std::uint32_t reason = 0;     // in the NameTable
+    std::uint32_t stack = 0;      // in the StackTable
+    std::uint32_t root_name = 0;  // the name the stack gives a goroutine
   };
-  InternedStack stack(const Event& ev, std::uint64_t stack_id, StackTable& stacks, NameTable& names) {
-    StackSlot& slot = stacks_[stack_id % kSlots];
-    if (slot.stack_id != stack_id) {
-      const Stack frames = ev.transition_stack();
-      slot = StackSlot{stack_id, {stacks.intern(frames), root_name(frames, names)}};
-    }
-    return slot.interned;
+  // Inlined by force: once per block, and a hit is a few instructions.
+  [[gnu::always_inline]] Wait wait(const Event& ev, NameTable& names, StackTable& stacks) {
+    Slot& slot = slots_[slot_of(ev)];
+    if (slot.type != ev.type || slot.args != ev.args) fill(slot, ev, names, stacks);
+    return slot.wait;
   }
-  void new_generation() {
-    reasons_.fill(ReasonSlot{});
-    stacks_.fill(StackSlot{});
-  }
+  void new_generation() { slots_.fill(Slot{}); }
 
  private:
-  struct ReasonSlot {
-    std::uint64_t string_id = kNoTableId;
-    std::uint32_t name = 0;  // in the NameTable
+  struct Slot {
+    EventType type = EventType::None;  // None: empty (no event has that type)
+    std::array<std::uint64_t, 4> args{};
+    Wait wait;
   };
-  struct StackSlot {
-    std::uint64_t stack_id = kNoTableId;
-    InternedStack interned;
-  };
+  [[gnu::noinline]] static void fill(Slot& slot, const Event& ev, NameTable& names, StackTable& stacks) {  // off the hot path
+    const Stack frames = ev.transition_stack();
+    slot = Slot{ev.type, ev.args, Wait{names.intern(ev.transition_reason()), stacks.intern(frames), root_name(frames, names)}};
+  }
   static constexpr std::size_t kSlots = 256;
-  std::array<ReasonSlot, kSlots> reasons_{};
-  std::array<StackSlot, kSlots> stacks_{};
+  static std::size_t slot_of(const Event& ev) {
+    // The first two arguments tell apart the blocks: their reason and stack.
+    return static_cast<std::size_t>(((ev.args[0] * 31 + ev.args[1]) * 0x9e3779b97f4a7c15ull) >> 56) % kSlots;
+  }
+  std::array<Slot, kSlots> slots_{};
 };
 
 // A vector in chunks of fixed size: growing never moves the elements (references stay valid)
@@ -332,7 +327,7 @@ struct Analysis {
   LeakOptions leak_options;
   NameTable names;
   StackTable stacks;
-  TransitionCache transitions;
+  WaitCache wait_cache;
   // Scheduling latencies of named goroutines, by name (their group): counted as they happen,
   // so memory does not grow with the trace.
   std::vector<LatencyHistogram> latencies_by_name;
@@ -422,7 +417,7 @@ void Analysis::on_event(const Event& ev) {
       sync_ts = ev.time;
       names.new_generation();
       stacks.new_generation();
-      transitions.new_generation();
+      wait_cache.new_generation();
       break;
     case EventKind::StateTransition: [[likely]] {  // nearly every event
       const StateChange st = ev.state_change();
@@ -451,8 +446,8 @@ void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
   const Time t = ev.time;
   // The reason counts only for a goroutine starting to wait, and its stack as the one it waits in.
   const bool waits = to == GoState::Waiting;
-  const TableIds wait_ids = waits ? ev.transition_table_ids() : TableIds{};
-  const std::uint32_t wait_reason = waits ? transitions.reason(ev, wait_ids.string, names) : 0;
+  const WaitCache::Wait wait = waits ? wait_cache.wait(ev, names, stacks) : WaitCache::Wait{};
+  const std::uint32_t wait_reason = wait.reason;
   Goroutine* g = find(id);
   // When it became runnable, if that was seen (0: not seen): the start of a scheduling latency.
   const Time runnable_since = g != nullptr && g->runnable_seen ? g->last_runnable : 0;
@@ -519,9 +514,8 @@ void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
   // The transition's stack counts for the name, until there is one (the first transition stack
   // there is names it), and as the stack a goroutine waits in.
   if (waits) {
-    const TransitionCache::InternedStack stack = transitions.stack(ev, wait_ids.stack, stacks, names);
-    if (g->name == 0) g->name = stack.root_name;
-    g->block_stack = stack.stack;
+    if (g->name == 0) g->name = wait.root_name;
+    g->block_stack = wait.stack;
   } else if (g->name == 0) {
     g->name = root_name(ev.transition_stack(), names);
   }
