@@ -62,9 +62,11 @@ class JsonWriter {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
   void key(Key k) {
-    member();
-    quoted(k.text());
-    append(": ");
+    const std::string_view text = k.text();
+    char* p = member(text.size() + 4);  // all in one piece: keys are most of the pieces
+    *p = '"';
+    std::copy(text.begin(), text.end(), p + 1);
+    std::copy_n("\": ", 3, p + 1 + text.size());
     after_key_ = true;
   }
   // A key from the data (a map's), escaped as needed.
@@ -135,10 +137,16 @@ class JsonWriter {
     if (had) newline();
     *extend(1) = c;
   }
-  void member() {
-    if (has_members_.back()) *extend(1) = ',';
+  // Starts a member of the open container: a comma unless it is the first, a new line and the
+  // indent; then room for `more` bytes.
+  char* member(std::size_t more = 0) {
+    const bool comma = has_members_.back();
     has_members_.back() = true;
-    newline();
+    const std::size_t indent = 2 * has_members_.size();
+    char* p = extend(comma + 1 + indent + more);
+    if (comma) *p++ = ',';
+    *p++ = '\n';
+    return std::fill_n(p, indent, ' ');
   }
   void newline() {
     const std::size_t indent = 2 * has_members_.size();
