@@ -382,7 +382,9 @@ struct Analysis {
 
   void on_event(const Event& ev);
   void on_goroutine(const Event& ev, const StateChange& st);
+  // One goroutine's transition, as Go's summary.go handles it; on_goroutine() makes copies.
   [[gnu::always_inline]] inline void transition(const Event& ev, GoId id, GoState from, GoState to);
+  // The copy for the rare transitions, with the states as variables.
   [[gnu::noinline]] void any_transition(const Event& ev, GoId id, GoState from, GoState to);
   void on_proc(const Event& ev, const StateChange& st);
   void on_range(const Event& ev);
