@@ -17,10 +17,9 @@ class LatencyHistogram {
  public:
   // Inlined by force: once per goroutine start, where a call costs a quarter of the work.
   [[gnu::always_inline]] void add(Duration value, std::uint64_t count = 1) {
-    if ((used_ + 1) * 2 > slots_.size()) grow();
-    const std::size_t mask = slots_.size() - 1;
+    if (used_ >= max_used_) grow();
     std::size_t i = slot_of(value);
-    while (slots_[i].count != 0 && slots_[i].value != value) i = (i + 1) & mask;
+    while (slots_[i].count != 0 && slots_[i].value != value) i = (i + 1) & mask_;
     Slot& s = slots_[i];
     if (s.count == 0) {
       s.value = value;
@@ -68,11 +67,13 @@ class LatencyHistogram {
     std::uint64_t count = 0;  // 0: empty
   };
   [[nodiscard]] std::size_t slot_of(Duration v) const {
-    return static_cast<std::size_t>((static_cast<std::uint64_t>(v) * 0x9e3779b97f4a7c15ull) >> 20) & (slots_.size() - 1);
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(v) * 0x9e3779b97f4a7c15ull) >> 20) & mask_;
   }
   [[gnu::noinline]] void grow() {  // off the hot path of add()
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
+    max_used_ = slots_.size() / 2;  // at most half full, so that probes stay short
     used_ = 0;
     total_ = 0;
     for (const Slot& s : old)
@@ -80,6 +81,8 @@ class LatencyHistogram {
   }
 
   std::vector<Slot> slots_;
+  // From slots_.size(), set by grow(): add() needs them for every sample.
+  std::size_t mask_ = 0, max_used_ = 0;
   std::size_t used_ = 0;
   std::uint64_t total_ = 0;
 };

@@ -64,40 +64,6 @@ class NameTable {
   std::array<CacheSlot, kCacheSlots> cache_{};
 };
 
-// The reasons and stacks of transitions by their table ids, within a generation: blocks repeat a
-// few of them millions of times, and a hit spares the table lookups (virtual calls). An empty
-// slot holds the right answer for kNoTableId: no reason, no stack.
-class TransitionCache {
- public:
-  std::uint32_t reason(const Event& ev, std::uint64_t string_id, NameTable& names) {
-    ReasonSlot& slot = reasons_[string_id % kSlots];
-    if (slot.string_id != string_id) slot = ReasonSlot{string_id, names.intern(ev.transition_reason())};
-    return slot.name;
-  }
-  Stack stack(const Event& ev, std::uint64_t stack_id) {
-    StackSlot& slot = stacks_[stack_id % kSlots];
-    if (slot.stack_id != stack_id) slot = StackSlot{stack_id, ev.transition_stack()};
-    return slot.frames;
-  }
-  void new_generation() {
-    reasons_.fill(ReasonSlot{});
-    stacks_.fill(StackSlot{});
-  }
-
- private:
-  struct ReasonSlot {
-    std::uint64_t string_id = kNoTableId;
-    std::uint32_t name = 0;  // in the NameTable
-  };
-  struct StackSlot {
-    std::uint64_t stack_id = kNoTableId;
-    Stack frames;
-  };
-  static constexpr std::size_t kSlots = 256;
-  std::array<ReasonSlot, kSlots> reasons_{};
-  std::array<StackSlot, kSlots> stacks_{};
-};
-
 // Scheduling latencies of a goroutine not yet named, kept compact until finish() knows its
 // group: zigzag uvarints, 2–3 bytes for the usual microsecond latencies instead of 8.
 void append_latency(std::string& out, Duration d) {
@@ -183,6 +149,46 @@ class StackTable {
   std::unordered_map<std::pair<const StackFrame*, std::size_t>, std::uint32_t, KeyHash> cache_;
 };
 
+// The name a stack gives a goroutine: its root frame's function; 0 ("") for no stack.
+std::uint32_t root_name(Stack frames, NameTable& names) { return frames.empty() ? 0 : names.intern(frames.back().func); }
+
+// What a goroutine starting to wait takes from its event, cached by the event's type and
+// arguments within a generation: the reason and the stack are a function of those (and of the
+// generation's tables), and blocks repeat a few of them millions of times. A hit spares working
+// out their table ids, the table lookups (virtual calls) and the interning.
+class WaitCache {
+ public:
+  struct Wait {
+    std::uint32_t reason = 0;     // in the NameTable
+    std::uint32_t stack = 0;      // in the StackTable
+    std::uint32_t root_name = 0;  // the name the stack gives a goroutine
+  };
+  // Inlined by force: once per block, and a hit is a few instructions.
+  [[gnu::always_inline]] Wait wait(const Event& ev, NameTable& names, StackTable& stacks) {
+    Slot& slot = slots_[slot_of(ev)];
+    if (slot.type != ev.type || slot.args != ev.args) fill(slot, ev, names, stacks);
+    return slot.wait;
+  }
+  void new_generation() { slots_.fill(Slot{}); }
+
+ private:
+  struct Slot {
+    EventType type = EventType::None;  // None: empty (no event has that type)
+    std::array<std::uint64_t, 4> args{};
+    Wait wait;
+  };
+  [[gnu::noinline]] static void fill(Slot& slot, const Event& ev, NameTable& names, StackTable& stacks) {  // off the hot path
+    const Stack frames = ev.transition_stack();
+    slot = Slot{ev.type, ev.args, Wait{names.intern(ev.transition_reason()), stacks.intern(frames), root_name(frames, names)}};
+  }
+  static constexpr std::size_t kSlots = 256;
+  static std::size_t slot_of(const Event& ev) {
+    // The first two arguments tell apart the blocks: their reason and stack.
+    return static_cast<std::size_t>(((ev.args[0] * 31 + ev.args[1]) * 0x9e3779b97f4a7c15ull) >> 56) % kSlots;
+  }
+  std::array<Slot, kSlots> slots_{};
+};
+
 // A vector in chunks of fixed size: growing never moves the elements (references stay valid)
 // nor needs room for them twice, and the chunks can be freed one by one as they are consumed.
 template <class T>
@@ -215,8 +221,9 @@ class TimesByName {
 
   TimesByName() { entries_.emplace_back(); }  // entry 0 ends the lists
 
-  // Like map::operator[]: the value of `name`, inserted as 0 if absent.
-  std::int64_t& operator()(List& list, std::uint32_t name) {
+  // Like map::operator[]: the value of `name`, inserted as 0 if absent. Inlined by force: once
+  // per goroutine unblocking.
+  [[gnu::always_inline]] std::int64_t& operator()(List& list, std::uint32_t name) {
     if (std::int64_t* v = find(list, name)) return *v;
     return insert(list, name);
   }
@@ -282,6 +289,9 @@ struct Goroutine {
   Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
   Time last_start = 0, last_runnable = 0, last_block = 0, last_syscall = 0, last_syscall_block = 0;
   Time final_time = 0;
+  // While last_syscall != 0: the P it entered the syscall on. Go's syscallingG[id], which only
+  // ever has an entry then (set on entering, deleted on leaving), so it can live here.
+  ProcId syscall_p = 0;
   std::uint32_t name = 0;  // in State::names; 0 ("") until a transition stack names it
   std::uint32_t last_block_reason = 0, final_reason = 0;
   std::uint32_t create_stack = 0, block_stack = 0;
@@ -317,7 +327,7 @@ struct Analysis {
   LeakOptions leak_options;
   NameTable names;
   StackTable stacks;
-  TransitionCache transitions;
+  WaitCache wait_cache;
   // Scheduling latencies of named goroutines, by name (their group): counted as they happen,
   // so memory does not grow with the trace.
   std::vector<LatencyHistogram> latencies_by_name;
@@ -326,11 +336,12 @@ struct Analysis {
   // Chunked: growing never copies the records, so a trace with a million goroutines never
   // needs room for them twice.
   ChunkedVector<Goroutine> goroutines;
-  IdMap<std::uint32_t> index;  // id → goroutines[]
+  // id → record: the records never move. A pointer rather than an index, so that the lookup
+  // per event does not go through the chunks.
+  IdMap<Goroutine*> index;
   TimesByName times;           // the goroutines' maps
   // A P and the goroutine in a syscall on it, to see the P being taken away (syscall block).
   IdMap<GoId> syscalling_p;
-  IdMap<ProcId> syscalling_g;
   // P-scoped ranges attributed to the goroutine that was running when they began.
   std::map<std::pair<ProcId, std::uint32_t>, GoId> ranges_p;
   std::uint32_t forever = 0;  // the name id of the reason "forever"
@@ -343,26 +354,27 @@ struct Analysis {
   Time stw_begin = 0;
   std::string stw_kind;
 
-  // Inlined by force: once per event, and the compiler's estimate of its size varies.
-  [[gnu::always_inline]] Goroutine* find(GoId id) {
+  // Not inlined by force: that would copy the call to IdMap::find into every transition, where
+  // the compiler no longer inlines it; left alone, it inlines that call here, then all of this.
+  Goroutine* find(GoId id) {
     const auto* i = index.find(id);
-    return i == nullptr ? nullptr : &goroutines[i->second];
+    return i == nullptr ? nullptr : i->second;
   }
   // A goroutine appearing (created, or first seen): a fresh record, replacing any earlier one
   // with the same id as Go's map assignment does.
   Goroutine& appear(GoId id, Time creation) {
-    auto [i, inserted] = index.emplace(id, static_cast<std::uint32_t>(goroutines.size()));
+    auto [i, inserted] = index.emplace(id);
     if (inserted) {
-      goroutines.emplace_back();
+      i->second = &goroutines.emplace_back();
     } else {
-      Goroutine& old = goroutines[i->second];
+      Goroutine& old = *i->second;
       times.clear(old.block_by_reason);
       times.clear(old.range_time);
       times.clear(old.last_range);
       if (old.latencies != 0) unnamed_latencies[old.latencies - 1] = std::string();
       old = Goroutine{};
     }
-    Goroutine& g = goroutines[i->second];
+    Goroutine& g = *i->second;
     g.id = id;
     g.creation = creation;
     return g;
@@ -370,6 +382,10 @@ struct Analysis {
 
   void on_event(const Event& ev);
   void on_goroutine(const Event& ev, const StateChange& st);
+  // One goroutine's transition, as Go's summary.go handles it; on_goroutine() makes copies.
+  [[gnu::always_inline]] inline void transition(const Event& ev, GoId id, GoState from, GoState to);
+  // The copy for the rare transitions, with the states as variables.
+  [[gnu::noinline]] void any_transition(const Event& ev, GoId id, GoState from, GoState to);
   void on_proc(const Event& ev, const StateChange& st);
   void on_range(const Event& ev);
   void close_stw(Time end);
@@ -403,12 +419,15 @@ void Analysis::on_event(const Event& ev) {
       sync_ts = ev.time;
       names.new_generation();
       stacks.new_generation();
-      transitions.new_generation();
+      wait_cache.new_generation();
       break;
-    case EventKind::StateTransition: {
+    case EventKind::StateTransition: [[likely]] {  // nearly every event
       const StateChange st = ev.state_change();
-      if (st.kind == ResourceKind::Goroutine) on_goroutine(ev, st);
-      if (st.kind == ResourceKind::Proc) on_proc(ev, st);
+      if (st.kind == ResourceKind::Goroutine) [[likely]] {
+        on_goroutine(ev, st);
+      } else if (st.kind == ResourceKind::Proc) {
+        on_proc(ev, st);
+      }
       break;
     }
     case EventKind::RangeBegin:
@@ -424,15 +443,13 @@ void Analysis::on_event(const Event& ev) {
   }
 }
 
-void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
-  const GoId id = st.id;
-  const GoState from = st.go_from, to = st.go_to;
+void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
   if (from == to) return;  // tells nothing new
   const Time t = ev.time;
   // The reason counts only for a goroutine starting to wait, and its stack as the one it waits in.
   const bool waits = to == GoState::Waiting;
-  const TableIds wait_ids = waits ? ev.transition_table_ids() : TableIds{};
-  const std::uint32_t wait_reason = waits ? transitions.reason(ev, wait_ids.string, names) : 0;
+  const WaitCache::Wait wait = waits ? wait_cache.wait(ev, names, stacks) : WaitCache::Wait{};
+  const std::uint32_t wait_reason = wait.reason;
   Goroutine* g = find(id);
   // When it became runnable, if that was seen (0: not seen): the start of a scheduling latency.
   const Time runnable_since = g != nullptr && g->runnable_seen ? g->last_runnable : 0;
@@ -490,20 +507,20 @@ void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
           }
           g->last_syscall = 0;
           g->last_syscall_block = 0;
-          auto* p = syscalling_g.find(id);
-          // Go deletes syscallingP[syscallingG[id]]: the zero P when the goroutine is unknown.
-          syscalling_p.erase(p == nullptr ? ProcId{0} : p->second);
-          if (p != nullptr) syscalling_g.erase(p);
+          syscalling_p.erase(g->syscall_p);
         }
       }
       break;
   }
 
-  // The transition's stack counts for the name, until there is one, and as the stack a
-  // goroutine waits in.
-  const Stack stack = waits ? transitions.stack(ev, wait_ids.stack) : g->name == 0 ? ev.transition_stack() : Stack{};
-  // Name it after the root frame of the first transition stack that has one.
-  if (g->name == 0 && !stack.empty()) g->name = names.intern(stack.back().func);
+  // The transition's stack counts for the name, until there is one (the first transition stack
+  // there is names it), and as the stack a goroutine waits in.
+  if (waits) {
+    if (g->name == 0) g->name = wait.root_name;
+    g->block_stack = wait.stack;
+  } else if (g->name == 0) {
+    g->name = root_name(ev.transition_stack(), names);
+  }
 
   // Facts for groups, latencies and leaks.
   if (from == GoState::Runnable && to == GoState::Running && runnable_since != 0) {
@@ -522,7 +539,6 @@ void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
   g->final_state = to;
   g->final_time = t;
   g->final_reason = wait_reason;
-  if (waits) g->block_stack = stacks.intern(stack);
 
   // Transition into the new state.
   g->runnable_seen = false;
@@ -549,11 +565,32 @@ void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
       break;
     case GoState::Syscall:
       syscalling_p[ev.p] = id;
-      syscalling_g[id] = ev.p;
+      g->syscall_p = ev.p;
       g->last_syscall = t;
       break;
     default:
       break;
+  }
+}
+
+void Analysis::any_transition(const Event& ev, GoId id, GoState from, GoState to) { transition(ev, id, from, to); }
+
+// Dense (below 8 × 8), for a jump table.
+constexpr unsigned transition_key(GoState from, GoState to) { return static_cast<unsigned>(from) * 8 + static_cast<unsigned>(to); }
+
+// The transitions nearly every event makes each get their own copy of transition(), with the
+// states known at compile time: its many tests on them fold away.
+void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
+  using G = GoState;
+  switch (transition_key(st.go_from, st.go_to)) {
+    case transition_key(G::Runnable, G::Running): return transition(ev, st.id, G::Runnable, G::Running);
+    case transition_key(G::Running, G::Runnable): return transition(ev, st.id, G::Running, G::Runnable);
+    case transition_key(G::Running, G::Waiting): return transition(ev, st.id, G::Running, G::Waiting);
+    case transition_key(G::Waiting, G::Runnable): return transition(ev, st.id, G::Waiting, G::Runnable);
+    case transition_key(G::Running, G::Syscall): return transition(ev, st.id, G::Running, G::Syscall);
+    case transition_key(G::Syscall, G::Running): return transition(ev, st.id, G::Syscall, G::Running);
+    case transition_key(G::Syscall, G::Runnable): return transition(ev, st.id, G::Syscall, G::Runnable);
+    default: return any_transition(ev, st.id, st.go_from, st.go_to);
   }
 }
 

@@ -22,6 +22,22 @@ std::string state_name(GoState s) {
   return name;
 }
 
+// Printable ASCII other than the quote and the backslash: a string of these is written as it is.
+constexpr bool plain(char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
+// A key spelled in this file, checked when compiled to need no escaping: writing it is a copy.
+class Key {
+ public:
+  template <std::size_t N>
+  consteval Key(const char (&s)[N]) : text_(s, N - 1) {  // implicit: callers pass the literal
+    if (!std::all_of(text_.begin(), text_.end(), plain)) throw "a key that needs escaping";
+  }
+  [[nodiscard]] std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+};
+
 // Writes the document straight into a string, in exactly the text nlohmann's dump(2) gives for
 // the same document (2-space indent, "key": value, empty containers as {} and []): building the
 // DOM first cost more time and memory than the rest of the analysis on big traces. Keys are
@@ -33,20 +49,31 @@ class JsonWriter {
 
   // Hands the text so far to the file once it is big enough to be worth a write.
   void flush(bool force = false) {
-    if (file_ == nullptr || (!force && out_.size() < piece_bytes_)) return;
-    if (std::fwrite(out_.data(), 1, out_.size(), file_) != out_.size()) failed_ = true;
-    out_.clear();
+    if (file_ == nullptr || (!force && used_ < piece_bytes_)) return;
+    if (std::fwrite(out_.data(), 1, used_, file_) != used_) failed_ = true;
+    used_ = 0;
   }
   [[nodiscard]] bool failed() const { return failed_; }
+  // Without a file: trims `out` to the text, which it holds whole.
+  void finish() { out_.resize(used_); }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
   void begin_array() { open('['); }
   void end_array() { close(']'); }
-  void key(std::string_view k) {
+  void key(Key k) {
+    const std::string_view text = k.text();
+    char* p = member(text.size() + 4);  // all in one piece: keys are most of the pieces
+    *p = '"';
+    std::copy(text.begin(), text.end(), p + 1);
+    std::copy_n("\": ", 3, p + 1 + text.size());
+    after_key_ = true;
+  }
+  // A key from the data (a map's), escaped as needed.
+  void data_key(std::string_view k) {
     member();
     string(k);
-    out_ += ": ";
+    append(": ");
     after_key_ = true;
   }
   void value(std::int64_t v) { number(v); }
@@ -57,53 +84,75 @@ class JsonWriter {
   }
   void null() {
     before_value();
-    out_ += "null";
+    append("null");
   }
+  void text(std::string_view s) { append(s); }  // as it is: no separators, no escaping
   template <class T>
-  void field(std::string_view k, const T& v) {
+  void field(Key k, const T& v) {
     key(k);
     value(v);
   }
 
  private:
+  // Room for n more bytes at the end of the text. `out_` is grown ahead of the text (used_
+  // bytes) and trimmed at the end: a text of many short pieces costs a comparison a piece
+  // instead of a string append each.
+  char* extend(std::size_t n) {
+    if (out_.size() - used_ < n) out_.resize(std::max(2 * out_.size(), used_ + n + 4096));
+    char* p = out_.data() + used_;
+    used_ += n;
+    return p;
+  }
+  void append(std::string_view s) { std::copy(s.begin(), s.end(), extend(s.size())); }
   template <class T>
   void number(T v) {
     before_value();
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, end);
+    constexpr std::size_t kMaxDigits = 20;  // and a sign
+    char* p = extend(kMaxDigits + 1);
+    used_ = static_cast<std::size_t>(std::to_chars(p, p + kMaxDigits + 1, v).ptr - out_.data());
   }
   void string(std::string_view s) {
-    // Printable ASCII needs no escaping; anything else is escaped (and invalid UTF-8 replaced)
-    // by nlohmann itself, so the text stays exactly what it writes.
-    const bool plain = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
-    if (plain) {
-      out_ += '"';
-      out_ += s;
-      out_ += '"';
+    // Anything but plain text is escaped (and invalid UTF-8 replaced) by nlohmann itself, so the
+    // text stays exactly what it writes.
+    if (std::all_of(s.begin(), s.end(), plain)) {
+      quoted(s);
     } else {
-      out_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+      append(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
     }
+  }
+  void quoted(std::string_view plain_text) {
+    char* p = extend(plain_text.size() + 2);
+    *p = '"';
+    std::copy(plain_text.begin(), plain_text.end(), p + 1);
+    p[plain_text.size() + 1] = '"';
   }
   void open(char c) {
     before_value();
-    out_ += c;
+    *extend(1) = c;
     has_members_.push_back(false);
   }
   void close(char c) {
     const bool had = has_members_.back();
     has_members_.pop_back();
     if (had) newline();
-    out_ += c;
+    *extend(1) = c;
   }
-  void member() {
-    if (has_members_.back()) out_ += ',';
+  // Starts a member of the open container: a comma unless it is the first, a new line and the
+  // indent; then room for `more` bytes.
+  char* member(std::size_t more = 0) {
+    const bool comma = has_members_.back();
     has_members_.back() = true;
-    newline();
+    const std::size_t indent = 2 * has_members_.size();
+    char* p = extend(comma + 1 + indent + more);
+    if (comma) *p++ = ',';
+    *p++ = '\n';
+    return std::fill_n(p, indent, ' ');
   }
   void newline() {
-    out_ += '\n';
-    out_.append(2 * has_members_.size(), ' ');
+    const std::size_t indent = 2 * has_members_.size();
+    char* p = extend(1 + indent);
+    *p = '\n';
+    std::fill_n(p + 1, indent, ' ');
   }
   void before_value() {
     if (after_key_) {
@@ -114,14 +163,15 @@ class JsonWriter {
   }
 
   std::string& out_;
+  std::size_t used_ = 0;  // bytes of `out_` that are text; the rest is room to grow
   std::FILE* file_;
   std::size_t piece_bytes_;
   bool failed_ = false;
-  std::vector<bool> has_members_;  // per open container: written a member yet
+  std::vector<char> has_members_;  // per open container: written a member yet (char: vector<bool>'s bits cost)
   bool after_key_ = false;
 };
 
-void stack_json(JsonWriter& w, const Summary& summary, std::string_view key, std::uint32_t id) {
+void stack_json(JsonWriter& w, const Summary& summary, Key key, std::uint32_t id) {
   w.key(key);
   w.begin_array();
   if (id < summary.stacks.size()) {
@@ -136,15 +186,18 @@ void stack_json(JsonWriter& w, const Summary& summary, std::string_view key, std
   w.end_array();
 }
 
-void non_zero(JsonWriter& w, std::string_view key, const std::map<std::string, Duration>& m) {
+void non_zero(JsonWriter& w, Key key, const std::map<std::string, Duration>& m) {
   w.key(key);
   w.begin_object();
   for (const auto& [k, v] : m)
-    if (v != 0) w.field(k, v);
+    if (v != 0) {
+      w.data_key(k);
+      w.value(v);
+    }
   w.end_object();
 }
 
-void latency_json(JsonWriter& w, std::string_view key, const LatencyStats& l) {
+void latency_json(JsonWriter& w, Key key, const LatencyStats& l) {
   w.key(key);
   w.begin_object();
   w.field("count", l.count);
@@ -156,7 +209,7 @@ void latency_json(JsonWriter& w, std::string_view key, const LatencyStats& l) {
 }
 
 void render(const Summary& s, JsonWriter& w) {
-  auto rel = [&](std::string_view key, Time t) {
+  auto rel = [&](Key key, Time t) {
     w.key(key);
     if (t == 0) {
       w.null();
@@ -172,7 +225,7 @@ void render(const Summary& s, JsonWriter& w) {
   w.key("stw_by_kind");
   w.begin_object();
   for (const auto& [kind, k] : s.gc.stw_by_kind) {
-    w.key(kind);
+    w.data_key(kind);
     w.begin_object();
     w.field("count", k.count);
     w.field("max_ns", k.max);
@@ -291,10 +344,11 @@ void render(const Summary& s, JsonWriter& w) {
 
 std::string to_json(const Summary& s) {
   std::string out;
-  out.reserve(1024 + s.goroutines.size() * 640);
+  out.resize(1024 + s.goroutines.size() * 640);
   JsonWriter w(out, nullptr, 0);
   render(s, w);
-  out += '\n';
+  w.text("\n");
+  w.finish();
   return out;
 }
 
@@ -302,7 +356,7 @@ bool write_json(const Summary& s, std::FILE* file, std::size_t piece_bytes) {
   std::string out;
   JsonWriter w(out, file, piece_bytes);
   render(s, w);
-  out += '\n';
+  w.text("\n");
   w.flush(true);
   return !w.failed();
 }
