@@ -164,13 +164,52 @@ extern const std::array<EventKind, 256> kEventKinds;
 
 // For the inline Event::state_change(): by EventType, the transition the type makes whatever its
 // arguments but the resource id, and where that id is. Kind None: the type makes no transition,
-// or one that depends on its arguments.
+// or one that depends on its arguments. A constant expression, so that a consumer can also
+// handle a type's transition with its states known at compile time.
 enum class ChangeId : std::uint8_t { Arg0, G, P };
 struct FixedChange {
   StateChange change;
   ChangeId id_from = ChangeId::Arg0;
 };
-extern const std::array<FixedChange, 256> kFixedChanges;
+
+constexpr std::array<FixedChange, 256> make_fixed_changes() {
+  std::array<FixedChange, 256> c{};
+  using E = EventType;
+  using I = ChangeId;
+  using G = GoState;
+  using P = ProcState;
+  auto go = [&c](E t, I id, G from, G to) {
+    FixedChange& f = c[static_cast<std::size_t>(t)];
+    f.change.kind = ResourceKind::Goroutine;
+    f.change.go_from = from;
+    f.change.go_to = to;
+    f.id_from = id;
+  };
+  auto proc = [&c](E t, I id, P from, P to) {
+    FixedChange& f = c[static_cast<std::size_t>(t)];
+    f.change.kind = ResourceKind::Proc;
+    f.change.proc_from = from;
+    f.change.proc_to = to;
+    f.id_from = id;
+  };
+  proc(E::ProcStart, I::Arg0, P::Idle, P::Running);
+  proc(E::ProcStop, I::P, P::Running, P::Idle);
+  go(E::GoCreate, I::Arg0, G::NotExist, G::Runnable);
+  go(E::GoCreateBlocked, I::Arg0, G::NotExist, G::Waiting);
+  go(E::GoCreateSyscall, I::Arg0, G::NotExist, G::Syscall);
+  go(E::GoStart, I::Arg0, G::Runnable, G::Running);
+  go(E::GoDestroy, I::G, G::Running, G::NotExist);
+  go(E::GoDestroySyscall, I::G, G::Syscall, G::NotExist);
+  go(E::GoStop, I::G, G::Running, G::Runnable);
+  go(E::GoBlock, I::G, G::Running, G::Waiting);
+  // A switch first unblocks the goroutine it names, with the same arguments as GoUnblock.
+  for (E t : {E::GoUnblock, E::GoSwitch, E::GoSwitchDestroy}) go(t, I::Arg0, G::Waiting, G::Runnable);
+  go(E::GoSyscallBegin, I::G, G::Running, G::Syscall);
+  go(E::GoSyscallEnd, I::G, G::Syscall, G::Running);
+  go(E::GoSyscallEndBlocked, I::G, G::Syscall, G::Runnable);
+  return c;
+}
+inline constexpr std::array<FixedChange, 256> kFixedChanges = make_fixed_changes();
 
 // For the inline Event::transition_table_ids(): by EventType, the arguments that hold the ids of
 // a transition's reason (a string) and stack, or -1. A context stack is the stack of the event's
@@ -205,8 +244,12 @@ struct Event {
     const detail::FixedChange& f = detail::kFixedChanges[static_cast<std::size_t>(type)];
     if (f.change.kind == ResourceKind::None) return state_change_from_args();
     StateChange c = f.change;
-    c.id = f.id_from == detail::ChangeId::G ? g : f.id_from == detail::ChangeId::P ? p : static_cast<std::int64_t>(args[0]);
+    c.id = change_id(f.id_from);
     return c;
+  }
+  // The id of the goroutine or proc a fixed transition changes (detail::kFixedChanges).
+  std::int64_t change_id(detail::ChangeId from) const {
+    return from == detail::ChangeId::G ? g : from == detail::ChangeId::P ? p : static_cast<std::int64_t>(args[0]);
   }
   StateChange state_change_from_args() const;  // state_change() of the types not in the table
   std::string_view transition_reason() const;

@@ -381,10 +381,11 @@ struct Analysis {
   }
 
   void on_event(const Event& ev);
-  void on_goroutine(const Event& ev, const StateChange& st);
-  // One goroutine's transition, as Go's summary.go handles it; on_goroutine() makes copies.
+  // One goroutine's transition, as Go's summary.go handles it: a copy for each of the busiest
+  // event types, with its states known at compile time, and one for the rest.
   [[gnu::always_inline]] inline void transition(const Event& ev, GoId id, GoState from, GoState to);
-  // The copy for the rare transitions, with the states as variables.
+  template <EventType T>
+  void fixed_transition(const Event& ev);
   [[gnu::noinline]] void any_transition(const Event& ev, GoId id, GoState from, GoState to);
   void on_proc(const Event& ev, const StateChange& st);
   void on_range(const Event& ev);
@@ -414,6 +415,19 @@ void Summarizer::on_events(std::span<const Event> events) {
 
 void Analysis::on_event(const Event& ev) {
   if (sync_ts == 0) sync_ts = ev.time;
+  // Nearly every event is one of these; each makes its one goroutine transition whatever its
+  // arguments, so its copy of transition() has the states known at compile time.
+  using E = EventType;
+  switch (ev.type) {
+    case E::GoStart: return fixed_transition<E::GoStart>(ev);
+    case E::GoStop: return fixed_transition<E::GoStop>(ev);
+    case E::GoBlock: return fixed_transition<E::GoBlock>(ev);
+    case E::GoUnblock: return fixed_transition<E::GoUnblock>(ev);
+    case E::GoSyscallBegin: return fixed_transition<E::GoSyscallBegin>(ev);
+    case E::GoSyscallEnd: return fixed_transition<E::GoSyscallEnd>(ev);
+    case E::GoSyscallEndBlocked: return fixed_transition<E::GoSyscallEndBlocked>(ev);
+    default: break;
+  }
   switch (ev.kind()) {
     case EventKind::Sync:
       sync_ts = ev.time;
@@ -423,8 +437,8 @@ void Analysis::on_event(const Event& ev) {
       break;
     case EventKind::StateTransition: [[likely]] {  // nearly every event
       const StateChange st = ev.state_change();
-      if (st.kind == ResourceKind::Goroutine) [[likely]] {
-        on_goroutine(ev, st);
+      if (st.kind == ResourceKind::Goroutine) {
+        any_transition(ev, st.id, st.go_from, st.go_to);
       } else if (st.kind == ResourceKind::Proc) {
         on_proc(ev, st);
       }
@@ -575,23 +589,11 @@ void Analysis::transition(const Event& ev, GoId id, GoState from, GoState to) {
 
 void Analysis::any_transition(const Event& ev, GoId id, GoState from, GoState to) { transition(ev, id, from, to); }
 
-// Dense (below 8 × 8), for a jump table.
-constexpr unsigned transition_key(GoState from, GoState to) { return static_cast<unsigned>(from) * 8 + static_cast<unsigned>(to); }
-
-// The transitions nearly every event makes each get their own copy of transition(), with the
-// states known at compile time: its many tests on them fold away.
-void Analysis::on_goroutine(const Event& ev, const StateChange& st) {
-  using G = GoState;
-  switch (transition_key(st.go_from, st.go_to)) {
-    case transition_key(G::Runnable, G::Running): return transition(ev, st.id, G::Runnable, G::Running);
-    case transition_key(G::Running, G::Runnable): return transition(ev, st.id, G::Running, G::Runnable);
-    case transition_key(G::Running, G::Waiting): return transition(ev, st.id, G::Running, G::Waiting);
-    case transition_key(G::Waiting, G::Runnable): return transition(ev, st.id, G::Waiting, G::Runnable);
-    case transition_key(G::Running, G::Syscall): return transition(ev, st.id, G::Running, G::Syscall);
-    case transition_key(G::Syscall, G::Running): return transition(ev, st.id, G::Syscall, G::Running);
-    case transition_key(G::Syscall, G::Runnable): return transition(ev, st.id, G::Syscall, G::Runnable);
-    default: return any_transition(ev, st.id, st.go_from, st.go_to);
-  }
+template <EventType T>
+void Analysis::fixed_transition(const Event& ev) {
+  constexpr detail::FixedChange f = detail::kFixedChanges[static_cast<std::size_t>(T)];
+  static_assert(f.change.kind == ResourceKind::Goroutine);
+  transition(ev, ev.change_id(f.id_from), f.change.go_from, f.change.go_to);
 }
 
 void Analysis::on_proc(const Event& ev, const StateChange& st) {

@@ -85,32 +85,6 @@ constexpr StateChange proc_transition(ProcId id, ProcState from, ProcState to) {
   return s;
 }
 
-constexpr std::array<detail::FixedChange, 256> make_fixed_changes() {
-  std::array<detail::FixedChange, 256> c{};
-  using E = EventType;
-  using I = detail::ChangeId;
-  using G = GoState;
-  using P = ProcState;
-  auto go = [&c](E t, I id, G from, G to) { c[static_cast<std::size_t>(t)] = {go_transition(0, from, to), id}; };
-  auto proc = [&c](E t, I id, P from, P to) { c[static_cast<std::size_t>(t)] = {proc_transition(0, from, to), id}; };
-  proc(E::ProcStart, I::Arg0, P::Idle, P::Running);
-  proc(E::ProcStop, I::P, P::Running, P::Idle);
-  go(E::GoCreate, I::Arg0, G::NotExist, G::Runnable);
-  go(E::GoCreateBlocked, I::Arg0, G::NotExist, G::Waiting);
-  go(E::GoCreateSyscall, I::Arg0, G::NotExist, G::Syscall);
-  go(E::GoStart, I::Arg0, G::Runnable, G::Running);
-  go(E::GoDestroy, I::G, G::Running, G::NotExist);
-  go(E::GoDestroySyscall, I::G, G::Syscall, G::NotExist);
-  go(E::GoStop, I::G, G::Running, G::Runnable);
-  go(E::GoBlock, I::G, G::Running, G::Waiting);
-  // A switch first unblocks the goroutine it names, with the same arguments as GoUnblock.
-  for (E t : {E::GoUnblock, E::GoSwitch, E::GoSwitchDestroy}) go(t, I::Arg0, G::Waiting, G::Runnable);
-  go(E::GoSyscallBegin, I::G, G::Running, G::Syscall);
-  go(E::GoSyscallEnd, I::G, G::Syscall, G::Running);
-  go(E::GoSyscallEndBlocked, I::G, G::Syscall, G::Runnable);
-  return c;
-}
-
 std::size_t extra_index(EventType t) {
   return parser::all_specs()[static_cast<std::size_t>(t)].args.size() - 1;
 }
@@ -128,7 +102,6 @@ std::uint64_t context_stack_id(const Event& ev) {
 }  // namespace
 
 constinit const std::array<EventKind, 256> detail::kEventKinds = make_kinds();
-constinit const std::array<detail::FixedChange, 256> detail::kFixedChanges = make_fixed_changes();
 
 // The reason and stack of each transition (Go's StateTransition.Reason and Stack). Built from the
 // spec's kIdArgs, which is constant-initialised and so complete before this runs.
