@@ -22,8 +22,9 @@ class IdMap {
   };
 
   Entry* end() const { return nullptr; }
-  Entry* find(std::int64_t id) {
-    if (static_cast<std::uint64_t>(id) < dense_.size()) {
+  // Inlined by force: the hot lookup of the ordering and the summariser, once or twice per event.
+  [[gnu::always_inline]] Entry* find(std::int64_t id) {
+    if (static_cast<std::uint64_t>(id) < dense_size_) {
       Entry& e = dense_[static_cast<std::size_t>(id)];
       return e.present ? &e : nullptr;
     }
@@ -66,6 +67,7 @@ class IdMap {
   // find() looks for ids below dense_.size() in dense_ only, so growing moves them out of sparse_.
   void grow(std::uint64_t id) {
     dense_.resize(std::min<std::size_t>(kDenseLimit, std::max<std::size_t>(id + 1, dense_.size() * 2)));
+    dense_size_ = dense_.size();
     for (auto it = sparse_.begin(); it != sparse_.end();) {
       const auto u = static_cast<std::uint64_t>(it->first);
       if (u < dense_.size()) {
@@ -79,6 +81,7 @@ class IdMap {
   static constexpr std::uint64_t kDenseLimit = 1 << 22;
   std::size_t count_ = 0;  // entries present, dense and sparse
   std::vector<Entry> dense_;
+  std::size_t dense_size_ = 0;  // dense_.size(), kept: the division by the entry size per lookup showed
   std::unordered_map<std::int64_t, Entry> sparse_;
 };
 
