@@ -456,7 +456,7 @@ Ordering::Step Ordering::go_stop_exec(RawEvent& ev, GenerationTables* t, std::ui
     return fail(ev, "{} event for goroutine that's not Running", type_name(ev.type));
   }
   switch (ev.type) {
-    case EventType::GoDestroy: g_states_.erase(it); break;
+    case EventType::GoDestroy: forget_g(it); break;
     case EventType::GoStop: it->second.status = WireGoStatus::Runnable; break;
     default: it->second.status = WireGoStatus::Waiting; break;  // GoBlock
   }
@@ -514,7 +514,7 @@ Ordering::Step Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint6
     curit->second.status = WireGoStatus::Waiting;
     push(EventType::GoBlock, ev.time, t, cur);  // no reason, no stack
   } else {
-    g_states_.erase(curit);
+    forget_g(curit);
     push(EventType::GoDestroy, ev.time, t, cur);
   }
   nit->second.status = WireGoStatus::Running;
@@ -614,7 +614,7 @@ Ordering::Step Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, s
   if (it->second.status != WireGoStatus::Syscall) {
     return fail(ev, "{} event for goroutine that's not Syscall", type_name(ev.type));
   }
-  g_states_.erase(it);
+  forget_g(it);
   next.g = kNoGoroutine;
   if (cur.p != kNoProc) {
     auto pit = p_states_.find(cur.p);
@@ -685,15 +685,14 @@ Ordering::Step Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uin
     return fail(ev, "invalid string ID {} for {} event", ev.args[1], type_name(ev.type));
   }
   const std::string_view name = t->string(ev.args[1]);
-  auto it = g_states_.find(cur.g);
-  if (it == g_states_.end()) {
+  if (g_states_.find(cur.g) == g_states_.end()) {
     return fail(ev, "encountered Ev{} without known state for current goroutine {}", type_name(ev.type), cur.g);
   }
-  auto& regions = it->second.regions;
   if (ev.type == EventType::UserRegionBegin) {
-    regions.push_back(UserRegion{task, std::string(name)});
-  } else if (!regions.empty()) {
+    g_ranges_[cur.g].regions.push_back(UserRegion{task, std::string(name)});
+  } else if (auto r = g_ranges_.find(cur.g); r != g_ranges_.end() && !r->second.regions.empty()) {
     // Regions begun before tracing started are unknown: an unmatched end is fine then.
+    std::vector<UserRegion>& regions = r->second.regions;
     const UserRegion& top = regions.back();
     if (top.task != task || top.name != name) {
       return fail(ev, "misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
@@ -804,7 +803,7 @@ Ordering::Step Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::
     return fail(ev, "encountered event of type {} without known state for current goroutine {}",
                                 static_cast<unsigned>(ev.type), cur.g);
   }
-  if (!begin_range(ev, it->second.ranges, RangeType{range_start(ev.type), desc})) return Step::Failed;
+  if (!begin_range(ev, g_ranges_[cur.g].ranges, RangeType{range_start(ev.type), desc})) return Step::Failed;
   if (ev.type == EventType::STWBegin) ev.args[3] = intern_stw_name(t, desc);
   push(ev, t, cur);
   return Step::Done;
@@ -813,11 +812,10 @@ Ordering::Step Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::
 Ordering::Step Ordering::go_range_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
   // Like GoStatus this may name a goroutine that is not running: no context checks.
   const auto gid = static_cast<GoId>(ev.args[0]);
-  auto it = g_states_.find(gid);
-  if (it == g_states_.end()) {
+  if (g_states_.find(gid) == g_states_.end()) {
     return fail(ev, "uninitialized goroutine {} found during {}", gid, type_name(ev.type));
   }
-  if (!active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_)) return Step::Failed;
+  if (!active_range(ev, g_ranges_[gid].ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_)) return Step::Failed;
   push(ev, t, cur);
   return Step::Done;
 }
@@ -830,7 +828,7 @@ Ordering::Step Ordering::go_range_end(RawEvent& ev, GenerationTables* t, std::ui
                                 static_cast<unsigned>(ev.type), cur.g);
   }
   std::uint64_t desc = 0;
-  if (!end_range(ev, it->second.ranges, desc)) return Step::Failed;
+  if (!end_range(ev, g_ranges_[cur.g].ranges, desc)) return Step::Failed;
   // STWEnd carries its kind (a string id of the begin's generation, as in Go) in args[0].
   if (ev.type == EventType::STWEnd) {
     ev.args[0] = desc;

@@ -91,13 +91,17 @@ class Ordering {
     std::string name;
     bool operator==(const UserRegion&) const = default;
   };
+  // A goroutine's state: looked up for nearly every event, so kept small (40 bytes an entry).
   struct GState {
-    WireGoStatus status = WireGoStatus::Bad;
     Seq seq;
+    WireGoStatus status = WireGoStatus::Bad;
+  };
+  using GoStates = IdMap<GState>;  // goroutine states by id
+  // What few goroutines have, beside their GState: user regions and special ranges in flight.
+  struct GoRanges {
     std::vector<UserRegion> regions;
     std::vector<RangeType> ranges;
   };
-  using GoStates = IdMap<GState>;  // goroutine states by id
   struct PState {
     WireProcStatus status = WireProcStatus::Bad;
     Seq seq;
@@ -148,6 +152,11 @@ class Ordering {
     return nullptr;
   }
   void missing_g(const RawEvent& ev, GoId id);
+  // The goroutine is gone: its state and any ranges.
+  void forget_g(GoStates::Entry* it) {
+    if (!g_ranges_.empty()) g_ranges_.erase(it->first);
+    g_states_.erase(it);
+  }
   PEntry* initialized_p(const RawEvent& ev, ProcId id);
   // Whether the context has (or lacks) the thread, proc and goroutine the event needs. Inline:
   // it runs for most events, with constant needs, and almost always passes.
@@ -205,6 +214,7 @@ class Ordering {
 
   Version version_;
   GoStates g_states_;
+  std::unordered_map<GoId, GoRanges> g_ranges_;  // only for goroutines that have any
   std::unordered_map<ProcId, PState> p_states_;
   std::unordered_map<ThreadId, MState> m_states_;
   std::unordered_map<TaskId, TaskState> active_tasks_;
