@@ -196,11 +196,8 @@ void Ordering::missing_g(const RawEvent& ev, GoId id) {
   fail(ev, "event {} for goroutine ({}) that doesn't exist", type_name(ev.type), id);
 }
 
-Ordering::PEntry* Ordering::initialized_p(const RawEvent& ev, ProcId id) {
-  auto it = p_states_.find(id);
-  if (it != p_states_.end()) return &*it;
+void Ordering::missing_p(const RawEvent& ev, ProcId id) {
   fail(ev, "uninitialized proc {} found during {}", id, type_name(ev.type));
-  return nullptr;
 }
 
 

@@ -144,7 +144,8 @@ class Ordering {
     fail(ev, format, std::forward<Args>(args)...);
     return false;
   }
-  using PEntry = std::unordered_map<ProcId, PState>::value_type;
+  using PStates = IdMap<PState>;  // proc states by id
+  using PEntry = PStates::Entry;
   // The state of the goroutine or proc the event needs, or null with the error saying it is missing.
   GoStates::Entry* existing_g(const RawEvent& ev, GoId id) {
     if (auto* e = g_states_.find(id)) return e;
@@ -157,7 +158,12 @@ class Ordering {
     if (!g_ranges_.empty()) g_ranges_.erase(it->first);
     g_states_.erase(it);
   }
-  PEntry* initialized_p(const RawEvent& ev, ProcId id);
+  PEntry* initialized_p(const RawEvent& ev, ProcId id) {
+    if (auto* e = p_states_.find(id)) return e;
+    missing_p(ev, id);
+    return nullptr;
+  }
+  void missing_p(const RawEvent& ev, ProcId id);
   // Whether the context has (or lacks) the thread, proc and goroutine the event needs. Inline:
   // it runs for most events, with constant needs, and almost always passes.
   bool validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) {
@@ -215,7 +221,7 @@ class Ordering {
   Version version_;
   GoStates g_states_;
   std::unordered_map<GoId, GoRanges> g_ranges_;  // only for goroutines that have any
-  std::unordered_map<ProcId, PState> p_states_;
+  PStates p_states_;
   std::unordered_map<ThreadId, MState> m_states_;
   std::unordered_map<TaskId, TaskState> active_tasks_;
   std::uint64_t gc_seq_ = 0;
