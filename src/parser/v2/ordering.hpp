@@ -40,7 +40,6 @@ struct MState {
 
 class Ordering {
  public:
-  explicit Ordering(Version version) : version_(version) {}
 
   // What advance() did with an event: it happened (its events are in events()), it cannot happen
   // yet, or it broke the trace (error() says how).
@@ -218,7 +217,6 @@ class Ordering {
   Step alloc_free(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
 
 
-  Version version_;
   GoStates g_states_;
   std::unordered_map<GoId, GoRanges> g_ranges_;  // only for goroutines that have any
   PStates p_states_;

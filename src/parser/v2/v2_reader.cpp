@@ -126,7 +126,7 @@ void heap_remove(Frontier& h, std::size_t i) {
 
 class V2Reader final : public TraceReader {
  public:
-  V2Reader(ByteSource& source, Version version) : version_(version), feed_(source, version), order_(version) {}
+  V2Reader(ByteSource& source, Version version) : version_(version), feed_(source, version) {}
 
   Version version() const override { return version_; }
   const std::vector<std::string>& warnings() const override { return warnings_; }
