@@ -1,6 +1,7 @@
 // The bounded cursor, and damaged input: truncation at any offset ends in a warning or an error
 // (never a crash or a hang), and sizes beyond the format's limits are refused before allocating.
 #include <catch2/catch_test_macros.hpp>
+#include <fmt/format.h>
 
 #include <string>
 
@@ -165,4 +166,59 @@ TEST_CASE("Frequency mul gives Go's float64 product also where it shifts") {
       }
     }
   }
+}
+
+TEST_CASE("many Ms: each M's events come in shorter runs, refilled, and merge in time order") {
+  // 400 Ms of 300 GoStatus events each: more Ms than runs of full size fit the feed's memory
+  // budget for, so each M's events come in several shorter runs. Event k of M i is at tick
+  // 400k + i + 2 (after the Sync at tick 1) and names goroutine 1000i + k, so in time order the
+  // goroutines go M after M within each k: every run boundary of every M is crossed while all
+  // 400 cursors are merged.
+  constexpr std::uint64_t kMs = 400, kEvents = 300;
+  const auto batch = [](std::uint64_t m, std::uint64_t time, const std::string& payload) {
+    std::string b = "\x01";  // EventBatch gen=1
+    parser::append_uvarint(b, 1);
+    parser::append_uvarint(b, m);
+    parser::append_uvarint(b, time);
+    parser::append_uvarint(b, payload.size());
+    return b + payload;
+  };
+  std::string trace("go 1.22 trace\0\0\0", 16);
+  for (std::uint64_t i = 0; i < kMs; i++) {
+    std::string events;
+    for (std::uint64_t k = 0; k < kEvents; k++) {
+      events += '\x19';  // GoStatus dt g m status=Waiting
+      parser::append_uvarint(events, k == 0 ? 0 : kMs);
+      parser::append_uvarint(events, 1000 * i + k);
+      parser::append_uvarint(events, 0);
+      parser::append_uvarint(events, 4);
+    }
+    trace += batch(i, i + 2, events);
+  }
+  std::string freq = "\x08";
+  parser::append_uvarint(freq, 15625000);
+  trace += batch(~std::uint64_t{0}, 1, freq);
+
+  auto src = ByteSource::from_memory(trace, "many-ms");
+  auto reader = TraceReader::open(*src);
+  REQUIRE(reader);
+  std::uint64_t n = 0;
+  bool in_order = true;
+  std::string first_wrong;
+  Event ev;
+  for (;;) {
+    auto more = (*reader)->next(ev);
+    if (!more) FAIL(more.error().describe());
+    if (!*more) break;
+    if (ev.type != EventType::GoStatus) continue;
+    const std::uint64_t k = n / kMs, i = n % kMs;
+    if (ev.state_change().id != static_cast<GoId>(1000 * i + k) || ev.time != static_cast<Time>(64 * (kMs * k + i + 2))) {
+      if (in_order) first_wrong = fmt::format("event {}: g={} t={}", n, ev.state_change().id, ev.time);
+      in_order = false;
+    }
+    n++;
+  }
+  CHECK(n == kMs * kEvents);
+  CAPTURE(first_wrong);
+  CHECK(in_order);
 }
