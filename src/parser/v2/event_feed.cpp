@@ -23,9 +23,6 @@ const std::array<std::uint8_t, 256> kTimedValueCount = [] {
   return counts;
 }();
 
-// Wrapping int64 addition, as Go's.
-Time add(Time a, Time b) { return static_cast<Time>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b)); }
-
 // One uvarint from p, which has at least 10 readable bytes: the bytes it took, or 0 when it is
 // longer than 10 bytes or overflows 64 bits (as Go's binary.Uvarint). Whether it ended inside the
 // batch is the caller's check. Most values are one byte.
@@ -136,7 +133,7 @@ std::pair<std::size_t, EventRun::Then> BatchDecoder::decode(const Generation& g,
         failed = bad_value(ev, false);
         break;
       }
-      ev.time = add(freq.mul(ts), last_ts);
+      ev.time = wrapping_add(freq.mul(ts), last_ts);
       last_ts = ev.time;
       off += used;
     }

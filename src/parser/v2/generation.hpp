@@ -21,6 +21,11 @@
 
 namespace gtanalyze::parser::v2 {
 
+// Wrapping int64 addition of times, as Go's (a damaged trace can hold any value).
+inline Time wrapping_add(Time a, Time b) {
+  return static_cast<Time>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
 // Nanoseconds per timestamp tick, applied exactly as Go's frequency.mul: one float64 product,
 // truncated toward zero (out-of-range products give INT64_MIN, as amd64's CVTTSD2SQ does).
 class Frequency {

@@ -21,11 +21,6 @@ namespace {
 // The spec table, fetched once (it is constant-initialised, so this is safe at static init).
 const std::span<const EventSpec> kSpecs = all_specs();
 
-// Wrapping int64 addition, as Go's.
-Time add(Time a, Time b) {
-  return static_cast<Time>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
-}
-
 // One M's events in a generation, as the feed decodes them: the head event is *pos.
 struct BatchCursor {
   ThreadId m = kNoThread;
@@ -205,7 +200,7 @@ class V2Reader final : public TraceReader {
         break;
       }
       // Times only move forward: a time not after the previous event's becomes previous + 1.
-      if (e.time <= last_ts_) e.time = add(last_ts_, 1);
+      if (e.time <= last_ts_) e.time = wrapping_add(last_ts_, 1);
       last_ts_ = e.time;
     }
     stats_.events += order_.events().size();
