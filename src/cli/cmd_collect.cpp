@@ -24,7 +24,12 @@ int run_crosscheck(const CrosscheckCommandOptions& options) {
   if (!report) return fail(options.trace + " / " + options.capture, report.error().describe());
   const std::string text = options.json ? collector::render_json(*report) : collector::render_text(*report);
   if (int code = write_output(options.output, text); code != kExitOk) return code;
-  return report->agree() ? kExitOk : kExitRegression;
+  switch (report->verdict()) {
+    case collector::Verdict::Agree: return kExitOk;
+    case collector::Verdict::Differ: return kExitRegression;
+    case collector::Verdict::Inconclusive: return kExitInconclusive;
+  }
+  return kExitRegression;
 }
 
 #else

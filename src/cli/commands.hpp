@@ -17,6 +17,7 @@ namespace gtanalyze::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRegression = 1;  // `diff`: a --fail-on rule was broken
 inline constexpr int kExitInputError = 2;  // usage or input error
+inline constexpr int kExitInconclusive = 3;  // `crosscheck`: the capture lost records
 
 struct SummaryOptions {
   std::string trace;

@@ -192,7 +192,8 @@ void CaptureReader::convert() {
   std::unordered_map<std::int64_t, GoState> state;
   std::unordered_map<std::int64_t, bool> transient;  // Running on the system stack, status Waiting
   std::uint64_t ignored = 0;
-  const std::uint64_t preempted = tables_->intern("preempted");
+  // Tracers before Go 1.22 record preemptPark as a plain GoBlock, with no reason.
+  const std::uint64_t preempted = rt.old_tracer ? 0 : tables_->intern("preempted");
 
   auto emit = [&](EventType type, Time t, GoId g, std::uint32_t tid, std::array<std::uint64_t, 4> args) {
     Event e;

@@ -1,11 +1,19 @@
 // `crosscheck TRACE CAPTURE`: the same run seen by the runtime's tracer and by uprobes must tell
 // the same story. Both sides are read as Events (the capture through CaptureReader), folded into
 // per-goroutine stories, and compared item by item over the trace's time window.
+//
+// The two sides time the same change a few microseconds apart (a uprobe fires on entry to
+// casgstatus, the tracer writes its event a little later, and a thread may be descheduled in
+// between), so a change close to the window's edges may fall inside on one side and outside on
+// the other. The comparison therefore aligns the stories: capture changes within the clock
+// tolerance of an edge may be left out of the window or kept in it, whichever matches; every
+// change well inside the window must match.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtanalyze/event.hpp"
@@ -13,55 +21,90 @@
 
 namespace gtanalyze::collector {
 
-// One goroutine as a sequence of the facts both sides can see.
-struct GoStory {
-  GoId id = 0;
-  bool created = false;  // its creation is inside the window (else it existed at the start)
-  GoId parent = kNoGoroutine;
-  std::string start;               // start function (creation's start stack)
-  std::vector<std::string> steps;  // "block(chan send)", "syscall", "exit", in order
-  GoState final_state = GoState::Undetermined;
-  std::string final_reason;
-  bool operator==(const GoStory&) const = default;
+// One change of a goroutine's state, as both sides can see it.
+struct StoryEntry {
+  Time time = 0;
+  std::string step;                       // "block(chan send)", "syscall", "exit"; "" if not a step
+  GoState state = GoState::Undetermined;  // after the change
+  std::string reason;                     // the wait reason, when state is Waiting
 };
 
-// Folds events into stories. Only events with time in [lo, hi] add steps; creations are noted
-// whenever they happen (a goroutine created before lo is not `created`).
+// One goroutine's recorded life on one side.
+struct GoStory {
+  GoId id = 0;
+  bool created = false;  // this side recorded its creation (the first entry)
+  GoId parent = kNoGoroutine;
+  std::string start;                // start function (the creation's start stack)
+  std::vector<StoryEntry> entries;  // in the order recorded
+};
+
+// Folds the goroutine transitions of one side into stories.
 class StoryBuilder {
  public:
-  StoryBuilder(Time lo, Time hi) : lo_(lo), hi_(hi) {}
-  // Narrows the window of one goroutine (the other side's first/last event of it).
-  void set_bounds(GoId id, Time lo, Time hi) { bounds_[id] = {lo, hi}; }
   void on_event(const Event& e);
   const std::map<GoId, GoStory>& stories() const { return stories_; }
 
  private:
-  GoStory& story(GoId id);
-  Time lo_, hi_;
-  std::map<GoId, std::pair<Time, Time>> bounds_;
   std::map<GoId, GoStory> stories_;
+};
+
+// The capture's clock as a function of the trace's, fitted on changes both sides record once
+// per goroutine (creations and exits). Both clocks are CLOCK_MONOTONIC nanoseconds (Go 1.22+
+// traces) or the CPU's tick counter scaled by a measured frequency (older traces), so the slope
+// is 1 within 1e-3 and the offset is what the fit is for.
+struct ClockFit {
+  double slope = 1.0, offset = 0.0;
+  std::size_t pairs = 0, outliers = 0;  // pairs used, and those rejected as outliers
+  Time max_residual = 0;                // largest |capture - fit| over the pairs kept
+  double fitted_slope = 1.0;            // the slope the pairs gave, before the sanity check
+  bool slope_sane = true;               // |fitted_slope - 1| <= kMaxSlopeError (else slope = 1)
+  static constexpr double kMaxSlopeError = 1e-3;
+  Time to_capture(Time trace_time) const;
+};
+// pairs: (trace time, capture time) of the same change. Theil–Sen slope (median of slopes between
+// pairs at least 1 ms apart), median offset, then outliers (residual over 100 µs and 10× the
+// median residual) rejected and the offset taken again from the rest.
+ClockFit fit_clocks(std::vector<std::pair<Time, Time>> pairs);
+
+// How far from a window edge a change may be and still count on either side of it: at least
+// 1 ms, and twice the largest residual of the clock fit.
+Time edge_tolerance(const ClockFit& fit);
+
+// One difference in full, for --json: the two sequences of steps and where they part.
+struct StepsDifference {
+  GoId goroutine = 0;
+  std::size_t first = 0;  // index of the first step that differs
+  std::vector<std::string> trace, capture;
 };
 
 struct CrosscheckItem {
   std::string name;  // "goroutines", "start functions", …
   std::uint64_t compared = 0, agreed = 0;
-  std::vector<std::string> differences;  // the first few, one line each
+  std::vector<std::string> differences;  // the first few, one short line each
+  std::vector<StepsDifference> details;  // the same differences in full, where they are sequences
   bool ok() const { return compared == agreed; }
 };
 
+enum class Verdict { Agree, Differ, Inconclusive };
+
 struct CrosscheckReport {
   std::vector<CrosscheckItem> items;
-  std::vector<std::string> notes;           // window, clock mapping, drops, …
+  std::vector<std::string> notes;              // window, clock mapping, …
   std::vector<std::string> known_differences;  // documented, not counted
+  // Why the capture's story has gaps (records dropped, no trailer): then differences are shown
+  // but prove nothing, and the verdict is Inconclusive. Empty for a complete capture.
+  std::string capture_gap;
   bool agree() const;
+  Verdict verdict() const;
 };
 
-// Reads both fully. `trace_events` / `capture_events` are taken as given (tests pass synthetic
-// streams); capture events are mapped onto the trace clock through matching creations.
-CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events, Version version);
+// `trace_events` / `capture_events` are taken as given (tests pass synthetic streams); capture
+// events are mapped onto the trace clock through the changes both record once per goroutine.
+CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events, Version version,
+                            std::string capture_gap = {});
 
-// Drains a reader into a vector (errors propagate). Events stay valid while the reader lives:
-// for multi-generation traces the caller must keep the tables alive — use the overload below.
+// Reads both fully, keeping owned copies of the strings and stacks each event needs. A
+// CaptureReader's capture is checked for lost records.
 Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, TraceReader& capture);
 
 std::string render_text(const CrosscheckReport& r);

@@ -139,3 +139,25 @@ TEST_CASE("Go 1.26 syscall probes and a casgstatus of the same change count once
   while (*(*reader)->next(e)) types.push_back(e.type);
   CHECK(types == std::vector<EventType>{EventType::Sync, EventType::GoCreate, EventType::GoStart, EventType::GoSyscallBegin, EventType::GoSyscallEnd});
 }
+
+TEST_CASE("a preemptPark is named as the version's tracer names it") {
+  // Tracers before Go 1.22 record preemptPark as a plain GoBlock (no reason); later ones say
+  // "preempted". The capture must say the same, or crosscheck reports a block-reason difference.
+  for (unsigned minor : {19u, 21u, 22u, 26u}) {
+    Capture c = sample(minor);
+    c.records.resize(2);
+    c.records[0].goid = 7;
+    gtc_record park{};
+    park.ts = 1300, park.gp = 0xA0, park.goid = 7, park.kind = GTC_PREEMPT_PARK;
+    c.records.push_back(park);
+    auto reader = CaptureReader::from_capture(c);
+    REQUIRE(reader);
+    Event e;
+    std::string reason = "(no block)";
+    while (*(*reader)->next(e)) {
+      if (e.type == EventType::GoBlock) reason = std::string(e.state_transition().reason);
+    }
+    INFO("go1." << minor);
+    CHECK(reason == (minor <= 21 ? "" : "preempted"));
+  }
+}

@@ -1,6 +1,9 @@
 // The comparison on synthetic event streams: identical stories agree; each kind of difference is
-// reported under its item.
+// reported under its item; the clock fit ignores bad pairs; changes at the window's edges may fall
+// on either side; a capture that lost records is inconclusive, never a disagreement.
 #include <catch2/catch_test_macros.hpp>
+
+#include <algorithm>
 
 #include "collector/crosscheck.hpp"
 
@@ -9,14 +12,20 @@ using namespace gtanalyze::collector;
 
 namespace {
 
+constexpr Time kUs = 1'000;
+constexpr Time kMs = 1'000'000;
+
 struct Tables final : EventTables {
-  std::vector<std::string> strings{"", "chan send", "chan receive", "forever"};
-  std::vector<std::vector<StackFrame>> stacks{{}, {StackFrame{1, "main.a", "m.go", 1}}, {StackFrame{2, "main.b", "m.go", 2}}};
+  std::vector<std::string> strings{"", "chan send", "chan receive", "forever", "sleep"};
+  std::vector<std::vector<StackFrame>> stacks{{}, {StackFrame{1, "main.a", "m.go", 1}}, {StackFrame{2, "main.b", "m.go", 2}},
+                                              {StackFrame{3, "runtime.bgsweep", "mgc.go", 3}}};
   std::string_view string(std::uint64_t id) const override { return strings.at(id); }
   Stack stack(std::uint64_t id) const override { return stacks.at(id); }
   std::string_view extra_string(std::uint64_t) const override { return {}; }
 };
-Tables tables;
+const Tables tables;
+constexpr std::uint64_t kChanSend = 1, kChanRecv = 2, kForever = 3, kSleep = 4;
+constexpr std::uint64_t kUserStack = 2, kRuntimeStack = 3;
 
 Event ev(EventType t, Time time, GoId g, std::array<std::uint64_t, 4> args = {}) {
   Event e;
@@ -28,19 +37,21 @@ Event ev(EventType t, Time time, GoId g, std::array<std::uint64_t, 4> args = {})
   return e;
 }
 
-std::vector<Event> story(Time shift, std::uint64_t reason = 1, std::uint64_t start_stack = 1) {
+// A 10 ms window: g5 blocks, runs a syscall and leaks; g6 lives and dies.
+std::vector<Event> story(Time shift, std::uint64_t reason = kChanSend, std::uint64_t start_stack = 1) {
   return {
-      ev(EventType::GoCreate, shift + 100, 1, {5, start_stack, 0, 0}),
-      ev(EventType::GoStart, shift + 200, kNoGoroutine, {5, 0, 0, 0}),
-      ev(EventType::GoBlock, shift + 300, 5, {reason, 0, 0, 0}),
-      ev(EventType::GoUnblock, shift + 400, 1, {5, 0, 0, 0}),
-      ev(EventType::GoStart, shift + 500, kNoGoroutine, {5, 0, 0, 0}),
-      ev(EventType::GoSyscallBegin, shift + 600, 5),
-      ev(EventType::GoSyscallEnd, shift + 700, 5),
-      ev(EventType::GoBlock, shift + 800, 5, {2, 0, 0, 0}),  // leaked: chan receive
-      ev(EventType::GoCreate, shift + 850, 1, {6, 2, 0, 0}),
-      ev(EventType::GoStart, shift + 860, kNoGoroutine, {6, 0, 0, 0}),
-      ev(EventType::GoDestroy, shift + 900, 6),
+      ev(EventType::GoCreate, shift + 1 * kMs, 1, {5, start_stack, 0, 0}),
+      ev(EventType::GoStart, shift + 2 * kMs, kNoGoroutine, {5, 0, 0, 0}),
+      ev(EventType::GoBlock, shift + 3 * kMs, 5, {reason, 0, 0, 0}),
+      ev(EventType::GoUnblock, shift + 4 * kMs, 1, {5, 0, 0, 0}),
+      ev(EventType::GoStart, shift + 5 * kMs, kNoGoroutine, {5, 0, 0, 0}),
+      ev(EventType::GoSyscallBegin, shift + 6 * kMs, 5),
+      ev(EventType::GoSyscallEnd, shift + 7 * kMs, 5),
+      ev(EventType::GoBlock, shift + 8 * kMs, 5, {kChanRecv, 0, 0, 0}),  // leaked: chan receive
+      ev(EventType::GoCreate, shift + 8500 * kUs, 1, {6, kUserStack, 0, 0}),
+      ev(EventType::GoStart, shift + 8600 * kUs, kNoGoroutine, {6, 0, 0, 0}),
+      ev(EventType::GoDestroy, shift + 9 * kMs, 6),
+      ev(EventType::GoCreate, shift + 11 * kMs, 1, {9, kUserStack, 0, 0}),  // the window's last event
   };
 }
 
@@ -52,55 +63,180 @@ const CrosscheckItem& item(const CrosscheckReport& r, const std::string& name) {
   return r.items.front();
 }
 
+void push(std::vector<Event>& v, Event e) {
+  v.push_back(e);
+  std::stable_sort(v.begin(), v.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+}
+
 }  // namespace
 
 TEST_CASE("identical stories agree, whatever the clock offset") {
   auto rep = crosscheck(story(0), story(1'000'000'000), Version::Go1_26);
   INFO(render_text(rep));
   CHECK(rep.agree());
-  CHECK(item(rep, "goroutines").compared == 2);
+  CHECK(rep.verdict() == Verdict::Agree);
+  CHECK(item(rep, "goroutines").compared == 3);
   CHECK(item(rep, "leak candidates").agreed == 1);
-  CHECK(render_json(rep).find("\"agree\": true") != std::string::npos);
+  CHECK(render_json(rep).find("\"verdict\": \"agree\"") != std::string::npos);
 }
 
 TEST_CASE("differences are reported per item") {
   SECTION("block reason") {
-    auto rep = crosscheck(story(0), story(0, 3), Version::Go1_26);
+    auto rep = crosscheck(story(0), story(0, kForever), Version::Go1_26);
     CHECK_FALSE(rep.agree());
+    CHECK(rep.verdict() == Verdict::Differ);
     CHECK_FALSE(item(rep, "blocks, syscalls and exit").ok());
     CHECK(item(rep, "start functions").ok());
   }
   SECTION("start function") {
-    auto rep = crosscheck(story(0), story(0, 1, 2), Version::Go1_26);
+    auto rep = crosscheck(story(0), story(0, kChanSend, kUserStack), Version::Go1_26);
     CHECK_FALSE(item(rep, "start functions").ok());
   }
   SECTION("a goroutine missing from the capture") {
     auto cap = story(0);
-    cap.resize(8);
+    cap.erase(cap.begin() + 8, cap.begin() + 11);  // g6
     auto rep = crosscheck(story(0), cap, Version::Go1_26);
     CHECK_FALSE(item(rep, "goroutines").ok());
     CHECK(item(rep, "goroutines").differences.at(0).find("g6") != std::string::npos);
   }
+  SECTION("a step the capture lacks, well inside the window") {
+    auto cap = story(0);
+    cap.erase(cap.begin() + 5, cap.begin() + 7);  // g5's syscall, 4 ms from either edge
+    auto rep = crosscheck(story(0), cap, Version::Go1_26);
+    CHECK_FALSE(item(rep, "blocks, syscalls and exit").ok());
+  }
 }
 
 TEST_CASE("a runtime goroutine woken after the tracer's last event agrees; a user goroutine does not") {
-  // Goroutine 7 blocks; in the capture it is woken soon after, but the tracer never recorded
-  // that (as when it stops recording its own goroutines while it shuts down).
+  // Goroutine 7 blocks; in the capture it is woken 2 ms before the end, but the tracer never
+  // recorded that (as when it stops recording its own goroutines while it shuts down).
   auto trace_story = [](std::uint64_t start_stack, bool woken) {
     auto s = story(0);
-    s.push_back(ev(EventType::GoCreate, 950, 1, {7, start_stack, 0, 0}));
-    s.push_back(ev(EventType::GoStart, 960, kNoGoroutine, {7, 0, 0, 0}));
-    s.push_back(ev(EventType::GoBlock, 970, 7, {0, 0, 0, 0}));
-    if (woken) s.push_back(ev(EventType::GoUnblock, 980, 1, {7, 0, 0, 0}));
-    s.push_back(ev(EventType::GoCreate, 1000, 1, {8, 2, 0, 0}));
+    push(s, ev(EventType::GoCreate, 6 * kMs, 1, {7, start_stack, 0, 0}));
+    push(s, ev(EventType::GoStart, 6100 * kUs, kNoGoroutine, {7, 0, 0, 0}));
+    push(s, ev(EventType::GoBlock, 6200 * kUs, 7, {0, 0, 0, 0}));
+    if (woken) push(s, ev(EventType::GoUnblock, 9 * kMs, 1, {7, 0, 0, 0}));
     return s;
   };
-  auto capture_story = [&](std::uint64_t start_stack) { return trace_story(start_stack, true); };
-  tables.stacks.push_back({StackFrame{3, "runtime.bgsweep", "mgc.go", 3}});
-  const std::uint64_t runtime_stack = tables.stacks.size() - 1;
-  auto runtime_rep = crosscheck(trace_story(runtime_stack, false), capture_story(runtime_stack), Version::Go1_26);
+  auto runtime_rep = crosscheck(trace_story(kRuntimeStack, false), trace_story(kRuntimeStack, true), Version::Go1_26);
   INFO(render_text(runtime_rep));
   CHECK(item(runtime_rep, "final states").ok());
-  auto user_rep = crosscheck(trace_story(2, false), capture_story(2), Version::Go1_26);
+  auto user_rep = crosscheck(trace_story(kUserStack, false), trace_story(kUserStack, true), Version::Go1_26);
   CHECK_FALSE(item(user_rep, "final states").ok());
+}
+
+TEST_CASE("changes within the edge tolerance may fall on either side of the window") {
+  // The capture's probe of g5's last change fires a little after the tracer's last event (the
+  // tracer wrote its event first, or the clocks are microseconds apart): it is in the window.
+  SECTION("a step just past the end in the capture") {
+    auto trace = story(0);
+    push(trace, ev(EventType::GoSyscallBegin, 11 * kMs, 6));
+    trace.erase(trace.begin() + 10);  // g6 does not exit: it enters a syscall at the very end
+    auto cap = trace;
+    cap.back().time = 11 * kMs + 30 * kUs;
+    std::stable_sort(cap.begin(), cap.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+    auto rep = crosscheck(trace, cap, Version::Go1_26);
+    INFO(render_text(rep));
+    CHECK(rep.agree());
+  }
+  SECTION("a change the trace never saw, just past the end") {
+    auto cap = story(0);
+    push(cap, ev(EventType::GoUnblock, 11 * kMs + 200 * kUs, 1, {5, 0, 0, 0}));
+    auto rep = crosscheck(story(0), cap, Version::Go1_26);
+    INFO(render_text(rep));
+    CHECK(rep.agree());
+  }
+  SECTION("but not a change well before the end") {
+    auto cap = story(0);
+    push(cap, ev(EventType::GoUnblock, 9 * kMs, 1, {5, 0, 0, 0}));
+    auto rep = crosscheck(story(0), cap, Version::Go1_26);
+    CHECK_FALSE(item(rep, "final states").ok());
+    CHECK_FALSE(item(rep, "leak candidates").ok());
+  }
+}
+
+TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its slope") {
+  SECTION("one bad pair among many") {
+    std::vector<std::pair<Time, Time>> pairs;
+    for (Time i = 0; i < 20; i++) pairs.emplace_back(i * kMs, i * kMs + 700 * kMs);
+    pairs[19].second += 300 * kUs;  // the tracer's event written 0.3 ms after the probe
+    const ClockFit fit = fit_clocks(pairs);
+    CHECK(fit.slope_sane);
+    CHECK(fit.slope == 1.0);
+    CHECK(fit.offset == 700.0 * kMs);
+    CHECK(fit.outliers == 1);
+    CHECK(fit.max_residual == 0);
+    CHECK(edge_tolerance(fit) == kMs);
+  }
+  SECTION("two pairs 1.1 ms apart, one put off by 0.3 ms: the old two-point fit gave a slope of 0.73") {
+    const ClockFit fit = fit_clocks({{0, 5 * kMs}, {1100 * kUs, 5 * kMs + 800 * kUs}});
+    CHECK_FALSE(fit.slope_sane);
+    CHECK(fit.slope == 1.0);
+    CHECK(fit.to_capture(0) >= 4 * kMs);
+  }
+  SECTION("a tick clock scaled by a measured frequency keeps its slope") {
+    std::vector<std::pair<Time, Time>> pairs;
+    for (Time i = 0; i < 10; i++) pairs.emplace_back(i * 100 * kMs, static_cast<Time>(static_cast<double>(i * 100 * kMs) * (1 + 2e-6)) + 5);
+    const ClockFit fit = fit_clocks(pairs);
+    CHECK(fit.slope_sane);
+    CHECK(fit.slope > 1.0);
+    CHECK(fit.max_residual <= 1);
+  }
+  SECTION("in crosscheck: a creation recorded late on one side does not shift the window") {
+    auto trace = story(0);
+    for (GoId id = 20; id < 30; id++) push(trace, ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
+    auto cap = trace;
+    for (auto& e : cap) {
+      e.time += 700 * kMs;
+      if (e.type == EventType::GoCreate && e.args[0] == 9) e.time += 900 * kUs;  // the last creation, put off
+    }
+    auto rep = crosscheck(trace, cap, Version::Go1_26);
+    INFO(render_text(rep));
+    CHECK(rep.agree());
+  }
+}
+
+TEST_CASE("a long difference is one readable line; --json keeps it whole") {
+  // g100 blocks 300 times; in the capture, block 200 has another reason.
+  auto trace = story(0);
+  push(trace, ev(EventType::GoCreate, 1200 * kUs, 1, {100, kUserStack, 0, 0}));
+  for (int i = 0; i < 300; i++) {
+    const Time t = 1300 * kUs + i * 20 * kUs;
+    push(trace, ev(EventType::GoStart, t, kNoGoroutine, {100, 0, 0, 0}));
+    push(trace, ev(EventType::GoBlock, t + 5 * kUs, 100, {kSleep, 0, 0, 0}));
+    push(trace, ev(EventType::GoUnblock, t + 10 * kUs, 1, {100, 0, 0, 0}));
+  }
+  auto cap = trace;
+  int blocks = 0;
+  for (auto& e : cap) {
+    if (e.type == EventType::GoBlock && e.g == 100 && ++blocks == 200) e.args[0] = kChanSend;
+  }
+  auto rep = crosscheck(trace, cap, Version::Go1_26);
+  const CrosscheckItem& b = item(rep, "blocks, syscalls and exit");
+  REQUIRE(b.differences.size() == 1);
+  INFO(b.differences[0]);
+  CHECK(b.differences[0].size() < 300);
+  CHECK(b.differences[0].find("step 200 of 300") != std::string::npos);
+  CHECK(b.differences[0].find("[block(sleep)]") != std::string::npos);
+  CHECK(b.differences[0].find("[block(chan send)]") != std::string::npos);
+  REQUIRE(b.details.size() == 1);
+  CHECK(b.details[0].first == 199);
+  CHECK(b.details[0].trace.size() == 300);
+  const std::string json = render_json(rep);
+  CHECK(json.find("\"first_difference\": 199") != std::string::npos);
+}
+
+TEST_CASE("a capture that lost records is inconclusive, not a disagreement") {
+  auto cap = story(0, kForever);
+  auto rep = crosscheck(story(0), cap, Version::Go1_26, "the ring buffer dropped 3 records");
+  CHECK_FALSE(rep.agree());
+  CHECK(rep.verdict() == Verdict::Inconclusive);
+  const std::string text = render_text(rep);
+  CHECK(text.find("INCONCLUSIVE") != std::string::npos);
+  CHECK(text.find("DIFFER") == std::string::npos);
+  CHECK(render_json(rep).find("\"verdict\": \"inconclusive\"") != std::string::npos);
+  // Nothing differs: it agrees, and the gap is still said.
+  auto same = crosscheck(story(0), story(0), Version::Go1_26, "the ring buffer dropped 3 records");
+  CHECK(same.verdict() == Verdict::Agree);
+  CHECK(render_text(same).find("incomplete") != std::string::npos);
 }
