@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: dependencies, a release build with its tests, then the
-# same tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
-#   tools/run-tests.sh            both builds
+# The whole test suite, as CI runs it: dependencies, a release build with its tests, the same
+# tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then a release build without
+# the eBPF collector (GTANALYZE_COLLECTOR=OFF) with its tests.
+#   tools/run-tests.sh            all three builds
 #   tools/run-tests.sh --fast     the release build only (for quick local runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ fast=0
 bash tools/install-deps.sh --go
 jobs=$(nproc)
 presets=(release)
-[ "$fast" = 1 ] || presets+=(asan)
+[ "$fast" = 1 ] || presets+=(asan nocollector)
 for preset in "${presets[@]}"; do
   echo "== $preset build"
   cmake --preset "$preset" >/dev/null

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Command-line behaviour of the gtanalyze executable: exit codes, one-line errors, and the same
-# result from a plain, gzip, zstd or piped trace.   usage: cli_test.sh GTANALYZE SOURCE_DIR
+# result from a plain, gzip, zstd or piped trace.
+# usage: cli_test.sh GTANALYZE SOURCE_DIR COLLECTOR   (COLLECTOR: ON or OFF, as the build was made)
 set -u
 bin=$1
 src=$2
+collector=${3:-ON}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -34,8 +36,13 @@ expect_error "not a trace" 2 "not-a-trace\.txt: offset 0: not a Go execution tra
 printf 'go 1.99 trace\0\0\0' >"$tmp/future.trace"
 expect_error "future version" 2 "unsupported Go trace format version go 1\.99" "$tmp/future.trace"
 expect_error "directory" 2 "is a directory" "$tmp"
-expect_error "collect needs a target" 2 "^gtanalyze: collect: give either -- PROGRAM ARGS... or --pid PID$" collect -o "$tmp/x.cap"
-expect_error "crosscheck of a missing trace" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" crosscheck missing.out missing.cap
+if [ "$collector" = ON ]; then
+  expect_error "collect needs a target" 2 "^gtanalyze: collect: give either -- PROGRAM ARGS... or --pid PID$" collect -o "$tmp/x.cap"
+  expect_error "crosscheck of a missing trace" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" crosscheck missing.out missing.cap
+else
+  expect_error "collect without the collector" 2 "^gtanalyze: collect: this gtanalyze was built without the eBPF collector" collect -o "$tmp/x.cap" -- true
+  expect_error "crosscheck without the collector" 2 "^gtanalyze: crosscheck: this gtanalyze was built without the eBPF collector" crosscheck missing.out missing.cap
+fi
 expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
 
 "$bin" --help >"$tmp/help" 2>&1
