@@ -77,16 +77,18 @@ func main() {
 	go ticker(time.Millisecond)
 	go func() { select {} }()
 	os.Stdout.WriteString("ready\n")
-	time.Sleep(3 * time.Second)
+	time.Sleep(time.Minute) // killed once the capture is done, however long attaching took
 }
 GO
 "$go" build -o "$work/long" "$work/long.go" || { echo "FAIL: build long"; exit 1; }
 "$work/long" >"$work/long.out" &
 lpid=$!
-for _ in $(seq 50); do grep -q ready "$work/long.out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 200); do grep -q ready "$work/long.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$work/long.out" || { echo "FAIL --pid: the target never became ready"; kill $lpid; exit 1; }
 "$gtanalyze" collect -o "$work/long.cap" --pid $lpid --duration 0.5 2>"$work/long.log"
 rc=$?
-wait $lpid
+kill $lpid
+wait $lpid 2>/dev/null
 if [ $rc != 0 ]; then echo "FAIL --pid: exit $rc"; cat "$work/long.log"; fail=1; else
   "$gtanalyze" "$work/long.cap" --color=never >"$work/long.sum" || { echo "FAIL --pid summary"; fail=1; }
   if grep -q 'main.ticker' "$work/long.sum"; then
