@@ -220,8 +220,31 @@ Verdict CrosscheckReport::verdict() const {
   return capture_gap.empty() ? Verdict::Differ : Verdict::Inconclusive;
 }
 
+TraceViewBuilder::TraceViewBuilder() : summarizer_(std::make_unique<analysis::Summarizer>()) {}
+TraceViewBuilder::~TraceViewBuilder() = default;
+
+void TraceViewBuilder::on_event(const Event& e) {
+  if (view_.events == 0) view_.lo = e.time;
+  view_.hi = e.time;
+  view_.events++;
+  stories_.on_event(e);
+  summarizer_->on_event(e);
+}
+
+TraceView TraceViewBuilder::finish(Version version) {
+  for (const auto& l : summarizer_->finish(version, {}).leak_candidates) view_.leak_candidates.insert(l.id);
+  view_.stories = stories_.take();
+  return std::move(view_);
+}
+
 CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events, Version version,
                             std::string capture_gap) {
+  TraceViewBuilder trace;
+  for (const auto& e : trace_events) trace.on_event(e);
+  return crosscheck(trace.finish(version), capture_events, version, std::move(capture_gap));
+}
+
+CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version, std::string capture_gap) {
   CrosscheckReport rep;
   rep.capture_gap = std::move(capture_gap);
   rep.known_differences = {
@@ -235,7 +258,7 @@ CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::v
       "the two sides time one change microseconds apart: a capture change within the edge tolerance (see the clock note) of the window's start or end may count inside or outside the window, whichever matches the trace",
   };
   if (!rep.capture_gap.empty()) rep.notes.push_back("the capture is incomplete: " + rep.capture_gap);
-  if (trace_events.empty()) {
+  if (trace.events == 0) {
     rep.notes.push_back("the trace has no events");
     CrosscheckItem i;
     i.name = "goroutines";
@@ -244,12 +267,10 @@ CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::v
     rep.items.push_back(std::move(i));
     return rep;
   }
-  const Time t_lo = trace_events.front().time, t_hi = trace_events.back().time;
-
-  StoryBuilder tb, cb;
-  for (const auto& e : trace_events) tb.on_event(e);
+  const Time t_lo = trace.lo, t_hi = trace.hi;
+  StoryBuilder cb;
   for (const auto& e : capture_events) cb.on_event(e);
-  const auto& ts = tb.stories();
+  const auto& ts = trace.stories;
   const auto& cs = cb.stories();
 
   // The clocks, from the creations and exits both sides recorded.
@@ -280,7 +301,7 @@ CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::v
   rep.notes.push_back(fmt::format(
       "window: {} trace events, {:.3f} ms; capture clock = {:.9f} x trace + {:.0f} ns, fitted on {} creations and exits seen by both "
       "({} outliers left out), residuals up to {:.1f} µs; edge tolerance {:.3f} ms",
-      trace_events.size(), static_cast<double>(t_hi - t_lo) / 1e6, fit.slope, fit.offset, fit.pairs, fit.outliers,
+      trace.events, static_cast<double>(t_hi - t_lo) / 1e6, fit.slope, fit.offset, fit.pairs, fit.outliers,
       static_cast<double>(fit.max_residual) / 1e3, static_cast<double>(eps) / 1e6));
   if (!fit.slope_sane) {
     rep.notes.push_back(fmt::format("the clock fit's slope {:.9f} is not within {} of 1, as {} must be: taken as 1 (mismatched pairs, "
@@ -379,14 +400,14 @@ CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::v
   auto leak_ids = [&](const std::vector<Event>& events, Time hi) {
     analysis::Summarizer sum;
     for (const auto& e : events) {
-      if (e.time > hi) break;
+      if (e.time > hi) break;  // the capture's records are in time order, give or take a probe's latency
       sum.on_event(e);
     }
     std::set<GoId> ids;
     for (const auto& l : sum.finish(version, {}).leak_candidates) ids.insert(l.id);
     return ids;
   };
-  const auto tl = leak_ids(trace_events, t_hi);
+  const auto& tl = trace.leak_candidates;
   const auto cl_early = leak_ids(capture_events, c_hi - eps), cl_late = leak_ids(capture_events, c_hi + eps);
   std::set<GoId> all = tl;
   all.insert(cl_early.begin(), cl_early.end());
@@ -402,100 +423,29 @@ CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::v
 }
 
 Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, TraceReader& capture) {
-  // Trace events may point into per-generation tables that the reader drops: keep an owned copy
-  // of the strings and stacks each event needs, behind a table of our own.
-  struct OwnedTables final : EventTables {
-    std::vector<std::string> strings{""};
-    std::vector<std::vector<StackFrame>> stacks{{}};
-    std::set<std::string, std::less<>> pool;
-    std::string_view string(std::uint64_t id) const override { return id < strings.size() ? std::string_view(strings[id]) : ""; }
-    Stack stack(std::uint64_t id) const override { return id < stacks.size() ? Stack(stacks[id]) : Stack{}; }
-    std::string_view extra_string(std::uint64_t) const override { return {}; }
-    std::string_view keep(std::string_view s) { return *pool.emplace(s).first; }
-  };
-  // Copies a goroutine transition into a synthetic GoStatus-free form the StoryBuilder reads the
-  // same way: we rebuild events as the minimal types with owned strings.
-  auto drain = [](TraceReader& r, OwnedTables& tables, std::vector<Event>& out) -> Status {
-    Event e;
-    for (;;) {
-      auto more = r.next(e);
-      if (!more) return more.error();
-      if (!*more) return {};
-      if (e.kind() != EventKind::StateTransition) {
-        if (e.kind() == EventKind::Sync) {
-          Event s;
-          s.type = EventType::Sync;
-          s.time = e.time;
-          s.tables = &tables;
-          out.push_back(s);
-        }
-        continue;
-      }
-      const StateTransition st = e.state_transition();
-      if (st.resource.kind != ResourceKind::Goroutine) continue;
-      Event c;
-      c.time = e.time;
-      c.g = e.g;
-      c.p = e.p;
-      c.m = e.m;
-      c.tables = &tables;
-      const auto id = static_cast<std::uint64_t>(st.resource.id);
-      auto reason_id = [&] {
-        tables.strings.emplace_back(st.reason);
-        return tables.strings.size() - 1;
-      };
-      auto stack_id = [&](Stack s) -> std::uint64_t {
-        if (s.empty()) return 0;
-        std::vector<StackFrame> frames;
-        for (const auto& f : s) frames.push_back({f.pc, tables.keep(f.func), tables.keep(f.file), f.line});
-        tables.stacks.push_back(std::move(frames));
-        return tables.stacks.size() - 1;
-      };
-      using G = GoState;
-      if (st.go_from == G::NotExist) {
-        c.type = st.go_to == G::Waiting ? EventType::GoCreateBlocked : st.go_to == G::Syscall ? EventType::GoCreateSyscall : EventType::GoCreate;
-        c.args = {id, stack_id(st.stack), 0, 0};
-      } else if (st.go_to == G::NotExist) {
-        c.type = st.go_from == G::Syscall ? EventType::GoDestroySyscall : EventType::GoDestroy;
-        c.g = st.resource.id;
-      } else if (st.go_from == G::Running && (st.go_to == G::Waiting || st.go_to == G::Runnable)) {
-        c.type = st.go_to == G::Waiting ? EventType::GoBlock : EventType::GoStop;
-        c.g = st.resource.id;
-        c.args = {reason_id(), stack_id(e.stack()), 0, 0};
-      } else if (st.go_from == G::Running && st.go_to == G::Syscall) {
-        c.type = EventType::GoSyscallBegin;
-        c.g = st.resource.id;
-      } else if (st.go_from == G::Syscall && st.go_to == G::Running) {
-        c.type = EventType::GoSyscallEnd;
-        c.g = st.resource.id;
-      } else if (st.go_from == G::Syscall && st.go_to == G::Runnable) {
-        c.type = EventType::GoSyscallEndBlocked;
-        c.g = st.resource.id;
-      } else if (st.go_from == G::Runnable && st.go_to == G::Running) {
-        c.type = EventType::GoStart;
-        c.args = {id, 0, 0, 0};
-      } else if (st.go_from == G::Waiting && st.go_to == G::Runnable) {
-        c.type = EventType::GoUnblock;
-        c.args = {id, 0, 0, 0};
-      } else {
-        c.type = EventType::GoStatus;
-        c.args = {id, 0, (std::uint64_t{static_cast<std::uint8_t>(st.go_from)} << 32) | static_cast<std::uint64_t>(st.go_to == G::Runnable ? 1 : st.go_to == G::Running ? 2 : st.go_to == G::Syscall ? 3 : st.go_to == G::Waiting ? 4 : 0), 0};
-      }
-      out.push_back(c);
-    }
-  };
-  OwnedTables tt, ct;
-  std::vector<Event> te, ce;
-  GTA_TRY(drain(trace, tt, te));
-  GTA_TRY(drain(capture, ct, ce));
+  const auto* cr = dynamic_cast<const CaptureReader*>(&capture);
+  if (cr == nullptr) return make_error(ErrorCode::NotATrace, 0, "not a capture (gtanalyze collect -o FILE writes one)");
+  TraceViewBuilder tb;
+  Event e;
+  for (;;) {
+    auto more = trace.next(e);
+    if (!more) return more.error();
+    if (!*more) break;
+    tb.on_event(e);
+  }
+  std::vector<Event> ce;
+  for (;;) {
+    auto more = capture.next(e);
+    if (!more) return more.error();
+    if (!*more) break;
+    ce.push_back(e);
+  }
   // Lost records make differences meaningless: say so rather than report a disagreement.
   std::string gap;
-  if (const auto* cr = dynamic_cast<const CaptureReader*>(&capture)) {
-    const Capture& cap = cr->capture();
-    if (!cap.complete) gap = "it has no trailer (the collector did not finish)";
-    else if (cap.trailer.drops() != 0) gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
-  }
-  CrosscheckReport rep = crosscheck(te, ce, trace.version(), std::move(gap));
+  const Capture& cap = cr->capture();
+  if (!cap.complete) gap = "it has no trailer (the collector did not finish)";
+  else if (cap.trailer.drops() != 0) gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
+  CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(), std::move(gap));
   for (const auto& w : capture.warnings()) rep.notes.push_back("capture: " + w);
   return rep;
 }

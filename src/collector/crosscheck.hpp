@@ -12,12 +12,18 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/reader.hpp"
+
+namespace gtanalyze::analysis {
+class Summarizer;
+}
 
 namespace gtanalyze::collector {
 
@@ -38,14 +44,37 @@ struct GoStory {
   std::vector<StoryEntry> entries;  // in the order recorded
 };
 
-// Folds the goroutine transitions of one side into stories.
+// Folds the goroutine transitions of one side into stories. Stories own their strings, so the
+// events need not outlive on_event().
 class StoryBuilder {
  public:
   void on_event(const Event& e);
   const std::map<GoId, GoStory>& stories() const { return stories_; }
+  std::map<GoId, GoStory> take() { return std::move(stories_); }
 
  private:
   std::map<GoId, GoStory> stories_;
+};
+
+// What the comparison needs of the trace, gathered in one pass as it is read.
+struct TraceView {
+  std::map<GoId, GoStory> stories;
+  Time lo = 0, hi = 0;  // the first and last event: the window
+  std::uint64_t events = 0;
+  std::set<GoId> leak_candidates;  // by the summary's own analysis
+};
+
+class TraceViewBuilder {
+ public:
+  TraceViewBuilder();
+  ~TraceViewBuilder();
+  void on_event(const Event& e);
+  TraceView finish(Version version);
+
+ private:
+  StoryBuilder stories_;
+  std::unique_ptr<analysis::Summarizer> summarizer_;
+  TraceView view_;
 };
 
 // The capture's clock as a function of the trace's, fitted on changes both sides record once
@@ -102,13 +131,15 @@ struct CrosscheckReport {
   Verdict verdict() const;
 };
 
-// `trace_events` / `capture_events` are taken as given (tests pass synthetic streams); capture
-// events are mapped onto the trace clock through the changes both record once per goroutine.
+// Capture events are mapped onto the trace clock through the changes both sides record once per
+// goroutine. `capture_gap`: why the capture is incomplete, if it is.
+CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version, std::string capture_gap = {});
+// The same on a trace given as events (the tests' synthetic streams).
 CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events, Version version,
                             std::string capture_gap = {});
 
-// Reads both fully, keeping owned copies of the strings and stacks each event needs. A
-// CaptureReader's capture is checked for lost records.
+// Folds the trace as it is read, then compares the capture, whose lost records it checks.
+// `capture` must be a CaptureReader: its events stay valid while it lives.
 Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, TraceReader& capture);
 
 std::string render_text(const CrosscheckReport& r);

@@ -39,6 +39,8 @@ expect_error "directory" 2 "is a directory" "$tmp"
 if [ "$collector" = ON ]; then
   expect_error "collect needs a target" 2 "^gtanalyze: collect: give either -- PROGRAM ARGS... or --pid PID$" collect -o "$tmp/x.cap"
   expect_error "crosscheck of a missing trace" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" crosscheck missing.out missing.cap
+  expect_error "crosscheck of two traces" 2 "^gtanalyze: .*leaky\.trace: not a capture \(gtanalyze collect -o FILE writes one\)$" \
+    crosscheck "$src/corpus/go1.26/leaky.trace" "$src/corpus/go1.26/leaky.trace"
 else
   expect_error "collect without the collector" 2 "^gtanalyze: collect: this gtanalyze was built without the eBPF collector" collect -o "$tmp/x.cap" -- true
   expect_error "crosscheck without the collector" 2 "^gtanalyze: crosscheck: this gtanalyze was built without the eBPF collector" crosscheck missing.out missing.cap
