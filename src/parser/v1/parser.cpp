@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "gtanalyze/trace_header.hpp"
+#include "parser/go_arith.hpp"
 #include "parser/v1/postprocess.hpp"
 
 namespace gtanalyze::parser::v1 {
@@ -27,19 +28,6 @@ struct OldTrace::Raw {
 };
 
 namespace {
-
-// Wrapping int64 arithmetic, as Go's: times and sequence numbers are sums of arbitrary wire
-// deltas, and signed overflow is undefined behaviour in C++ (found by tests/fuzz, old_format).
-std::int64_t wrap_add(std::int64_t a, std::uint64_t b) {
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + b);
-}
-
-// float64 → int64 as Go does it on amd64 (CVTTSD2SQ): out of range or NaN gives INT64_MIN, where
-// a C++ cast is undefined (tests/fuzz/regressions/old_format/float-cast-overflow-ts).
-std::int64_t go_int64(double x) {
-  if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return std::numeric_limits<std::int64_t>::min();
-  return static_cast<std::int64_t>(x);
-}
 
 enum class ReadResult : std::uint8_t { Ok, End, Truncated, Corrupt };
 
@@ -497,12 +485,12 @@ bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw
     out.offset = start + kTraceHeaderSize;
     std::size_t first = 1;
     if (minor_ < 7) {
-      cur.last_seq = wrap_add(cur.last_seq, raw.args[0]);
+      cur.last_seq = wrapping_add(cur.last_seq, static_cast<std::int64_t>(raw.args[0]));
       if (seq != nullptr) *seq = cur.last_seq;
-      out.ts = wrap_add(cur.last_ts, raw.args[1]);
+      out.ts = wrapping_add(cur.last_ts, static_cast<std::int64_t>(raw.args[1]));
       first = 2;
     } else {
-      out.ts = wrap_add(cur.last_ts, raw.args[0]);
+      out.ts = wrapping_add(cur.last_ts, static_cast<std::int64_t>(raw.args[0]));
     }
     cur.last_ts = out.ts;
     // index() checked it is the type's count, at most kMaxArgs.
@@ -778,7 +766,7 @@ Result<const OldEvent*> OldTrace::Replay::next() {
     st.min_ts = out->ts;
   }
   // Ticks to nanoseconds from the first event, in floating point as Go does (no overflow).
-  out->ts = go_int64(static_cast<double>(wrap_add(out->ts, -static_cast<std::uint64_t>(st.min_ts))) * st.ns_per_tick);
+  out->ts = go_float_to_int64(static_cast<double>(wrapping_sub(out->ts, st.min_ts)) * st.ns_per_tick);
   if (out->type == OldType::GoUnblock && !trace_.timer_goids_.empty() && trace_.timer_goids_.count(out->g) != 0) {
     out->p = kTimerP;  // (no timer goroutines since Go 1.14: skip the hashing)
   }

@@ -17,14 +17,10 @@
 #include "gtanalyze/error.hpp"
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/version.hpp"
+#include "parser/go_arith.hpp"
 #include "parser/spec.hpp"
 
 namespace gtanalyze::parser::v2 {
-
-// Wrapping int64 addition of times, as Go's (a damaged trace can hold any value).
-inline Time wrapping_add(Time a, Time b) {
-  return static_cast<Time>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
-}
 
 // Nanoseconds per timestamp tick, applied exactly as Go's frequency.mul: one float64 product,
 // truncated toward zero (out-of-range products give INT64_MIN, as amd64's CVTTSD2SQ does).
@@ -43,9 +39,7 @@ class Frequency {
   }
   [[nodiscard]] Time mul(std::uint64_t ticks) const {
     if (ticks < shift_limit_) return static_cast<Time>(ticks << shift_);
-    const double x = static_cast<double>(ticks) * ns_per_tick_;
-    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return INT64_MIN;
-    return static_cast<Time>(x);
+    return go_float_to_int64(static_cast<double>(ticks) * ns_per_tick_);
   }
 
  private:
