@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "collector/wait_reasons.hpp"
+#include "parser/event_extras.hpp"
 
 namespace gtanalyze::collector {
 
@@ -62,16 +63,6 @@ GoState public_state(std::uint32_t s) {
     case kSyscall: return GoState::Syscall;
     case kWaiting: return GoState::Waiting;
     default: return GoState::NotExist;
-  }
-}
-
-std::uint64_t wire_status(GoState s) {
-  switch (s) {
-    case GoState::Runnable: return 1;
-    case GoState::Running: return 2;
-    case GoState::Syscall: return 3;
-    case GoState::Waiting: return 4;
-    default: return 0;
   }
 }
 
@@ -209,8 +200,9 @@ void CaptureReader::convert() {
   // stack: a one-frame stack of the start function when known (the root frame a GoStatusStack
   // would end with), so goroutines found at attach time get their names.
   auto status_event = [&](Time t, GoId id, GoState to, std::uint32_t tid, std::uint64_t stack = 0) {
-    emit(stack ? EventType::GoStatusStack : EventType::GoStatus, t, kNoGoroutine, tid,
-         {static_cast<std::uint64_t>(id), tid, (std::uint64_t{static_cast<std::uint8_t>(GoState::Undetermined)} << 32) | wire_status(to), stack});
+    parser::EventArgs args{static_cast<std::uint64_t>(id), tid, 0, stack};
+    parser::set_go_status(args, GoState::Undetermined, parser::wire_status_of(to));
+    emit(stack ? EventType::GoStatusStack : EventType::GoStatus, t, kNoGoroutine, tid, args);
     state[id] = to;
   };
 

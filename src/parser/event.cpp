@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "parser/event_extras.hpp"
 #include "parser/spec.hpp"
 
 namespace gtanalyze {
@@ -48,25 +49,6 @@ constexpr std::array<EventKind, 256> make_kinds() {
   return k;
 }
 
-// Wire proc status → public state (Syscall counts as Running, SyscallAbandoned as Idle).
-ProcState proc_state_from_wire(std::uint64_t status) {
-  switch (status) {
-    case 1: case 3: return ProcState::Running;
-    case 2: case 4: return ProcState::Idle;
-    default: return ProcState::Undetermined;
-  }
-}
-
-GoState go_state_from_wire(std::uint64_t status) {
-  switch (status) {
-    case 1: return GoState::Runnable;
-    case 2: return GoState::Running;
-    case 3: return GoState::Syscall;
-    case 4: return GoState::Waiting;
-    default: return GoState::Undetermined;
-  }
-}
-
 constexpr StateChange go_transition(GoId id, GoState from, GoState to) {
   StateChange s;
   s.id = id;
@@ -83,10 +65,6 @@ constexpr StateChange proc_transition(ProcId id, ProcState from, ProcState to) {
   s.proc_from = from;
   s.proc_to = to;
   return s;
-}
-
-std::size_t extra_index(EventType t) {
-  return parser::all_specs()[static_cast<std::size_t>(t)].args.size() - 1;
 }
 
 // The id of the execution context's stack in the event's tables.
@@ -148,20 +126,15 @@ StateChange Event::state_change_from_args() const {
   using E = EventType;
   switch (type) {
     case E::ProcSteal: {
-      // The ordering leaves the status the steal advanced from: an abandoned syscall reads Idle→Idle.
-      const ProcState before = args[extra_index(type)] == 4 ? ProcState::Idle : ProcState::Running;
+      const ProcState before = parser::steal_from(args) == parser::WireProcStatus::SyscallAbandoned ? ProcState::Idle : ProcState::Running;
       return proc_transition(static_cast<ProcId>(args[0]), before, ProcState::Idle);
     }
     case E::ProcStatus:
-      return proc_transition(static_cast<ProcId>(args[0]), static_cast<ProcState>(args[extra_index(type)]),
-                             proc_state_from_wire(args[1]));
+      return proc_transition(static_cast<ProcId>(args[0]), parser::proc_status_from(args),
+                             parser::proc_state_of(static_cast<parser::WireProcStatus>(args[1])));
     case E::GoStatus:
-    case E::GoStatusStack: {
-      // The ordering packs the from-state in the high half of the status argument.
-      const std::uint64_t packed = args[2];
-      return go_transition(static_cast<GoId>(args[0]), static_cast<GoState>(packed >> 32),
-                           go_state_from_wire(packed & 0xffffffffu));
-    }
+    case E::GoStatusStack:
+      return go_transition(static_cast<GoId>(args[0]), parser::go_status_from(args), parser::go_state_of(parser::go_status_to(args)));
     default: return {};
   }
 }
@@ -183,7 +156,7 @@ Range Event::range() const {
     case E::STWBegin:
     case E::STWEnd:
       // The decoder interns "stop-the-world (KIND)" as an extra string (see dump for Go's text).
-      r.name = tables->extra_string(args[3]);
+      r.name = tables->extra_string(parser::stw_name(args));
       r.scope = {ResourceKind::Goroutine, g};
       break;
     case E::GCBegin: case E::GCActive: case E::GCEnd:
@@ -222,9 +195,8 @@ Task Event::task() const {
     t.type = tables->string(args[2]);
   } else if (type == EventType::UserTaskEnd) {
     // Parent and type of a task end come from its begin, found by the ordering.
-    const std::size_t x = extra_index(type);
-    t.parent = args[x];
-    t.type = tables->extra_string(args[x + 1]);
+    t.parent = parser::task_end_parent(args);
+    t.type = tables->extra_string(parser::task_end_type(args));
   }
   return t;
 }

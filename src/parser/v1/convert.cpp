@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "parser/event_extras.hpp"
+
 namespace gtanalyze::parser::v1 {
 
 namespace {
@@ -24,9 +26,20 @@ constexpr std::array<std::string_view, kBuiltinCount> kBuiltins = {
     "ReadMemStatsSlow (test)", "PageCachePagesLeaked (test)", "ResetDebugLog (test)"};
 
 constexpr std::uint64_t kAll = ~std::uint64_t{0};
-// tracev2 status numbers.
-constexpr std::uint64_t kGoRunnable = 1, kGoRunning = 2, kGoSyscall = 3, kGoWaiting = 4;
-constexpr std::uint64_t kProcRunning = 1, kProcIdle = 2;
+
+// A goroutine's status at the trace's start (from the state the new model calls Undetermined).
+EventArgs go_status_args(std::uint64_t gid, WireGoStatus status) {
+  EventArgs a{gid, kAll, 0, 0};
+  set_go_status(a, GoState::Undetermined, status);
+  return a;
+}
+
+// A proc's status at its first event.
+EventArgs proc_status_args(std::int64_t p, WireProcStatus status) {
+  EventArgs a{static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(status), 0, 0};
+  set_proc_status_from(a, ProcState::Undetermined);
+  return a;
+}
 
 // Old STW kind → reason (Go's Trace.STWReason): before 1.21 only the two GC kinds existed.
 unsigned stw_reason(unsigned minor, std::uint64_t kind) {
@@ -169,7 +182,7 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
         // The first Gomaxprocs ends the description of goroutines that existed at trace start.
         pre_init_ = false;
         for (std::uint64_t gid : created_pre_init_) {
-          make(extra_.emplace_back(), EventType::GoStatus, t, kNoGoroutine, kNoProc, kNoThread, {gid, kAll, kGoRunnable, 0});
+          make(extra_.emplace_back(), EventType::GoStatus, t, kNoGoroutine, kNoProc, kNoThread, go_status_args(gid, WireGoStatus::Runnable));
         }
         created_pre_init_.clear();
         return Outcome::Skip;
@@ -179,7 +192,7 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
       proc_ms_[p_key(ev.p)] = static_cast<ThreadId>(ev.args[0]);
       if (seen_procs_.emplace(p_key(ev.p)).second) {
         type = EventType::ProcStatus;
-        args = {static_cast<std::uint64_t>(ev.p), kProcRunning, 0, 0};
+        args = proc_status_args(ev.p, WireProcStatus::Running);
       } else {
         type = EventType::ProcStart;
         args = {static_cast<std::uint64_t>(ev.p), 0, 0, 0};
@@ -188,7 +201,7 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
     case OldType::ProcStop:
       if (seen_procs_.emplace(p_key(ev.p)).second) {
         type = EventType::ProcStatus;
-        args = {static_cast<std::uint64_t>(ev.p), kProcIdle, 0, 0};
+        args = proc_status_args(ev.p, WireProcStatus::Idle);
       } else {
         type = EventType::ProcStop;
         args = {static_cast<std::uint64_t>(ev.p), 0, 0, 0};
@@ -200,12 +213,14 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
       auto which = kSTWUnknown + stw_reason(trace_.minor(), ev.args[0]);
       last_stw_reason_ = which;
       type = EventType::STWBegin;
-      args = {tables_.builtin_id(which), 0, 0, tables_.stw_range_name(which)};
+      args = {tables_.builtin_id(which), 0, 0, 0};
+      set_stw_name(args, tables_.stw_range_name(which));
       break;
     }
     case OldType::STWDone:
       type = EventType::STWEnd;
-      args = {tables_.builtin_id(last_stw_reason_), 0, 0, tables_.stw_range_name(last_stw_reason_)};
+      args = {tables_.builtin_id(last_stw_reason_), 0, 0, 0};
+      set_stw_name(args, tables_.stw_range_name(last_stw_reason_));
       break;
     case OldType::GCSweepStart: type = EventType::GCSweepBegin; break;
     case OldType::GCSweepDone: type = EventType::GCSweepEnd; break;
@@ -219,7 +234,7 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
     case OldType::GoStart:
       if (pre_init_) {
         type = EventType::GoStatus;
-        args = {ev.args[0], kAll, kGoRunning, 0};
+        args = go_status_args(ev.args[0], WireGoStatus::Running);
         created_pre_init_.erase(ev.args[0]);
       } else {
         type = EventType::GoStart;
@@ -265,13 +280,13 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
     case OldType::GoSysBlock: return Outcome::Skip;
     case OldType::GoWaiting:
       type = EventType::GoStatus;
-      args = {ev.args[0], kAll, kGoWaiting, 0};
+      args = go_status_args(ev.args[0], WireGoStatus::Waiting);
       created_pre_init_.erase(ev.args[0]);
       break;
     case OldType::GoInSyscall:
       // Old traces do not say which thread the syscall is on.
       type = EventType::GoStatus;
-      args = {ev.args[0], kAll, kGoSyscall, 0};
+      args = go_status_args(ev.args[0], WireGoStatus::Syscall);
       created_pre_init_.erase(ev.args[0]);
       break;
     case OldType::HeapAlloc: type = EventType::HeapAlloc; break;
@@ -288,12 +303,13 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
     case OldType::UserTaskEnd: {
       type = EventType::UserTaskEnd;
       // Event::task() reads the parent and the type from the spare arguments (as Go's does).
+      args = {ev.args[0], ev.args[1], 0, 0};
       auto it = tasks_.find(ev.args[0]);
       if (it != tasks_.end()) {
-        args = {ev.args[0], ev.args[1], it->second.parent, tables_.add_extra_string(it->second.name)};
+        set_task_end(args, it->second.parent, tables_.add_extra_string(it->second.name));
         tasks_.erase(it);
       } else {
-        args = {ev.args[0], ev.args[1], kNoTask, 0};
+        set_task_end(args, kNoTask, 0);
       }
       break;
     }

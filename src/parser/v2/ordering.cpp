@@ -33,29 +33,7 @@ std::string_view proc_status_name(WireProcStatus s) {
   }
 }
 
-// The public state a wire status stands for (Go's tracev2GoStatus2GoState and friends).
-GoState go_state_of(WireGoStatus s) {
-  switch (s) {
-    case WireGoStatus::Runnable: return GoState::Runnable;
-    case WireGoStatus::Running: return GoState::Running;
-    case WireGoStatus::Waiting: return GoState::Waiting;
-    case WireGoStatus::Syscall: return GoState::Syscall;
-    default: return GoState::Undetermined;
-  }
-}
-
-ProcState proc_state_of(WireProcStatus s) {
-  switch (s) {
-    case WireProcStatus::Running: case WireProcStatus::Syscall: return ProcState::Running;
-    case WireProcStatus::Idle: case WireProcStatus::SyscallAbandoned: return ProcState::Idle;
-    default: return ProcState::Undetermined;
-  }
-}
-
-// Position of the first spare argument slot of an event (Go's baseEvent.extra).
-std::size_t extra_index(EventType t) { return all_specs()[static_cast<std::size_t>(t)].args.size() - 1; }
-
-// The Range name of a stop-the-world event, kept as an extra string in the spare args[3]. Like
+// The Range name of a stop-the-world event, kept as an extra string (set_stw_name). Like
 // Go, the kind id of an STWEnd is looked up in the end's generation.
 std::uint64_t intern_stw_name(GenerationTables* t, std::uint64_t kind) {
   std::string name = "stop-the-world (";
@@ -277,7 +255,7 @@ Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uin
     p_states_.emplace(pid, std::move(s));
     old_state = gen == initial_gen_ ? ProcState::Undetermined : ProcState::NotExist;
   }
-  ev.args[extra_index(ev.type)] = static_cast<std::uint64_t>(old_state);
+  set_proc_status_from(ev.args, old_state);
 
   if (status == WireProcStatus::Running || status == WireProcStatus::Syscall) next.p = pid;
   // An abandoned P promoted to Running→Running must be reported in the context it is bound to,
@@ -341,7 +319,7 @@ Ordering::Step Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint
   if (!validate(ev, cur, Need::MustHave, Need::MayHave, Need::MayHave)) return Step::Failed;
   // Keep the status that let us advance: a steal from an abandoned syscall reads Idle→Idle.
   const WireProcStatus old_status = it->second.status;
-  ev.args[extra_index(ev.type)] = static_cast<std::uint64_t>(old_status);
+  set_steal_from(ev.args, old_status);
   it->second.status = WireProcStatus::Idle;
   it->second.seq = seq;
   if (old_status == WireProcStatus::SyscallAbandoned) {
@@ -398,8 +376,7 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
     return fail(ev, "found goroutine status for new goroutine after the first generation: id={} status={}",
                                 gid, go_status_name(status));
   }
-  // The transition's from-state travels in the high half of the status argument.
-  ev.args[2] = static_cast<std::uint64_t>(old_state) << 32 | raw;
+  set_go_status(ev.args, old_state, status);
 
   if (status == WireGoStatus::Running) {
     next.g = gid;
@@ -629,7 +606,7 @@ Ordering::Step Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, s
     steal.type = EventType::ProcSteal;
     steal.time = ev.time;
     steal.args[0] = static_cast<std::uint64_t>(cur.p);
-    steal.args[extra_index(EventType::ProcSteal)] = static_cast<std::uint64_t>(WireProcStatus::Syscall);
+    set_steal_from(steal.args, WireProcStatus::Syscall);
     push(steal, t, cur);
   }
   push(ev, t, cur);
@@ -660,15 +637,12 @@ Ordering::Step Ordering::user_task_begin(RawEvent& ev, GenerationTables* t, std:
 
 Ordering::Step Ordering::user_task_end(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur, SchedCtx&) {
   const TaskId id = ev.args[0];
-  const std::size_t x = extra_index(ev.type);
   if (auto it = active_tasks_.find(id); it != active_tasks_.end()) {
     // The begin may be in an earlier generation, whose strings are gone: intern the type here.
-    ev.args[x] = it->second.parent;
-    ev.args[x + 1] = t->add_extra_string(it->second.name);
+    set_task_end(ev.args, it->second.parent, t->add_extra_string(it->second.name));
     active_tasks_.erase(it);
   } else {
-    ev.args[x] = kNoTask;
-    ev.args[x + 1] = 0;
+    set_task_end(ev.args, kNoTask, 0);
   }
   if (!user_go(ev, cur)) return Step::Failed;
   push(ev, t, cur);
@@ -801,7 +775,7 @@ Ordering::Step Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::
                                 static_cast<unsigned>(ev.type), cur.g);
   }
   if (!begin_range(ev, g_ranges_[cur.g].ranges, RangeType{range_start(ev.type), desc})) return Step::Failed;
-  if (ev.type == EventType::STWBegin) ev.args[3] = intern_stw_name(t, desc);
+  if (ev.type == EventType::STWBegin) set_stw_name(ev.args, intern_stw_name(t, desc));
   push(ev, t, cur);
   return Step::Done;
 }
@@ -829,7 +803,7 @@ Ordering::Step Ordering::go_range_end(RawEvent& ev, GenerationTables* t, std::ui
   // STWEnd carries its kind (a string id of the begin's generation, as in Go) in args[0].
   if (ev.type == EventType::STWEnd) {
     ev.args[0] = desc;
-    ev.args[3] = intern_stw_name(t, desc);
+    set_stw_name(ev.args, intern_stw_name(t, desc));
   }
   push(ev, t, cur);
   return Step::Done;

@@ -15,6 +15,7 @@
 #include "gtanalyze/error.hpp"
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/version.hpp"
+#include "parser/event_extras.hpp"
 #include "parser/id_map.hpp"
 #include "parser/v2/generation.hpp"
 
@@ -28,10 +29,6 @@ struct RawEvent {
   std::array<std::uint64_t, 4> args{};
   std::uint64_t offset = 0;  // in the trace stream, for errors
 };
-
-// Wire goroutine and proc statuses (tracev2.GoStatus, tracev2.ProcStatus).
-enum class WireGoStatus : std::uint8_t { Bad, Runnable, Running, Syscall, Waiting };
-enum class WireProcStatus : std::uint8_t { Bad, Running, Idle, Syscall, SyscallAbandoned };
 
 struct MState {
   GoId g = kNoGoroutine;
