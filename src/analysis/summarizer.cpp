@@ -9,12 +9,11 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <regex>
-#include <tuple>
 #include <unordered_map>
 #include <utility>
 
 #include "analysis/latency_histogram.hpp"
+#include "analysis/leaks.hpp"
 #include "parser/id_map.hpp"
 
 namespace gtanalyze::analysis {
@@ -682,12 +681,7 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
   out.gc = s.gc;
   out.gomaxprocs = s.gomaxprocs;
 
-  std::vector<std::regex> ignore;
-  for (const auto& pattern : s.leak_options.ignore) ignore.emplace_back(pattern, std::regex::ECMAScript);
-  auto ignored = [&](const std::string& name) {
-    return std::any_of(ignore.begin(), ignore.end(), [&](const std::regex& re) { return std::regex_search(name, re); });
-  };
-  static const std::string_view kLeakReasons[] = {"chan receive", "chan send", "select", "sync", "sync.(*Cond).Wait", "forever"};
+  const LeakFilter leaks(s.leak_options);
 
   struct GroupAcc {
     GroupSummary summary;
@@ -742,12 +736,8 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
       for_each_latency(s.unnamed_latencies[g.latencies - 1], [&acc](Duration d) { acc.latencies.add(d); });
     }
 
-    const bool leak_reason = std::find(std::begin(kLeakReasons), std::end(kLeakReasons), gs.final_reason) != std::end(kLeakReasons);
-    if (gs.final_state == GoState::Waiting && leak_reason && !ignored(gs.name)) {
-      const Duration blocked = s.last_ts - gs.final_time;
-      if (blocked >= s.leak_options.min_blocked) {
-        out.leak_candidates.push_back(LeakCandidate{gs.id, gs.name, gs.final_reason, blocked, gs.create_stack, gs.block_stack});
-      }
+    if (leaks.is_candidate(gs, s.last_ts)) {
+      out.leak_candidates.push_back(LeakCandidate{gs.id, gs.name, gs.final_reason, s.last_ts - gs.final_time, gs.create_stack, gs.block_stack});
     }
     out.goroutines.push_back(std::move(gs));
   }
@@ -771,34 +761,7 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
   }
   out.sched_latency = all_latencies.stats();
 
-  // Leak groups: same reason, creation stack and block stack (stacks are interned, so ids compare).
-  std::map<std::tuple<std::string, std::uint32_t, std::uint32_t>, LeakGroup> leak_groups;
-  for (const LeakCandidate& c : out.leak_candidates) {
-    auto [it, inserted] = leak_groups.try_emplace({c.reason, c.create_stack, c.block_stack});
-    LeakGroup& lg = it->second;
-    if (inserted) {
-      lg.name = c.name;
-      lg.reason = c.reason;
-      lg.min_blocked = lg.max_blocked = c.blocked;
-      lg.create_stack = c.create_stack;
-      lg.block_stack = c.block_stack;
-    }
-    lg.count++;
-    lg.ids.push_back(c.id);
-    lg.min_blocked = std::min(lg.min_blocked, c.blocked);
-    lg.max_blocked = std::max(lg.max_blocked, c.blocked);
-  }
-  for (auto& [key, lg] : leak_groups) out.leak_groups.push_back(std::move(lg));
-  // Most goroutines × longest certainly stuck first; ties by the first id.
-  auto weight = [](const LeakGroup& g) {
-    Duration w;
-    return __builtin_mul_overflow(static_cast<Duration>(g.count), g.min_blocked, &w) ? INT64_MAX : w;
-  };
-  std::sort(out.leak_groups.begin(), out.leak_groups.end(), [&weight](const LeakGroup& a, const LeakGroup& b) {
-    const Duration wa = weight(a), wb = weight(b);
-    if (wa != wb) return wa > wb;
-    return a.ids.front() < b.ids.front();
-  });
+  out.leak_groups = group_leaks(out.leak_candidates);
   out.stacks = s.stacks.take();
   return out;
 }
