@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "collector/leb128.hpp"
+
 namespace gtanalyze::collector {
 namespace {
 
@@ -38,34 +40,12 @@ struct Cursor {
     pos += n;
     return v;
   }
-  std::uint64_t uleb() {
-    std::uint64_t v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-      if (!has(1) || shift > 63) {
-        bad = true;
-        return 0;
-      }
-      const auto c = static_cast<unsigned char>(d[pos++]);
-      v |= std::uint64_t{c & 0x7fu} << shift;
-      if (!(c & 0x80)) return v;
-    }
-  }
-  std::int64_t sleb() {
-    std::int64_t v = 0;
-    unsigned shift = 0;
-    unsigned char c = 0;
-    do {
-      if (!has(1) || shift > 63) {
-        bad = true;
-        return 0;
-      }
-      c = static_cast<unsigned char>(d[pos++]);
-      v |= static_cast<std::int64_t>(std::uint64_t{c & 0x7fu} << shift);
-      shift += 7;
-    } while (c & 0x80);
-    // Sign-extend through unsigned arithmetic (the value may be INT64_MIN).
-    if (shift < 64 && (c & 0x40)) v |= static_cast<std::int64_t>(~std::uint64_t{0} << shift);
-    return v;
+  std::uint64_t uleb() { return or_bad(read_uleb128(d, pos)); }
+  std::int64_t sleb() { return or_bad(read_sleb128(d, pos)); }
+  template <class T>
+  T or_bad(std::optional<T> v) {
+    if (!v) bad = true;
+    return v.value_or(0);
   }
   std::string_view cstr() {
     const auto end = d.find('\0', pos);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "collector/dwarf_structs.hpp"
+#include "collector/leb128.hpp"
 
 namespace gtanalyze::collector {
 
@@ -34,14 +35,10 @@ std::string read_go_version(const ElfFile& elf) {
   if (d.size() < 32 || d.substr(0, kMagic.size()) != kMagic) return {};
   const auto flags = static_cast<unsigned char>(d[15]);
   if (flags & 2) {  // Go 1.18+: varint-prefixed strings inline after the 32-byte header
-    std::uint64_t len = 0, pos = 32;
-    for (unsigned shift = 0; pos < d.size() && shift < 64; shift += 7) {
-      const auto c = static_cast<unsigned char>(d[pos++]);
-      len |= std::uint64_t{c & 0x7fu} << shift;
-      if (!(c & 0x80)) break;
-    }
-    if (pos > d.size() || len > d.size() - pos) return {};
-    return std::string(d.substr(pos, len));
+    std::uint64_t pos = 32;
+    const auto len = read_uleb128(d, pos);
+    if (!len || *len > d.size() - pos) return {};
+    return std::string(d.substr(pos, *len));
   }
   // Older: a pointer to a Go string header.
   auto hdr = elf.word_at(s->addr + 16);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "collector/leb128.hpp"
+
 namespace gtanalyze::collector {
 namespace {
 
@@ -125,28 +127,18 @@ std::uint64_t Pclntab::unwrap_start(std::uint64_t entry) const {
 std::optional<std::int64_t> Pclntab::pcvalue(std::uint64_t func_off, std::uint32_t table_off, std::uint64_t pc) const {
   if (table_off == 0) return std::nullopt;
   std::uint64_t p = pctab_ + table_off;
-  auto uvarint = [&](std::uint64_t& out) {
-    out = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-      if (p >= tab_.size()) return false;
-      const auto c = static_cast<unsigned char>(tab_[p++]);
-      out |= std::uint64_t{c & 0x7fu} << shift;
-      if (!(c & 0x80)) return true;
-    }
-    return false;
-  };
   const auto entry_off = u32(func_off);
   if (!entry_off) return std::nullopt;
   std::uint64_t cur_pc = text_start_ + *entry_off;
   std::int64_t val = -1;
   const unsigned min_lc = static_cast<unsigned char>(tab_[6]);
   for (bool first = true;; first = false) {
-    std::uint64_t uv, pcdelta;
-    if (!uvarint(uv)) return std::nullopt;
-    if (uv == 0 && !first) return std::nullopt;
-    val += (uv & 1) ? -static_cast<std::int64_t>((uv + 1) >> 1) : static_cast<std::int64_t>(uv >> 1);
-    if (!uvarint(pcdelta)) return std::nullopt;
-    cur_pc += pcdelta * min_lc;
+    const auto uv = read_uleb128(tab_, p);
+    if (!uv || (*uv == 0 && !first)) return std::nullopt;
+    val += (*uv & 1) ? -static_cast<std::int64_t>((*uv + 1) >> 1) : static_cast<std::int64_t>(*uv >> 1);
+    const auto pcdelta = read_uleb128(tab_, p);
+    if (!pcdelta) return std::nullopt;
+    cur_pc += *pcdelta * min_lc;
     if (pc < cur_pc) return val;
   }
 }
