@@ -13,19 +13,9 @@
 #include <span>
 #include <string_view>
 
+#include "gtanalyze/ids.hpp"
+
 namespace gtanalyze {
-
-using Time = std::int64_t;  // nanoseconds since an arbitrary origin (the trace clock)
-using GoId = std::int64_t;
-using ProcId = std::int64_t;
-using ThreadId = std::int64_t;
-using TaskId = std::uint64_t;
-
-inline constexpr GoId kNoGoroutine = -1;
-inline constexpr ProcId kNoProc = -1;
-inline constexpr ThreadId kNoThread = -1;
-inline constexpr TaskId kNoTask = ~TaskId{0};
-inline constexpr TaskId kBackgroundTask = 0;
 
 // Wire event types of the Go 1.22+ format, numbered as on the wire (Go's tracev2 package), plus
 // Sync, which the reader synthesises once per generation.
@@ -58,13 +48,9 @@ enum class EventKind : std::uint8_t {
   RegionBegin, RegionEnd, Log, StateTransition, Experimental,
 };
 
-enum class GoState : std::uint8_t { Undetermined, NotExist, Runnable, Running, Waiting, Syscall };
-enum class ProcState : std::uint8_t { Undetermined, NotExist, Running, Idle };
 enum class ResourceKind : std::uint8_t { None, Goroutine, Proc, Thread };
 
 std::string_view event_kind_name(EventKind k);
-std::string_view go_state_name(GoState s);
-std::string_view proc_state_name(ProcState s);
 // The wire name ("GoCreate"); "Sync" for the synthesised event.
 std::string_view event_type_name(EventType t);
 

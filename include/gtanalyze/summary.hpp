@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gtanalyze/event.hpp"
+#include "gtanalyze/ids.hpp"
 #include "gtanalyze/version.hpp"
 
 namespace gtanalyze {
