@@ -17,6 +17,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 
 #include "collector/capture_file.hpp"
@@ -428,8 +429,11 @@ CollectResult collect(const CollectOptions& options, const std::atomic<bool>* st
     if (g_interrupted || (stop && *stop)) break;
     if (options.duration > 0 && std::chrono::steady_clock::now() - started >= std::chrono::duration<double>(options.duration)) break;
   }
-  // Detach first, then drain what is left.
+  // Detach first, then drain what is left. A probe that fired just before the detach may still
+  // hold a reserved record, and the drain stops at the first one not yet submitted: wait out
+  // the few microseconds a probe takes (generously) so that no record is lost uncounted.
   links.clear();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   while (ring_buffer__consume(ring.get()) > 0) {
   }
   ::sigaction(SIGINT, &old_int, nullptr);
