@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates tests/golden/report/: gtanalyze's own text summary, JSON and diff outputs on a few
+# Regenerates tests/golden/report/: gtanalyze's own text summary, JSON, diff and dump outputs on a few
 # corpus traces, so that any change to what users see shows up as a reviewed diff.
 #   tools/golden/make-report-goldens.sh [GTANALYZE]   (default build/release/gtanalyze)
 set -euo pipefail
