@@ -21,10 +21,9 @@ int run_crosscheck(const CrosscheckCommandOptions& options) {
   if (!trace) return kExitInputError;
   auto capture = open_trace(options.capture, 1);
   if (!capture) return kExitInputError;
-  if (dynamic_cast<const collector::CaptureReader*>(capture->reader.get()) == nullptr) {
-    return fail(options.capture, "not a capture (gtanalyze collect -o FILE writes one)");
-  }
-  auto report = collector::crosscheck_readers(*trace->reader, *capture->reader);
+  auto* capture_reader = dynamic_cast<collector::CaptureReader*>(capture->reader.get());
+  if (capture_reader == nullptr) return fail(options.capture, "not a capture (gtanalyze collect -o FILE writes one)");
+  auto report = collector::crosscheck_readers(*trace->reader, *capture_reader);
   if (!report) return fail(options.trace + " / " + options.capture, report.error().describe());
   const std::string text = options.json ? collector::render_json(*report) : collector::render_text(*report);
   if (int code = write_output(options.output, text); code != kExitOk) return code;

@@ -422,9 +422,7 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   return rep;
 }
 
-Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, TraceReader& capture) {
-  const auto* cr = dynamic_cast<const CaptureReader*>(&capture);
-  if (cr == nullptr) return make_error(ErrorCode::NotATrace, 0, "not a capture (gtanalyze collect -o FILE writes one)");
+Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& capture) {
   TraceViewBuilder tb;
   Event e;
   for (;;) {
@@ -442,7 +440,7 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, TraceReader& cap
   }
   // Lost records make differences meaningless: say so rather than report a disagreement.
   std::string gap;
-  const Capture& cap = cr->capture();
+  const Capture& cap = capture.capture();
   if (!cap.complete) gap = "it has no trailer (the collector did not finish)";
   else if (cap.trailer.drops() != 0) gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
   CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(), std::move(gap));

@@ -27,6 +27,8 @@ class Summarizer;
 
 namespace gtanalyze::collector {
 
+class CaptureReader;
+
 // One change of a goroutine's state, as both sides can see it.
 struct StoryEntry {
   Time time = 0;
@@ -138,9 +140,9 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
 CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events, Version version,
                             std::string capture_gap = {});
 
-// Folds the trace as it is read, then compares the capture, whose lost records it checks.
-// `capture` must be a CaptureReader: its events stay valid while it lives.
-Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, TraceReader& capture);
+// Folds the trace as it is read, then compares the capture (whose events stay valid while its
+// reader lives), whose lost records it checks.
+Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& capture);
 
 std::string render_text(const CrosscheckReport& r);
 std::string render_json(const CrosscheckReport& r);

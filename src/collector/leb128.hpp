@@ -9,33 +9,39 @@
 
 namespace gtanalyze::collector {
 
-// The unsigned value at bytes[pos], and pos past it; nullopt when the bytes end first or the
-// value runs past ten bytes.
-inline std::optional<std::uint64_t> read_uleb128(std::string_view bytes, std::uint64_t& pos) {
-  std::uint64_t v = 0;
-  for (unsigned shift = 0; shift < 64; shift += 7) {
+// The 7-bit groups of the value at bytes[pos], and pos past it; nullopt when the bytes end first
+// or the value runs past ten bytes.
+struct Leb128Bits {
+  std::uint64_t bits = 0;
+  unsigned width = 0;  // 7 per byte read (more than 64 for a ten-byte value)
+};
+inline std::optional<Leb128Bits> read_leb128_bits(std::string_view bytes, std::uint64_t& pos) {
+  Leb128Bits v;
+  for (; v.width < 64; v.width += 7) {
     if (pos >= bytes.size()) return std::nullopt;
     const auto c = static_cast<unsigned char>(bytes[pos++]);
-    v |= std::uint64_t{c & 0x7fu} << shift;
-    if (!(c & 0x80)) return v;
+    v.bits |= std::uint64_t{c & 0x7fu} << v.width;
+    if (!(c & 0x80)) {
+      v.width += 7;
+      return v;
+    }
   }
   return std::nullopt;
 }
 
-// The signed value at bytes[pos], and pos past it; nullopt as for read_uleb128.
+inline std::optional<std::uint64_t> read_uleb128(std::string_view bytes, std::uint64_t& pos) {
+  const auto v = read_leb128_bits(bytes, pos);
+  if (!v) return std::nullopt;
+  return v->bits;
+}
+
+// Sign-extended from the top bit read, through unsigned arithmetic (the value may be INT64_MIN).
 inline std::optional<std::int64_t> read_sleb128(std::string_view bytes, std::uint64_t& pos) {
-  std::uint64_t v = 0;
-  for (unsigned shift = 0; shift < 64; shift += 7) {
-    if (pos >= bytes.size()) return std::nullopt;
-    const auto c = static_cast<unsigned char>(bytes[pos++]);
-    v |= std::uint64_t{c & 0x7fu} << shift;
-    if (!(c & 0x80)) {
-      // Sign-extend through unsigned arithmetic (the value may be INT64_MIN).
-      if (shift + 7 < 64 && (c & 0x40)) v |= ~std::uint64_t{0} << (shift + 7);
-      return static_cast<std::int64_t>(v);
-    }
-  }
-  return std::nullopt;
+  const auto v = read_leb128_bits(bytes, pos);
+  if (!v) return std::nullopt;
+  std::uint64_t bits = v->bits;
+  if (v->width < 64 && (bits >> (v->width - 1) & 1)) bits |= ~std::uint64_t{0} << v->width;
+  return static_cast<std::int64_t>(bits);
 }
 
 }  // namespace gtanalyze::collector
