@@ -1,5 +1,5 @@
 # libFuzzer targets (clang only), one per decoder entry point: tests/fuzz/fuzz_*.cpp. Included by
-# the top-level CMakeLists.txt after gtanalyze_lib when GTANALYZE_FUZZ is ON; the library is then
+# the top-level CMakeLists.txt after the stages when GTANALYZE_FUZZ is ON; every stage is then
 # instrumented for coverage and built with ASan + UBSan (UB aborts, so the fuzzer sees it).
 # tests/fuzz/run-fuzzers.sh configures such a build and runs every target for a bounded time.
 if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
@@ -7,7 +7,9 @@ if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
 endif()
 
 set(GTANALYZE_FUZZ_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-target_compile_options(gtanalyze_lib PRIVATE -fsanitize=fuzzer-no-link ${GTANALYZE_FUZZ_FLAGS})
+foreach(stage ${GTANALYZE_STAGES})
+  target_compile_options(${stage} PRIVATE -fsanitize=fuzzer-no-link ${GTANALYZE_FUZZ_FLAGS})
+endforeach()
 
 # The entry points live in a small library so the Catch2 replay test can share the sources.
 add_library(gtanalyze_fuzz_entry STATIC ${PROJECT_SOURCE_DIR}/tests/fuzz/entry_points.cpp)
