@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "gtanalyze/version.hpp"
-#include "parser/v2/byte_reader.hpp"
 #include "parser/spec.hpp"
+#include "parser/wire.hpp"
 
 namespace gtanalyze::parser {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
-#include "parser/v2/byte_reader.hpp"
 #include "parser/spec.hpp"
+#include "parser/wire.hpp"
 
 namespace gtanalyze::parser::v2 {
 namespace {
@@ -77,24 +77,26 @@ bool GenerationReader::byte(std::uint8_t& out) {
   return true;
 }
 
+// A batch header's uvarint: decoded from what the buffer holds, again after each refill while it
+// may go on in bytes not read yet.
 Status GenerationReader::uvarint(std::uint64_t& out, const char* what, std::uint64_t gen) {
-  std::uint64_t x = 0;
-  unsigned shift = 0;
-  for (int i = 0; i < 10; i++) {
-    std::uint8_t b = 0;
-    if (!byte(b)) {
+  for (;;) {
+    ByteReader r(std::string_view(buf_.data(), len_), pos_, len_);
+    const ReadStatus status = r.uvarint(out);
+    if (status == ReadStatus::Ok) {
+      pos_ = r.offset();
+      return {};
+    }
+    if (status == ReadStatus::Corrupt) {
+      pos_ += kMaxUvarintLen;  // the error's offset is after the bytes that made it too long
+      return gen_error(ErrorCode::Corrupt, offset(), gen, fmt::format("error reading batch {}: varint overflows a 64-bit integer", what));
+    }
+    if (!fill()) {
+      pos_ = len_;
       if (has_read_error_) return read_error_;
       return gen_error(ErrorCode::Truncated, offset(), gen, fmt::format("error reading batch {}: unexpected EOF", what));
     }
-    if (b < 0x80) {
-      if (i == 9 && b > 1) break;
-      out = x | (static_cast<std::uint64_t>(b) << shift);
-      return {};
-    }
-    x |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-    shift += 7;
   }
-  return gen_error(ErrorCode::Corrupt, offset(), gen, fmt::format("error reading batch {}: varint overflows a 64-bit integer", what));
 }
 
 std::string& GenerationReader::payload_block(Generation& g, std::size_t size, RawBatch& b) {
@@ -301,7 +303,7 @@ Status GenerationReader::add_strings(Generation& g, const RawBatch& b, std::stri
   (void)r.u8(hdr);
   GenerationTables& t = *g.tables;
   while (!r.empty()) {
-    const std::uint64_t at = b.payload_offset + r.position();
+    const std::uint64_t at = b.payload_offset + r.offset();
     std::uint8_t ev = 0;
     std::uint64_t id = 0, len = 0;
     std::string_view data;
@@ -309,14 +311,14 @@ Status GenerationReader::add_strings(Generation& g, const RawBatch& b, std::stri
     if (ev != type_byte(EventType::String)) {
       return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("expected string event, got {}", ev));
     }
-    if (!r.uvarint(id) || !r.uvarint(len)) {
+    if (r.uvarints(id, len) != ReadStatus::Ok) {
       return gen_error(ErrorCode::Truncated, at, g.number, "truncated string event in strings batch");
     }
     if (len > kMaxStringSize) {
       return gen_error(ErrorCode::Limit, at, g.number,
                        fmt::format("invalid string size {}, maximum is {}", len, kMaxStringSize));
     }
-    if (!r.bytes(static_cast<std::size_t>(len), data)) {
+    if (r.bytes(len, data) != ReadStatus::Ok) {
       return gen_error(ErrorCode::Truncated, at, g.number,
                        fmt::format("failed to read full string: read {} but wanted {}", r.remaining(), len));
     }
@@ -335,14 +337,14 @@ Status GenerationReader::add_stacks(Generation& g, const RawBatch& b, std::strin
   (void)r.u8(hdr);
   GenerationTables& t = *g.tables;
   while (!r.empty()) {
-    const std::uint64_t at = b.payload_offset + r.position();
+    const std::uint64_t at = b.payload_offset + r.offset();
     std::uint8_t ev = 0;
     std::uint64_t id = 0, nframes = 0;
     (void)r.u8(ev);
     if (ev != type_byte(EventType::Stack)) {
       return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("expected stack event, got {}", ev));
     }
-    if (!r.uvarint(id) || !r.uvarint(nframes)) {
+    if (r.uvarints(id, nframes) != ReadStatus::Ok) {
       return gen_error(ErrorCode::Truncated, at, g.number, "truncated stack event in stacks batch");
     }
     if (nframes > kMaxFramesPerStack) {
@@ -352,7 +354,7 @@ Status GenerationReader::add_stacks(Generation& g, const RawBatch& b, std::strin
     const auto first = static_cast<std::uint32_t>(t.stack_pcs_.size());
     for (std::uint64_t i = 0; i < nframes; i++) {
       GenerationTables::RawFrame f;
-      if (!r.uvarint(f.pc) || !r.uvarint(f.func) || !r.uvarint(f.file) || !r.uvarint(f.line)) {
+      if (r.uvarints(f.pc, f.func, f.file, f.line) != ReadStatus::Ok) {
         return gen_error(ErrorCode::Truncated, at, g.number, fmt::format("reading frame {} for stack {}: unexpected EOF", i + 1, id));
       }
       t.stack_pcs_.push_back(f.pc);
@@ -371,14 +373,14 @@ Status GenerationReader::add_cpu_samples(Generation& g, const RawBatch& b, std::
   std::uint8_t hdr = 0;
   (void)r.u8(hdr);
   while (!r.empty()) {
-    const std::uint64_t at = b.payload_offset + r.position();
+    const std::uint64_t at = b.payload_offset + r.offset();
     std::uint8_t ev = 0;
     (void)r.u8(ev);
     if (ev != type_byte(EventType::CPUSample)) {
       return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("expected CPU sample event, got {}", ev));
     }
     std::uint64_t ts = 0, m = 0, p = 0, gid = 0, stack = 0;
-    if (!r.uvarint(ts) || !r.uvarint(m) || !r.uvarint(p) || !r.uvarint(gid) || !r.uvarint(stack)) {
+    if (r.uvarints(ts, m, p, gid, stack) != ReadStatus::Ok) {
       return gen_error(ErrorCode::Truncated, at, g.number, "truncated CPU sample event");
     }
     // The raw timestamp is kept until the frequency is known (the sync batch may come later).
@@ -396,13 +398,13 @@ Status GenerationReader::set_sync(Generation& g, const RawBatch& b, std::string_
   }
   std::uint64_t last_ts = b.time;
   while (!r.empty()) {
-    const std::uint64_t at = b.payload_offset + r.position();
+    const std::uint64_t at = b.payload_offset + r.offset();
     std::uint8_t ev = 0;
     (void)r.u8(ev);
     if (ev == type_byte(EventType::Frequency)) {
       if (g.has_freq) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple frequency events");
       std::uint64_t f = 0;
-      if (!r.uvarint(f)) return gen_error(ErrorCode::Truncated, at, g.number, "truncated frequency event");
+      if (r.uvarint(f) != ReadStatus::Ok) return gen_error(ErrorCode::Truncated, at, g.number, "truncated frequency event");
       // Go: nanoseconds per tick = 1 / (ticks per second / 1e9), in float64.
       g.freq = Frequency(1.0 / (static_cast<double>(f) / 1e9));
       g.has_freq = true;
@@ -410,7 +412,7 @@ Status GenerationReader::set_sync(Generation& g, const RawBatch& b, std::string_
       GenerationTables& t = *g.tables;
       if (t.has_clock_) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple clock snapshot events");
       std::uint64_t dt = 0, mono = 0, sec = 0, nsec = 0;
-      if (!r.uvarint(dt) || !r.uvarint(mono) || !r.uvarint(sec) || !r.uvarint(nsec)) {
+      if (r.uvarints(dt, mono, sec, nsec) != ReadStatus::Ok) {
         return gen_error(ErrorCode::Truncated, at, g.number, "truncated clock snapshot event");
       }
       last_ts += dt;

@@ -121,12 +121,6 @@ class GenerationTables final : public EventTables {
   bool has_clock_ = false;
 };
 
-// Every event batch's payload is followed in its block by this many zero bytes: room for the
-// longest timed event (a type byte, then a timestamp and kMaxTimedArgs arguments of at most 10
-// uvarint bytes each), so that the decoder can read an event's values first and check that they
-// ended inside the batch after.
-inline constexpr std::size_t kEventPadding = 1 + (1 + kMaxTimedArgs) * 10;
-
 struct Batch {
   ThreadId m = kNoThread;
   std::uint64_t time = 0;      // raw ticks
