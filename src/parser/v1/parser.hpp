@@ -115,8 +115,7 @@ class OldTrace {
     std::int64_t last_seq = 0;
     std::uint64_t last_g = 0;
     bool started = false;
-    // Moves to the stream's next batch with records (the first, before any): false after the last.
-    bool next_batch(const Stream& s);
+    void start_batch(const Raw& header, unsigned minor);  // at a batch's header record
   };
   // An event stored outside its stream: sorted by (key, index in the merged order).
   struct Moved {

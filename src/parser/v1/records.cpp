@@ -69,14 +69,13 @@ ReadStatus read_long_record(ByteReader& c, unsigned minor, OldTrace::Raw& raw) {
   return ReadStatus::Ok;
 }
 
-bool OldTrace::Cursor::next_batch(const Stream& s) {
-  for (;;) {
-    if (started) batch++;
-    if (batch >= s.batches.size()) return false;
-    started = true;
-    pos = s.batches[batch].begin;
-    end = s.batches[batch].end;
-    if (pos < end) return true;
+// The times (and before 1.7 the sequence numbers) of a batch's events are deltas from its own.
+void OldTrace::Cursor::start_batch(const Raw& header, unsigned minor) {
+  if (minor < 7) {
+    last_seq = static_cast<std::int64_t>(header.args[1]);
+    last_ts = static_cast<std::int64_t>(header.args[2]);
+  } else {
+    last_ts = static_cast<std::int64_t>(header.args[1]);
   }
 }
 
@@ -88,7 +87,14 @@ bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw
   }
   const Stream& s = streams_[cur.stream];
   for (;;) {
-    if ((!cur.started || cur.pos >= cur.end) && !cur.next_batch(s)) return false;
+    if (!cur.started || cur.pos >= cur.end) {
+      if (cur.started) cur.batch++;
+      if (cur.batch >= s.batches.size()) return false;
+      cur.started = true;
+      cur.pos = s.batches[cur.batch].begin;
+      cur.end = s.batches[cur.batch].end;
+      if (cur.pos >= cur.end) continue;
+    }
     ByteReader c(data_, cur.pos, cur.end);
     const std::uint64_t start = cur.pos;
     if (read_record(c, minor_, known_types_, raw) != ReadStatus::Ok) {
@@ -98,12 +104,7 @@ bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw
     cur.pos = c.offset();
     switch (raw.type) {
       case OldType::Batch:
-        if (minor_ < 7) {
-          cur.last_seq = static_cast<std::int64_t>(raw.args[1]);
-          cur.last_ts = static_cast<std::int64_t>(raw.args[2]);
-        } else {
-          cur.last_ts = static_cast<std::int64_t>(raw.args[1]);
-        }
+        cur.start_batch(raw, minor_);
         continue;
       case OldType::String: case OldType::Stack: case OldType::Frequency:
       case OldType::TimerGoroutine: case OldType::CPUSample:

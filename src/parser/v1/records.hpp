@@ -63,7 +63,8 @@ inline ReadStatus read_record(ByteReader& c, unsigned minor, std::uint64_t known
 }
 
 // Whether a record other than a Batch is an event of its P's stream (next_in_stream() yields
-// it); the rest are tables, or CPU samples, which are placed by their own time.
+// it, skipping the same types in its own switch); the rest are tables, or CPU samples, which
+// are placed by their own time.
 inline bool is_stream_event(OldType t) {
   switch (t) {
     case OldType::String: case OldType::Stack: case OldType::Frequency:
