@@ -29,8 +29,8 @@ inline constexpr std::size_t kEventPadding = 1 + (1 + kMaxTimedArgs) * kMaxUvari
 // (most) leave first. Whether the value ended inside the batch is the caller's check (a value cut
 // off by the batch's end reads the zeros after it). Returns the bytes taken, 0 for a value longer
 // than kMaxUvarintLen bytes or above 64 bits. Kept apart from ByteReader::uvarint, whose shape
-// suits the old format's decoder: callgrind, go1.26-100M dump --decode-only, +5.2% instructions
-// with that shape here, and +1.6% on go1.21-15M with this one there.
+// suits the old format's decoder (callgrind, dump --decode-only: +5.2% instructions on
+// go1.26-100M with that shape here, +0.5% on go1.21-15M with this one there).
 inline std::size_t padded_uvarint(const std::uint8_t* p, std::uint64_t& out) {
   if (p[0] < 0x80) {
     out = p[0];
