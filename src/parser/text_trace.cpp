@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "gtanalyze/version.hpp"
-#include "parser/v2/byte_reader.hpp"
 #include "parser/spec.hpp"
+#include "parser/wire.hpp"
 
 namespace gtanalyze::parser {
 namespace {
@@ -127,6 +127,64 @@ void append_utf8(std::string& out, std::uint32_t r) {
   }
 }
 
+// The n hex digits at q[i] as a number; false if they are not all there.
+bool read_hex(std::string_view q, std::size_t i, std::size_t n, std::uint32_t& v) {
+  if (i + n > q.size()) return false;
+  v = 0;
+  for (std::size_t k = 0; k < n; k++) {
+    const int d = hex_digit(q[i + k]);
+    if (d < 0) return false;
+    v = v * 16 + static_cast<std::uint32_t>(d);
+  }
+  return true;
+}
+
+// One escape sequence of a double-quoted string, q[i] just after its backslash: appended to
+// `out`, i moved past it; false if it is malformed (Go's strconv.UnquoteChar).
+bool unescape(std::string_view q, std::size_t& i, std::string& out) {
+  if (i >= q.size()) return false;
+  const char e = q[i++];
+  switch (e) {
+    case 'a': out.push_back('\a'); return true;
+    case 'b': out.push_back('\b'); return true;
+    case 'f': out.push_back('\f'); return true;
+    case 'n': out.push_back('\n'); return true;
+    case 'r': out.push_back('\r'); return true;
+    case 't': out.push_back('\t'); return true;
+    case 'v': out.push_back('\v'); return true;
+    case '\\': out.push_back('\\'); return true;
+    case '"': out.push_back('"'); return true;
+    case 'x': case 'u': case 'U': {
+      const std::size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+      std::uint32_t v = 0;
+      if (!read_hex(q, i, n, v)) return false;
+      i += n;
+      if (e == 'x') {
+        out.push_back(static_cast<char>(v));
+        return true;
+      }
+      if (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return false;
+      append_utf8(out, v);
+      return true;
+    }
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      // Three octal digits, at most 0377.
+      if (i + 2 > q.size()) return false;
+      auto v = static_cast<std::uint32_t>(e - '0');
+      for (std::size_t k = 0; k < 2; k++) {
+        const char d = q[i + k];
+        if (d < '0' || d > '7') return false;
+        v = v * 8 + static_cast<std::uint32_t>(d - '0');
+      }
+      if (v > 255) return false;
+      i += 2;
+      out.push_back(static_cast<char>(v));
+      return true;
+    }
+    default: return false;
+  }
+}
+
 // Go's strconv.Unquote for double-quoted and back-quoted strings.
 bool unquote(std::string_view q, std::string& out) {
   out.clear();
@@ -143,60 +201,21 @@ bool unquote(std::string_view q, std::string& out) {
   if (q.front() != '"' || q.back() != '"') return false;
   q = q.substr(1, q.size() - 2);
   for (std::size_t i = 0; i < q.size();) {
-    char c = q[i];
+    const char c = q[i++];
     if (c == '"' || c == '\n') return false;
     if (c != '\\') {
       out.push_back(c);
-      i++;
-      continue;
-    }
-    if (++i >= q.size()) return false;
-    char e = q[i++];
-    switch (e) {
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'v': out.push_back('\v'); break;
-      case '\\': out.push_back('\\'); break;
-      case '"': out.push_back('"'); break;
-      case 'x': case 'u': case 'U': {
-        std::size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        if (i + n > q.size()) return false;
-        std::uint32_t v = 0;
-        for (std::size_t k = 0; k < n; k++) {
-          int d = hex_digit(q[i + k]);
-          if (d < 0) return false;
-          v = v * 16 + static_cast<std::uint32_t>(d);
-        }
-        i += n;
-        if (e == 'x') {
-          out.push_back(static_cast<char>(v));
-        } else {
-          if (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return false;
-          append_utf8(out, v);
-        }
-        break;
-      }
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-        if (i + 2 > q.size()) return false;
-        std::uint32_t v = static_cast<std::uint32_t>(e - '0');
-        for (std::size_t k = 0; k < 2; k++) {
-          char d = q[i + k];
-          if (d < '0' || d > '7') return false;
-          v = v * 8 + static_cast<std::uint32_t>(d - '0');
-        }
-        if (v > 255) return false;
-        i += 2;
-        out.push_back(static_cast<char>(v));
-        break;
-      }
-      default: return false;
+    } else if (!unescape(q, i, out)) {
+      return false;
     }
   }
   return true;
+}
+
+std::string_view trim_space(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 Error line_error(const LineReader& lines, std::string message) {
@@ -246,8 +265,15 @@ Result<TraceTestCase> parse_trace_test(std::string_view archive) {
   return tc;
 }
 
-Result<std::string> text_trace_to_binary(std::string_view text) {
-  LineReader lines(text);
+namespace {
+
+// The header line, "Trace Go1.NN": N, and the format it names, which must be generational.
+struct Header {
+  unsigned minor = 0;
+  Version version = Version::Go1_22;
+};
+
+Result<Header> read_header(LineReader& lines) {
   std::string_view line;
   if (!lines.next(line)) return make_error(ErrorCode::Truncated, 0, "empty text trace");
   std::string_view rest;
@@ -264,13 +290,51 @@ Result<std::string> text_trace_to_binary(std::string_view text) {
     return line_error(lines, fmt::format("unknown or unsupported Go version 1.{}", minor));
   }
   if (!only_space(rest)) return line_error(lines, "encountered unexpected non-space at the end of the header");
-  const auto specs = specs_for(*version);
+  return Header{minor, *version};
+}
 
-  std::string out = fmt::format("go 1.{} trace", minor);
+// A Stack event's frames, one line each after the event's own.
+Status append_frames(LineReader& lines, std::uint64_t frames, std::string& out) {
+  std::string_view line;
+  std::vector<std::uint64_t> args;
+  std::string why;
+  for (std::uint64_t i = 0; i < frames; i++) {
+    if (!lines.next(line)) return line_error(lines, "unexpected EOF while reading stack");
+    args.clear();
+    if (!read_args(line, kFrameFields, args, why)) return line_error(lines, why);
+    for (std::uint64_t a : args) append_uvarint(out, a);
+  }
+  return {};
+}
+
+// The data of an event that has some: a line `data="..."` after the event's own.
+Status append_data(LineReader& lines, std::string_view name, std::string& out) {
+  std::string_view line;
+  if (!lines.next(line)) return line_error(lines, fmt::format("unexpected EOF while reading data for {}", name));
+  const std::size_t eq = line.find('=');
+  if (eq == std::string_view::npos || trim_space(line.substr(0, eq)) != "data") {
+    return line_error(lines, "malformed data");
+  }
+  std::string data;
+  if (!unquote(trim_space(line.substr(eq + 1)), data)) return line_error(lines, "failed to parse data");
+  append_uvarint(out, data.size());
+  out += data;
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> text_trace_to_binary(std::string_view text) {
+  LineReader lines(text);
+  auto header = read_header(lines);
+  if (!header) return header.error();
+  const auto specs = specs_for(header->version);
+
+  std::string out = fmt::format("go 1.{} trace", header->minor);
   out.resize(16, '\0');
   std::vector<std::uint64_t> args;
-  std::string data;
   std::string why;
+  std::string_view line, rest;
   while (lines.next(line)) {
     std::string_view name = read_token(line, rest);
     std::size_t type = 0;
@@ -283,29 +347,8 @@ Result<std::string> text_trace_to_binary(std::string_view text) {
     }
     out.push_back(static_cast<char>(type));
     for (std::uint64_t a : args) append_uvarint(out, a);
-    if (spec.is_stack) {
-      const std::uint64_t frames = args[1];
-      for (std::uint64_t i = 0; i < frames; i++) {
-        if (!lines.next(line)) return line_error(lines, "unexpected EOF while reading stack");
-        args.clear();
-        if (!read_args(line, kFrameFields, args, why)) return line_error(lines, why);
-        for (std::uint64_t a : args) append_uvarint(out, a);
-      }
-    }
-    if (spec.has_data) {
-      if (!lines.next(line)) return line_error(lines, fmt::format("unexpected EOF while reading data for {}", name));
-      std::size_t eq = line.find('=');
-      std::string_view key = eq == std::string_view::npos ? line : line.substr(0, eq);
-      while (!key.empty() && is_space(key.front())) key.remove_prefix(1);
-      while (!key.empty() && is_space(key.back())) key.remove_suffix(1);
-      if (eq == std::string_view::npos || key != "data") return line_error(lines, "malformed data");
-      std::string_view value = line.substr(eq + 1);
-      while (!value.empty() && is_space(value.front())) value.remove_prefix(1);
-      while (!value.empty() && is_space(value.back())) value.remove_suffix(1);
-      if (!unquote(value, data)) return line_error(lines, "failed to parse data");
-      append_uvarint(out, data.size());
-      out += data;
-    }
+    if (spec.is_stack) GTA_TRY(append_frames(lines, args[1], out));
+    if (spec.has_data) GTA_TRY(append_data(lines, name, out));
   }
   return out;
 }

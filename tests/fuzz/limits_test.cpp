@@ -8,7 +8,7 @@
 #include <string>
 
 #include "fuzz/entry_points.hpp"
-#include "parser/v2/byte_reader.hpp"
+#include "parser/wire.hpp"
 
 using namespace gtanalyze;
 using parser::append_uvarint;

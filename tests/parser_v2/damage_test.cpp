@@ -1,5 +1,5 @@
-// The bounded cursor, and damaged input: truncation at any offset ends in a warning or an error
-// (never a crash or a hang), and sizes beyond the format's limits are refused before allocating.
+// Damaged input: truncation at any offset ends in a warning or an error (never a crash or a hang),
+// and sizes beyond the format's limits are refused before allocating.
 #include <catch2/catch_test_macros.hpp>
 #include <fmt/format.h>
 
@@ -7,49 +7,12 @@
 
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
-#include "parser/v2/byte_reader.hpp"
+#include "parser/wire.hpp"
 #include "parser/v2/generation.hpp"
 #include "parser_v2/support.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;
-
-TEST_CASE("ByteReader reads bounded uvarints and bytes") {
-  std::string buf;
-  parser::append_uvarint(buf, 0);
-  parser::append_uvarint(buf, 127);
-  parser::append_uvarint(buf, 300);
-  parser::append_uvarint(buf, ~std::uint64_t{0});
-  buf += "xyz";
-  parser::ByteReader r(buf);
-  std::uint64_t v = 0;
-  REQUIRE(r.uvarint(v));
-  CHECK(v == 0);
-  REQUIRE(r.uvarint(v));
-  CHECK(v == 127);
-  REQUIRE(r.uvarint(v));
-  CHECK(v == 300);
-  REQUIRE(r.uvarint(v));
-  CHECK(v == ~std::uint64_t{0});
-  std::string_view s;
-  CHECK_FALSE(r.bytes(4, s));
-  REQUIRE(r.bytes(3, s));
-  CHECK(s == "xyz");
-  CHECK(r.empty());
-  CHECK_FALSE(r.uvarint(v));
-
-  // Truncated in the middle of a varint: refused, cursor unchanged.
-  parser::ByteReader t(std::string_view("\x80\x80", 2));
-  CHECK_FALSE(t.uvarint(v));
-  CHECK(t.position() == 0);
-  // Eleven bytes, or a tenth byte above 1: overflow.
-  const std::string eleven = std::string(10, '\xff') + "\x01";
-  parser::ByteReader o(eleven);
-  CHECK_FALSE(o.uvarint(v));
-  const std::string big_tenth = std::string(9, '\xff') + "\x02";
-  parser::ByteReader o2(big_tenth);
-  CHECK_FALSE(o2.uvarint(v));
-}
 
 TEST_CASE("a batch claiming 1 GiB is refused") {
   std::string trace = std::string("go 1.22 trace\0\0\0", 16);

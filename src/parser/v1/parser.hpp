@@ -66,7 +66,7 @@ class OldTrace {
   bool has_stack(std::uint32_t id) const { return stacks_.find(id) != nullptr; }
   std::string_view string(std::uint64_t id) const;
 
-  struct Raw;  // one wire record (parser.cpp)
+  struct Raw;  // one wire record (records.hpp)
 
   // Yields the events in their final order with Go's post-processing applied: times in ns
   // from the first event, timer/syscall/netpoll/GC events moved to their fake Ps, stack ids of
@@ -115,13 +115,17 @@ class OldTrace {
     std::int64_t last_seq = 0;
     std::uint64_t last_g = 0;
     bool started = false;
+    void start_batch(const Raw& header, unsigned minor);  // at a batch's header record
   };
   // An event stored outside its stream: sorted by (key, index in the merged order).
   struct Moved {
     std::int64_t key = 0;
     std::uint64_t index = 0;
     OldEvent ev;
+    bool operator<(const Moved& o) const { return key != o.key ? key < o.key : index < o.index; }
   };
+  class Indexer;        // index.cpp
+  class SequenceOrder;  // order.cpp
 
   Status index();
   Status order_by_sequence();  // Go 1.7+

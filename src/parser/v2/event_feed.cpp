@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "parser/spec.hpp"
+#include "parser/wire.hpp"
 
 namespace gtanalyze::parser::v2 {
 namespace {
@@ -22,27 +23,6 @@ const std::array<std::uint8_t, 256> kTimedValueCount = [] {
   }
   return counts;
 }();
-
-// One uvarint from p, which has at least 10 readable bytes: the bytes it took, or 0 when it is
-// longer than 10 bytes or overflows 64 bits (as Go's binary.Uvarint). Whether it ended inside the
-// batch is the caller's check. Most values are one byte.
-inline std::size_t read_uvarint(const std::uint8_t* p, std::uint64_t& out) {
-  if (p[0] < 0x80) {
-    out = p[0];
-    return 1;
-  }
-  std::uint64_t x = p[0] & 0x7f;
-  for (std::size_t k = 1; k < 10; k++) {
-    const std::uint8_t byte = p[k];
-    if (byte < 0x80) {
-      if (k == 9 && byte > 1) return 0;
-      out = x | static_cast<std::uint64_t>(byte) << (7 * k);
-      return k + 1;
-    }
-    x |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * k);
-  }
-  return 0;
-}
 
 // Runs hold this many events, fewer when a generation has so many Ms that their runs would take
 // more than kRunBudget bytes together (a process with thousands of threads).
@@ -108,14 +88,14 @@ std::pair<std::size_t, EventRun::Then> BatchDecoder::decode(const Generation& g,
       // The values are read first and their end checked after: the batch is followed by
       // kEventPadding bytes, as many as an event can take (a cut-off value reads zeros there).
       std::uint64_t ts = 0;
-      std::size_t used = 1 + read_uvarint(p + 1, ts);
+      std::size_t used = 1 + padded_uvarint(p + 1, ts);
       if (used == 1 || used > left) {
         failed = bad_value(ev, true);
         break;
       }
       bool overflow = false;
       const auto value = [&](std::uint64_t& slot) {
-        const std::size_t k = read_uvarint(p + used, slot);
+        const std::size_t k = padded_uvarint(p + used, slot);
         used += k;
         overflow |= k == 0;
       };
@@ -145,7 +125,8 @@ std::pair<std::size_t, EventRun::Then> BatchDecoder::decode(const Generation& g,
 }
 
 // The errors, out of line: building a message in the decoding loop itself would make every
-// call set up a large frame. They return true: decoding failed.
+// call set up a large frame. They return true: decoding failed. (callgrind, go1.26-100M dump
+// --decode-only: +0.13% instructions without the hints.)
 [[gnu::noinline, gnu::cold]] bool BatchDecoder::bad_type(const RawEvent& ev, std::uint8_t type) {
   error_ = make_error(ErrorCode::Corrupt, ev.offset,
                       type >= kSpecs.size() ? fmt::format("found invalid event type: {}", type)

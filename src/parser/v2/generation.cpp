@@ -1,49 +1,26 @@
 // Reading a generation: batch framing with every size checked against the limits of the format,
-// then the string, stack, CPU-sample and sync batches decoded into the generation's tables.
+// event batches filed by M, and the tables resolved once the generation is complete (the table
+// batches themselves are decoded in generation_tables.cpp).
 #include "parser/v2/generation.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "parser/v2/byte_reader.hpp"
 #include "parser/spec.hpp"
+#include "parser/wire.hpp"
 
 namespace gtanalyze::parser::v2 {
 namespace {
 
 constexpr std::size_t kChunkSize = 1 << 20;
 
-std::uint8_t type_byte(EventType t) { return static_cast<std::uint8_t>(t); }
+}  // namespace
 
 Error gen_error(ErrorCode code, std::uint64_t offset, std::uint64_t gen, std::string message) {
   Error e = make_error(code, offset, std::move(message));
   e.generation = gen;
   return e;
-}
-
-}  // namespace
-
-bool IdIndex::insert(std::uint64_t id, std::uint32_t index) {
-  if (id < kDenseLimit) {
-    if (id >= dense_.size()) {
-      dense_.resize(std::max<std::size_t>(id + 1, dense_.size() * 2), kAbsent);
-    }
-    if (dense_[id] != kAbsent) return false;
-    dense_[id] = index;
-    return true;
-  }
-  return sparse_.emplace(id, index).second;
-}
-
-std::uint64_t GenerationTables::add_extra_string(std::string_view s) {
-  if (s.empty()) return 0;
-  auto [it, inserted] = extra_ids_.try_emplace(std::string(s), extra_ids_.size() + 1);
-  if (inserted) {
-    std::lock_guard lock(extra_mutex_);
-    extra_strings_.emplace_back(s);
-  }
-  return it->second;
 }
 
 GenerationReader::GenerationReader(ByteSource& source, Version version)
@@ -77,24 +54,26 @@ bool GenerationReader::byte(std::uint8_t& out) {
   return true;
 }
 
+// A batch header's uvarint: decoded from what the buffer holds, again after each refill while it
+// may go on in bytes not read yet.
 Status GenerationReader::uvarint(std::uint64_t& out, const char* what, std::uint64_t gen) {
-  std::uint64_t x = 0;
-  unsigned shift = 0;
-  for (int i = 0; i < 10; i++) {
-    std::uint8_t b = 0;
-    if (!byte(b)) {
+  for (;;) {
+    ByteReader r(std::string_view(buf_.data(), len_), pos_, len_);
+    const ReadStatus status = r.uvarint(out);
+    if (status == ReadStatus::Ok) {
+      pos_ = r.offset();
+      return {};
+    }
+    if (status == ReadStatus::Corrupt) {
+      pos_ += kMaxUvarintLen;  // the error's offset is after the bytes that made it too long
+      return gen_error(ErrorCode::Corrupt, offset(), gen, fmt::format("error reading batch {}: varint overflows a 64-bit integer", what));
+    }
+    if (!fill()) {
+      pos_ = len_;
       if (has_read_error_) return read_error_;
       return gen_error(ErrorCode::Truncated, offset(), gen, fmt::format("error reading batch {}: unexpected EOF", what));
     }
-    if (b < 0x80) {
-      if (i == 9 && b > 1) break;
-      out = x | (static_cast<std::uint64_t>(b) << shift);
-      return {};
-    }
-    x |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-    shift += 7;
   }
-  return gen_error(ErrorCode::Corrupt, offset(), gen, fmt::format("error reading batch {}: varint overflows a 64-bit integer", what));
 }
 
 std::string& GenerationReader::payload_block(Generation& g, std::size_t size, RawBatch& b) {
@@ -175,88 +154,91 @@ Result<bool> GenerationReader::read(Generation& g) {
   for (auto& v : m_batches_) v.clear();
   m_slot_.clear();
 
-  bool any = false;
-  if (version_ >= Version::Go1_26) {
-    for (;;) {
-      RawBatch b;
-      auto r = read_batch(b, g);
-      if (!r) {
-        Error e = std::move(r).error();
-        if (e.generation == 0) e.generation = g.number;
-        return e;
-      }
-      if (!*r) {
-        if (any) {
-          return gen_error(ErrorCode::Truncated, offset(), g.number,
-                           "incomplete generation found; trace likely truncated");
-        }
-        return false;
-      }
-      any = true;
-      if (g.number == 0) g.number = b.gen;
-      if (b.kind == type_byte(EventType::EndOfGeneration)) break;
-      if (b.gen == 0) return gen_error(ErrorCode::Corrupt, b.start, 0, "invalid generation number 0");
-      if (b.gen != g.number) {
-        return gen_error(ErrorCode::Corrupt, b.start, g.number,
-                         "broken trace: missing end-of-generation event, or generations are interleaved");
-      }
-      if (g.min_ts == 0 || b.time < g.min_ts) g.min_ts = b.time;
-      GTA_TRY(process_batch(g, b));
-    }
-  } else {
-    if (deferred_error_) {
-      Error e = std::move(*deferred_error_);
-      deferred_error_.reset();
-      return e;
-    }
-    if (spill_) {
-      any = true;
-      RawBatch b = *spill_;
-      spill_.reset();
-      g.number = b.gen;
-      g.min_ts = b.time;
-      payload_block(g, spill_payload_.size(), b) += spill_payload_;
-      GTA_TRY(process_batch(g, b));
-    }
-    for (;;) {
-      RawBatch b;
-      auto r = read_batch(b, g);
-      if (!r) {
-        Error e = std::move(r).error();
-        // A cut in the first batch of the next generation (or before its number could be read)
-        // leaves this one whole, as far as anyone can tell: deliver it, report the cut after.
-        if (e.code == ErrorCode::Truncated && g.number != 0 && (b.gen == 0 || b.gen == g.number + 1)) {
-          e.generation = g.number + 1;
-          if (b.payload_offset != 0) g.blocks[b.block].resize(b.payload_at);  // the part read
-          deferred_error_ = std::move(e);
-          break;
-        }
-        if (e.generation == 0) e.generation = b.gen != 0 ? b.gen : g.number;
-        return e;
-      }
-      if (!*r) break;
-      if (b.gen == 0) return gen_error(ErrorCode::Corrupt, b.start, 0, "invalid generation number 0");
-      any = true;
-      if (g.number == 0) g.number = b.gen;
-      if (b.gen == g.number + 1) {
-        // The first batch of the next generation: keep it for the next call.
-        std::string& block = g.blocks[b.block];
-        spill_payload_.assign(block, b.payload_at, std::string::npos);
-        block.resize(b.payload_at);
-        spill_ = b;
-        break;
-      }
-      if (b.gen != g.number) return gen_error(ErrorCode::Corrupt, b.start, g.number, "generations out of order");
-      if (g.min_ts == 0 || b.time < g.min_ts) g.min_ts = b.time;
-      GTA_TRY(process_batch(g, b));
-    }
-    if (!any) return false;
-  }
+  auto r = version_ >= Version::Go1_26 ? read_to_end_event(g) : read_to_next_generation(g);
+  if (!r || !*r) return r;
   GTA_TRY(finish(g));
   return true;
 }
 
+// From Go 1.26 a generation ends with an EndOfGeneration batch.
+Result<bool> GenerationReader::read_to_end_event(Generation& g) {
+  for (bool any = false;; any = true) {
+    RawBatch b;
+    auto r = read_batch(b, g);
+    if (!r) {
+      Error e = std::move(r).error();
+      if (e.generation == 0) e.generation = g.number;
+      return e;
+    }
+    if (!*r) {
+      if (!any) return false;
+      return gen_error(ErrorCode::Truncated, offset(), g.number, "incomplete generation found; trace likely truncated");
+    }
+    if (g.number == 0) g.number = b.gen;
+    if (b.kind == type_byte(EventType::EndOfGeneration)) return true;
+    if (b.gen == 0) return gen_error(ErrorCode::Corrupt, b.start, 0, "invalid generation number 0");
+    if (b.gen != g.number) {
+      return gen_error(ErrorCode::Corrupt, b.start, g.number,
+                       "broken trace: missing end-of-generation event, or generations are interleaved");
+    }
+    GTA_TRY(process_batch(g, b));
+  }
+}
+
+// Before Go 1.26 a generation ends where the next one's first batch starts: that batch is kept
+// in spill_ for the next call.
+Result<bool> GenerationReader::read_to_next_generation(Generation& g) {
+  if (deferred_error_) {
+    Error e = std::move(*deferred_error_);
+    deferred_error_.reset();
+    return e;
+  }
+  bool any = false;
+  if (spill_) {
+    any = true;
+    RawBatch b = *spill_;
+    spill_.reset();
+    g.number = b.gen;
+    payload_block(g, spill_payload_.size(), b) += spill_payload_;
+    GTA_TRY(process_batch(g, b));
+  }
+  for (;;) {
+    RawBatch b;
+    auto r = read_batch(b, g);
+    if (!r) return cut_in_batch(g, b, std::move(r).error());
+    if (!*r) return any;
+    if (b.gen == 0) return gen_error(ErrorCode::Corrupt, b.start, 0, "invalid generation number 0");
+    any = true;
+    if (g.number == 0) g.number = b.gen;
+    if (b.gen == g.number + 1) {
+      // The first batch of the next generation: keep it for the next call.
+      std::string& block = g.blocks[b.block];
+      spill_payload_.assign(block, b.payload_at, std::string::npos);
+      block.resize(b.payload_at);
+      spill_ = b;
+      return true;
+    }
+    if (b.gen != g.number) return gen_error(ErrorCode::Corrupt, b.start, g.number, "generations out of order");
+    GTA_TRY(process_batch(g, b));
+  }
+}
+
+// An error reading batch b of generation g (before Go 1.26). A cut in the first batch of the
+// next generation (or before its number could be read) leaves g whole, as far as anyone can
+// tell: g is delivered, and the cut reported at the next call.
+Result<bool> GenerationReader::cut_in_batch(Generation& g, const RawBatch& b, Error e) {
+  if (e.code == ErrorCode::Truncated && g.number != 0 && (b.gen == 0 || b.gen == g.number + 1)) {
+    e.generation = g.number + 1;
+    if (b.payload_offset != 0) g.blocks[b.block].resize(b.payload_at);  // the part read
+    deferred_error_ = std::move(e);
+    return true;
+  }
+  if (e.generation == 0) e.generation = b.gen != 0 ? b.gen : g.number;
+  return e;
+}
+
 Status GenerationReader::process_batch(Generation& g, const RawBatch& b) {
+  if (g.min_ts == 0 || b.time < g.min_ts) g.min_ts = b.time;
   std::string& block = g.blocks[b.block];
   if (b.kind == type_byte(EventType::ExperimentalBatch)) {
     // Experimental data is not interpreted (Go hands it over raw on the Sync event): count it.
@@ -292,146 +274,6 @@ Status GenerationReader::process_batch(Generation& g, const RawBatch& b) {
   m_batches_[it->second].push_back(
       Batch{b.m, b.time, b.block, b.payload_at, static_cast<std::uint32_t>(payload.size()), b.payload_offset});
   block.append(kEventPadding, '\0');  // within the capacity payload_block() reserved
-  return {};
-}
-
-Status GenerationReader::add_strings(Generation& g, const RawBatch& b, std::string_view payload) {
-  ByteReader r(payload);
-  std::uint8_t hdr = 0;
-  (void)r.u8(hdr);
-  GenerationTables& t = *g.tables;
-  while (!r.empty()) {
-    const std::uint64_t at = b.payload_offset + r.position();
-    std::uint8_t ev = 0;
-    std::uint64_t id = 0, len = 0;
-    std::string_view data;
-    (void)r.u8(ev);
-    if (ev != type_byte(EventType::String)) {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("expected string event, got {}", ev));
-    }
-    if (!r.uvarint(id) || !r.uvarint(len)) {
-      return gen_error(ErrorCode::Truncated, at, g.number, "truncated string event in strings batch");
-    }
-    if (len > kMaxStringSize) {
-      return gen_error(ErrorCode::Limit, at, g.number,
-                       fmt::format("invalid string size {}, maximum is {}", len, kMaxStringSize));
-    }
-    if (!r.bytes(static_cast<std::size_t>(len), data)) {
-      return gen_error(ErrorCode::Truncated, at, g.number,
-                       fmt::format("failed to read full string: read {} but wanted {}", r.remaining(), len));
-    }
-    if (!t.string_index_.insert(id, static_cast<std::uint32_t>(t.string_spans_.size()))) {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("multiple strings with the same ID: id={}", id));
-    }
-    t.string_spans_.emplace_back(static_cast<std::uint32_t>(t.string_bytes_.size()), static_cast<std::uint32_t>(len));
-    t.string_bytes_ += data;
-  }
-  return {};
-}
-
-Status GenerationReader::add_stacks(Generation& g, const RawBatch& b, std::string_view payload) {
-  ByteReader r(payload);
-  std::uint8_t hdr = 0;
-  (void)r.u8(hdr);
-  GenerationTables& t = *g.tables;
-  while (!r.empty()) {
-    const std::uint64_t at = b.payload_offset + r.position();
-    std::uint8_t ev = 0;
-    std::uint64_t id = 0, nframes = 0;
-    (void)r.u8(ev);
-    if (ev != type_byte(EventType::Stack)) {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("expected stack event, got {}", ev));
-    }
-    if (!r.uvarint(id) || !r.uvarint(nframes)) {
-      return gen_error(ErrorCode::Truncated, at, g.number, "truncated stack event in stacks batch");
-    }
-    if (nframes > kMaxFramesPerStack) {
-      return gen_error(ErrorCode::Limit, at, g.number,
-                       fmt::format("invalid stack size {}, maximum is {}", nframes, kMaxFramesPerStack));
-    }
-    const auto first = static_cast<std::uint32_t>(t.stack_pcs_.size());
-    for (std::uint64_t i = 0; i < nframes; i++) {
-      GenerationTables::RawFrame f;
-      if (!r.uvarint(f.pc) || !r.uvarint(f.func) || !r.uvarint(f.file) || !r.uvarint(f.line)) {
-        return gen_error(ErrorCode::Truncated, at, g.number, fmt::format("reading frame {} for stack {}: unexpected EOF", i + 1, id));
-      }
-      t.stack_pcs_.push_back(f.pc);
-      t.pc_frames_.try_emplace(f.pc, f);
-    }
-    if (!t.stack_index_.insert(id, static_cast<std::uint32_t>(t.stack_pc_ranges_.size()))) {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("multiple stacks with the same ID: id={}", id));
-    }
-    t.stack_pc_ranges_.push_back({first, static_cast<std::uint32_t>(nframes)});
-  }
-  return {};
-}
-
-Status GenerationReader::add_cpu_samples(Generation& g, const RawBatch& b, std::string_view payload) {
-  ByteReader r(payload);
-  std::uint8_t hdr = 0;
-  (void)r.u8(hdr);
-  while (!r.empty()) {
-    const std::uint64_t at = b.payload_offset + r.position();
-    std::uint8_t ev = 0;
-    (void)r.u8(ev);
-    if (ev != type_byte(EventType::CPUSample)) {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("expected CPU sample event, got {}", ev));
-    }
-    std::uint64_t ts = 0, m = 0, p = 0, gid = 0, stack = 0;
-    if (!r.uvarint(ts) || !r.uvarint(m) || !r.uvarint(p) || !r.uvarint(gid) || !r.uvarint(stack)) {
-      return gen_error(ErrorCode::Truncated, at, g.number, "truncated CPU sample event");
-    }
-    // The raw timestamp is kept until the frequency is known (the sync batch may come later).
-    g.cpu_samples.push_back(CpuSample{static_cast<Time>(ts), gid == 0 ? kNoGoroutine : static_cast<GoId>(gid),
-                                      static_cast<ProcId>(p), static_cast<ThreadId>(m), stack});
-  }
-  return {};
-}
-
-Status GenerationReader::set_sync(Generation& g, const RawBatch& b, std::string_view payload) {
-  ByteReader r(payload);
-  if (version_ >= Version::Go1_25) {
-    std::uint8_t hdr = 0;
-    (void)r.u8(hdr);
-  }
-  std::uint64_t last_ts = b.time;
-  while (!r.empty()) {
-    const std::uint64_t at = b.payload_offset + r.position();
-    std::uint8_t ev = 0;
-    (void)r.u8(ev);
-    if (ev == type_byte(EventType::Frequency)) {
-      if (g.has_freq) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple frequency events");
-      std::uint64_t f = 0;
-      if (!r.uvarint(f)) return gen_error(ErrorCode::Truncated, at, g.number, "truncated frequency event");
-      // Go: nanoseconds per tick = 1 / (ticks per second / 1e9), in float64.
-      g.freq = Frequency(1.0 / (static_cast<double>(f) / 1e9));
-      g.has_freq = true;
-    } else if (ev == type_byte(EventType::ClockSnapshot) && version_ >= Version::Go1_25) {
-      GenerationTables& t = *g.tables;
-      if (t.has_clock_) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple clock snapshot events");
-      std::uint64_t dt = 0, mono = 0, sec = 0, nsec = 0;
-      if (!r.uvarint(dt) || !r.uvarint(mono) || !r.uvarint(sec) || !r.uvarint(nsec)) {
-        return gen_error(ErrorCode::Truncated, at, g.number, "truncated clock snapshot event");
-      }
-      last_ts += dt;
-      t.has_clock_ = true;
-      t.clock_.trace = static_cast<Time>(last_ts);  // converted in finish(), once the frequency is known
-      t.clock_.mono = mono;
-      // As Go's time.Unix: normalise nanoseconds into [0, 1e9).
-      auto s = static_cast<std::int64_t>(sec);
-      auto ns = static_cast<std::int64_t>(nsec);
-      s += ns / 1000000000;
-      ns %= 1000000000;
-      if (ns < 0) {
-        ns += 1000000000;
-        s--;
-      }
-      t.clock_.wall_sec = s;
-      t.clock_.wall_nsec = ns;
-    } else {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("expected frequency or clock snapshot event, got {}", ev));
-    }
-  }
   return {};
 }
 

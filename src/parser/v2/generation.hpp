@@ -22,6 +22,11 @@
 
 namespace gtanalyze::parser::v2 {
 
+// An error at stream offset `offset` in generation `gen` (0 when not known yet).
+Error gen_error(ErrorCode code, std::uint64_t offset, std::uint64_t gen, std::string message);
+// The byte that stands for event type t on the wire.
+constexpr std::uint8_t type_byte(EventType t) { return static_cast<std::uint8_t>(t); }
+
 // Nanoseconds per timestamp tick, applied exactly as Go's frequency.mul: one float64 product,
 // truncated toward zero (out-of-range products give INT64_MIN, as amd64's CVTTSD2SQ does).
 class Frequency {
@@ -121,12 +126,6 @@ class GenerationTables final : public EventTables {
   bool has_clock_ = false;
 };
 
-// Every event batch's payload is followed in its block by this many zero bytes: room for the
-// longest timed event (a type byte, then a timestamp and kMaxTimedArgs arguments of at most 10
-// uvarint bytes each), so that the decoder can read an event's values first and check that they
-// ended inside the batch after.
-inline constexpr std::size_t kEventPadding = 1 + (1 + kMaxTimedArgs) * 10;
-
 struct Batch {
   ThreadId m = kNoThread;
   std::uint64_t time = 0;      // raw ticks
@@ -192,6 +191,10 @@ class GenerationReader {
   Result<bool> read_batch(RawBatch& b, Generation& g);
   // The block of g that `size` more payload bytes go to, at its end (b.block, b.payload_at).
   std::string& payload_block(Generation& g, std::size_t size, RawBatch& b);
+  Result<bool> read_to_end_event(Generation& g);
+  Result<bool> read_to_next_generation(Generation& g);
+  Result<bool> cut_in_batch(Generation& g, const RawBatch& b, Error e);
+  // Files a batch of g: an event batch under its M, a table batch decoded into g's tables.
   Status process_batch(Generation& g, const RawBatch& b);
   Status finish(Generation& g);
   Status add_strings(Generation& g, const RawBatch& b, std::string_view payload);
