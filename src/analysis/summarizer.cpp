@@ -14,12 +14,12 @@
 
 #include "analysis/latency_histogram.hpp"
 #include "analysis/leaks.hpp"
-#include "parser/id_map.hpp"
+#include "base/id_map.hpp"
 
 namespace gtanalyze::analysis {
 namespace {
 
-using parser::IdMap;
+using base::IdMap;
 
 // Strings that outlive their generation's tables (reasons, range names), by small ids.
 class NameTable {

@@ -549,8 +549,8 @@ Status OldTrace::order_by_sequence() {
   auto later = [](const Ready& a, const Ready& b) { return a.ts != b.ts ? a.ts > b.ts : a.pid > b.pid; };
   std::vector<Ready> frontier;
   // By goroutine id (as int64: one to one; kGarbage, GC's sequence, goes to the sparse part).
-  IdMap<GState> gs;
-  IdMap<std::int64_t> last_sys_block;
+  base::IdMap<GState> gs;
+  base::IdMap<std::int64_t> last_sys_block;
   Raw raw;
   std::int64_t last_ts = std::numeric_limits<std::int64_t>::min();
   std::uint64_t out_of_order = 0, first_bad_offset = 0;
