@@ -54,7 +54,7 @@ class V1Tables final : public EventTables {
   std::uint64_t max_id_ = 0;
   std::uint64_t inline_count_ = 0;
   std::vector<StackFrame> frames_;
-  IdMap<std::pair<std::uint32_t, std::uint32_t>> stacks_;  // id → (first, size) in frames_
+  base::IdMap<std::pair<std::uint32_t, std::uint32_t>> stacks_;  // id → (first, size) in frames_
   std::vector<std::string_view> extra_;
   std::unordered_map<std::string_view, std::uint64_t> extra_ids_;
   std::deque<std::string> owned_;  // composed extra strings (stable addresses)
@@ -100,8 +100,8 @@ class V1Converter {
     std::uint64_t parent = 0;
   };
   std::unordered_map<std::uint64_t, TaskState> tasks_;
-  IdMap<bool> seen_procs_;       // by p_key()
-  IdMap<ThreadId> proc_ms_;      // by p_key()
+  base::IdMap<bool> seen_procs_;   // by p_key()
+  base::IdMap<ThreadId> proc_ms_;  // by p_key()
   unsigned last_stw_reason_ = 12;  // builtin index; before any STW the empty reason, as Go's id 0
   Time last_ts_ = -1;
 };

@@ -118,8 +118,8 @@ class OldTrace::SequenceOrder {
   std::vector<std::uint32_t> available_;  // streams whose heads are not in the frontier
   std::vector<Ready> frontier_;
   // By goroutine id (as int64: one to one; kGarbage, GC's sequence, goes to the sparse part).
-  IdMap<GState> gs_;
-  IdMap<std::int64_t> last_sys_block_;
+  base::IdMap<GState> gs_;
+  base::IdMap<std::int64_t> last_sys_block_;
   Raw raw_;
   std::int64_t last_ts_ = std::numeric_limits<std::int64_t>::min();
   std::uint64_t out_of_order_ = 0, first_bad_offset_ = 0;

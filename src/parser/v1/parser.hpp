@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "gtanalyze/error.hpp"
-#include "parser/id_map.hpp"
+#include "base/id_map.hpp"
 #include "parser/v1/events.hpp"
 
 namespace gtanalyze::parser::v1 {
@@ -148,7 +148,7 @@ class OldTrace {
   struct StackSpan {
     std::uint32_t first = 0, size = 0;  // in stack_data_; size 0: declared with no frames
   };
-  IdMap<StackSpan> stacks_;  // looked up for every event with a stack
+  base::IdMap<StackSpan> stacks_;  // looked up for every event with a stack
   std::vector<std::uint32_t> stack_ids_;
   std::unordered_map<std::uint64_t, PcFrame> frames_;
   std::int64_t ticks_per_sec_ = 0;

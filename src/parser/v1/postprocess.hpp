@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "gtanalyze/error.hpp"
-#include "parser/id_map.hpp"
+#include "base/id_map.hpp"
 #include "parser/v1/events.hpp"
 
 namespace gtanalyze::parser::v1 {
@@ -61,11 +61,11 @@ class PostProcessor {
   }
 
   const OldTrace& trace_;
-  IdMap<G> gs_;  // by goroutine id (as int64: a bijection)
-  IdMap<P> ps_;  // by p_key()
+  base::IdMap<G> gs_;  // by goroutine id (as int64: a bijection)
+  base::IdMap<P> ps_;  // by p_key()
   std::unordered_set<std::uint64_t> tasks_;
   std::unordered_map<std::uint64_t, std::vector<Region>> regions_;
-  IdMap<std::uint32_t> create_stacks_;  // rewrite(): goroutines created and not started yet
+  base::IdMap<std::uint32_t> create_stacks_;  // rewrite(): goroutines created and not started yet
   bool gc_ = false;
   bool stw_ = false;
   std::uint64_t missing_stacks_ = 0;

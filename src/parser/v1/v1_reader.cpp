@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "parser/id_map.hpp"
+#include "base/id_map.hpp"
 #include "parser/v1/convert.hpp"
 #include "parser/v1/parser.hpp"
 
@@ -126,7 +126,7 @@ Result<v1::CheckedOrder> check_order(const OldTrace& trace, std::vector<std::str
   auto& blocked = checked.blocked;
   blocked.assign(trace.event_count(), false);
   checked.netpoll.assign(trace.event_count(), false);
-  IdMap<std::uint64_t> pending;  // goroutine (as int64) → its GoSysCall
+  base::IdMap<std::uint64_t> pending;  // goroutine (as int64) → its GoSysCall
   OldTrace::Replay replay(trace);
   for (std::uint64_t i = 0;; i++) {
     auto r = replay.next();

@@ -16,7 +16,7 @@
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/version.hpp"
 #include "parser/event_extras.hpp"
-#include "parser/id_map.hpp"
+#include "base/id_map.hpp"
 #include "parser/v2/generation.hpp"
 
 namespace gtanalyze::parser::v2 {
@@ -92,7 +92,7 @@ class Ordering {
     Seq seq;
     WireGoStatus status = WireGoStatus::Bad;
   };
-  using GoStates = IdMap<GState>;  // goroutine states by id
+  using GoStates = base::IdMap<GState>;  // goroutine states by id
   // What few goroutines have, beside their GState: user regions and special ranges in flight.
   struct GoRanges {
     std::vector<UserRegion> regions;
@@ -140,7 +140,7 @@ class Ordering {
     fail(ev, format, std::forward<Args>(args)...);
     return false;
   }
-  using PStates = IdMap<PState>;  // proc states by id
+  using PStates = base::IdMap<PState>;  // proc states by id
   using PEntry = PStates::Entry;
   // The state of the goroutine or proc the event needs, or null with the error saying it is missing.
   GoStates::Entry* existing_g(const RawEvent& ev, GoId id) {

@@ -1,0 +1,115 @@
+// Names and stacks copied out of their generation's tables so that they outlive it, each distinct
+// one once, by a small id. Blocks repeat a few reasons and stacks millions of times, so every
+// lookup first tries a cache keyed by where the generation's tables keep the string or stack, or
+// by the event's own arguments. Those keys mean something only within one generation (the next
+// one's tables reuse both addresses and ids), so new_generation() empties all the caches at once.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "gtanalyze/event.hpp"
+#include "gtanalyze/summary.hpp"
+
+namespace gtanalyze::analysis {
+
+// What a goroutine starting to wait takes from its transition event.
+struct Wait {
+  std::uint32_t reason = 0;     // a name id
+  std::uint32_t stack = 0;      // a stack id
+  std::uint32_t root_name = 0;  // the name the stack gives a goroutine (Interning::root_name)
+};
+
+class Interning {
+ public:
+  Interning();  // name 0 is "", stack 0 the empty stack
+
+  // The id of `s`, of `frames`: each copied the first time it is seen.
+  std::uint32_t name(std::string_view s) {
+    const NameSlot& slot = name_cache_[name_slot(s)];
+    if (slot.data == s.data() && slot.size == s.size()) return slot.id;
+    return name_uncached(s);
+  }
+  std::uint32_t stack(Stack frames) {
+    if (frames.empty()) return 0;
+    const StackSlot& slot = stack_cache_[stack_slot(frames)];
+    if (slot.frames == frames.data() && slot.size == frames.size()) return slot.id;
+    return stack_uncached(frames);
+  }
+  // The name a stack gives a goroutine: its root frame's function; 0 ("") for no stack.
+  std::uint32_t root_name(Stack frames) { return frames.empty() ? 0 : name(frames.back().func); }
+  // The reason and stack of a transition to Waiting. Within a generation they are a function of
+  // the event's type and arguments, so a hit spares the table lookups as well as the interning.
+  // A miss fills the slot in place and the slot is read back: returning the Wait from the miss
+  // path too costs every hit (callgrind, go1.26-100M --json: +0.5% instructions).
+  Wait wait(const Event& ev) {
+    WaitSlot& slot = wait_cache_[wait_slot(ev)];
+    if (slot.type != ev.type || slot.args != ev.args) fill_wait(slot, ev);
+    return slot.wait;
+  }
+  // The next generation's events follow: its tables may reuse what the caches key on.
+  void new_generation();
+
+  [[nodiscard]] const std::string& name_of(std::uint32_t id) const { return names_[id]; }
+  // The stacks by id, once no more are interned.
+  std::vector<StackInfo> take_stacks() { return std::move(stacks_); }
+
+ private:
+  // Direct-mapped caches: one entry per slot, the latest wins. An empty slot matches nothing
+  // asked: (nullptr, 0) means "" (id 0) anyway, the empty stack is never looked up, and no event
+  // has type None.
+  struct NameSlot {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    std::uint32_t id = 0;
+  };
+  struct StackSlot {
+    const StackFrame* frames = nullptr;
+    std::size_t size = 0;
+    std::uint32_t id = 0;
+  };
+  struct WaitSlot {
+    EventType type = EventType::None;
+    std::array<std::uint64_t, 4> args{};
+    Wait wait;
+  };
+  static constexpr std::size_t kNameSlots = 256, kStackSlots = 1024, kWaitSlots = 256;
+  static std::size_t name_slot(std::string_view s) { return (reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kNameSlots; }
+  static std::size_t stack_slot(Stack frames) {
+    return (reinterpret_cast<std::uintptr_t>(frames.data()) / sizeof(StackFrame)) % kStackSlots;
+  }
+  static std::size_t wait_slot(const Event& ev) {
+    // The first two arguments tell the blocks apart: their reason and stack.
+    return static_cast<std::size_t>(((ev.args[0] * 31 + ev.args[1]) * 0x9e3779b97f4a7c15ull) >> 56) % kWaitSlots;
+  }
+  std::uint32_t name_uncached(std::string_view s);
+  std::uint32_t stack_uncached(Stack frames);
+  void fill_wait(WaitSlot& slot, const Event& ev);
+
+  std::deque<std::string> names_;  // deque: stable addresses for the views in name_ids_
+  std::unordered_map<std::string_view, std::uint32_t> name_ids_;
+  std::array<NameSlot, kNameSlots> name_cache_{};
+
+  std::vector<StackInfo> stacks_;
+  std::map<StackInfo, std::uint32_t> stack_ids_;
+  struct StackKeyHash {
+    std::size_t operator()(const std::pair<const StackFrame*, std::size_t>& k) const {
+      return std::hash<const void*>()(k.first) ^ (k.second * 0x9e3779b97f4a7c15ull);
+    }
+  };
+  // Behind stack_cache_: every table stack of this generation seen so far, by its place.
+  std::unordered_map<std::pair<const StackFrame*, std::size_t>, std::uint32_t, StackKeyHash> generation_stacks_;
+  std::array<StackSlot, kStackSlots> stack_cache_{};
+
+  std::array<WaitSlot, kWaitSlots> wait_cache_{};
+};
+
+}  // namespace gtanalyze::analysis
