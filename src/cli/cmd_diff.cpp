@@ -2,8 +2,6 @@
 // exits 1 when a --fail-on rule is broken.
 #include <fmt/core.h>
 
-#include <nlohmann/json.hpp>
-
 #include "cli/commands.hpp"
 #include "cli/open_trace.hpp"
 #include "report/diff.hpp"
@@ -11,8 +9,6 @@
 
 namespace gtanalyze::cli {
 namespace {
-
-using nlohmann::json;
 
 // Reads everything left in a source.
 Result<std::string> slurp(ByteSource& source, std::string data) {
@@ -25,8 +21,8 @@ Result<std::string> slurp(ByteSource& source, std::string data) {
   }
 }
 
-// One side of the diff as a gtanalyze/v1 document: a JSON export as it is, a trace analysed.
-std::optional<json> load_side(const std::string& path, const LeakOptions& leaks, unsigned threads) {
+// One side of the diff: a JSON export loaded, a trace analysed.
+std::optional<Summary> load_side(const std::string& path, const LeakOptions& leaks, unsigned threads) {
   auto source = ByteSource::open(path);
   if (!source) {
     report_error(path, source.error());
@@ -54,22 +50,18 @@ std::optional<json> load_side(const std::string& path, const LeakOptions& leaks,
       if (!trace) return std::nullopt;
       auto analysed = analyse_trace(std::move(*trace), path, leaks);
       if (!analysed) return std::nullopt;
-      return json::parse(report::to_json(analysed->summary));
+      return std::move(analysed->summary);
     }
-    json doc = json::parse(*all, nullptr, false);
-    if (doc.is_discarded()) {
-      fail(path, "starts like JSON but is not valid JSON");
+    auto summary = report::from_json(*all);
+    if (!summary) {
+      fail(path, summary.error().message);
       return std::nullopt;
     }
-    if (!doc.is_object() || doc.value("schema", "") != report::kJsonSchema) {
-      fail(path, fmt::format("is JSON but not a gtanalyze export (expected \"schema\": \"{}\")", report::kJsonSchema));
-      return std::nullopt;
-    }
-    return doc;
+    return std::move(*summary);
   }
   auto analysed = analyse_trace(path, leaks, threads);
   if (!analysed) return std::nullopt;
-  return json::parse(report::to_json(analysed->summary));
+  return std::move(analysed->summary);
 }
 
 }  // namespace
