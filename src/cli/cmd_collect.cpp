@@ -8,6 +8,7 @@
 #if GTANALYZE_WITH_COLLECTOR
 #include "collector/capture_reader.hpp"
 #include "collector/crosscheck.hpp"
+#include "report/crosscheck_text.hpp"
 #endif
 
 namespace gtanalyze::cli {
@@ -23,14 +24,14 @@ int run_crosscheck(const CrosscheckCommandOptions& options) {
   if (!capture) return kExitInputError;
   auto* capture_reader = dynamic_cast<collector::CaptureReader*>(capture->reader.get());
   if (capture_reader == nullptr) return fail(options.capture, "not a capture (gtanalyze collect -o FILE writes one)");
-  auto report = collector::crosscheck_readers(*trace->reader, *capture_reader);
-  if (!report) return fail(options.trace + " / " + options.capture, report.error().describe());
-  const std::string text = options.json ? collector::render_json(*report) : collector::render_text(*report);
+  auto result = collector::crosscheck_readers(*trace->reader, *capture_reader);
+  if (!result) return fail(options.trace + " / " + options.capture, result.error().describe());
+  const std::string text = options.json ? report::crosscheck_json(*result) : report::crosscheck_text(*result);
   if (int code = write_output(options.output, text); code != kExitOk) return code;
-  switch (report->verdict()) {
-    case collector::Verdict::Agree: return kExitOk;
-    case collector::Verdict::Differ: return kExitRegression;
-    case collector::Verdict::Inconclusive: return kExitInconclusive;
+  switch (result->verdict()) {
+    case Verdict::Agree: return kExitOk;
+    case Verdict::Differ: return kExitRegression;
+    case Verdict::Inconclusive: return kExitInconclusive;
   }
   return kExitRegression;
 }
