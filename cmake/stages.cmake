@@ -5,11 +5,17 @@
 # view that holds only src/NAME and the folders of those stages (symbolic links in the build tree),
 # so `#include "analysis/..."` inside src/parser fails to compile instead of quietly reaching
 # forward. USES lists every stage whose headers the sources (or the headers they include) name.
-# Every stage made is appended to GTANALYZE_STAGES, for flags that all of them take (fuzz.cmake).
+# A stage without .cpp files (src/base) is an INTERFACE library. Every compiled stage is appended
+# to GTANALYZE_STAGES, for flags that all of them take (fuzz.cmake).
 function(gtanalyze_stage name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "SOURCES;USES")
   if(NOT arg_SOURCES)
     file(GLOB_RECURSE arg_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
+  endif()
+  if(NOT arg_SOURCES)
+    # Header-only (src/base): nothing to compile, only the folder to reach.
+    add_library(gtanalyze_${name} INTERFACE)
+    return()
   endif()
   set(view ${PROJECT_BINARY_DIR}/stage-views/${name})
   file(REMOVE_RECURSE ${view})

@@ -7,14 +7,25 @@
 
 #if GTANALYZE_WITH_COLLECTOR
 #include "collector/capture_reader.hpp"
+#include "collector/collector.hpp"
 #include "collector/crosscheck.hpp"
+#include "report/crosscheck_text.hpp"
 #endif
 
 namespace gtanalyze::cli {
 
 #if GTANALYZE_WITH_COLLECTOR
 
-int run_collect(const collector::CollectOptions& options) { return collector::collect(options).exit_code; }
+int run_collect(const CollectCommandOptions& options) {
+  collector::CollectOptions collect;
+  collect.output = options.output;
+  collect.command = options.command;
+  collect.pid = options.pid;
+  collect.duration = options.duration;
+  collect.ring_mib = options.ring_mib;
+  collect.verbose = options.verbose;
+  return collector::collect(collect).exit_code;
+}
 
 int run_crosscheck(const CrosscheckCommandOptions& options) {
   auto trace = open_trace(options.trace, 1);
@@ -23,21 +34,21 @@ int run_crosscheck(const CrosscheckCommandOptions& options) {
   if (!capture) return kExitInputError;
   auto* capture_reader = dynamic_cast<collector::CaptureReader*>(capture->reader.get());
   if (capture_reader == nullptr) return fail(options.capture, "not a capture (gtanalyze collect -o FILE writes one)");
-  auto report = collector::crosscheck_readers(*trace->reader, *capture_reader);
-  if (!report) return fail(options.trace + " / " + options.capture, report.error().describe());
-  const std::string text = options.json ? collector::render_json(*report) : collector::render_text(*report);
+  auto result = collector::crosscheck_readers(*trace->reader, *capture_reader);
+  if (!result) return fail(options.trace + " / " + options.capture, result.error().describe());
+  const std::string text = options.json ? report::crosscheck_json(*result) : report::crosscheck_text(*result);
   if (int code = write_output(options.output, text); code != kExitOk) return code;
-  switch (report->verdict()) {
-    case collector::Verdict::Agree: return kExitOk;
-    case collector::Verdict::Differ: return kExitRegression;
-    case collector::Verdict::Inconclusive: return kExitInconclusive;
+  switch (result->verdict()) {
+    case Verdict::Agree: return kExitOk;
+    case Verdict::Differ: return kExitRegression;
+    case Verdict::Inconclusive: return kExitInconclusive;
   }
   return kExitRegression;
 }
 
 #else
 
-int run_collect(const collector::CollectOptions&) {
+int run_collect(const CollectCommandOptions&) {
   return fail("collect", "this gtanalyze was built without the eBPF collector (GTANALYZE_COLLECTOR=OFF)");
 }
 

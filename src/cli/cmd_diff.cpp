@@ -2,20 +2,18 @@
 // exits 1 when a --fail-on rule is broken.
 #include <fmt/core.h>
 
-#include <nlohmann/json.hpp>
-
 #include "cli/commands.hpp"
 #include "cli/open_trace.hpp"
+#include "input/input.hpp"
 #include "report/diff.hpp"
 #include "report/json.hpp"
 
 namespace gtanalyze::cli {
 namespace {
 
-using nlohmann::json;
-
 // Reads everything left in a source.
-Result<std::string> slurp(ByteSource& source, std::string data) {
+Result<std::string> slurp(ByteSource& source) {
+  std::string data;
   char buf[1 << 16];
   for (;;) {
     auto got = source.read(buf, sizeof buf);
@@ -25,51 +23,36 @@ Result<std::string> slurp(ByteSource& source, std::string data) {
   }
 }
 
-// One side of the diff as a gtanalyze/v1 document: a JSON export as it is, a trace analysed.
-std::optional<json> load_side(const std::string& path, const LeakOptions& leaks, unsigned threads) {
+// One side of the diff: a JSON export loaded, a trace (or capture) analysed.
+std::optional<Summary> load_side(const std::string& path, const LeakOptions& leaks, unsigned threads) {
   auto source = ByteSource::open(path);
   if (!source) {
     report_error(path, source.error());
     return std::nullopt;
   }
-  char head[64];
-  auto got = (*source)->read(head, sizeof head);
-  if (!got) {
-    report_error(path, got.error());
+  auto format = input::detect(**source);
+  if (!format) {
+    report_error(path, format.error());
     return std::nullopt;
   }
-  std::string start(head, *got);
-  const auto first = start.find_first_not_of(" \t\r\n");
-  const bool is_json = first != std::string::npos && start[first] == '{';
-  if (is_json || path == "-") {
-    // A JSON export, or standard input, which cannot be opened twice: read it all.
-    auto all = slurp(**source, std::move(start));
-    if (!all) {
-      report_error(path, all.error());
-      return std::nullopt;
-    }
-    if (!is_json) {
-      auto memory = ByteSource::from_memory(*all, "<stdin>");
-      auto trace = open_trace(std::move(memory), path, threads);
-      if (!trace) return std::nullopt;
-      auto analysed = analyse_trace(std::move(*trace), path, leaks);
-      if (!analysed) return std::nullopt;
-      return json::parse(report::to_json(analysed->summary));
-    }
-    json doc = json::parse(*all, nullptr, false);
-    if (doc.is_discarded()) {
-      fail(path, "starts like JSON but is not valid JSON");
-      return std::nullopt;
-    }
-    if (!doc.is_object() || doc.value("schema", "") != report::kJsonSchema) {
-      fail(path, fmt::format("is JSON but not a gtanalyze export (expected \"schema\": \"{}\")", report::kJsonSchema));
-      return std::nullopt;
-    }
-    return doc;
+  if (*format != input::Format::JsonExport) {
+    auto trace = open_trace(std::move(*source), path, threads);
+    if (!trace) return std::nullopt;
+    auto analysed = analyse_trace(std::move(*trace), path, leaks);
+    if (!analysed) return std::nullopt;
+    return std::move(analysed->summary);
   }
-  auto analysed = analyse_trace(path, leaks, threads);
-  if (!analysed) return std::nullopt;
-  return json::parse(report::to_json(analysed->summary));
+  auto text = slurp(**source);
+  if (!text) {
+    report_error(path, text.error());
+    return std::nullopt;
+  }
+  auto summary = report::from_json(*text);
+  if (!summary) {
+    fail(path, summary.error().message);
+    return std::nullopt;
+  }
+  return std::move(*summary);
 }
 
 }  // namespace

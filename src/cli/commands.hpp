@@ -2,13 +2,13 @@
 // the only place that prints to the terminal, catches exceptions and picks exit codes.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "collector/collector.hpp"
 #include "gtanalyze/summary.hpp"
 
 namespace gtanalyze::cli {
@@ -58,6 +58,17 @@ int run_summary(const SummaryOptions& options);
 int run_dump(const DumpOptions& options);
 int run_diff(const DiffCommandOptions& options);
 
+// The options of `collect`, parsed in every build; a build without the collector only refuses
+// them (so this is not the collector's own CollectOptions, which such a build does not have).
+struct CollectCommandOptions {
+  std::string output;                // -o CAPTURE (required)
+  std::vector<std::string> command;  // after "--": PROGRAM ARGS… (started attached)
+  int pid = 0;                       // --pid PID: attach to a running process
+  double duration = 0;               // --duration SECONDS; 0: until the target exits or Ctrl-C
+  std::uint32_t ring_mib = 16;       // --ring-mib: ring buffer size (power of two)
+  bool verbose = false;              // -v: print the probe plan
+};
+
 struct CrosscheckCommandOptions {
   std::string trace, capture;
   bool json = false;
@@ -65,7 +76,7 @@ struct CrosscheckCommandOptions {
 };
 
 // 0: capture written; 2: usage or input error; 77: no BPF or no privileges.
-int run_collect(const collector::CollectOptions& options);
+int run_collect(const CollectCommandOptions& options);
 // 0: trace and capture agree; 1: they differ; 2: input error.
 int run_crosscheck(const CrosscheckCommandOptions& options);
 

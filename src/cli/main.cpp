@@ -123,7 +123,7 @@ int run(int argc, char** argv) {
   add_leak_options(*diff_cmd, diff.leaks, diff_min_blocked);
   add_threads_option(*diff_cmd, diff.threads);
 
-  collector::CollectOptions collect;
+  CollectCommandOptions collect;
   auto* collect_cmd = app.add_subcommand(
       "collect", "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
                  "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");

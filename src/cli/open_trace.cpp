@@ -6,9 +6,7 @@
 
 #include "analysis/summarizer.hpp"
 #include "cli/commands.hpp"
-#if GTANALYZE_WITH_COLLECTOR
-#include "collector/capture_reader.hpp"
-#endif
+#include "input/input.hpp"
 
 namespace gtanalyze::cli {
 namespace {
@@ -64,22 +62,9 @@ std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads) {
   return open_trace(std::move(*source), path, threads);
 }
 
-// A capture of `gtanalyze collect` is read like a trace, by the same analysis.
-static Result<std::unique_ptr<TraceReader>> open_reader(ByteSource& source) {
-#if GTANALYZE_WITH_COLLECTOR
-  auto head = source.peek(collector::kCaptureMagic.size());
-  if (!head) return std::move(head).error();
-  if (collector::is_capture(*head)) {
-    auto capture = collector::CaptureReader::open(source);
-    if (!capture) return std::move(capture).error();
-    return std::unique_ptr<TraceReader>(std::move(*capture));
-  }
-#endif
-  return TraceReader::open(source);
-}
-
 std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path, unsigned threads) {
-  auto reader = open_reader(*source);
+  // A capture of `gtanalyze collect` is read like a trace, by the same analysis.
+  auto reader = input::open_events(*source);
   if (!reader) {
     report_error(path, reader.error());
     return std::nullopt;

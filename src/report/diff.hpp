@@ -1,12 +1,12 @@
-// `diff`: compares two analyses (gtanalyze/v1 JSON documents, from a trace or an export) metric by
+// `diff`: compares two analyses (each from a trace or a JSON export, see from_json) metric by
 // metric and leak group by leak group, and checks --fail-on rules for CI.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
 #include "gtanalyze/error.hpp"
+#include "gtanalyze/summary.hpp"
 
 namespace gtanalyze::report {
 
@@ -63,7 +63,7 @@ struct DiffReport {
 // "group[main.worker].block_ns>+25%", "gc.stw_max>5ms". Errors say what is wrong.
 Result<Rule> parse_rule(const std::string& text);
 
-DiffReport diff(const nlohmann::json& base, const nlohmann::json& next, const DiffOptions& options);
+DiffReport diff(const Summary& base, const Summary& next, const DiffOptions& options);
 
 std::string diff_text(const DiffReport& report);
 std::string diff_markdown(const DiffReport& report);

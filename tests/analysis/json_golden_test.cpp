@@ -23,15 +23,6 @@ namespace {
 
 const fs::path kSource = GTANALYZE_SOURCE_DIR;
 
-// The corpus trace a golden was made from: go1.NN/NAME.json → corpus/go1.NN/NAME.trace,
-// go-testdata/NAME.json → corpus/go-testdata/v1/NAME.
-fs::path trace_for(const fs::path& golden) {
-  const std::string dir = golden.parent_path().filename().string();
-  const std::string name = golden.stem().string();
-  if (dir == "go-testdata") return kSource / "corpus/go-testdata/v1" / name;
-  return kSource / "corpus" / dir / (name + ".trace");
-}
-
 json analyse(const fs::path& trace) { return test::analyse_json(trace); }
 
 }  // namespace
@@ -42,7 +33,7 @@ TEST_CASE("JSON equals Go's summariser on every corpus trace Go 1.26 reads") {
     if (entry.path().extension() != ".json") continue;
     std::ifstream in(entry.path());
     const json want = json::parse(in);
-    const json got = analyse(trace_for(entry.path()));
+    const json got = analyse(test::trace_of_json_golden(entry.path()));
     traces++;
     goroutines += want["goroutines"].size();
     for (const auto& g : want["goroutines"]) fields += g.size();

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "collector/crosscheck.hpp"
+#include "report/crosscheck_text.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::collector;
@@ -72,12 +73,12 @@ void push(std::vector<Event>& v, Event e) {
 
 TEST_CASE("identical stories agree, whatever the clock offset") {
   auto rep = crosscheck(story(0), story(1'000'000'000), Version::Go1_26);
-  INFO(render_text(rep));
+  INFO(report::crosscheck_text(rep));
   CHECK(rep.agree());
   CHECK(rep.verdict() == Verdict::Agree);
   CHECK(item(rep, "goroutines").compared == 3);
   CHECK(item(rep, "leak candidates").agreed == 1);
-  CHECK(render_json(rep).find("\"verdict\": \"agree\"") != std::string::npos);
+  CHECK(report::crosscheck_json(rep).find("\"verdict\": \"agree\"") != std::string::npos);
 }
 
 TEST_CASE("differences are reported per item") {
@@ -119,7 +120,7 @@ TEST_CASE("a runtime goroutine woken after the tracer's last event agrees; a use
     return s;
   };
   auto runtime_rep = crosscheck(trace_story(kRuntimeStack, false), trace_story(kRuntimeStack, true), Version::Go1_26);
-  INFO(render_text(runtime_rep));
+  INFO(report::crosscheck_text(runtime_rep));
   CHECK(item(runtime_rep, "final states").ok());
   auto user_rep = crosscheck(trace_story(kUserStack, false), trace_story(kUserStack, true), Version::Go1_26);
   CHECK_FALSE(item(user_rep, "final states").ok());
@@ -136,14 +137,14 @@ TEST_CASE("changes within the edge tolerance may fall on either side of the wind
     cap.back().time = 11 * kMs + 30 * kUs;
     std::stable_sort(cap.begin(), cap.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
     auto rep = crosscheck(trace, cap, Version::Go1_26);
-    INFO(render_text(rep));
+    INFO(report::crosscheck_text(rep));
     CHECK(rep.agree());
   }
   SECTION("a change the trace never saw, just past the end") {
     auto cap = story(0);
     push(cap, ev(EventType::GoUnblock, 11 * kMs + 200 * kUs, 1, {5, 0, 0, 0}));
     auto rep = crosscheck(story(0), cap, Version::Go1_26);
-    INFO(render_text(rep));
+    INFO(report::crosscheck_text(rep));
     CHECK(rep.agree());
   }
   SECTION("but not a change well before the end") {
@@ -191,7 +192,7 @@ TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its 
       if (e.type == EventType::GoCreate && e.args[0] == 9) e.time += 900 * kUs;  // the last creation, put off
     }
     auto rep = crosscheck(trace, cap, Version::Go1_26);
-    INFO(render_text(rep));
+    INFO(report::crosscheck_text(rep));
     CHECK(rep.agree());
   }
 }
@@ -222,7 +223,7 @@ TEST_CASE("a long difference is one readable line; --json keeps it whole") {
   REQUIRE(b.details.size() == 1);
   CHECK(b.details[0].first == 199);
   CHECK(b.details[0].trace.size() == 300);
-  const std::string json = render_json(rep);
+  const std::string json = report::crosscheck_json(rep);
   CHECK(json.find("\"first_difference\": 199") != std::string::npos);
 }
 
@@ -231,14 +232,14 @@ TEST_CASE("a capture that lost records is inconclusive, not a disagreement") {
   auto rep = crosscheck(story(0), cap, Version::Go1_26, "the ring buffer dropped 3 records");
   CHECK_FALSE(rep.agree());
   CHECK(rep.verdict() == Verdict::Inconclusive);
-  const std::string text = render_text(rep);
+  const std::string text = report::crosscheck_text(rep);
   CHECK(text.find("INCONCLUSIVE") != std::string::npos);
   CHECK(text.find("DIFFER") == std::string::npos);
-  CHECK(render_json(rep).find("\"verdict\": \"inconclusive\"") != std::string::npos);
+  CHECK(report::crosscheck_json(rep).find("\"verdict\": \"inconclusive\"") != std::string::npos);
   // Nothing differs: it agrees, and the gap is still said.
   auto same = crosscheck(story(0), story(0), Version::Go1_26, "the ring buffer dropped 3 records");
   CHECK(same.verdict() == Verdict::Agree);
-  CHECK(render_text(same).find("incomplete") != std::string::npos);
+  CHECK(report::crosscheck_text(same).find("incomplete") != std::string::npos);
 }
 
 TEST_CASE("Go 1.21's in-syscall status of the cgo extra M's g is not a missing goroutine") {
@@ -248,9 +249,9 @@ TEST_CASE("Go 1.21's in-syscall status of the cgo extra M's g is not a missing g
   const std::uint64_t in_syscall = (std::uint64_t{static_cast<std::uint8_t>(GoState::Undetermined)} << 32) | 3;
   push(trace, ev(EventType::GoStatus, 10 * kUs, kNoGoroutine, {17, 0, in_syscall, 0}));
   auto old_rep = crosscheck(trace, story(0), Version::Go1_21);
-  INFO(render_text(old_rep));
+  INFO(report::crosscheck_text(old_rep));
   CHECK(old_rep.agree());
-  CHECK(render_text(old_rep).find("extra M") != std::string::npos);
+  CHECK(report::crosscheck_text(old_rep).find("extra M") != std::string::npos);
   // The new tracer has no such status: there it is a real difference.
   auto new_rep = crosscheck(trace, story(0), Version::Go1_26);
   CHECK_FALSE(item(new_rep, "goroutines").ok());

@@ -1,18 +1,13 @@
 // diff: rule parsing (with clear errors), rule evaluation, and leak groups matched by site
 // between the leaky and the fixed corpus programs.
 #include <catch2/catch_test_macros.hpp>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "report/diff.hpp"
 #include "support/analyse.hpp"
 
 using namespace gtanalyze;
-using nlohmann::json;
-
 namespace {
-
-json analyse(const std::string& relative) { return test::analyse_json(relative); }
 
 report::Rule rule(const std::string& text) {
   auto r = report::parse_rule(text);
@@ -65,8 +60,8 @@ TEST_CASE("malformed rules are rejected with the reason") {
 TEST_CASE("leaky vs fixed: exactly the designed leak groups differ, and new-leaks fires one way only") {
   for (const char* version : {"go1.19", "go1.21", "go1.22", "go1.26"}) {
     INFO(version);
-    const json leaky = analyse(std::string("corpus/") + version + "/leaky.trace");
-    const json fixed = analyse(std::string("corpus/") + version + "/leakfixed.trace");
+    const Summary leaky = test::analyse(std::string("corpus/") + version + "/leaky.trace");
+    const Summary fixed = test::analyse(std::string("corpus/") + version + "/leakfixed.trace");
     report::DiffOptions options;
     options.rules = {rule("new-leaks>0"), rule("leaks>+13")};
 

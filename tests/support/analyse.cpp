@@ -12,6 +12,13 @@ namespace gtanalyze::test {
 
 std::filesystem::path source_dir() { return GTANALYZE_SOURCE_DIR; }
 
+std::filesystem::path trace_of_json_golden(const std::filesystem::path& golden) {
+  const std::string dir = golden.parent_path().filename().string();
+  const std::string name = golden.stem().string();
+  if (dir == "go-testdata") return source_dir() / "corpus/go-testdata/v1" / name;
+  return source_dir() / "corpus" / dir / (name + ".trace");
+}
+
 Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks) {
   const std::filesystem::path full = path.is_absolute() ? path : source_dir() / path;
   auto source = ByteSource::open(full.string());

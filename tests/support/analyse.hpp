@@ -17,4 +17,8 @@ nlohmann::json analyse_json(const std::filesystem::path& path, const LeakOptions
 
 std::filesystem::path source_dir();
 
+// The corpus trace a JSON golden was made from: tests/golden/json/go1.NN/NAME.json →
+// corpus/go1.NN/NAME.trace, tests/golden/json/go-testdata/NAME.json → corpus/go-testdata/v1/NAME.
+std::filesystem::path trace_of_json_golden(const std::filesystem::path& golden);
+
 }  // namespace gtanalyze::test

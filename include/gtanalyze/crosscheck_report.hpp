@@ -1,0 +1,47 @@
+// The result of `crosscheck TRACE CAPTURE` (src/collector/crosscheck.cpp): plain data, computed
+// by the collector and rendered by src/report, like Summary. Each item compares one aspect of
+// the goroutines' stories on the two sides.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gtanalyze/ids.hpp"
+
+namespace gtanalyze {
+
+// One difference in full, for --json: the two sequences of steps and where they part.
+struct StepsDifference {
+  GoId goroutine = 0;
+  std::size_t first = 0;  // index of the first step that differs
+  std::vector<std::string> trace, capture;
+};
+
+struct CrosscheckItem {
+  std::string name;  // "goroutines", "start functions", …
+  std::uint64_t compared = 0, agreed = 0;
+  std::vector<std::string> differences;  // the first few, one short line each
+  std::vector<StepsDifference> details;  // the same differences in full, where they are sequences
+  bool ok() const { return compared == agreed; }
+};
+
+enum class Verdict : std::uint8_t { Agree, Differ, Inconclusive };
+
+struct CrosscheckReport {
+  std::vector<CrosscheckItem> items;
+  std::vector<std::string> notes;              // window, clock mapping, …
+  std::vector<std::string> known_differences;  // documented, not counted
+  // Why the capture's story has gaps (records dropped, no trailer): then differences are shown
+  // but prove nothing, and the verdict is Inconclusive. Empty for a complete capture.
+  std::string capture_gap;
+
+  bool agree() const { return std::all_of(items.begin(), items.end(), [](const CrosscheckItem& i) { return i.ok(); }); }
+  Verdict verdict() const {
+    if (agree()) return Verdict::Agree;
+    return capture_gap.empty() ? Verdict::Differ : Verdict::Inconclusive;
+  }
+};
+
+}  // namespace gtanalyze

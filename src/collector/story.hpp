@@ -1,0 +1,72 @@
+// Each side of a crosscheck folded into per-goroutine stories: the state changes both the
+// runtime's tracer and the capture's uprobes record, with strings owned (the events they come
+// from need not outlive the fold).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gtanalyze/event.hpp"
+#include "gtanalyze/version.hpp"
+
+namespace gtanalyze::analysis {
+class Summarizer;
+}
+
+namespace gtanalyze::collector {
+
+// One change of a goroutine's state, as both sides can see it.
+struct StoryEntry {
+  Time time = 0;
+  std::string step;                       // "block(chan send)", "syscall", "exit"; "" if not a step
+  GoState state = GoState::Undetermined;  // after the change
+  std::string reason;                     // the wait reason, when state is Waiting
+};
+
+// One goroutine's recorded life on one side.
+struct GoStory {
+  GoId id = 0;
+  bool created = false;  // this side recorded its creation (the first entry)
+  GoId parent = kNoGoroutine;
+  std::string start;                // start function (the creation's start stack)
+  std::vector<StoryEntry> entries;  // in the order recorded
+};
+
+// Folds the goroutine transitions of one side into stories. Stories own their strings, so the
+// events need not outlive on_event().
+class StoryBuilder {
+ public:
+  void on_event(const Event& e);
+  const std::map<GoId, GoStory>& stories() const { return stories_; }
+  std::map<GoId, GoStory> take() { return std::move(stories_); }
+
+ private:
+  std::map<GoId, GoStory> stories_;
+};
+
+// What the comparison needs of the trace, gathered in one pass as it is read.
+struct TraceView {
+  std::map<GoId, GoStory> stories;
+  Time lo = 0, hi = 0;  // the first and last event: the window
+  std::uint64_t events = 0;
+  std::set<GoId> leak_candidates;  // by the summary's own analysis
+};
+
+class TraceViewBuilder {
+ public:
+  TraceViewBuilder();
+  ~TraceViewBuilder();
+  void on_event(const Event& e);
+  TraceView finish(Version version);
+
+ private:
+  StoryBuilder stories_;
+  std::unique_ptr<analysis::Summarizer> summarizer_;
+  TraceView view_;
+};
+
+}  // namespace gtanalyze::collector

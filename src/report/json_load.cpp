@@ -1,0 +1,271 @@
+// Loads a gtanalyze/v1 JSON export back into a Summary: the inverse of to_json, so that `diff`
+// compares two Summaries whether each side was a trace or an export. Every field the schema
+// requires is checked (type, range, and the figures derived from others); unknown fields are
+// ignored, as docs/json-schema.md asks of consumers.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "report/json.hpp"
+
+namespace gtanalyze::report {
+namespace {
+
+using nlohmann::json;
+
+// Absolute times are not in the export (it holds times relative to the first event); a loaded
+// Summary puts the first event at 1, since a time of 0 means "none" (never started, never ended).
+constexpr Time kFirst = 1;
+
+// A malformed field: thrown while loading, turned into an Error by from_json.
+struct Malformed {
+  std::string message;
+};
+
+// A value of the document and its path in it ("goroutines[3].exec_ns"), for error messages.
+class Node {
+ public:
+  Node(const json& value, std::string path) : value_(value), path_(std::move(path)) {}
+
+  [[noreturn]] void fail(std::string_view what) const {
+    throw Malformed{path_.empty() ? std::string(what) : fmt::format("{}: {}", path_, what)};
+  }
+
+  Node operator[](const char* key) const {
+    if (!value_.is_object()) fail(fmt::format("expected an object, found {}", found()));
+    auto it = value_.find(key);
+    if (it == value_.end()) fail(fmt::format("no field \"{}\"", key));
+    return Node(*it, path_.empty() ? key : path_ + "." + key);
+  }
+  std::vector<Node> items() const {
+    if (!value_.is_array()) fail(fmt::format("expected an array, found {}", found()));
+    std::vector<Node> out;
+    for (std::size_t i = 0; i < value_.size(); i++) out.emplace_back(value_[i], fmt::format("{}[{}]", path_, i));
+    return out;
+  }
+  // The members of an object whose keys are data (reasons, range names, kinds).
+  std::vector<std::pair<std::string, Node>> members() const {
+    if (!value_.is_object()) fail(fmt::format("expected an object, found {}", found()));
+    std::vector<std::pair<std::string, Node>> out;
+    for (const auto& [key, value] : value_.items()) out.emplace_back(key, Node(value, fmt::format("{}[{}]", path_, json(key).dump())));
+    return out;
+  }
+
+  std::string text() const {
+    if (!value_.is_string()) fail(fmt::format("expected a string, found {}", found()));
+    return value_.get<std::string>();
+  }
+  std::int64_t integer() const {
+    const bool fits = value_.is_number_integer() &&
+                      (!value_.is_number_unsigned() || value_.get<std::uint64_t>() <= std::numeric_limits<std::int64_t>::max());
+    if (!fits) fail(fmt::format("expected a 64-bit integer, found {}", found()));
+    return value_.get<std::int64_t>();
+  }
+  std::uint64_t count() const {
+    if (!value_.is_number_unsigned()) fail(fmt::format("expected a count (an integer, 0 or more), found {}", found()));
+    return value_.get<std::uint64_t>();
+  }
+  Duration ns() const {
+    if (!value_.is_number_unsigned() || value_.get<std::uint64_t>() > std::numeric_limits<Duration>::max()) {
+      fail(fmt::format("expected nanoseconds (an integer, 0 or more), found {}", found()));
+    }
+    return value_.get<Duration>();
+  }
+  // A time relative to the first event, as an absolute Summary time.
+  Time time() const {
+    const Duration relative = ns();
+    if (relative > std::numeric_limits<Time>::max() - kFirst) fail("a time too far from the first event");
+    return kFirst + relative;
+  }
+  Time time_or_none() const { return value_.is_null() ? 0 : time(); }
+
+ private:
+  // What the value is, for "expected …, found …": numbers and short strings as they are.
+  std::string found() const {
+    if (value_.is_number() || value_.is_boolean() || value_.is_null()) return value_.dump();
+    if (value_.is_string() && value_.get_ref<const std::string&>().size() <= 40) {
+      return value_.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    return value_.is_array() ? "an array" : value_.is_object() ? "an object" : "a long string";
+  }
+
+  const json& value_;
+  std::string path_;
+};
+
+Version version_of(const Node& n) {
+  const std::string text = n.text();
+  unsigned minor = 0;
+  const char* end = text.data() + text.size();
+  const bool numeric = text.rfind("1.", 0) == 0 && std::from_chars(text.data() + 2, end, minor).ptr == end;
+  const auto version = numeric ? version_from_minor(minor) : std::nullopt;
+  if (!version) n.fail(fmt::format("\"{}\" is not a Go trace format version gtanalyze reads", text));
+  return *version;
+}
+
+GoState state_of(const Node& n) {
+  const std::string text = n.text();
+  for (GoState s : {GoState::Undetermined, GoState::NotExist, GoState::Runnable, GoState::Running, GoState::Waiting, GoState::Syscall}) {
+    const std::string_view name = go_state_name(s);  // the export writes it in lower case
+    const bool same = name.size() == text.size() && std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a)) == b;
+                      });
+    if (same) return s;
+  }
+  n.fail(fmt::format("unknown goroutine state \"{}\"", text));
+}
+
+std::map<std::string, Duration> durations(const Node& n) {
+  std::map<std::string, Duration> out;
+  for (const auto& [key, value] : n.members()) out[key] = value.ns();
+  return out;
+}
+
+// A figure the export states although it follows from others: it must agree with them.
+void check_derived(const Node& n, Duration derived) {
+  if (n.ns() != derived) n.fail(fmt::format("is {}, but the figures it is derived from give {}", n.ns(), derived));
+}
+
+LatencyStats latency(const Node& n) {
+  return {n["count"].count(), n["p50_ns"].ns(), n["p90_ns"].ns(), n["p99_ns"].ns(), n["max_ns"].ns()};
+}
+
+class Loader {
+ public:
+  Summary load(const Node& doc) {
+    s_.first = kFirst;
+    s_.stacks.emplace_back();  // [0]: the empty stack
+    stack_ids_[{}] = 0;
+    for (const Node& g : doc["goroutines"].items()) s_.goroutines.push_back(goroutine(g));
+    for (const Node& g : doc["groups"].items()) s_.groups.push_back(group(g));
+    for (const Node& c : doc["leak_candidates"].items()) s_.leak_candidates.push_back(leak_candidate(c));
+    for (const Node& g : doc["leak_groups"].items()) s_.leak_groups.push_back(leak_group(g));
+    s_.sched_latency = latency(doc["sched_latency"]);
+    gc(doc["gc"]);
+    trace(doc["trace"]);
+    return std::move(s_);
+  }
+
+ private:
+  void trace(const Node& t) {
+    s_.version = version_of(t["go_version"]);
+    s_.events = t["events"].count();
+    s_.last = t["duration_ns"].time();
+    for (const Node& w : t["warnings"].items()) s_.warnings.push_back(w.text());
+    const Node goroutines = t["goroutines"];
+    if (goroutines.count() != s_.goroutines.size()) {
+      goroutines.fail(fmt::format("is {}, but \"goroutines\" lists {}", goroutines.count(), s_.goroutines.size()));
+    }
+  }
+
+  GoroutineSummary goroutine(const Node& n) {
+    GoroutineSummary g;
+    g.id = n["id"].integer();
+    g.name = n["name"].text();
+    g.creation = n["creation_ns"].time();
+    g.start = n["start_ns"].time_or_none();
+    g.end = n["end_ns"].time_or_none();
+    g.exec = n["exec_ns"].ns();
+    g.sched_wait = n["sched_wait_ns"].ns();
+    g.syscall = n["syscall_ns"].ns();
+    g.syscall_block = n["syscall_block_ns"].ns();
+    g.total = n["total_ns"].ns();
+    g.block_by_reason = durations(n["block_ns_by_reason"]);
+    g.range_time = durations(n["range_ns"]);
+    g.final_state = state_of(n["final_state"]);
+    g.final_reason = n["final_reason"].text();
+    check_derived(n["block_ns"], g.block());
+    check_derived(n["gc_ns"], g.gc());
+    check_derived(n["unknown_ns"], g.unknown());
+    return g;
+  }
+
+  static GroupSummary group(const Node& n) {
+    GroupSummary g;
+    g.name = n["name"].text();
+    g.count = n["count"].count();
+    g.exec = n["exec_ns"].ns();
+    g.sched_wait = n["sched_wait_ns"].ns();
+    g.block = n["block_ns"].ns();
+    g.syscall = n["syscall_ns"].ns();
+    g.syscall_block = n["syscall_block_ns"].ns();
+    g.gc = n["gc_ns"].ns();
+    g.unknown = n["unknown_ns"].ns();
+    g.total = n["total_ns"].ns();
+    g.exec_min = n["exec_min_ns"].ns();
+    g.exec_median = n["exec_median_ns"].ns();
+    g.exec_max = n["exec_max_ns"].ns();
+    g.total_min = n["total_min_ns"].ns();
+    g.total_median = n["total_median_ns"].ns();
+    g.total_max = n["total_max_ns"].ns();
+    g.sched_latency = latency(n["sched_latency"]);
+    return g;
+  }
+
+  LeakCandidate leak_candidate(const Node& n) {
+    LeakCandidate c;
+    c.id = n["id"].integer();
+    c.name = n["name"].text();
+    c.reason = n["reason"].text();
+    c.blocked = n["blocked_ns"].ns();
+    c.create_stack = stack(n["create_stack"]);
+    c.block_stack = stack(n["block_stack"]);
+    return c;
+  }
+
+  LeakGroup leak_group(const Node& n) {
+    LeakGroup g;
+    g.name = n["name"].text();
+    g.reason = n["reason"].text();
+    g.count = n["count"].count();
+    g.min_blocked = n["min_blocked_ns"].ns();
+    g.max_blocked = n["max_blocked_ns"].ns();
+    for (const Node& id : n["ids"].items()) g.ids.push_back(id.integer());
+    g.create_stack = stack(n["create_stack"]);
+    g.block_stack = stack(n["block_stack"]);
+    return g;
+  }
+
+  void gc(const Node& n) {
+    GcSummary& out = s_.gc;
+    out.cycles = n["cycles"].count();
+    out.stw_count = n["stw_count"].count();
+    out.stw_total = n["stw_ns"].ns();
+    out.stw_max = n["stw_max_ns"].ns();
+    for (const auto& [kind, k] : n["stw_by_kind"].members()) out.stw_by_kind[kind] = {k["count"].count(), k["total_ns"].ns(), k["max_ns"].ns()};
+  }
+
+  // Interns a stack, as the Summarizer does: equal stacks share one index.
+  std::uint32_t stack(const Node& n) {
+    StackInfo frames;
+    for (const Node& f : n.items()) frames.push_back({f["function"].text(), f["file"].text(), f["line"].count()});
+    auto [it, added] = stack_ids_.try_emplace(frames, static_cast<std::uint32_t>(s_.stacks.size()));
+    if (added) s_.stacks.push_back(std::move(frames));
+    return it->second;
+  }
+
+  Summary s_;
+  std::map<StackInfo, std::uint32_t> stack_ids_;
+};
+
+}  // namespace
+
+Result<Summary> from_json(std::string_view text) {
+  const json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return make_error(ErrorCode::Corrupt, 0, "starts like JSON but is not valid JSON");
+  if (!doc.is_object() || doc.value("schema", json()) != kJsonSchema) {
+    return make_error(ErrorCode::Corrupt, 0, fmt::format("is JSON but not a gtanalyze export (expected \"schema\": \"{}\")", kJsonSchema));
+  }
+  try {
+    return Loader().load(Node(doc, ""));
+  } catch (const Malformed& m) {
+    return make_error(ErrorCode::Corrupt, 0, fmt::format("malformed {} export: {}", kJsonSchema, m.message));
+  }
+}
+
+}  // namespace gtanalyze::report

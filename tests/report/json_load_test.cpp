@@ -1,0 +1,95 @@
+// from_json: an export loads back into a Summary with the same export and the same diff figures,
+// and a malformed export is rejected with the field and what is wrong with it.
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "report/diff.hpp"
+#include "report/json.hpp"
+#include "support/analyse.hpp"
+
+using namespace gtanalyze;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+TEST_CASE("to_json(from_json(to_json(s))) == to_json(s) on every trace of the JSON goldens") {
+  std::size_t traces = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(test::source_dir() / "tests/golden/json")) {
+    if (entry.path().extension() != ".json") continue;
+    const fs::path trace = test::trace_of_json_golden(entry.path());
+    INFO(trace.string());
+    const Summary analysed = test::analyse(trace);
+    const std::string text = report::to_json(analysed);
+    const Result<Summary> loaded = report::from_json(text);
+    if (!loaded) FAIL(loaded.error().message);
+    CHECK(report::to_json(*loaded) == text);
+    // diff sees the same figures in the loaded Summary as in the analysed one.
+    const report::DiffReport same = report::diff(analysed, *loaded, {});
+    CHECK_FALSE(same.metrics.empty());
+    for (const auto& m : same.metrics) CHECK(m.base == m.next);
+    for (const auto& l : same.leaks) CHECK(l.kind == "same");
+    traces++;
+  }
+  CHECK(traces >= 80);
+}
+
+TEST_CASE("fields a later schema version may add are ignored") {
+  const std::string text = report::to_json(test::analyse("corpus/go1.26/leaky.trace"));
+  json doc = json::parse(text);
+  doc["added_later"] = {{"x", 1}};
+  doc["goroutines"][0]["added_later"] = "y";
+  const Result<Summary> loaded = report::from_json(doc.dump());
+  if (!loaded) FAIL(loaded.error().message);
+  CHECK(report::to_json(*loaded) == text);
+}
+
+TEST_CASE("a malformed export is rejected with the field and the reason") {
+  const json valid = json::parse(report::to_json(test::analyse("corpus/go1.26/leaky.trace")));
+  REQUIRE(valid["goroutines"].size() == 29);
+  REQUIRE(valid["leak_groups"][0]["create_stack"].size() > 0);
+  auto error_of = [](const std::string& text) {
+    const Result<Summary> loaded = report::from_json(text);
+    REQUIRE_FALSE(loaded.has_value());
+    return loaded.error().message;
+  };
+  auto error_after = [&](void (*change)(json&)) {
+    json doc = valid;
+    change(doc);
+    return error_of(doc.dump());
+  };
+
+  CHECK(error_of("{\"schema\": ") == "starts like JSON but is not valid JSON");
+  const std::string foreign = "is JSON but not a gtanalyze export (expected \"schema\": \"gtanalyze/v1\")";
+  CHECK(error_of("{\"schema\": \"other\"}") == foreign);
+  CHECK(error_of("{\"schema\": 5}") == foreign);
+  CHECK(error_of("[1, 2]") == foreign);
+
+  const std::string prefix = "malformed gtanalyze/v1 export: ";
+  CHECK(error_of("{\"schema\": \"gtanalyze/v1\"}") == prefix + "no field \"goroutines\"");
+  CHECK(error_after([](json& d) { d["goroutines"][3]["exec_ns"] = "x"; }) ==
+        prefix + "goroutines[3].exec_ns: expected nanoseconds (an integer, 0 or more), found \"x\"");
+  CHECK(error_after([](json& d) { d["goroutines"][3]["exec_ns"] = -1; }) ==
+        prefix + "goroutines[3].exec_ns: expected nanoseconds (an integer, 0 or more), found -1");
+  CHECK(error_after([](json& d) { d["goroutines"][0]["id"] = 1.5; }) ==
+        prefix + "goroutines[0].id: expected a 64-bit integer, found 1.5");
+  CHECK(error_after([](json& d) { d["goroutines"][0].erase("name"); }) == prefix + "goroutines[0]: no field \"name\"");
+  CHECK(error_after([](json& d) { d["goroutines"][0]["final_state"] = "sleeping"; }) ==
+        prefix + "goroutines[0].final_state: unknown goroutine state \"sleeping\"");
+  CHECK(error_after([](json& d) { d["goroutines"][0]["block_ns_by_reason"]["chan receive"] = "long"; }) ==
+        prefix + "goroutines[0].block_ns_by_reason[\"chan receive\"]: expected nanoseconds (an integer, 0 or more), found \"long\"");
+  CHECK(error_after([](json& d) { d["gc"]["stw_by_kind"] = json::array(); }) ==
+        prefix + "gc.stw_by_kind: expected an object, found an array");
+  CHECK(error_after([](json& d) { d["leak_groups"][0]["create_stack"][0]["line"] = -3; }) ==
+        prefix + "leak_groups[0].create_stack[0].line: expected a count (an integer, 0 or more), found -3");
+  CHECK(error_after([](json& d) { d["trace"]["go_version"] = "1.99"; }) ==
+        prefix + "trace.go_version: \"1.99\" is not a Go trace format version gtanalyze reads");
+  CHECK(error_after([](json& d) { d["goroutines"][0]["start_ns"] = 9223372036854775807; }) ==
+        prefix + "goroutines[0].start_ns: a time too far from the first event");
+
+  // Figures the export derives from others must agree with them.
+  CHECK(error_after([](json& d) { d["trace"]["goroutines"] = 1; }) == prefix + "trace.goroutines: is 1, but \"goroutines\" lists 29");
+  const std::string block = error_after([](json& d) { d["goroutines"][0]["block_ns"] = d["goroutines"][0]["block_ns"].get<std::int64_t>() + 1; });
+  CHECK(block.rfind(prefix + "goroutines[0].block_ns: is ", 0) == 0);
+  CHECK(block.find(", but the figures it is derived from give ") != std::string::npos);
+}
