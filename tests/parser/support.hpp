@@ -1,4 +1,5 @@
-// Helpers shared by the parser_v2 tests: paths, whole-file reads and decoding a trace to a dump.
+// Helpers shared by the parser tests (tests/parser and its v1/, v2/): paths, whole-file reads and
+// decoding a trace to a dump.
 #pragma once
 
 #include <functional>

@@ -4,7 +4,7 @@
 // their storage and pinned tables must still hold (ASan checks the rest).
 #include <catch2/catch_test_macros.hpp>
 
-#include "parser_v2/support.hpp"
+#include "parser/support.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;

@@ -1,5 +1,5 @@
-// Helpers shared by the parser_v2 tests.
-#include "parser_v2/support.hpp"
+// Helpers shared by the parser tests.
+#include "parser/support.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "parser_v2/support.hpp"
+#include "parser/support.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs each case of cases.txt and compares the output with its golden file.
-#   check.sh GTANALYZE SOURCE_DIR
+# Runs each case of tests/golden/report/cases.txt and compares the output with its golden file
+# (tools/golden/make-report-goldens.sh makes them).
+#   goldens.sh GTANALYZE SOURCE_DIR
 set -u
 bin=$1
 cd "$2" || exit 2

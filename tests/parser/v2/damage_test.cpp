@@ -9,7 +9,7 @@
 #include "gtanalyze/reader.hpp"
 #include "parser/wire.hpp"
 #include "parser/v2/generation.hpp"
-#include "parser_v2/support.hpp"
+#include "parser/support.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;

@@ -3,7 +3,7 @@
 // consumer (the tables of earlier generations must stay pinned; ASan checks the rest).
 #include <catch2/catch_test_macros.hpp>
 
-#include "parser_v2/support.hpp"
+#include "parser/support.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;

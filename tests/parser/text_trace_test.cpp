@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "parser/text_trace.hpp"
-#include "parser_v2/support.hpp"
+#include "parser/support.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;
