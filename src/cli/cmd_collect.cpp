@@ -7,7 +7,6 @@
 
 #if GTANALYZE_WITH_COLLECTOR
 #include "collector/capture_reader.hpp"
-#include "collector/collector.hpp"
 #include "collector/crosscheck.hpp"
 #include "report/crosscheck_text.hpp"
 #endif
@@ -16,16 +15,7 @@ namespace gtanalyze::cli {
 
 #if GTANALYZE_WITH_COLLECTOR
 
-int run_collect(const CollectCommandOptions& options) {
-  collector::CollectOptions collect;
-  collect.output = options.output;
-  collect.command = options.command;
-  collect.pid = options.pid;
-  collect.duration = options.duration;
-  collect.ring_mib = options.ring_mib;
-  collect.verbose = options.verbose;
-  return collector::collect(collect).exit_code;
-}
+int run_collect(const CollectCommandOptions& options) { return collector::collect(options).exit_code; }
 
 int run_crosscheck(const CrosscheckCommandOptions& options) {
   auto trace = open_trace(options.trace, 1);

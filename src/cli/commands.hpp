@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "collector/collector.hpp"
 #include "gtanalyze/summary.hpp"
 
 namespace gtanalyze::cli {
@@ -58,16 +59,9 @@ int run_summary(const SummaryOptions& options);
 int run_dump(const DumpOptions& options);
 int run_diff(const DiffCommandOptions& options);
 
-// The options of `collect`, parsed in every build; a build without the collector only refuses
-// them (so this is not the collector's own CollectOptions, which such a build does not have).
-struct CollectCommandOptions {
-  std::string output;                // -o CAPTURE (required)
-  std::vector<std::string> command;  // after "--": PROGRAM ARGS… (started attached)
-  int pid = 0;                       // --pid PID: attach to a running process
-  double duration = 0;               // --duration SECONDS; 0: until the target exits or Ctrl-C
-  std::uint32_t ring_mib = 16;       // --ring-mib: ring buffer size (power of two)
-  bool verbose = false;              // -v: print the probe plan
-};
+// The options of `collect` are the collector's own, parsed in every build (its header needs no
+// libbpf); a build without the collector only refuses them.
+using CollectCommandOptions = collector::CollectOptions;
 
 struct CrosscheckCommandOptions {
   std::string trace, capture;
