@@ -144,69 +144,6 @@ struct TableIds {
   std::uint64_t stack = kNoTableId;
 };
 
-namespace detail {
-// EventKind by EventType, for the inline Event::kind() (asked for every event).
-extern const std::array<EventKind, 256> kEventKinds;
-
-// For the inline Event::state_change(): by EventType, the transition the type makes whatever its
-// arguments but the resource id, and where that id is. Kind None: the type makes no transition,
-// or one that depends on its arguments. A constant expression, so that a consumer can also
-// handle a type's transition with its states known at compile time.
-enum class ChangeId : std::uint8_t { Arg0, G, P };
-struct FixedChange {
-  StateChange change;
-  ChangeId id_from = ChangeId::Arg0;
-};
-
-constexpr std::array<FixedChange, 256> make_fixed_changes() {
-  std::array<FixedChange, 256> c{};
-  using E = EventType;
-  using I = ChangeId;
-  using G = GoState;
-  using P = ProcState;
-  auto go = [&c](E t, I id, G from, G to) {
-    FixedChange& f = c[static_cast<std::size_t>(t)];
-    f.change.kind = ResourceKind::Goroutine;
-    f.change.go_from = from;
-    f.change.go_to = to;
-    f.id_from = id;
-  };
-  auto proc = [&c](E t, I id, P from, P to) {
-    FixedChange& f = c[static_cast<std::size_t>(t)];
-    f.change.kind = ResourceKind::Proc;
-    f.change.proc_from = from;
-    f.change.proc_to = to;
-    f.id_from = id;
-  };
-  proc(E::ProcStart, I::Arg0, P::Idle, P::Running);
-  proc(E::ProcStop, I::P, P::Running, P::Idle);
-  go(E::GoCreate, I::Arg0, G::NotExist, G::Runnable);
-  go(E::GoCreateBlocked, I::Arg0, G::NotExist, G::Waiting);
-  go(E::GoCreateSyscall, I::Arg0, G::NotExist, G::Syscall);
-  go(E::GoStart, I::Arg0, G::Runnable, G::Running);
-  go(E::GoDestroy, I::G, G::Running, G::NotExist);
-  go(E::GoDestroySyscall, I::G, G::Syscall, G::NotExist);
-  go(E::GoStop, I::G, G::Running, G::Runnable);
-  go(E::GoBlock, I::G, G::Running, G::Waiting);
-  // A switch first unblocks the goroutine it names, with the same arguments as GoUnblock.
-  for (E t : {E::GoUnblock, E::GoSwitch, E::GoSwitchDestroy}) go(t, I::Arg0, G::Waiting, G::Runnable);
-  go(E::GoSyscallBegin, I::G, G::Running, G::Syscall);
-  go(E::GoSyscallEnd, I::G, G::Syscall, G::Running);
-  go(E::GoSyscallEndBlocked, I::G, G::Syscall, G::Runnable);
-  return c;
-}
-inline constexpr std::array<FixedChange, 256> kFixedChanges = make_fixed_changes();
-
-// For the inline Event::transition_table_ids(): by EventType, the arguments that hold the ids of
-// a transition's reason (a string) and stack, or -1. A context stack is the stack of the event's
-// execution context, which is "no stack" when its id is 0 or the event has no tables.
-struct TransitionIdArgs {
-  std::int8_t string = -1, stack = -1;
-  bool context_stack = false;
-};
-extern const std::array<TransitionIdArgs, 256> kTransitionIdArgs;
-}  // namespace detail
-
 struct Event {
   EventType type = EventType::None;
   Time time = 0;
@@ -220,38 +157,18 @@ struct Event {
   std::array<std::uint64_t, 4> args{};
   const EventTables* tables = nullptr;
 
-  EventKind kind() const { return detail::kEventKinds[static_cast<std::size_t>(type)]; }
+  EventKind kind() const;
   // The stack of the current execution context, if the event has one.
   Stack stack() const;
   StateTransition state_transition() const;  // kind() == StateTransition
   // state_transition() in parts, for consumers that need the reason and the stack (table
   // lookups) only for some transitions: the resource and states, then each of the two.
-  StateChange state_change() const {
-    const detail::FixedChange& f = detail::kFixedChanges[static_cast<std::size_t>(type)];
-    if (f.change.kind == ResourceKind::None) return state_change_from_args();
-    StateChange c = f.change;
-    c.id = change_id(f.id_from);
-    return c;
-  }
-  // The id of the goroutine or proc a fixed transition changes (detail::kFixedChanges).
-  std::int64_t change_id(detail::ChangeId from) const {
-    return from == detail::ChangeId::G ? g : from == detail::ChangeId::P ? p : static_cast<std::int64_t>(args[0]);
-  }
-  StateChange state_change_from_args() const;  // state_change() of the types not in the table
+  StateChange state_change() const;
   std::string_view transition_reason() const;
   Stack transition_stack() const;
   // The ids these two look up in `tables`, for consumers that cache by them: within a
   // generation, equal ids give equal reasons and stacks.
-  TableIds transition_table_ids() const {
-    const detail::TransitionIdArgs& t = detail::kTransitionIdArgs[static_cast<std::size_t>(type)];
-    TableIds ids;
-    if (t.string >= 0) ids.string = args[static_cast<std::size_t>(t.string)];
-    if (t.stack >= 0) {
-      const std::uint64_t id = args[static_cast<std::size_t>(t.stack)];
-      if (!t.context_stack || (id != 0 && tables != nullptr)) ids.stack = id;
-    }
-    return ids;
-  }
+  TableIds transition_table_ids() const;
   Range range() const;                       // kind() is RangeBegin, RangeActive or RangeEnd
   Metric metric() const;                     // kind() == Metric
   std::string_view label() const;            // kind() == Label

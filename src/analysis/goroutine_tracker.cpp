@@ -9,6 +9,7 @@
 #include "analysis/interning.hpp"
 #include "base/chunked_vector.hpp"
 #include "base/id_map.hpp"
+#include "parser/spec.hpp"
 
 namespace gtanalyze::analysis {
 
@@ -38,7 +39,7 @@ struct States {
 // (callgrind --json with the one copy for all: +11% instructions on go1.26-100M, +2.6% on go1.21-15M).
 template <EventType T>
 struct FixedStates {
-  static constexpr detail::FixedChange kChange = detail::kFixedChanges[static_cast<std::size_t>(T)];
+  static constexpr parser::FixedChange kChange = parser::spec_of(T).change;
   static_assert(kChange.change.kind == ResourceKind::Goroutine);
   static constexpr GoState from = kChange.change.go_from, to = kChange.change.go_to;
 };
@@ -55,7 +56,7 @@ struct StateMachine {
   void transition(const Event& ev, GoId id, S states);
   template <EventType T>
   void fixed_transition(const Event& ev) {
-    transition(ev, ev.change_id(FixedStates<T>::kChange.id_from), FixedStates<T>{});
+    transition(ev, FixedStates<T>::kChange.id(ev), FixedStates<T>{});
   }
   template <class S>
   Goroutine& leave(const Event& ev, GoId id, Goroutine* g, S states, std::uint32_t wait_reason);

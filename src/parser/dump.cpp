@@ -212,25 +212,15 @@ void append_event(std::string& out, const Event& ev) {
       append_go_quoted(out, s.reason);
       // Go prints a transition stack whenever the event carries a stack handle: creations always
       // do (even stack id 0), the others when their stack id is non-zero.
-      bool has_stack = ev.type == EventType::GoCreate || ev.type == EventType::GoCreateBlocked;
-      if (!has_stack) {
-        switch (ev.type) {
-          case EventType::GoStop: case EventType::GoBlock: case EventType::GoSyscallBegin: case EventType::GoStatusStack: {
-            const auto& spec = all_specs()[static_cast<std::size_t>(ev.type)];
-            has_stack = ev.args[spec.stack_args[0] - 1] != 0;
-            break;
-          }
-          default: break;
-        }
-      }
-      if (has_stack) {
+      const TransitionIdArgs& ids = spec_of(ev.type).transition_ids;
+      if (ids.stack >= 0 && (!ids.context_stack || ev.args[static_cast<std::size_t>(ids.stack)] != 0)) {
         out += "\nTransitionStack=\n";
         append_frames(out, s.stack);
       }
       break;
     }
     case EventKind::Experimental: {
-      const auto& spec = all_specs()[static_cast<std::size_t>(ev.type)];
+      const EventSpec& spec = spec_of(ev.type);
       fmt::format_to(it, " Name={} Args=[", spec.name);
       for (std::size_t i = 1; i < spec.args.size(); i++) {
         if (i != 1) out += ", ";
@@ -260,9 +250,9 @@ void append_event(std::string& out, const Event& ev) {
   bool has_stack = false;
   if (ev.type == EventType::CPUSample) {
     has_stack = true;
-  } else if (ev.type != EventType::Sync) {
-    const auto& spec = all_specs()[static_cast<std::size_t>(ev.type)];
-    has_stack = !spec.stack_args.empty() && ev.args[spec.stack_args[0] - 1] != 0;
+  } else {
+    const IdArgs& ids = spec_of(ev.type).ids;
+    has_stack = ids.stacks > 0 && ev.args[ids.stack[0]] != 0;
   }
   if (has_stack) {
     out += "\nStack=\n";

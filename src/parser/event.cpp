@@ -1,53 +1,13 @@
 // The Event views: what an event means, read from its type, context and arguments exactly as
-// Go's trace.Event methods do (including the facts the ordering leaves in spare arguments).
+// Go's trace.Event methods do (including the facts the ordering leaves in spare arguments). What a
+// type means whatever its arguments is in its row of the spec table.
 #include "gtanalyze/event.hpp"
-
-#include <array>
 
 #include "parser/event_extras.hpp"
 #include "parser/spec.hpp"
 
 namespace gtanalyze {
 namespace {
-
-constexpr std::array<EventKind, 256> make_kinds() {
-  std::array<EventKind, 256> k{};
-  auto set = [&k](EventType t, EventKind kind) { k[static_cast<std::size_t>(t)] = kind; };
-  using E = EventType;
-  using K = EventKind;
-  set(E::CPUSample, K::StackSample);
-  set(E::ProcsChange, K::Metric);
-  for (E t : {E::ProcStart, E::ProcStop, E::ProcSteal, E::ProcStatus, E::GoCreate, E::GoCreateSyscall, E::GoStart,
-              E::GoDestroy, E::GoDestroySyscall, E::GoStop, E::GoBlock, E::GoUnblock, E::GoSyscallBegin,
-              E::GoSyscallEnd, E::GoSyscallEndBlocked, E::GoStatus, E::GoSwitch, E::GoSwitchDestroy,
-              E::GoCreateBlocked, E::GoStatusStack}) {
-    set(t, K::StateTransition);
-  }
-  set(E::STWBegin, K::RangeBegin);
-  set(E::STWEnd, K::RangeEnd);
-  set(E::GCActive, K::RangeActive);
-  set(E::GCBegin, K::RangeBegin);
-  set(E::GCEnd, K::RangeEnd);
-  set(E::GCSweepActive, K::RangeActive);
-  set(E::GCSweepBegin, K::RangeBegin);
-  set(E::GCSweepEnd, K::RangeEnd);
-  set(E::GCMarkAssistActive, K::RangeActive);
-  set(E::GCMarkAssistBegin, K::RangeBegin);
-  set(E::GCMarkAssistEnd, K::RangeEnd);
-  set(E::HeapAlloc, K::Metric);
-  set(E::HeapGoal, K::Metric);
-  set(E::GoLabel, K::Label);
-  set(E::UserTaskBegin, K::TaskBegin);
-  set(E::UserTaskEnd, K::TaskEnd);
-  set(E::UserRegionBegin, K::RegionBegin);
-  set(E::UserRegionEnd, K::RegionEnd);
-  set(E::UserLog, K::Log);
-  for (auto t = static_cast<std::size_t>(E::Span); t <= static_cast<std::size_t>(E::GoroutineStackFree); t++) {
-    k[t] = K::Experimental;
-  }
-  set(E::Sync, K::Sync);
-  return k;
-}
 
 constexpr StateChange go_transition(GoId id, GoState from, GoState to) {
   StateChange s;
@@ -71,38 +31,34 @@ constexpr StateChange proc_transition(ProcId id, ProcState from, ProcState to) {
 std::uint64_t context_stack_id(const Event& ev) {
   if (ev.type == EventType::Sync || ev.tables == nullptr) return kNoTableId;
   if (ev.type == EventType::CPUSample) return ev.args[0];
-  const parser::IdArgs& ids = parser::kIdArgs[static_cast<std::size_t>(ev.type)];
+  const parser::IdArgs& ids = parser::spec_of(ev.type).ids;
   if (ids.stacks == 0) return kNoTableId;
   const std::uint64_t id = ev.args[ids.stack[0]];
   return id == 0 ? kNoTableId : id;
 }
 
+// The transitions whose states depend on the arguments (the spec rows without a fixed change).
+StateChange state_change_from_args(const Event& ev) {
+  using E = EventType;
+  const auto& args = ev.args;
+  switch (ev.type) {
+    case E::ProcSteal: {
+      const ProcState before = parser::steal_from(args) == parser::WireProcStatus::SyscallAbandoned ? ProcState::Idle : ProcState::Running;
+      return proc_transition(static_cast<ProcId>(args[0]), before, ProcState::Idle);
+    }
+    case E::ProcStatus:
+      return proc_transition(static_cast<ProcId>(args[0]), parser::proc_status_from(args),
+                             parser::proc_state_of(static_cast<parser::WireProcStatus>(args[1])));
+    case E::GoStatus:
+    case E::GoStatusStack:
+      return go_transition(static_cast<GoId>(args[0]), parser::go_status_from(args), parser::go_state_of(parser::go_status_to(args)));
+    default: return {};
+  }
+}
+
 }  // namespace
 
-constinit const std::array<EventKind, 256> detail::kEventKinds = make_kinds();
-
-// The reason and stack of each transition (Go's StateTransition.Reason and Stack). Built from the
-// spec's kIdArgs, which is constant-initialised and so complete before this runs.
-const std::array<detail::TransitionIdArgs, 256> detail::kTransitionIdArgs = [] {
-  // Filled explicitly: with `t{}`, GCC 12 at -O2 and -O3 leaves all but the first rows zero
-  // (the rows' default member initialisers are not applied past them; a miscompilation).
-  std::array<detail::TransitionIdArgs, 256> t;
-  t.fill(detail::TransitionIdArgs{});
-  using E = EventType;
-  auto context_stack = [&t](E type) {
-    const parser::IdArgs& ids = parser::kIdArgs[static_cast<std::size_t>(type)];
-    detail::TransitionIdArgs& row = t[static_cast<std::size_t>(type)];
-    if (ids.stacks > 0) row.stack = static_cast<std::int8_t>(ids.stack[0]);
-    row.context_stack = true;
-  };
-  for (E type : {E::GoCreate, E::GoCreateBlocked}) t[static_cast<std::size_t>(type)].stack = 1;  // the new goroutine's
-  for (E type : {E::GoStop, E::GoBlock}) {
-    t[static_cast<std::size_t>(type)].string = 0;  // the reason
-    context_stack(type);
-  }
-  for (E type : {E::GoSyscallBegin, E::GoStatus, E::GoStatusStack}) context_stack(type);
-  return t;
-}();
+EventKind Event::kind() const { return parser::spec_of(type).kind; }
 
 Stack Event::stack() const {
   const std::uint64_t id = context_stack_id(*this);
@@ -122,21 +78,23 @@ StateTransition Event::state_transition() const {
   return s;
 }
 
-StateChange Event::state_change_from_args() const {
-  using E = EventType;
-  switch (type) {
-    case E::ProcSteal: {
-      const ProcState before = parser::steal_from(args) == parser::WireProcStatus::SyscallAbandoned ? ProcState::Idle : ProcState::Running;
-      return proc_transition(static_cast<ProcId>(args[0]), before, ProcState::Idle);
-    }
-    case E::ProcStatus:
-      return proc_transition(static_cast<ProcId>(args[0]), parser::proc_status_from(args),
-                             parser::proc_state_of(static_cast<parser::WireProcStatus>(args[1])));
-    case E::GoStatus:
-    case E::GoStatusStack:
-      return go_transition(static_cast<GoId>(args[0]), parser::go_status_from(args), parser::go_state_of(parser::go_status_to(args)));
-    default: return {};
+StateChange Event::state_change() const {
+  const parser::FixedChange& f = parser::spec_of(type).change;
+  if (f.change.kind == ResourceKind::None) return state_change_from_args(*this);
+  StateChange c = f.change;
+  c.id = f.id(*this);
+  return c;
+}
+
+TableIds Event::transition_table_ids() const {
+  const parser::TransitionIdArgs& t = parser::spec_of(type).transition_ids;
+  TableIds ids;
+  if (t.string >= 0) ids.string = args[static_cast<std::size_t>(t.string)];
+  if (t.stack >= 0) {
+    const std::uint64_t id = args[static_cast<std::size_t>(t.stack)];
+    if (!t.context_stack || (id != 0 && tables != nullptr)) ids.stack = id;
   }
+  return ids;
 }
 
 std::string_view Event::transition_reason() const {

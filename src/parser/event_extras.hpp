@@ -51,7 +51,7 @@ inline ProcState proc_state_of(WireProcStatus s) {
 using EventArgs = std::array<std::uint64_t, 4>;
 
 // The first spare argument slot of an event type.
-inline std::size_t extra_index(EventType t) { return all_specs()[static_cast<std::size_t>(t)].args.size() - 1; }
+constexpr std::size_t extra_index(EventType t) { return spec_of(t).args.size() - 1; }
 
 // GoStatus, GoStatusStack: the status argument carries the goroutine's state before the event
 // in its high half.

@@ -11,19 +11,6 @@
 namespace gtanalyze::parser::v2 {
 namespace {
 
-// The spec table, fetched once (it is constant-initialised, so this is safe at static init).
-const std::span<const EventSpec> kSpecs = all_specs();
-
-// Per event type, the number of wire values after the type byte (timestamp delta first); 0 for
-// types that cannot appear in an event batch's stream of timed events.
-const std::array<std::uint8_t, 256> kTimedValueCount = [] {
-  std::array<std::uint8_t, 256> counts{};
-  for (std::size_t type = 0; type < kSpecs.size(); type++) {
-    if (kSpecs[type].timed && !kSpecs[type].args.empty()) counts[type] = static_cast<std::uint8_t>(kSpecs[type].args.size());
-  }
-  return counts;
-}();
-
 // Runs hold this many events, fewer when a generation has so many Ms that their runs would take
 // more than kRunBudget bytes together (a process with thousands of threads).
 constexpr std::size_t kRunEvents = 256;
@@ -76,7 +63,7 @@ std::pair<std::size_t, EventRun::Then> BatchDecoder::decode(const Generation& g,
       const std::size_t left = size - off;
       ev.offset = stream_offset + off;
       const std::uint8_t type = p[0];
-      const std::size_t count = kTimedValueCount[type];
+      const std::size_t count = spec_of(static_cast<EventType>(type)).timed_values;
       if (count == 0) {
         failed = bad_type(ev, type);
         break;
@@ -129,8 +116,8 @@ std::pair<std::size_t, EventRun::Then> BatchDecoder::decode(const Generation& g,
 // --decode-only: +0.13% instructions without the hints.)
 [[gnu::noinline, gnu::cold]] bool BatchDecoder::bad_type(const RawEvent& ev, std::uint8_t type) {
   error_ = make_error(ErrorCode::Corrupt, ev.offset,
-                      type >= kSpecs.size() ? fmt::format("found invalid event type: {}", type)
-                                            : fmt::format("found event without a timestamp: type={}", type));
+                      type >= kSpecCount ? fmt::format("found invalid event type: {}", type)
+                                         : fmt::format("found event without a timestamp: type={}", type));
   return true;
 }
 

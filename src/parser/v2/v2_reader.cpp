@@ -18,9 +18,6 @@
 namespace gtanalyze::parser::v2 {
 namespace {
 
-// The spec table, fetched once (it is constant-initialised, so this is safe at static init).
-const std::span<const EventSpec> kSpecs = all_specs();
-
 // One M's events in a generation, as the feed decodes them: the head event is *pos.
 struct BatchCursor {
   ThreadId m = kNoThread;
@@ -276,7 +273,7 @@ class V2Reader final : public TraceReader {
       const BatchCursor* c = entry.cursor;
       const RawEvent& ev = *c->pos;
       offset = std::min(offset, ev.offset);
-      const EventSpec& spec = all_specs()[static_cast<std::size_t>(ev.type)];
+      const EventSpec& spec = spec_of(ev.type);
       msg += fmt::format("M {} [{} time={}", c->m, spec.name, ev.time);
       for (std::size_t i = 1; i < spec.args.size(); i++) msg += fmt::format(" {}={}", spec.args[i], ev.args[i - 1]);
       msg += "]\n";
@@ -351,9 +348,9 @@ class V2Reader final : public TraceReader {
   }
 
   // Whether the event's string and stack ids name entries of its generation's tables. Run for
-  // every event: kIdArgs says which arguments to check.
+  // every event: the spec row's ids say which arguments to check.
   bool table_ids_valid(const Event& e) const {
-    const IdArgs& args = kIdArgs[static_cast<std::size_t>(e.type)];
+    const IdArgs& args = spec_of(e.type).ids;
     if (args.stacks == 0 && args.strings == 0) return true;
     const auto* t = static_cast<const GenerationTables*>(e.tables);
     for (std::uint8_t k = 0; k < args.stacks; k++) {
@@ -367,7 +364,7 @@ class V2Reader final : public TraceReader {
 
   // The error for the first id table_ids_valid() rejects.
   Error table_id_error(const Event& e) const {
-    const EventSpec& spec = kSpecs[static_cast<std::size_t>(e.type)];
+    const EventSpec& spec = spec_of(e.type);
     const auto* t = static_cast<const GenerationTables*>(e.tables);
     for (std::uint8_t i : spec.stack_args) {
       if (!t->has_stack(e.args[i - 1])) {
