@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct MState {
   GoId g = kNoGoroutine;
   ProcId p = kNoProc;
 };
+
+// Status names for error messages, as Go spells them.
+std::string_view go_status_name(WireGoStatus s);
+std::string_view proc_status_name(WireProcStatus s);
 
 class Ordering {
  public:
@@ -182,28 +187,32 @@ class Ordering {
   [[gnu::noinline]] Step handle_other(RawEvent& ev, GenerationTables* tables, std::uint64_t gen, SchedCtx& cur,
                                       SchedCtx& next);
   // One handler per group of wire events; `cur` is the context before the event, `next` after.
-  Step proc_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step proc_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step proc_stop(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step proc_steal(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step go_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  // Goroutine transitions (ordering.cpp).
   Step go_create(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_switch(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   [[gnu::always_inline]] inline Step go_stop_exec(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   [[gnu::always_inline]] inline Step go_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   [[gnu::always_inline]] inline Step go_unblock(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step go_switch(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   [[gnu::always_inline]] inline Step go_syscall_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   [[gnu::always_inline]] inline Step go_syscall_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  // The statuses each generation starts with (ordering_status.cpp).
+  Step proc_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step go_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  // Procs, and syscalls that lose their proc or have none (ordering_proc.cpp).
+  Step proc_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step proc_stop(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step proc_steal(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_syscall_end_blocked(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_create_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_destroy_syscall(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  // Ranges, GC, user annotations and the events that need only a context check (ordering_range.cpp).
   Step user_task_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step user_task_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step user_region(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  Step annotation(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step gc_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step gc_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step gc_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  Step annotation(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step heap_metric(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step sweep_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step sweep_active(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
