@@ -135,6 +135,7 @@ class Ordering {
             std::uint64_t a1 = 0);
   // Records the error of `ev`: Step::Failed for handlers, false for the checks they call. The
   // message is formatted here, out of line, so that the busy handlers set up no strings.
+  // Kept: callgrind go1.26-100M --json +7.6% Ir without the hints, dump --decode-only +10.1% (2026-12-05).
   template <class... Args>
   [[gnu::noinline, gnu::cold]] Step fail(const RawEvent& ev, fmt::format_string<Args...> format, Args&&... args) {
     error_ = make_error(ErrorCode::Corrupt, ev.offset, fmt::format(format, std::forward<Args>(args)...));
