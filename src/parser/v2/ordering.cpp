@@ -20,7 +20,8 @@ Ordering::Step Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadI
   }
   SchedCtx next = cur;
   // The busy handlers (nine events in ten) inline here; the rest through handle_other(), which
-  // takes copies of the contexts, so that these stay in registers.
+  // takes copies of the contexts, so that these stay in registers. Kept: callgrind go1.26-100M
+  // dump --decode-only +3.5% Ir with one switch on the contexts themselves (2026-12-05).
   using E = EventType;
   Step step = Step::Failed;
   switch (ev.type) {
