@@ -265,7 +265,7 @@ Ordering::Step Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std
   const Seq pseq{gen, ev.args[0]};
   if (!pseq.succeeds(pit->second.seq)) {
     return fail(ev, "failed to advance {}: can't make sequence: {} (gen={}) -> {} (gen={})", event_type_name(ev.type),
-                                pit->second.seq.seq, pit->second.seq.gen, pseq.seq, pseq.gen);
+                pit->second.seq.seq, pit->second.seq.gen, pseq.seq, pseq.gen);
   }
   pit->second.seq = pseq;
   push(ev, t, cur);
@@ -284,7 +284,7 @@ Ordering::Step Ordering::go_syscall_end(RawEvent& ev, GenerationTables* t, std::
   if (pit == nullptr) return Step::Failed;
   if (pit->second.status != WireProcStatus::Syscall) {
     return fail(ev, "expected proc {} in state Syscall, but got {} instead", cur.p,
-                                proc_status_name(pit->second.status));
+                proc_status_name(pit->second.status));
   }
   pit->second.status = WireProcStatus::Running;
   push(ev, t, cur);

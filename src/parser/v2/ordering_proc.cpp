@@ -136,7 +136,7 @@ Ordering::Step Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, s
     }
     if (pit->second.status != WireProcStatus::Syscall) {
       return fail(ev, "proc {} in unexpected state {} during {}", cur.p, proc_status_name(pit->second.status),
-                                  event_type_name(ev.type));
+                  event_type_name(ev.type));
     }
     pit->second.status = WireProcStatus::SyscallAbandoned;
     next.p = kNoProc;

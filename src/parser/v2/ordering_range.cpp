@@ -111,7 +111,7 @@ Ordering::Step Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uin
     const UserRegion& top = regions.back();
     if (top.task != task || top.name != name) {
       return fail(ev, "misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
-                                  "region start event is {{{} {}}}", cur.g, task, name, top.task, top.name);
+                  "region start event is {{{} {}}}", cur.g, task, name, top.task, top.name);
     }
     regions.pop_back();
   }
@@ -216,7 +216,7 @@ Ordering::Step Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::
   auto it = g_states_.find(cur.g);
   if (it == g_states_.end()) {
     return fail(ev, "encountered event of type {} without known state for current goroutine {}",
-                                static_cast<unsigned>(ev.type), cur.g);
+                static_cast<unsigned>(ev.type), cur.g);
   }
   if (!begin_range(ev, g_ranges_[cur.g].ranges, RangeType{range_start(ev.type), desc})) return Step::Failed;
   if (ev.type == EventType::STWBegin) set_stw_name(ev.args, intern_stw_name(t, desc));
@@ -240,7 +240,7 @@ Ordering::Step Ordering::go_range_end(RawEvent& ev, GenerationTables* t, std::ui
   auto it = g_states_.find(cur.g);
   if (it == g_states_.end()) {
     return fail(ev, "encountered event of type {} without known state for current goroutine {}",
-                                static_cast<unsigned>(ev.type), cur.g);
+                static_cast<unsigned>(ev.type), cur.g);
   }
   std::uint64_t desc = 0;
   if (!end_range(ev, g_ranges_[cur.g].ranges, desc)) return Step::Failed;

@@ -45,7 +45,7 @@ Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uin
       ev.args[1] = static_cast<std::uint64_t>(WireProcStatus::SyscallAbandoned);
     } else if (s.status != status) {
       return fail(ev, "inconsistent status for proc {}: old {} vs. new {}", pid, proc_status_name(s.status),
-                                  proc_status_name(status));
+                  proc_status_name(status));
     }
     s.seq = Seq{gen, 0};
   } else {
@@ -89,7 +89,7 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
   if (it != g_states_.end()) {
     if (it->second.status != status) {
       return fail(ev, "inconsistent status for goroutine {}: old {} vs. new {}", gid,
-                                  go_status_name(it->second.status), go_status_name(status));
+                  go_status_name(it->second.status), go_status_name(status));
     }
     it->second.seq = Seq{gen, 0};
   } else if (gen == initial_gen_) {
@@ -100,7 +100,7 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
     old_state = GoState::Undetermined;
   } else {
     return fail(ev, "found goroutine status for new goroutine after the first generation: id={} status={}",
-                                gid, go_status_name(status));
+                gid, go_status_name(status));
   }
   set_go_status(ev.args, old_state, status);
 
@@ -119,7 +119,7 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
       if (mit != m_states_.end()) {
         if (mit->second.g != gid) {
           return fail(ev, "inconsistent thread for syscalling goroutine {}: thread has goroutine {}", gid,
-                                      mit->second.g);
+                      mit->second.g);
         }
         cur.g = mit->second.g;
       } else {
