@@ -52,10 +52,9 @@ class PostProcessor {
   };
 
   Status check_running(const P& p, const G& g, const OldEvent& ev, bool allow_g0, std::uint64_t index) const;
-  // Out of line and cold: formatting inside apply() cost every event stack space and registers.
+  // The error for a rejected event, with its place in time order.
   template <class... Args>
-  [[gnu::cold, gnu::noinline]] static Error fail(const OldEvent& ev, std::uint64_t index,
-                                                 fmt::format_string<Args...> format, Args&&... args) {
+  static Error fail(const OldEvent& ev, std::uint64_t index, fmt::format_string<Args...> format, Args&&... args) {
     return make_error(ErrorCode::Corrupt, ev.offset,
                       fmt::format("{} (event {} in time order)", fmt::format(format, std::forward<Args>(args)...), index));
   }
