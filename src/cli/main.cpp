@@ -65,6 +65,78 @@ void add_threads_option(CLI::App& app, unsigned& threads) {
       ->check(CLI::Range(1u, 1024u));
 }
 
+// The default command's options: summarise one trace.
+void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& min_blocked) {
+  app.add_option("trace", summary.trace, "Trace (or capture) file to summarise ('-' for stdin)");
+  app.add_flag("--json", summary.json, "Print the analysis as JSON (schema gtanalyze/v1, docs/json-schema.md)");
+  app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout");
+  app.add_option("--top", summary.top, "Goroutine groups listed before the rest is folded into one line")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_leak_options(app, summary.leaks, min_blocked);
+  add_threads_option(app, summary.threads);
+}
+
+// `format`, `from` and `to` are read into `dump` once parsing is done.
+CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format, std::string& from,
+                           std::string& to) {
+  auto* cmd = app.add_subcommand("dump", "Print every event, one per line, in trace order");
+  cmd->add_option("trace", dump.trace, "Trace file ('-' for stdin)")->required();
+  cmd->add_option("--format", format, "line: one line per event with its linked event; go: as `go tool trace -d=parsed`")
+      ->check(CLI::IsMember({"line", "go"}));
+  cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack");
+  cmd->add_option("--goroutine", dump.goroutine, "Only this goroutine's events (its own and its state changes)");
+  cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'");
+  cmd->add_option("--from", from, "Only events at or after this time since the first event (e.g. 10ms)");
+  cmd->add_option("--to", to, "Only events at or before this time since the first event");
+  cmd->add_flag("--decode-only", dump.decode_only,
+                "Benchmarking: decode and order every event but print only their count (tools/bench/run.sh)");
+  add_threads_option(*cmd, dump.threads);
+  return cmd;
+}
+
+// `min_blocked` and `floor_time` are read into `diff` once parsing is done.
+CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string& min_blocked, std::string& floor_time) {
+  auto* cmd = app.add_subcommand("diff", "Compare two traces or JSON exports; exit 1 when a --fail-on rule is broken");
+  cmd->add_option("base", diff.base, "The baseline: a trace or a --json export")->required();
+  cmd->add_option("new", diff.next, "The new run: a trace or a --json export")->required();
+  cmd->add_option("--format", diff.format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_option("-o,--output", diff.output, "Write the comparison to FILE instead of stdout");
+  cmd->add_option("--fail-on", diff.fail_on,
+                  "Exit 1 when this rule holds, e.g. 'new-leaks>0', 'sched_latency.p99>+20%', "
+                  "'group[main.worker].block_ns>+25%' (repeatable; grammar in docs/diff-rules.md)")
+      ->take_all();
+  cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)");
+  cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)");
+  add_leak_options(*cmd, diff.leaks, min_blocked);
+  add_threads_option(*cmd, diff.threads);
+  return cmd;
+}
+
+CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
+  auto* cmd = app.add_subcommand(
+      "collect", "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
+                 "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");
+  cmd->add_option("-o,--output", collect.output, "Capture file to write")->required();
+  cmd->add_option("--pid", collect.pid, "Attach to this running process instead of starting one");
+  cmd->add_option("--duration", collect.duration, "Stop after this many seconds (default: until the target exits or Ctrl-C)");
+  cmd->add_option("--ring-mib", collect.ring_mib, "Ring buffer size in MiB, a power of two (default 16)");
+  cmd->add_flag("-v,--verbose", collect.verbose, "Print the probe plan");
+  cmd->add_option("command", collect.command, "-- PROGRAM ARGS...: the program to start, attached before it runs");
+  return cmd;
+}
+
+CLI::App* add_crosscheck_command(CLI::App& app, CrosscheckCommandOptions& crosscheck) {
+  auto* cmd =
+      app.add_subcommand("crosscheck", "Compare a trace with an eBPF capture of the same run; exit 1 when they disagree, 3 when the capture lost records");
+  cmd->add_option("trace", crosscheck.trace, "The run's execution trace")->required();
+  cmd->add_option("capture", crosscheck.capture, "The capture of the same run (gtanalyze collect)")->required();
+  cmd->add_flag("--json", crosscheck.json, "Print the comparison as JSON");
+  cmd->add_option("-o,--output", crosscheck.output, "Write the comparison to FILE instead of stdout");
+  return cmd;
+}
+
 int run(int argc, char** argv) {
   CLI::App app{
       "gtanalyze: what every goroutine of a Go program did, where the time went, and which\n"
@@ -82,65 +154,17 @@ int run(int argc, char** argv) {
 
   SummaryOptions summary;
   std::string summary_min_blocked;
-  app.add_option("trace", summary.trace, "Trace (or capture) file to summarise ('-' for stdin)");
-  app.add_flag("--json", summary.json, "Print the analysis as JSON (schema gtanalyze/v1, docs/json-schema.md)");
-  app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout");
-  app.add_option("--top", summary.top, "Goroutine groups listed before the rest is folded into one line")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  add_leak_options(app, summary.leaks, summary_min_blocked);
-  add_threads_option(app, summary.threads);
-
+  add_summary_options(app, summary, summary_min_blocked);
   DumpOptions dump;
-  auto* dump_cmd = app.add_subcommand("dump", "Print every event, one per line, in trace order");
-  dump_cmd->add_option("trace", dump.trace, "Trace file ('-' for stdin)")->required();
   std::string dump_format = "line", dump_from, dump_to;
-  dump_cmd->add_option("--format", dump_format, "line: one line per event with its linked event; go: as `go tool trace -d=parsed`")
-      ->check(CLI::IsMember({"line", "go"}));
-  dump_cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack");
-  dump_cmd->add_option("--goroutine", dump.goroutine, "Only this goroutine's events (its own and its state changes)");
-  dump_cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'");
-  dump_cmd->add_option("--from", dump_from, "Only events at or after this time since the first event (e.g. 10ms)");
-  dump_cmd->add_option("--to", dump_to, "Only events at or before this time since the first event");
-  dump_cmd->add_flag("--decode-only", dump.decode_only,
-                     "Benchmarking: decode and order every event but print only their count (tools/bench/run.sh)");
-  add_threads_option(*dump_cmd, dump.threads);
-
+  auto* dump_cmd = add_dump_command(app, dump, dump_format, dump_from, dump_to);
   DiffCommandOptions diff;
   std::string diff_min_blocked, floor_time = "100us";
-  auto* diff_cmd = app.add_subcommand("diff", "Compare two traces or JSON exports; exit 1 when a --fail-on rule is broken");
-  diff_cmd->add_option("base", diff.base, "The baseline: a trace or a --json export")->required();
-  diff_cmd->add_option("new", diff.next, "The new run: a trace or a --json export")->required();
-  diff_cmd->add_option("--format", diff.format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}));
-  diff_cmd->add_option("-o,--output", diff.output, "Write the comparison to FILE instead of stdout");
-  diff_cmd->add_option("--fail-on", diff.fail_on,
-                       "Exit 1 when this rule holds, e.g. 'new-leaks>0', 'sched_latency.p99>+20%', "
-                       "'group[main.worker].block_ns>+25%' (repeatable; grammar in docs/diff-rules.md)")
-      ->take_all();
-  diff_cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)");
-  diff_cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)");
-  add_leak_options(*diff_cmd, diff.leaks, diff_min_blocked);
-  add_threads_option(*diff_cmd, diff.threads);
-
+  auto* diff_cmd = add_diff_command(app, diff, diff_min_blocked, floor_time);
   CollectCommandOptions collect;
-  auto* collect_cmd = app.add_subcommand(
-      "collect", "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
-                 "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");
-  collect_cmd->add_option("-o,--output", collect.output, "Capture file to write")->required();
-  collect_cmd->add_option("--pid", collect.pid, "Attach to this running process instead of starting one");
-  collect_cmd->add_option("--duration", collect.duration, "Stop after this many seconds (default: until the target exits or Ctrl-C)");
-  collect_cmd->add_option("--ring-mib", collect.ring_mib, "Ring buffer size in MiB, a power of two (default 16)");
-  collect_cmd->add_flag("-v,--verbose", collect.verbose, "Print the probe plan");
-  collect_cmd->add_option("command", collect.command, "-- PROGRAM ARGS...: the program to start, attached before it runs");
-
+  auto* collect_cmd = add_collect_command(app, collect);
   CrosscheckCommandOptions crosscheck;
-  auto* crosscheck_cmd =
-      app.add_subcommand("crosscheck", "Compare a trace with an eBPF capture of the same run; exit 1 when they disagree, 3 when the capture lost records");
-  crosscheck_cmd->add_option("trace", crosscheck.trace, "The run's execution trace")->required();
-  crosscheck_cmd->add_option("capture", crosscheck.capture, "The capture of the same run (gtanalyze collect)")->required();
-  crosscheck_cmd->add_flag("--json", crosscheck.json, "Print the comparison as JSON");
-  crosscheck_cmd->add_option("-o,--output", crosscheck.output, "Write the comparison to FILE instead of stdout");
+  auto* crosscheck_cmd = add_crosscheck_command(app, crosscheck);
 
   try {
     app.parse(argc, argv);

@@ -127,66 +127,107 @@ Result<bool> CaptureReader::next(Event& out) {
   return true;
 }
 
-void CaptureReader::convert() {
-  const Capture& c = capture_;
-  const RuntimeTables& rt = *runtime_tables(c.header.go_minor);
+namespace {
+
+// Pass 1a: a Running→Waiting whose next change is Waiting→Running is a wait on the system stack
+// (stopTheWorld, GC assists…), not a park: park_m's goroutines always leave Waiting through
+// ready() (→Runnable). Go ≤ 1.22 leaves g.waitreason stale there, so the reason alone cannot tell.
+std::vector<bool> find_system_waits(const std::vector<gtc_record>& records) {
+  std::vector<bool> system_wait(records.size());
+  std::unordered_map<std::uint64_t, std::size_t> last_wait;  // gp → its open Running→Waiting
+  for (std::size_t i = 0; i < records.size(); i++) {
+    const gtc_record& r = records[i];
+    if (auto it = last_wait.find(r.gp); it != last_wait.end()) {
+      if (r.kind == GTC_CAS && r.old_status == kWaiting && r.new_status == kRunning) system_wait[it->second] = true;
+      last_wait.erase(it);
+    }
+    if (r.kind == GTC_CAS && r.old_status == kRunning && r.new_status == kWaiting) last_wait[r.gp] = i;
+  }
+  return system_wait;
+}
+
+// Pass 1b: each record's goid. Before Go 1.24 a creation's goid is the one its g carries in its
+// next record; -1 when there is none.
+std::vector<std::int64_t> resolve_goids(const Capture& c, std::vector<std::string>& warnings) {
   const bool late_goid = c.header.go_minor < 24;
-  std::unordered_map<std::uint64_t, const CaptureSymbol*> symbols;
-  for (const auto& s : c.trailer.symbols) symbols.emplace(s.pc, &s);
-  auto symbol = [&](std::uint64_t pc) -> const CaptureSymbol* {
-    auto it = symbols.find(pc);
-    return it == symbols.end() ? nullptr : it->second;
+  std::vector<std::int64_t> goid(c.records.size());
+  std::unordered_map<std::uint64_t, std::size_t> pending;  // gp → creation record index
+  for (std::size_t i = 0; i < c.records.size(); i++) {
+    const gtc_record& r = c.records[i];
+    goid[i] = r.goid;
+    if (!late_goid) continue;
+    if (auto it = pending.find(r.gp); it != pending.end()) {
+      goid[it->second] = r.goid;
+      pending.erase(it);
+    }
+    if (r.kind == GTC_CAS && r.old_status == kDead) {
+      pending[r.gp] = i;
+      goid[i] = -1;
+    }
+  }
+  if (!pending.empty()) {
+    warnings.push_back(fmt::format("{} goroutine(s) created but never seen again: goid unknown (Go < 1.24 assigns it after creation)", pending.size()));
+  }
+  return goid;
+}
+
+// Pass 2: the per-goroutine state machine, one record at a time, appending events.
+class RecordConverter {
+ public:
+  RecordConverter(const Capture& c, CaptureTables& tables, std::vector<Event>& events)
+      : c_(c), rt_(*runtime_tables(c.header.go_minor)), tables_(tables), events_(events) {
+    for (const auto& s : c.trailer.symbols) symbols_.emplace(s.pc, &s);
+    // Tracers before Go 1.22 record preemptPark as a plain GoBlock, with no reason.
+    preempted_ = rt_.old_tracer ? 0 : tables_.intern("preempted");
+  }
+
+  // The Sync event and the statuses of the goroutines alive when the probes attached.
+  void describe_start() {
+    const Time t0 = static_cast<Time>(c_.header.start_mono);
+    emit(EventType::Sync, t0, kNoGoroutine, 0, {1, 0, 0, 0});
+    for (const auto& g : c_.trailer.initial) {
+      const GoState s = public_state(g.status);
+      if (s != GoState::NotExist) status_event(t0, g.goid, s, 0, tables_.frame_stack(symbol(g.startpc), g.startpc));
+    }
+  }
+
+  // `id`: the record's goid from resolve_goids(); `system_wait`: from find_system_waits().
+  void convert(const gtc_record& r, GoId id, bool system_wait) {
+    if (id < 0) {
+      ignored_++;
+      return;
+    }
+    auto it = state_.find(id);
+    Step s{r, id, static_cast<Time>(r.ts), it == state_.end() ? GoState::Undetermined : it->second};
+    switch (r.kind) {
+      case GTC_CAS: convert_status_change(s, system_wait); break;
+      case GTC_SYS_ENTER:
+      case GTC_SYS_BLOCK: transition(s, GoState::Running, EventType::GoSyscallBegin, id, {}, GoState::Syscall); break;
+      case GTC_SYS_EXIT: transition(s, GoState::Syscall, EventType::GoSyscallEnd, id, {}, GoState::Running); break;
+      case GTC_PREEMPT_PARK:
+        transition(s, GoState::Running, EventType::GoBlock, id, {preempted_, 0, 0, 0}, GoState::Waiting);
+        break;
+      default: ignored_++;
+    }
+  }
+
+  std::uint64_t ignored() const { return ignored_; }
+
+ private:
+  // The record being converted and its goroutine's state before it.
+  struct Step {
+    const gtc_record& r;
+    GoId id;
+    Time t;
+    GoState cur;
   };
 
-  if (!c.complete) warnings_.push_back("capture has no trailer (the collector did not finish); read records up to the end");
-  if (c.trailer.drops() != 0) warnings_.push_back(fmt::format("the ring buffer dropped {} records: the story is incomplete", c.trailer.drops()));
-
-  // Pass 1, looking ahead per g:
-  //  * (Go < 1.24) a creation's goid is the one its g carries in its next record;
-  //  * a Running→Waiting whose next change is Waiting→Running is a wait on the system stack
-  //    (stopTheWorld, GC assists…), not a park: park_m's goroutines always leave Waiting through
-  //    ready() (→Runnable). Go ≤ 1.22 leaves g.waitreason stale there, so the reason alone
-  //    cannot tell.
-  std::vector<std::int64_t> goid(c.records.size());
-  std::vector<bool> system_wait(c.records.size());
-  {
-    std::unordered_map<std::uint64_t, std::size_t> last_wait;  // gp → its open Running→Waiting
-    for (std::size_t i = 0; i < c.records.size(); i++) {
-      const gtc_record& r = c.records[i];
-      if (auto it = last_wait.find(r.gp); it != last_wait.end()) {
-        if (r.kind == GTC_CAS && r.old_status == kWaiting && r.new_status == kRunning) system_wait[it->second] = true;
-        last_wait.erase(it);
-      }
-      if (r.kind == GTC_CAS && r.old_status == kRunning && r.new_status == kWaiting) last_wait[r.gp] = i;
-    }
-  }
-  {
-    std::unordered_map<std::uint64_t, std::size_t> pending;  // gp → creation record index
-    for (std::size_t i = 0; i < c.records.size(); i++) {
-      const gtc_record& r = c.records[i];
-      goid[i] = r.goid;
-      if (!late_goid) continue;
-      if (auto it = pending.find(r.gp); it != pending.end()) {
-        goid[it->second] = r.goid;
-        pending.erase(it);
-      }
-      if (r.kind == GTC_CAS && r.old_status == kDead) {
-        pending[r.gp] = i;
-        goid[i] = -1;
-      }
-    }
-    if (!pending.empty()) {
-      warnings_.push_back(fmt::format("{} goroutine(s) created but never seen again: goid unknown (Go < 1.24 assigns it after creation)", pending.size()));
-    }
+  const CaptureSymbol* symbol(std::uint64_t pc) const {
+    auto it = symbols_.find(pc);
+    return it == symbols_.end() ? nullptr : it->second;
   }
 
-  std::unordered_map<std::int64_t, GoState> state;
-  std::unordered_map<std::int64_t, bool> transient;  // Running on the system stack, status Waiting
-  std::uint64_t ignored = 0;
-  // Tracers before Go 1.22 record preemptPark as a plain GoBlock, with no reason.
-  const std::uint64_t preempted = rt.old_tracer ? 0 : tables_->intern("preempted");
-
-  auto emit = [&](EventType type, Time t, GoId g, std::uint32_t tid, std::array<std::uint64_t, 4> args) {
+  void emit(EventType type, Time t, GoId g, std::uint32_t tid, std::array<std::uint64_t, 4> args) {
     Event e;
     e.type = type;
     e.time = t;
@@ -194,153 +235,134 @@ void CaptureReader::convert() {
     e.m = tid;
     e.p = kNoProc;
     e.args = args;
-    e.tables = tables_.get();
+    e.tables = &tables_;
     events_.push_back(e);
-  };
+  }
+
   // stack: a one-frame stack of the start function when known (the root frame a GoStatusStack
   // would end with), so goroutines found at attach time get their names.
-  auto status_event = [&](Time t, GoId id, GoState to, std::uint32_t tid, std::uint64_t stack = 0) {
+  void status_event(Time t, GoId id, GoState to, std::uint32_t tid, std::uint64_t stack = 0) {
     parser::EventArgs args{static_cast<std::uint64_t>(id), tid, 0, stack};
     parser::set_go_status(args, GoState::Undetermined, parser::wire_status_of(to));
     emit(stack ? EventType::GoStatusStack : EventType::GoStatus, t, kNoGoroutine, tid, args);
-    state[id] = to;
-  };
-
-  const Time t0 = static_cast<Time>(c.header.start_mono);
-  emit(EventType::Sync, t0, kNoGoroutine, 0, {1, 0, 0, 0});
-  for (const auto& g : c.trailer.initial) {
-    const GoState s = public_state(g.status);
-    if (s != GoState::NotExist) status_event(t0, g.goid, s, 0, tables_->frame_stack(symbol(g.startpc), g.startpc));
+    state_[id] = to;
   }
 
-  for (std::size_t i = 0; i < c.records.size(); i++) {
-    const gtc_record& r = c.records[i];
-    const GoId id = goid[i];
-    const Time t = static_cast<Time>(r.ts);
-    if (id < 0) {
-      ignored++;
-      continue;
+  // A goroutine met mid-life (it existed before the probes) is taken to have been in `from`.
+  void ensure(Step& s, GoState from) {
+    if (s.cur == GoState::Undetermined) {
+      status_event(s.t, s.id, from, s.r.tid);
+    } else if (s.cur == GoState::NotExist) {
+      state_[s.id] = from;  // a dead goroutine seen again: trust the runtime
+    } else {
+      return;
     }
-    auto it = state.find(id);
-    GoState cur = it == state.end() ? GoState::Undetermined : it->second;
-    // A goroutine met mid-life (it existed before the probes): its state before this record.
-    auto ensure = [&](GoState from) {
-      if (cur == GoState::Undetermined || cur == GoState::NotExist) {
-        if (cur == GoState::Undetermined) status_event(t, id, from, r.tid);
-        else state[id] = from;  // a dead goroutine seen again: trust the runtime
-        cur = from;
-      }
-    };
-    auto set = [&](GoState s) { state[id] = s; };
+    s.cur = from;
+  }
 
-    switch (r.kind) {
-      case GTC_CAS: {
-        const unsigned from = r.old_status, to = r.new_status;
-        if (from == kDead && (to == kRunnable || to == kWaiting)) {
-          const std::uint64_t start_stack = tables_->frame_stack(symbol(r.args[0]), r.args[0]);
-          const std::uint64_t create_stack = tables_->frame_stack(symbol(r.args[1]), r.args[1]);
-          emit(to == kRunnable ? EventType::GoCreate : EventType::GoCreateBlocked, t, r.cur_goid >= 0 ? r.cur_goid : kNoGoroutine, r.tid,
-               {static_cast<std::uint64_t>(id), start_stack, create_stack, 0});
-          set(public_state(to));
-          transient[id] = false;
-        } else if (from == kDead && to == kSyscall) {
-          emit(EventType::GoCreateSyscall, t, kNoGoroutine, r.tid, {static_cast<std::uint64_t>(id), 0, 0, 0});
-          set(GoState::Syscall);
-        } else if (from == kSyscall && to == kDead) {
-          ensure(GoState::Syscall);
-          if (cur == GoState::Syscall) {
-            emit(EventType::GoDestroySyscall, t, id, r.tid, {});
-            set(GoState::NotExist);
-          }
-        } else if (from == kRunnable && to == kRunning) {
-          ensure(GoState::Runnable);
-          if (cur == GoState::Runnable) {
-            emit(EventType::GoStart, t, kNoGoroutine, r.tid, {static_cast<std::uint64_t>(id), 0, 0, 0});
-            set(GoState::Running);
-          }
-        } else if (from == kRunning && to == kWaiting) {
-          ensure(GoState::Running);
-          const bool is_transient =
-              system_wait[i] || (r.wait_reason < rt.wait_reasons.size() && rt.wait_reasons[r.wait_reason].transient);
-          if (cur != GoState::Running) break;
-          if (is_transient) {
-            transient[id] = true;
-            break;
-          }
-          const auto br = r.args[0];
-          std::string_view reason = br < rt.block_reasons.size() && rt.block_reasons[br].valid ? rt.block_reasons[br].text : std::string_view{};
-          emit(EventType::GoBlock, t, id, r.tid, {tables_->intern(reason), 0, 0, 0});
-          set(GoState::Waiting);
-        } else if (from == kWaiting && to == kRunning) {
-          // The end of a transient wait: nothing happened for the tracer.
-          transient[id] = false;
-        } else if (from == kWaiting && to == kRunnable) {
-          if (transient[id]) {  // should not happen; keep the state machine sane
-            transient[id] = false;
-            ignored++;
-            break;
-          }
-          ensure(GoState::Waiting);
-          if (cur == GoState::Waiting) {
-            emit(EventType::GoUnblock, t, r.cur_goid >= 0 ? r.cur_goid : kNoGoroutine, r.tid, {static_cast<std::uint64_t>(id), 0, 0, 0});
-            set(GoState::Runnable);
-          }
-        } else if (from == kRunning && to == kRunnable) {
-          ensure(GoState::Running);
-          if (cur == GoState::Running) {
-            emit(EventType::GoStop, t, id, r.tid, {0, 0, 0, 0});
-            set(GoState::Runnable);
-          }
-        } else if (from == kRunning && to == kSyscall) {
-          ensure(GoState::Running);
-          if (cur == GoState::Running) {
-            emit(EventType::GoSyscallBegin, t, id, r.tid, {0, 0, 0, 0});
-            set(GoState::Syscall);
-          }
-        } else if (from == kSyscall && (to == kRunning || to == kRunnable)) {
-          ensure(GoState::Syscall);
-          if (cur == GoState::Syscall) {
-            emit(to == kRunning ? EventType::GoSyscallEnd : EventType::GoSyscallEndBlocked, t, id, r.tid, {});
-            set(public_state(to));
-          }
-        } else if (from == kRunning && to == kDead) {
-          ensure(GoState::Running);
-          if (cur == GoState::Running) {
-            emit(EventType::GoDestroy, t, id, r.tid, {});
-            set(GoState::NotExist);
-          }
-        } else {
-          ignored++;
-        }
-        break;
+  // The common transition: when the goroutine is (or is taken to be) in `from`, emit the event
+  // and move it to `to`.
+  void transition(Step& s, GoState from, EventType type, GoId g, std::array<std::uint64_t, 4> args, GoState to) {
+    ensure(s, from);
+    if (s.cur != from) return;
+    emit(type, s.t, g, s.r.tid, args);
+    state_[s.id] = to;
+  }
+
+  // A runtime casgstatus(from, to) record.
+  void convert_status_change(Step& s, bool system_wait) {
+    const unsigned from = s.r.old_status, to = s.r.new_status;
+    const auto goid = static_cast<std::uint64_t>(s.id);
+    const GoId by = s.r.cur_goid >= 0 ? s.r.cur_goid : kNoGoroutine;
+    if (from == kDead && (to == kRunnable || to == kWaiting)) {
+      create(s, to);
+    } else if (from == kDead && to == kSyscall) {
+      emit(EventType::GoCreateSyscall, s.t, kNoGoroutine, s.r.tid, {goid, 0, 0, 0});
+      state_[s.id] = GoState::Syscall;
+    } else if (from == kSyscall && to == kDead) {
+      transition(s, GoState::Syscall, EventType::GoDestroySyscall, s.id, {}, GoState::NotExist);
+    } else if (from == kRunnable && to == kRunning) {
+      transition(s, GoState::Runnable, EventType::GoStart, kNoGoroutine, {goid, 0, 0, 0}, GoState::Running);
+    } else if (from == kRunning && to == kWaiting) {
+      block(s, system_wait);
+    } else if (from == kWaiting && to == kRunning) {
+      transient_[s.id] = false;  // the end of a transient wait: nothing happened for the tracer
+    } else if (from == kWaiting && to == kRunnable) {
+      if (transient_[s.id]) {  // should not happen; keep the state machine sane
+        transient_[s.id] = false;
+        ignored_++;
+        return;
       }
-      case GTC_SYS_ENTER:
-      case GTC_SYS_BLOCK:
-        ensure(GoState::Running);
-        if (cur == GoState::Running) {
-          emit(EventType::GoSyscallBegin, t, id, r.tid, {0, 0, 0, 0});
-          set(GoState::Syscall);
-        }
-        break;
-      case GTC_SYS_EXIT:
-        ensure(GoState::Syscall);
-        if (cur == GoState::Syscall) {
-          emit(EventType::GoSyscallEnd, t, id, r.tid, {});
-          set(GoState::Running);
-        }
-        break;
-      case GTC_PREEMPT_PARK:
-        ensure(GoState::Running);
-        if (cur == GoState::Running) {
-          emit(EventType::GoBlock, t, id, r.tid, {preempted, 0, 0, 0});
-          set(GoState::Waiting);
-        }
-        break;
-      default:
-        ignored++;
+      transition(s, GoState::Waiting, EventType::GoUnblock, by, {goid, 0, 0, 0}, GoState::Runnable);
+    } else if (from == kRunning && to == kRunnable) {
+      transition(s, GoState::Running, EventType::GoStop, s.id, {}, GoState::Runnable);
+    } else if (from == kRunning && to == kSyscall) {
+      transition(s, GoState::Running, EventType::GoSyscallBegin, s.id, {}, GoState::Syscall);
+    } else if (from == kSyscall && (to == kRunning || to == kRunnable)) {
+      const EventType end = to == kRunning ? EventType::GoSyscallEnd : EventType::GoSyscallEndBlocked;
+      transition(s, GoState::Syscall, end, s.id, {}, public_state(to));
+    } else if (from == kRunning && to == kDead) {
+      transition(s, GoState::Running, EventType::GoDestroy, s.id, {}, GoState::NotExist);
+    } else {
+      ignored_++;
     }
   }
-  if (ignored) warnings_.push_back(fmt::format("{} record(s) did not map to a goroutine transition and were skipped", ignored));
+
+  // Dead → Runnable or Waiting: args[0] and args[1] are the start and creation PCs.
+  void create(Step& s, unsigned to) {
+    const std::uint64_t start_stack = tables_.frame_stack(symbol(s.r.args[0]), s.r.args[0]);
+    const std::uint64_t create_stack = tables_.frame_stack(symbol(s.r.args[1]), s.r.args[1]);
+    emit(to == kRunnable ? EventType::GoCreate : EventType::GoCreateBlocked, s.t,
+         s.r.cur_goid >= 0 ? s.r.cur_goid : kNoGoroutine, s.r.tid,
+         {static_cast<std::uint64_t>(s.id), start_stack, create_stack, 0});
+    state_[s.id] = public_state(to);
+    transient_[s.id] = false;
+  }
+
+  // Running → Waiting: a park (GoBlock with the block reason), or a transient wait on the system
+  // stack the tracer never sees.
+  void block(Step& s, bool system_wait) {
+    ensure(s, GoState::Running);
+    const bool is_transient =
+        system_wait || (s.r.wait_reason < rt_.wait_reasons.size() && rt_.wait_reasons[s.r.wait_reason].transient);
+    if (s.cur != GoState::Running) return;
+    if (is_transient) {
+      transient_[s.id] = true;
+      return;
+    }
+    const auto br = s.r.args[0];
+    std::string_view reason = br < rt_.block_reasons.size() && rt_.block_reasons[br].valid ? rt_.block_reasons[br].text : std::string_view{};
+    emit(EventType::GoBlock, s.t, s.id, s.r.tid, {tables_.intern(reason), 0, 0, 0});
+    state_[s.id] = GoState::Waiting;
+  }
+
+  const Capture& c_;
+  const RuntimeTables& rt_;
+  CaptureTables& tables_;
+  std::vector<Event>& events_;
+  std::unordered_map<std::uint64_t, const CaptureSymbol*> symbols_;  // by PC
+  std::unordered_map<std::int64_t, GoState> state_;
+  std::unordered_map<std::int64_t, bool> transient_;  // Running on the system stack, status Waiting
+  std::uint64_t preempted_ = 0;  // string id of the reason "preempted"
+  std::uint64_t ignored_ = 0;
+};
+
+}  // namespace
+
+void CaptureReader::convert() {
+  const Capture& c = capture_;
+  if (!c.complete) warnings_.push_back("capture has no trailer (the collector did not finish); read records up to the end");
+  if (c.trailer.drops() != 0) warnings_.push_back(fmt::format("the ring buffer dropped {} records: the story is incomplete", c.trailer.drops()));
+
+  // Pass 1 looks ahead per g; pass 2 converts.
+  const std::vector<bool> system_wait = find_system_waits(c.records);
+  const std::vector<std::int64_t> goid = resolve_goids(c, warnings_);
+  RecordConverter records(c, *tables_, events_);
+  records.describe_start();
+  for (std::size_t i = 0; i < c.records.size(); i++) records.convert(c.records[i], goid[i], system_wait[i]);
+  if (records.ignored()) {
+    warnings_.push_back(fmt::format("{} record(s) did not map to a goroutine transition and were skipped", records.ignored()));
+  }
 }
 
 }  // namespace gtanalyze::collector

@@ -162,6 +162,100 @@ bool read_form(Cursor& c, std::uint64_t form, std::int64_t implicit_const, const
 constexpr std::uint64_t kTagStructure = 0x13, kTagMember = 0x0d;
 constexpr std::uint64_t kAtName = 0x03, kAtByteSize = 0x0b, kAtMemberLocation = 0x38;
 
+// The attributes of one DIE the struct walk reads.
+struct DieAttrs {
+  std::string_view name;
+  std::uint64_t size = 0, location = 0;
+  bool has_location = false;
+};
+
+// Reads every attribute of a DIE with abbreviation `a`, keeping the three the walk needs.
+Result<DieAttrs> read_die_attrs(Cursor& d, const Abbrev& a, const UnitCtx& u) {
+  DieAttrs out;
+  for (const auto& spec : a.attrs) {
+    Value v;
+    if (!read_form(d, spec.form, spec.implicit_const, u, v)) {
+      return make_error(ErrorCode::Corrupt, d.pos, "DWARF: bad or unknown attribute form " + std::to_string(spec.form));
+    }
+    if (spec.name == kAtName && v.is_string) out.name = v.str;
+    if (spec.name == kAtByteSize && v.is_const) out.size = v.u;
+    if (spec.name == kAtMemberLocation && v.is_const) {
+      out.location = v.u;
+      out.has_location = true;
+    }
+  }
+  return out;
+}
+
+// A unit header (v2–v5): fills `u` and returns the offset of the unit's abbreviations; `end` is
+// where the unit ends.
+Result<std::uint64_t> read_unit_header(Cursor& c, UnitCtx& u, std::uint64_t& end) {
+  const std::uint64_t unit_start = c.pos;
+  std::uint64_t length = c.fixed(4);
+  if (length == 0xffffffff) {
+    length = c.fixed(8);
+    u.offset_size = 8;
+  }
+  const std::uint64_t body = c.pos;
+  if (c.bad || length > c.d.size() - body) return make_error(ErrorCode::Corrupt, unit_start, "DWARF: unit runs past .debug_info");
+  end = body + length;
+  u.version = static_cast<unsigned>(c.fixed(2));
+  std::uint64_t abbrev_off = 0;
+  if (u.version >= 5) {
+    const auto unit_type = c.fixed(1);
+    u.addr_size = static_cast<unsigned>(c.fixed(1));
+    abbrev_off = c.fixed(u.offset_size);
+    if (unit_type == 0x02 || unit_type == 0x06) c.skip(8 + u.offset_size);  // type units
+    else if (unit_type == 0x04 || unit_type == 0x05) c.skip(8);             // skeleton/split
+  } else {
+    abbrev_off = c.fixed(u.offset_size);
+    u.addr_size = static_cast<unsigned>(c.fixed(1));
+  }
+  if (c.bad || u.version < 2 || u.version > 5) return make_error(ErrorCode::Corrupt, unit_start, "DWARF: unsupported unit header");
+  return abbrev_off;
+}
+
+// Walks one unit's DIE tree (`d` at its first DIE), adding the layout of each struct in `names`
+// not found yet to `out`: its byte size and its direct members' offsets.
+Status collect_unit_structs(Cursor d, std::uint64_t unit_end, const AbbrevTable& table, const UnitCtx& u,
+                            const std::set<std::string>& names, std::map<std::string, StructLayout>& out) {
+  int depth = 0;
+  int collecting_depth = -1;  // depth of the struct whose members we collect
+  StructLayout* current = nullptr;
+  while (d.pos < unit_end) {
+    const std::uint64_t code = d.uleb();
+    if (d.bad) return make_error(ErrorCode::Corrupt, d.pos, "DWARF: truncated DIE");
+    if (code == 0) {  // the end of a sibling list
+      depth--;
+      if (depth < collecting_depth) {
+        collecting_depth = -1;
+        current = nullptr;
+      }
+      if (depth < 0) break;
+      continue;
+    }
+    auto a = table.find(code);
+    if (a == table.end()) return make_error(ErrorCode::Corrupt, d.pos, "DWARF: unknown abbreviation code");
+    const Abbrev& abbrev = a->second;
+    auto attrs = read_die_attrs(d, abbrev, u);
+    if (!attrs) return attrs.error();
+    if (abbrev.tag == kTagStructure && collecting_depth < 0 && names.count(std::string(attrs->name)) &&
+        !out.count(std::string(attrs->name))) {
+      current = &out[std::string(attrs->name)];
+      current->size = attrs->size;
+      collecting_depth = depth + 1;
+      if (!abbrev.children) {
+        current = nullptr;
+        collecting_depth = -1;
+      }
+    } else if (current && abbrev.tag == kTagMember && depth == collecting_depth && attrs->has_location) {
+      current->members.emplace(std::string(attrs->name), attrs->location);
+    }
+    if (abbrev.children) depth++;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::map<std::string, StructLayout>> read_struct_layouts(const ElfFile& elf, const std::set<std::string>& names) {
@@ -179,87 +273,19 @@ Result<std::map<std::string, StructLayout>> read_struct_layouts(const ElfFile& e
   std::unordered_map<std::uint64_t, AbbrevTable> abbrev_cache;
   Cursor c{*info};
   while (c.pos < c.d.size() && out.size() < names.size()) {
-    const std::uint64_t unit_start = c.pos;
     UnitCtx u;
     u.str = *str;
     u.line_str = *line_str;
-    std::uint64_t length = c.fixed(4);
-    if (length == 0xffffffff) {
-      length = c.fixed(8);
-      u.offset_size = 8;
-    }
-    const std::uint64_t body = c.pos;
-    if (c.bad || length > c.d.size() - body) return make_error(ErrorCode::Corrupt, unit_start, "DWARF: unit runs past .debug_info");
-    const std::uint64_t unit_end = body + length;
-    u.version = static_cast<unsigned>(c.fixed(2));
-    std::uint64_t abbrev_off = 0;
-    if (u.version >= 5) {
-      const auto unit_type = c.fixed(1);
-      u.addr_size = static_cast<unsigned>(c.fixed(1));
-      abbrev_off = c.fixed(u.offset_size);
-      if (unit_type == 0x02 || unit_type == 0x06) c.skip(8 + u.offset_size);  // type units
-      else if (unit_type == 0x04 || unit_type == 0x05) c.skip(8);             // skeleton/split
-    } else {
-      abbrev_off = c.fixed(u.offset_size);
-      u.addr_size = static_cast<unsigned>(c.fixed(1));
-    }
-    if (c.bad || u.version < 2 || u.version > 5) return make_error(ErrorCode::Corrupt, unit_start, "DWARF: unsupported unit header");
-    auto [it, fresh] = abbrev_cache.try_emplace(abbrev_off);
+    std::uint64_t unit_end = 0;
+    auto abbrev_off = read_unit_header(c, u, unit_end);
+    if (!abbrev_off) return abbrev_off.error();
+    auto [it, fresh] = abbrev_cache.try_emplace(*abbrev_off);
     if (fresh) {
-      auto t = parse_abbrevs(*abbrev, abbrev_off);
+      auto t = parse_abbrevs(*abbrev, *abbrev_off);
       if (!t) return t.error();
       it->second = std::move(*t);
     }
-    const AbbrevTable& table = it->second;
-
-    int depth = 0;
-    int collecting_depth = -1;  // depth of the struct whose members we collect
-    StructLayout* current = nullptr;
-    Cursor d{c.d.substr(0, unit_end), c.pos};
-    while (d.pos < unit_end) {
-      const std::uint64_t code = d.uleb();
-      if (d.bad) return make_error(ErrorCode::Corrupt, d.pos, "DWARF: truncated DIE");
-      if (code == 0) {
-        depth--;
-        if (depth < collecting_depth) {
-          collecting_depth = -1;
-          current = nullptr;
-        }
-        if (depth <= 0) {
-          if (depth < 0) break;
-        }
-        continue;
-      }
-      auto a = table.find(code);
-      if (a == table.end()) return make_error(ErrorCode::Corrupt, d.pos, "DWARF: unknown abbreviation code");
-      std::string_view name;
-      std::uint64_t size = 0, location = 0;
-      bool has_location = false;
-      for (const auto& spec : a->second.attrs) {
-        Value v;
-        if (!read_form(d, spec.form, spec.implicit_const, u, v)) {
-          return make_error(ErrorCode::Corrupt, d.pos, "DWARF: bad or unknown attribute form " + std::to_string(spec.form));
-        }
-        if (spec.name == kAtName && v.is_string) name = v.str;
-        if (spec.name == kAtByteSize && v.is_const) size = v.u;
-        if (spec.name == kAtMemberLocation && v.is_const) {
-          location = v.u;
-          has_location = true;
-        }
-      }
-      if (a->second.tag == kTagStructure && collecting_depth < 0 && names.count(std::string(name)) && !out.count(std::string(name))) {
-        current = &out[std::string(name)];
-        current->size = size;
-        collecting_depth = depth + 1;
-        if (!a->second.children) {
-          current = nullptr;
-          collecting_depth = -1;
-        }
-      } else if (current && a->second.tag == kTagMember && depth == collecting_depth && has_location) {
-        current->members.emplace(std::string(name), location);
-      }
-      if (a->second.children) depth++;
-    }
+    GTA_TRY(collect_unit_structs(Cursor{c.d.substr(0, unit_end), c.pos}, unit_end, it->second, u, names, out));
     c.pos = unit_end;
   }
   return out;

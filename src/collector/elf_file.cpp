@@ -41,6 +41,37 @@ Result<std::string> inflate_all(std::string_view in, std::uint64_t expect, const
   return out;
 }
 
+// The section table, names resolved through the section-name table; a section whose bytes lie
+// outside the file is an error (SHT_NOBITS sections have none).
+Result<std::vector<ElfSection>> read_sections(std::string_view b, const Elf64_Ehdr& eh, const std::string& path) {
+  std::vector<Elf64_Shdr> shdrs(eh.e_shnum);
+  for (unsigned i = 0; i < eh.e_shnum; i++) {
+    if (!read_at(b, eh.e_shoff + std::uint64_t{i} * eh.e_shentsize, shdrs[i])) return elf_error(path, "truncated section headers");
+  }
+  std::string_view shstr;
+  if (eh.e_shstrndx < shdrs.size()) {
+    const auto& s = shdrs[eh.e_shstrndx];
+    if (s.sh_offset <= b.size() && s.sh_size <= b.size() - s.sh_offset) shstr = b.substr(s.sh_offset, s.sh_size);
+  }
+  std::vector<ElfSection> sections;
+  for (const auto& s : shdrs) {
+    ElfSection sec;
+    if (s.sh_name < shstr.size()) sec.name = std::string(shstr.substr(s.sh_name).data());
+    sec.type = s.sh_type;
+    sec.flags = s.sh_flags;
+    sec.addr = s.sh_addr;
+    sec.offset = s.sh_offset;
+    sec.size = s.sh_type == SHT_NOBITS ? 0 : s.sh_size;
+    sec.link = s.sh_link;
+    sec.entsize = s.sh_entsize;
+    if (sec.size && (sec.offset > b.size() || sec.size > b.size() - sec.offset)) {
+      return elf_error(path, "section " + sec.name + " lies outside the file");
+    }
+    sections.push_back(std::move(sec));
+  }
+  return sections;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
@@ -74,30 +105,9 @@ Status ElfFile::parse() {
     if (!read_at(b, eh.e_phoff + std::uint64_t{i} * eh.e_phentsize, ph)) return elf_error(path_, "truncated program headers");
     if (ph.p_type == PT_LOAD) segments_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz});
   }
-  std::vector<Elf64_Shdr> shdrs(eh.e_shnum);
-  for (unsigned i = 0; i < eh.e_shnum; i++) {
-    if (!read_at(b, eh.e_shoff + std::uint64_t{i} * eh.e_shentsize, shdrs[i])) return elf_error(path_, "truncated section headers");
-  }
-  std::string_view shstr;
-  if (eh.e_shstrndx < shdrs.size()) {
-    const auto& s = shdrs[eh.e_shstrndx];
-    if (s.sh_offset <= b.size() && s.sh_size <= b.size() - s.sh_offset) shstr = b.substr(s.sh_offset, s.sh_size);
-  }
-  for (const auto& s : shdrs) {
-    ElfSection sec;
-    if (s.sh_name < shstr.size()) sec.name = std::string(shstr.substr(s.sh_name).data());
-    sec.type = s.sh_type;
-    sec.flags = s.sh_flags;
-    sec.addr = s.sh_addr;
-    sec.offset = s.sh_offset;
-    sec.size = s.sh_type == SHT_NOBITS ? 0 : s.sh_size;
-    sec.link = s.sh_link;
-    sec.entsize = s.sh_entsize;
-    if (sec.size && (sec.offset > b.size() || sec.size > b.size() - sec.offset)) {
-      return elf_error(path_, "section " + sec.name + " lies outside the file");
-    }
-    sections_.push_back(std::move(sec));
-  }
+  auto sections = read_sections(b, eh, path_);
+  if (!sections) return sections.error();
+  sections_ = std::move(*sections);
   // Symbols.
   for (const auto& sec : sections_) {
     if (sec.type != SHT_SYMTAB || sec.link >= sections_.size()) continue;

@@ -144,6 +144,84 @@ std::string format_rfc3339_nano(std::int64_t sec, std::int64_t nsec) {
   return out;
 }
 
+namespace {
+
+void append_range(std::string& out, const Event& ev, EventKind kind) {
+  const Range r = ev.range();
+  out += " Name=";
+  append_go_quoted(out, r.name);
+  out += " Scope=";
+  append_resource(out, r.scope.kind, r.scope.id);
+  if (kind == EventKind::RangeEnd) {
+    out += " Attributes=[";
+    if (ev.type == EventType::GCSweepEnd) {
+      fmt::format_to(std::back_inserter(out), "\"bytes swept\"=Value{{Uint64({})}} \"bytes reclaimed\"=Value{{Uint64({})}}",
+                     ev.args[0], ev.args[1]);
+    }
+    out += "]";
+  }
+}
+
+// Go prints a transition stack whenever the event carries a stack handle: creations always do
+// (even stack id 0), the others when their stack id is non-zero.
+bool has_transition_stack(const Event& ev) {
+  const TransitionIdArgs& ids = spec_of(ev.type).transition_ids;
+  return ids.stack >= 0 && (!ids.context_stack || ev.args[static_cast<std::size_t>(ids.stack)] != 0);
+}
+
+void append_state_transition(std::string& out, const Event& ev) {
+  const StateTransition s = ev.state_transition();
+  auto it = std::back_inserter(out);
+  if (s.resource.kind == ResourceKind::Goroutine) {
+    fmt::format_to(it, " GoID={} {}->{}", s.resource.id, go_state_name(s.go_from), go_state_name(s.go_to));
+  } else if (s.resource.kind == ResourceKind::Proc) {
+    fmt::format_to(it, " ProcID={} {}->{}", s.resource.id, proc_state_name(s.proc_from), proc_state_name(s.proc_to));
+  }
+  out += " Reason=";
+  append_go_quoted(out, s.reason);
+  if (has_transition_stack(ev)) {
+    out += "\nTransitionStack=\n";
+    append_frames(out, s.stack);
+  }
+}
+
+// Experimental events print their spec's argument names; arguments named *string are string ids.
+void append_experimental(std::string& out, const Event& ev) {
+  const EventSpec& spec = spec_of(ev.type);
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, " Name={} Args=[", spec.name);
+  for (std::size_t i = 1; i < spec.args.size(); i++) {
+    if (i != 1) out += ", ";
+    const std::string_view arg = spec.args[i];
+    out += arg;
+    out += '=';
+    if (arg.size() >= 6 && arg.substr(arg.size() - 6) == "string") {
+      out += ev.tables->string(ev.args[i - 1]);
+    } else {
+      fmt::format_to(it, "Value{{Uint64({})}}", ev.args[i - 1]);
+    }
+  }
+  out += "]";
+}
+
+void append_sync(std::string& out, const Event& ev) {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, " N={}", ev.sync_number());
+  const ClockSnapshot* c = ev.tables != nullptr ? ev.tables->clock_snapshot() : nullptr;
+  if (c != nullptr) {
+    fmt::format_to(it, " Trace={} Mono={} Wall={}", c->trace, c->mono, format_rfc3339_nano(c->wall_sec, c->wall_nsec));
+  }
+}
+
+// The event's own stack: CPU samples always carry a handle; other events when their id is set.
+bool has_own_stack(const Event& ev) {
+  if (ev.type == EventType::CPUSample) return true;
+  const IdArgs& ids = spec_of(ev.type).ids;
+  return ids.stacks > 0 && ev.args[ids.stack[0]] != 0;
+}
+
+}  // namespace
+
 void append_event(std::string& out, const Event& ev) {
   auto it = std::back_inserter(out);
   const EventKind kind = ev.kind();
@@ -163,22 +241,7 @@ void append_event(std::string& out, const Event& ev) {
       break;
     case EventKind::RangeBegin:
     case EventKind::RangeActive:
-    case EventKind::RangeEnd: {
-      const Range r = ev.range();
-      out += " Name=";
-      append_go_quoted(out, r.name);
-      out += " Scope=";
-      append_resource(out, r.scope.kind, r.scope.id);
-      if (kind == EventKind::RangeEnd) {
-        out += " Attributes=[";
-        if (ev.type == EventType::GCSweepEnd) {
-          fmt::format_to(it, "\"bytes swept\"=Value{{Uint64({})}} \"bytes reclaimed\"=Value{{Uint64({})}}", ev.args[0],
-                         ev.args[1]);
-        }
-        out += "]";
-      }
-      break;
-    }
+    case EventKind::RangeEnd: append_range(out, ev, kind); break;
     case EventKind::TaskBegin:
     case EventKind::TaskEnd: {
       const Task t = ev.task();
@@ -201,60 +264,12 @@ void append_event(std::string& out, const Event& ev) {
       append_go_quoted(out, l.message);
       break;
     }
-    case EventKind::StateTransition: {
-      const StateTransition s = ev.state_transition();
-      if (s.resource.kind == ResourceKind::Goroutine) {
-        fmt::format_to(it, " GoID={} {}->{}", s.resource.id, go_state_name(s.go_from), go_state_name(s.go_to));
-      } else if (s.resource.kind == ResourceKind::Proc) {
-        fmt::format_to(it, " ProcID={} {}->{}", s.resource.id, proc_state_name(s.proc_from), proc_state_name(s.proc_to));
-      }
-      out += " Reason=";
-      append_go_quoted(out, s.reason);
-      // Go prints a transition stack whenever the event carries a stack handle: creations always
-      // do (even stack id 0), the others when their stack id is non-zero.
-      const TransitionIdArgs& ids = spec_of(ev.type).transition_ids;
-      if (ids.stack >= 0 && (!ids.context_stack || ev.args[static_cast<std::size_t>(ids.stack)] != 0)) {
-        out += "\nTransitionStack=\n";
-        append_frames(out, s.stack);
-      }
-      break;
-    }
-    case EventKind::Experimental: {
-      const EventSpec& spec = spec_of(ev.type);
-      fmt::format_to(it, " Name={} Args=[", spec.name);
-      for (std::size_t i = 1; i < spec.args.size(); i++) {
-        if (i != 1) out += ", ";
-        const std::string_view arg = spec.args[i];
-        out += arg;
-        out += '=';
-        if (arg.size() >= 6 && arg.substr(arg.size() - 6) == "string") {
-          out += ev.tables->string(ev.args[i - 1]);
-        } else {
-          fmt::format_to(it, "Value{{Uint64({})}}", ev.args[i - 1]);
-        }
-      }
-      out += "]";
-      break;
-    }
-    case EventKind::Sync: {
-      fmt::format_to(it, " N={}", ev.sync_number());
-      const ClockSnapshot* c = ev.tables != nullptr ? ev.tables->clock_snapshot() : nullptr;
-      if (c != nullptr) {
-        fmt::format_to(it, " Trace={} Mono={} Wall={}", c->trace, c->mono, format_rfc3339_nano(c->wall_sec, c->wall_nsec));
-      }
-      break;
-    }
+    case EventKind::StateTransition: append_state_transition(out, ev); break;
+    case EventKind::Experimental: append_experimental(out, ev); break;
+    case EventKind::Sync: append_sync(out, ev); break;
     default: break;
   }
-  // The event's own stack: CPU samples always carry a handle; other events when their id is set.
-  bool has_stack = false;
-  if (ev.type == EventType::CPUSample) {
-    has_stack = true;
-  } else {
-    const IdArgs& ids = spec_of(ev.type).ids;
-    has_stack = ids.stacks > 0 && ev.args[ids.stack[0]] != 0;
-  }
-  if (has_stack) {
+  if (has_own_stack(ev)) {
     out += "\nStack=\n";
     append_frames(out, ev.stack());
   }

@@ -208,23 +208,23 @@ void latency_json(JsonWriter& w, Key key, const LatencyStats& l) {
   w.end_object();
 }
 
-void render(const Summary& s, JsonWriter& w) {
-  auto rel = [&](Key key, Time t) {
-    w.key(key);
-    if (t == 0) {
-      w.null();
-    } else {
-      w.value(t - s.first);
-    }
-  };
-  w.begin_object();
+// A time as nanoseconds since the trace's first event; null when it is unknown (0).
+void time_json(JsonWriter& w, Key key, Time t, Time first) {
+  w.key(key);
+  if (t == 0) {
+    w.null();
+  } else {
+    w.value(t - first);
+  }
+}
 
+void gc_json(JsonWriter& w, const GcSummary& gc) {
   w.key("gc");
   w.begin_object();
-  w.field("cycles", s.gc.cycles);
+  w.field("cycles", gc.cycles);
   w.key("stw_by_kind");
   w.begin_object();
-  for (const auto& [kind, k] : s.gc.stw_by_kind) {
+  for (const auto& [kind, k] : gc.stw_by_kind) {
     w.data_key(kind);
     w.begin_object();
     w.field("count", k.count);
@@ -233,11 +233,13 @@ void render(const Summary& s, JsonWriter& w) {
     w.end_object();
   }
   w.end_object();
-  w.field("stw_count", s.gc.stw_count);
-  w.field("stw_max_ns", s.gc.stw_max);
-  w.field("stw_ns", s.gc.stw_total);
+  w.field("stw_count", gc.stw_count);
+  w.field("stw_max_ns", gc.stw_max);
+  w.field("stw_ns", gc.stw_total);
   w.end_object();
+}
 
+void goroutines_json(JsonWriter& w, const Summary& s) {
   w.key("goroutines");
   w.begin_array();
   for (const GoroutineSummary& g : s.goroutines) {
@@ -245,7 +247,7 @@ void render(const Summary& s, JsonWriter& w) {
     w.field("block_ns", g.block());
     non_zero(w, "block_ns_by_reason", g.block_by_reason);
     w.field("creation_ns", g.creation - s.first);
-    rel("end_ns", g.end);
+    time_json(w, "end_ns", g.end, s.first);
     w.field("exec_ns", g.exec);
     w.field("final_reason", std::string_view(g.final_reason));
     w.field("final_state", std::string_view(state_name(g.final_state)));
@@ -254,7 +256,7 @@ void render(const Summary& s, JsonWriter& w) {
     w.field("name", std::string_view(g.name));
     non_zero(w, "range_ns", g.range_time);
     w.field("sched_wait_ns", g.sched_wait);
-    rel("start_ns", g.start);
+    time_json(w, "start_ns", g.start, s.first);
     w.field("syscall_block_ns", g.syscall_block);
     w.field("syscall_ns", g.syscall);
     w.field("total_ns", g.total);
@@ -263,10 +265,12 @@ void render(const Summary& s, JsonWriter& w) {
     w.flush();
   }
   w.end_array();
+}
 
+void groups_json(JsonWriter& w, const std::vector<GroupSummary>& groups) {
   w.key("groups");
   w.begin_array();
-  for (const GroupSummary& g : s.groups) {
+  for (const GroupSummary& g : groups) {
     w.begin_object();
     w.field("block_ns", g.block);
     w.field("count", g.count);
@@ -288,7 +292,9 @@ void render(const Summary& s, JsonWriter& w) {
     w.end_object();
   }
   w.end_array();
+}
 
+void leak_candidates_json(JsonWriter& w, const Summary& s) {
   w.key("leak_candidates");
   w.begin_array();
   for (const LeakCandidate& c : s.leak_candidates) {
@@ -302,7 +308,9 @@ void render(const Summary& s, JsonWriter& w) {
     w.end_object();
   }
   w.end_array();
+}
 
+void leak_groups_json(JsonWriter& w, const Summary& s) {
   w.key("leak_groups");
   w.begin_array();
   for (const LeakGroup& g : s.leak_groups) {
@@ -321,10 +329,9 @@ void render(const Summary& s, JsonWriter& w) {
     w.end_object();
   }
   w.end_array();
+}
 
-  latency_json(w, "sched_latency", s.sched_latency);
-  w.field("schema", std::string_view(kJsonSchema));
-
+void trace_json(JsonWriter& w, const Summary& s) {
   w.key("trace");
   w.begin_object();
   w.field("duration_ns", s.last - s.first);
@@ -336,7 +343,19 @@ void render(const Summary& s, JsonWriter& w) {
   for (const std::string& warning : s.warnings) w.value(std::string_view(warning));
   w.end_array();
   w.end_object();
+}
 
+// The whole summary, one section per member in key order (the schema sorts keys).
+void render(const Summary& s, JsonWriter& w) {
+  w.begin_object();
+  gc_json(w, s.gc);
+  goroutines_json(w, s);
+  groups_json(w, s.groups);
+  leak_candidates_json(w, s);
+  leak_groups_json(w, s);
+  latency_json(w, "sched_latency", s.sched_latency);
+  w.field("schema", std::string_view(kJsonSchema));
+  trace_json(w, s);
   w.end_object();
 }
 

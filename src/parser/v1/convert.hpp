@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "gtanalyze/event.hpp"
+#include "parser/event_extras.hpp"
 #include "parser/v1/parser.hpp"
 
 namespace gtanalyze::parser::v1 {
@@ -83,6 +84,22 @@ class V1Converter {
   // Fills `e` field by field: building an Event and copying it stalled on store forwarding.
   void make(Event& e, EventType type, Time t, GoId g, ProcId p, ThreadId m, const std::array<std::uint64_t, 4>& args) const;
   ThreadId proc_m_or_zero(std::int32_t p) const;
+
+  // convert()'s pieces, inline (defined in convert.cpp) as convert() runs once per event; emit()
+  // and proc_transition() forced, as GCC kept them out of line.
+  // Finds the M, fills `out` and places the stack id: the common end of every 1:1 translation.
+  [[gnu::always_inline]] inline Outcome emit(const OldEvent& ev, EventType type, const EventArgs& args, Event& out);
+  // The first Gomaxprocs: GoStatus(Runnable) for the goroutines only created before it.
+  inline void end_pre_init(Time t);
+  // GoStatus arguments for a goroutine that existed when tracing started.
+  inline EventArgs status_at_trace_start(std::uint64_t gid, WireGoStatus status);
+  // A P's first ProcStart/ProcStop becomes a ProcStatus, later ones `later`; sets `args`.
+  [[gnu::always_inline]] inline EventType proc_transition(std::int32_t p, WireProcStatus first_status, EventType later, EventArgs& args);
+  inline EventArgs stw_args(unsigned which);  // reason and range name of builtin `which`
+  inline Outcome emit_labelled_start(const OldEvent& ev, Event& out);  // GoStart + GoLabel
+  inline Outcome emit_instant_syscall(const OldEvent& ev, Event& out);  // GoSyscallBegin + End
+  inline EventArgs begin_task(const OldEvent& ev);
+  inline EventArgs end_task(const OldEvent& ev);
 
   const OldTrace& trace_;
   V1Tables tables_;

@@ -51,6 +51,35 @@ class PostProcessor {
     std::uint64_t type = 0;
   };
 
+  // Go's switch in postProcessTrace: `g` and `p` are apply()'s copies of the event's goroutine
+  // and P; `put_g`/`put_p` say which copies apply() writes back. It calls one handler per event
+  // kind (or pair of kinds), which fails on an event its state forbids, else updates that state.
+  // All inline (defined in postprocess.cpp), apply_by_kind forced (GCC kept it out of line):
+  // apply() runs once per event and the calls cost 2% of a whole v1 run.
+  [[gnu::always_inline]] inline Status apply_by_kind(OldEvent& ev, std::uint64_t index, G& g, P& p, bool& put_g, bool& put_p);
+  inline Status start_proc(const OldEvent& ev, std::uint64_t index, P& p);
+  inline Status stop_proc(const OldEvent& ev, std::uint64_t index, P& p);
+  inline Status begin_gc(OldEvent& ev, std::uint64_t index);
+  inline Status end_gc(const OldEvent& ev, std::uint64_t index);
+  inline Status begin_or_end_stw(const OldEvent& ev, std::uint64_t index, P& p);
+  inline Status begin_sweep(const OldEvent& ev, std::uint64_t index, P& p);
+  inline Status end_sweep(const OldEvent& ev, std::uint64_t index, P& p);
+  inline Status begin_mark_assist(const OldEvent& ev, std::uint64_t index, G& g);
+  inline Status wait_since_trace_start(const OldEvent& ev, std::uint64_t index, G& g);  // GoWaiting, GoInSyscall
+  inline Status create_goroutine(const OldEvent& ev, std::uint64_t index, const G& g, const P& p);
+  inline Status start_goroutine(OldEvent& ev, std::uint64_t index, G& g, P& p);
+  inline Status end_or_stop_goroutine(const OldEvent& ev, std::uint64_t index, G& g, P& p);
+  inline Status yield_goroutine(const OldEvent& ev, std::uint64_t index, G& g, P& p);  // GoSched, GoPreempt
+  inline Status block_goroutine(const OldEvent& ev, std::uint64_t index, G& g, P& p);
+  inline Status unblock_goroutine(OldEvent& ev, std::uint64_t index, G& g, const P& p);
+  inline Status enter_syscall(const OldEvent& ev, std::uint64_t index, G& g, const P& p);
+  inline Status block_in_syscall(const OldEvent& ev, std::uint64_t index, G& g, P& p);
+  inline Status exit_syscall(const OldEvent& ev, std::uint64_t index, G& g);
+  inline Status create_task(const OldEvent& ev, std::uint64_t index);
+  inline Status begin_or_end_region(const OldEvent& ev, std::uint64_t index);
+  inline bool stw_is_per_p() const;
+  inline void count_missing_stacks(const OldEvent& ev);
+
   Status check_running(const P& p, const G& g, const OldEvent& ev, bool allow_g0, std::uint64_t index) const;
   // The error for a rejected event, with its place in time order.
   template <class... Args>
