@@ -37,7 +37,9 @@ struct CrosscheckReport {
   // but prove nothing, and the verdict is Inconclusive. Empty for a complete capture.
   std::string capture_gap;
 
-  bool agree() const { return std::all_of(items.begin(), items.end(), [](const CrosscheckItem& i) { return i.ok(); }); }
+  bool agree() const {
+    return std::all_of(items.begin(), items.end(), [](const CrosscheckItem& i) { return i.ok(); });
+  }
   Verdict verdict() const {
     if (agree()) return Verdict::Agree;
     return capture_gap.empty() ? Verdict::Differ : Verdict::Inconclusive;

@@ -35,7 +35,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design, like std::expected
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design, like std::expected
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const { return v_.index() == 0; }
@@ -80,8 +80,8 @@ inline Error make_error(ErrorCode code, std::uint64_t offset, std::string messag
 }  // namespace gtanalyze
 
 // Propagates an error from an expression yielding a Result: `GTA_TRY(status_expr);`
-#define GTA_TRY(expr)                                   \
-  do {                                                  \
-    auto&& gta_try_result_ = (expr);                    \
+#define GTA_TRY(expr)                                     \
+  do {                                                    \
+    auto&& gta_try_result_ = (expr);                      \
     if (!gta_try_result_) return gta_try_result_.error(); \
   } while (false)

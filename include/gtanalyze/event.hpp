@@ -19,6 +19,8 @@ namespace gtanalyze {
 
 // Wire event types of the Go 1.22+ format, numbered as on the wire (Go's tracev2 package), plus
 // Sync, which the reader synthesises once per generation.
+// Laid out by hand: grouped as Go's tracev2 numbers them.
+// clang-format off
 enum class EventType : std::uint8_t {
   None = 0,
   // Structural: framing and tables; never surfaced as Events.
@@ -41,11 +43,25 @@ enum class EventType : std::uint8_t {
   GoroutineStackAlloc, GoroutineStackFree,
   Sync = 255,  // synthesised by the reader at the start of each generation
 };
+// clang-format on
 
 // What an event means, as Go's trace.EventKind.
 enum class EventKind : std::uint8_t {
-  Bad, Sync, Metric, Label, StackSample, RangeBegin, RangeActive, RangeEnd, TaskBegin, TaskEnd,
-  RegionBegin, RegionEnd, Log, StateTransition, Experimental,
+  Bad,
+  Sync,
+  Metric,
+  Label,
+  StackSample,
+  RangeBegin,
+  RangeActive,
+  RangeEnd,
+  TaskBegin,
+  TaskEnd,
+  RegionBegin,
+  RegionEnd,
+  Log,
+  StateTransition,
+  Experimental,
 };
 
 enum class ResourceKind : std::uint8_t { None, Goroutine, Proc, Thread };
@@ -72,8 +88,8 @@ using Stack = std::span<const StackFrame>;
 // A near-simultaneous reading of the trace, monotonic and wall clocks, taken at the start of a
 // generation (Go 1.25+; the Sync event of that generation carries it).
 struct ClockSnapshot {
-  Time trace = 0;           // the trace clock, in the same units as Event::time
-  std::uint64_t mono = 0;   // the system's monotonic clock, ns
+  Time trace = 0;              // the trace clock, in the same units as Event::time
+  std::uint64_t mono = 0;      // the system's monotonic clock, ns
   std::int64_t wall_sec = 0;   // the wall clock: seconds since the Unix epoch…
   std::int64_t wall_nsec = 0;  // …and nanoseconds in [0, 1e9)
 };
@@ -93,7 +109,7 @@ class EventTables {
 
 struct StateTransition {
   ResourceId resource;
-  GoState go_from = GoState::Undetermined, go_to = GoState::Undetermined;          // goroutines
+  GoState go_from = GoState::Undetermined, go_to = GoState::Undetermined;            // goroutines
   ProcState proc_from = ProcState::Undetermined, proc_to = ProcState::Undetermined;  // procs
   std::string_view reason;
   Stack stack;  // the stack of the goroutine that changes state, when known
@@ -104,7 +120,7 @@ struct StateTransition {
 struct StateChange {
   std::int64_t id = -1;  // of the goroutine or proc
   ResourceKind kind = ResourceKind::None;
-  GoState go_from = GoState::Undetermined, go_to = GoState::Undetermined;          // goroutines
+  GoState go_from = GoState::Undetermined, go_to = GoState::Undetermined;            // goroutines
   ProcState proc_from = ProcState::Undetermined, proc_to = ProcState::Undetermined;  // procs
 };
 
@@ -169,12 +185,12 @@ struct Event {
   // The ids these two look up in `tables`, for consumers that cache by them: within a
   // generation, equal ids give equal reasons and stacks.
   TableIds transition_table_ids() const;
-  Range range() const;                       // kind() is RangeBegin, RangeActive or RangeEnd
-  Metric metric() const;                     // kind() == Metric
-  std::string_view label() const;            // kind() == Label
-  Task task() const;                         // kind() is TaskBegin or TaskEnd
-  Region region() const;                     // kind() is RegionBegin or RegionEnd
-  Log log() const;                           // kind() == Log
+  Range range() const;                                   // kind() is RangeBegin, RangeActive or RangeEnd
+  Metric metric() const;                                 // kind() == Metric
+  std::string_view label() const;                        // kind() == Label
+  Task task() const;                                     // kind() is TaskBegin or TaskEnd
+  Region region() const;                                 // kind() is RegionBegin or RegionEnd
+  Log log() const;                                       // kind() == Log
   std::uint64_t sync_number() const { return args[0]; }  // kind() == Sync: the Nth generation
 };
 

@@ -16,10 +16,10 @@
 namespace gtanalyze {
 
 struct ReaderStats {
-  std::uint64_t events = 0;                 // events returned by next()
-  std::uint64_t generations = 0;            // generations read (1 for old formats)
-  std::uint64_t experimental_batches = 0;   // skipped, counted
-  std::uint64_t bytes = 0;                  // bytes of the (decompressed) trace consumed
+  std::uint64_t events = 0;                // events returned by next()
+  std::uint64_t generations = 0;           // generations read (1 for old formats)
+  std::uint64_t experimental_batches = 0;  // skipped, counted
+  std::uint64_t bytes = 0;                 // bytes of the (decompressed) trace consumed
 };
 
 // Events in order that share one generation's tables, and a handle that keeps those tables alive

@@ -36,7 +36,7 @@ struct GoroutineSummary {
   GoState final_state = GoState::Undetermined;
   std::string final_reason;
   Time final_time = 0;
-  bool created = false;  // its creation is in the trace (not just first seen)
+  bool created = false;            // its creation is in the trace (not just first seen)
   std::uint32_t create_stack = 0;  // index into Summary::stacks (0: none)
   std::uint32_t block_stack = 0;   // stack of the last transition into waiting (0: none)
 
@@ -94,11 +94,11 @@ struct GcSummary {
 struct Summary {
   Version version = Version::Go1_26;
   std::uint64_t events = 0;
-  Time first = 0, last = 0;  // times of the first and last event
+  Time first = 0, last = 0;      // times of the first and last event
   std::uint64_t gomaxprocs = 0;  // the last GOMAXPROCS the trace reported (0: none)
   std::vector<std::string> warnings;
-  std::vector<GoroutineSummary> goroutines;  // ascending id
-  std::vector<GroupSummary> groups;          // ascending name
+  std::vector<GoroutineSummary> goroutines;    // ascending id
+  std::vector<GroupSummary> groups;            // ascending name
   std::vector<LeakCandidate> leak_candidates;  // ascending id
   std::vector<LeakGroup> leak_groups;          // most count × min_blocked first
   LatencyStats sched_latency;

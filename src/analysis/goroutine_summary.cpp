@@ -21,5 +21,4 @@ Duration GoroutineSummary::unknown() const {
   return known < total ? total - known : 0;
 }
 
-
 }  // namespace gtanalyze

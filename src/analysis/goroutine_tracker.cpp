@@ -131,14 +131,11 @@ void StateMachine::on_event(const Event& ev) {
     }
     case EventKind::RangeBegin:
     case EventKind::RangeActive:
-    case EventKind::RangeEnd:
-      on_range(ev);
-      break;
+    case EventKind::RangeEnd: on_range(ev); break;
     case EventKind::Metric:
       if (ev.type == EventType::ProcsChange) facts.gomaxprocs = ev.metric().value;
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -162,7 +159,8 @@ void StateMachine::transition(const Event& ev, GoId id, S states) {
   } else if (g.name == 0) {
     g.name = interning.root_name(ev.transition_stack());
   }
-  if (from == GoState::Runnable && to == GoState::Running && runnable_since != 0) latencies.add(g.name, g.latencies, ev.time - runnable_since);
+  if (from == GoState::Runnable && to == GoState::Running && runnable_since != 0)
+    latencies.add(g.name, g.latencies, ev.time - runnable_since);
   g.final_state = to;
   g.final_time = ev.time;
   g.final_reason = wait.reason;
@@ -217,8 +215,7 @@ Goroutine& StateMachine::leave(const Event& ev, GoId id, Goroutine* g, S states,
       g->last_syscall_block = 0;
       syscalling_p.erase(g->syscall_p);
       break;
-    default:
-      break;
+    default: break;
   }
   return *g;
 }
@@ -261,16 +258,13 @@ void StateMachine::enter(const Event& ev, Goroutine& g, S states, std::uint32_t 
         g.last_block_reason = wait_reason;
       }
       break;
-    case GoState::NotExist:
-      g.finalize(t, &ev, times);
-      break;
+    case GoState::NotExist: g.finalize(t, &ev, times); break;
     case GoState::Syscall:
       syscalling_p[ev.p] = g.id;
       g.syscall_p = ev.p;
       g.last_syscall = t;
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -385,7 +379,8 @@ GoroutineSummary GoroutineTracker::summary(const Goroutine& g) const {
   gs.syscall = g.syscall;
   gs.syscall_block = g.syscall_block;
   gs.total = g.total;
-  times.for_each(g.block_by_reason, [&](std::uint32_t reason, Duration d) { gs.block_by_reason[interning.name_of(reason)] += d; });
+  times.for_each(g.block_by_reason,
+                 [&](std::uint32_t reason, Duration d) { gs.block_by_reason[interning.name_of(reason)] += d; });
   times.for_each(g.range_time, [&](std::uint32_t range, Duration d) { gs.range_time[interning.name_of(range)] += d; });
   gs.final_state = g.final_state;
   gs.final_reason = interning.name_of(g.final_reason);

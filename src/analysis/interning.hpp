@@ -82,7 +82,9 @@ class Interning {
     Wait wait;
   };
   static constexpr std::size_t kNameSlots = 256, kStackSlots = 1024, kWaitSlots = 256;
-  static std::size_t name_slot(std::string_view s) { return (reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kNameSlots; }
+  static std::size_t name_slot(std::string_view s) {
+    return (reinterpret_cast<std::uintptr_t>(s.data()) >> 3) % kNameSlots;
+  }
   static std::size_t stack_slot(Stack frames) {
     return (reinterpret_cast<std::uintptr_t>(frames.data()) / sizeof(StackFrame)) % kStackSlots;
   }

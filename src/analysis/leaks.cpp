@@ -12,7 +12,8 @@ namespace gtanalyze::analysis {
 namespace {
 
 // Waits that only another goroutine can end, and that nothing in the runtime ends by itself.
-constexpr std::string_view kLeakReasons[] = {"chan receive", "chan send", "select", "sync", "sync.(*Cond).Wait", "forever"};
+constexpr std::string_view kLeakReasons[] = {"chan receive", "chan send",         "select",
+                                             "sync",         "sync.(*Cond).Wait", "forever"};
 
 }  // namespace
 
@@ -22,8 +23,10 @@ LeakFilter::LeakFilter(const LeakOptions& options) : min_blocked_(options.min_bl
 
 bool LeakFilter::is_candidate(const GoroutineSummary& g, Time trace_end) const {
   if (g.final_state != GoState::Waiting) return false;
-  if (std::find(std::begin(kLeakReasons), std::end(kLeakReasons), g.final_reason) == std::end(kLeakReasons)) return false;
-  if (std::any_of(ignore_.begin(), ignore_.end(), [&](const std::regex& re) { return std::regex_search(g.name, re); })) return false;
+  if (std::find(std::begin(kLeakReasons), std::end(kLeakReasons), g.final_reason) == std::end(kLeakReasons))
+    return false;
+  if (std::any_of(ignore_.begin(), ignore_.end(), [&](const std::regex& re) { return std::regex_search(g.name, re); }))
+    return false;
   return trace_end - g.final_time >= min_blocked_;
 }
 

@@ -19,7 +19,8 @@ std::optional<Link> Linker::on_event(std::uint64_t index, const Event& ev) {
       std::optional<Link> link;
       auto it = last_transition_.find(st.resource.id);
       // A goroutine coming into existence starts a new chain (ids may be reused).
-      if (it != last_transition_.end() && st.go_from != GoState::NotExist && st.go_from != GoState::Undetermined) link = it->second;
+      if (it != last_transition_.end() && st.go_from != GoState::NotExist && st.go_from != GoState::Undetermined)
+        link = it->second;
       if (st.go_to == GoState::NotExist) {
         if (it != last_transition_.end()) last_transition_.erase(it);
       } else {
@@ -41,8 +42,7 @@ std::optional<Link> Linker::on_event(std::uint64_t index, const Event& ev) {
       open_ranges_.erase(it);
       return link;
     }
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
 }
 

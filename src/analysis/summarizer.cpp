@@ -34,7 +34,8 @@ class Groups {
     sum.total += gs.total;
     group.execs.push_back(gs.exec);
     group.totals.push_back(gs.total);
-    if (const base::PackedInts* unnamed = latencies.unnamed(g.latencies)) unnamed->for_each([&group](Duration d) { group.latencies.add(d); });
+    if (const base::PackedInts* unnamed = latencies.unnamed(g.latencies))
+      unnamed->for_each([&group](Duration d) { group.latencies.add(d); });
   }
 
   // The groups by name; `all` gets the latencies of all of them.
@@ -95,7 +96,8 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     groups.add(gs, g, tracker.latencies());
     const Time last = tracker.facts().last;
     if (leaks.is_candidate(gs, last)) {
-      out.leak_candidates.push_back(LeakCandidate{gs.id, gs.name, gs.final_reason, last - gs.final_time, gs.create_stack, gs.block_stack});
+      out.leak_candidates.push_back(
+          LeakCandidate{gs.id, gs.name, gs.final_reason, last - gs.final_time, gs.create_stack, gs.block_stack});
     }
     out.goroutines.push_back(std::move(gs));
   });

@@ -24,7 +24,8 @@ int write_output(const std::string& path, const std::function<bool(std::FILE*)>&
 }
 
 int write_output(const std::string& path, const std::string& text) {
-  return write_output(path, [&text](std::FILE* out) { return std::fwrite(text.data(), 1, text.size(), out) == text.size(); });
+  return write_output(path,
+                      [&text](std::FILE* out) { return std::fwrite(text.data(), 1, text.size(), out) == text.size(); });
 }
 
 namespace {
@@ -44,8 +45,8 @@ int run_summary(const SummaryOptions& options) {
   if (options.json) {
     return write_output(options.output, [&](std::FILE* out) { return report::write_json(analysed->summary, out); });
   }
-  return write_output(options.output,
-                      report::to_text(analysed->summary, analysed->info, report::TextOptions{options.top, use_color(options)}));
+  return write_output(options.output, report::to_text(analysed->summary, analysed->info,
+                                                      report::TextOptions{options.top, use_color(options)}));
 }
 
 }  // namespace gtanalyze::cli

@@ -16,8 +16,8 @@ namespace gtanalyze::cli {
 
 // Exit codes, documented in the README.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitRegression = 1;  // `diff`: a --fail-on rule was broken
-inline constexpr int kExitInputError = 2;  // usage or input error
+inline constexpr int kExitRegression = 1;    // `diff`: a --fail-on rule was broken
+inline constexpr int kExitInputError = 2;    // usage or input error
 inline constexpr int kExitInconclusive = 3;  // `crosscheck`: the capture lost records
 
 struct SummaryOptions {
@@ -48,7 +48,7 @@ struct DumpOptions {
   bool go_format = false;  // exactly `go tool trace -d=parsed`
   bool stacks = false;
   std::optional<GoId> goroutine;
-  std::string type;  // glob on the event type name
+  std::string type;                  // glob on the event type name
   std::optional<Duration> from, to;  // relative to the first event
   // Read and order every event, print only the count: the decoder's own speed (tools/bench).
   bool decode_only = false;

@@ -29,12 +29,18 @@ Duration parse_duration(const std::string& text) {
   }
   const std::string unit = text.substr(used);
   double scale = 0;
-  if (unit.empty() || unit == "ns") scale = 1;
-  else if (unit == "us" || unit == "µs") scale = 1e3;
-  else if (unit == "ms") scale = 1e6;
-  else if (unit == "s") scale = 1e9;
-  else if (unit == "m") scale = 60e9;
-  if (scale == 0 || value < 0) throw CLI::ValidationError("duration", "'" + text + "' is not a duration (e.g. 500ms, 2s)");
+  if (unit.empty() || unit == "ns")
+    scale = 1;
+  else if (unit == "us" || unit == "µs")
+    scale = 1e3;
+  else if (unit == "ms")
+    scale = 1e6;
+  else if (unit == "s")
+    scale = 1e9;
+  else if (unit == "m")
+    scale = 60e9;
+  if (scale == 0 || value < 0)
+    throw CLI::ValidationError("duration", "'" + text + "' is not a duration (e.g. 500ms, 2s)");
   return static_cast<Duration>(std::llround(value * scale));
 }
 
@@ -79,11 +85,11 @@ void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& mi
 }
 
 // `format`, `from` and `to` are read into `dump` once parsing is done.
-CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format, std::string& from,
-                           std::string& to) {
+CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format, std::string& from, std::string& to) {
   auto* cmd = app.add_subcommand("dump", "Print every event, one per line, in trace order");
   cmd->add_option("trace", dump.trace, "Trace file ('-' for stdin)")->required();
-  cmd->add_option("--format", format, "line: one line per event with its linked event; go: as `go tool trace -d=parsed`")
+  cmd->add_option("--format", format,
+                  "line: one line per event with its linked event; go: as `go tool trace -d=parsed`")
       ->check(CLI::IsMember({"line", "go"}));
   cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack");
   cmd->add_option("--goroutine", dump.goroutine, "Only this goroutine's events (its own and its state changes)");
@@ -115,12 +121,13 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
 }
 
 CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
-  auto* cmd = app.add_subcommand(
-      "collect", "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
-                 "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");
+  auto* cmd = app.add_subcommand("collect",
+                                 "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
+                                 "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");
   cmd->add_option("-o,--output", collect.output, "Capture file to write")->required();
   cmd->add_option("--pid", collect.pid, "Attach to this running process instead of starting one");
-  cmd->add_option("--duration", collect.duration, "Stop after this many seconds (default: until the target exits or Ctrl-C)");
+  cmd->add_option("--duration", collect.duration,
+                  "Stop after this many seconds (default: until the target exits or Ctrl-C)");
   cmd->add_option("--ring-mib", collect.ring_mib, "Ring buffer size in MiB, a power of two (default 16)");
   cmd->add_flag("-v,--verbose", collect.verbose, "Print the probe plan");
   cmd->add_option("command", collect.command, "-- PROGRAM ARGS...: the program to start, attached before it runs");
@@ -128,8 +135,9 @@ CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
 }
 
 CLI::App* add_crosscheck_command(CLI::App& app, CrosscheckCommandOptions& crosscheck) {
-  auto* cmd =
-      app.add_subcommand("crosscheck", "Compare a trace with an eBPF capture of the same run; exit 1 when they disagree, 3 when the capture lost records");
+  auto* cmd = app.add_subcommand("crosscheck",
+                                 "Compare a trace with an eBPF capture of the same run; exit 1 when they disagree, 3 "
+                                 "when the capture lost records");
   cmd->add_option("trace", crosscheck.trace, "The run's execution trace")->required();
   cmd->add_option("capture", crosscheck.capture, "The capture of the same run (gtanalyze collect)")->required();
   cmd->add_flag("--json", crosscheck.json, "Print the comparison as JSON");
@@ -150,7 +158,8 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", "gtanalyze 0.1.0");
   app.require_subcommand(0, 1);
   // Usage errors are one line, like every other error.
-  app.failure_message([](const CLI::App*, const CLI::Error& e) { return "gtanalyze: " + std::string(e.what()) + " (see --help)\n"; });
+  app.failure_message(
+      [](const CLI::App*, const CLI::Error& e) { return "gtanalyze: " + std::string(e.what()) + " (see --help)\n"; });
 
   SummaryOptions summary;
   std::string summary_min_blocked;

@@ -35,8 +35,9 @@ class Progress {
     last_percent_ = percent;
     drawn_ = true;
     const int filled = percent * 40 / 100;
-    fmt::print(stderr, "\rreading {} [{:#<{}}{:.<{}}] {:3}% of {} MB", source_.name().size() > 20 ? "trace" : source_.name(), "",
-               filled, "", 40 - filled, percent, total_ >> 20);
+    fmt::print(stderr, "\rreading {} [{:#<{}}{:.<{}}] {:3}% of {} MB",
+               source_.name().size() > 20 ? "trace" : source_.name(), "", filled, "", 40 - filled, percent,
+               total_ >> 20);
   }
 
  private:
@@ -99,8 +100,8 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
   // summaries are built, the moment memory peaks.
   trace.reader.reset();
   return AnalysedTrace{summarizer.finish(version, std::move(warnings)),
-                       report::TraceInfo{trace.source->name(), compression_name(trace.source->compression()), stats.bytes,
-                                         stats.generations}};
+                       report::TraceInfo{trace.source->name(), compression_name(trace.source->compression()),
+                                         stats.bytes, stats.generations}};
 }
 
 }  // namespace gtanalyze::cli

@@ -57,22 +57,24 @@ struct In {
 };
 
 void put_offsets(Out& o, const RuntimeOffsets& r) {
-  for (std::uint32_t v : {r.g_m, r.g_atomicstatus, r.g_goid, r.g_waitreason, r.g_parent_goid, r.g_gopc, r.g_startpc, r.m_curg,
-                          r.m_procid, r.m_block_reason}) {
+  for (std::uint32_t v : {r.g_m, r.g_atomicstatus, r.g_goid, r.g_waitreason, r.g_parent_goid, r.g_gopc, r.g_startpc,
+                          r.m_curg, r.m_procid, r.m_block_reason}) {
     o.put(v);
   }
 }
 
 RuntimeOffsets get_offsets(In& in) {
   RuntimeOffsets r;
-  for (std::uint32_t* v : {&r.g_m, &r.g_atomicstatus, &r.g_goid, &r.g_waitreason, &r.g_parent_goid, &r.g_gopc, &r.g_startpc,
-                           &r.m_curg, &r.m_procid, &r.m_block_reason}) {
+  for (std::uint32_t* v : {&r.g_m, &r.g_atomicstatus, &r.g_goid, &r.g_waitreason, &r.g_parent_goid, &r.g_gopc,
+                           &r.g_startpc, &r.m_curg, &r.m_procid, &r.m_block_reason}) {
     *v = in.get<std::uint32_t>();
   }
   return r;
 }
 
-Error corrupt(std::uint64_t off, const std::string& what) { return make_error(ErrorCode::Corrupt, off, "capture: " + what); }
+Error corrupt(std::uint64_t off, const std::string& what) {
+  return make_error(ErrorCode::Corrupt, off, "capture: " + what);
+}
 
 }  // namespace
 
@@ -143,9 +145,11 @@ Result<Capture> parse_capture(std::string_view bytes) {
   const auto header_len = in.get<std::uint32_t>();
   if (in.bad) return make_error(ErrorCode::Truncated, in.pos, "capture: truncated header");
   if (version != kCaptureFormatVersion) {
-    return make_error(ErrorCode::UnsupportedVersion, 8, "capture: format version " + std::to_string(version) + ", this build reads 1");
+    return make_error(ErrorCode::UnsupportedVersion, 8,
+                      "capture: format version " + std::to_string(version) + ", this build reads 1");
   }
-  if (record_size != sizeof(gtc_record)) return corrupt(12, "record size " + std::to_string(record_size) + ", expected 64");
+  if (record_size != sizeof(gtc_record))
+    return corrupt(12, "record size " + std::to_string(record_size) + ", expected 64");
   if (header_len > bytes.size() - in.pos) return make_error(ErrorCode::Truncated, in.pos, "capture: truncated header");
   const std::uint64_t records_offset = in.pos + header_len;
   In h{bytes.substr(0, records_offset), in.pos};
@@ -181,7 +185,8 @@ Result<Capture> parse_capture(std::string_view bytes) {
     In t{bytes, bytes.size() - tail};
     const auto trailer_offset = t.get<std::uint64_t>();
     if (trailer_offset < records_offset || trailer_offset > bytes.size() - tail ||
-        (trailer_offset - records_offset) % sizeof(gtc_record) != 0 || bytes.substr(trailer_offset, 8) != kCaptureEndMagic) {
+        (trailer_offset - records_offset) % sizeof(gtc_record) != 0 ||
+        bytes.substr(trailer_offset, 8) != kCaptureEndMagic) {
       return corrupt(bytes.size() - tail, "bad trailer offset");
     }
     In r{bytes.substr(0, bytes.size() - tail), trailer_offset + 8};
@@ -210,7 +215,8 @@ Result<Capture> parse_capture(std::string_view bytes) {
       T.initial.push_back(g);
     }
     if (r.bad) return corrupt(r.pos, "malformed trailer");
-    if (T.records != (trailer_offset - records_offset) / sizeof(gtc_record)) return corrupt(trailer_offset, "record count does not match the trailer");
+    if (T.records != (trailer_offset - records_offset) / sizeof(gtc_record))
+      return corrupt(trailer_offset, "record count does not match the trailer");
     records_end = trailer_offset;
     c.complete = true;
   }
@@ -227,7 +233,8 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::open(const std::string& pa
   w->f_ = std::fopen(path.c_str(), "wb");
   if (!w->f_) return make_error(ErrorCode::Io, 0, path + ": cannot open for writing: " + std::strerror(errno));
   const std::string h = encode_header(header);
-  if (std::fwrite(h.data(), 1, h.size(), w->f_) != h.size()) return make_error(ErrorCode::Io, 0, path + ": write failed");
+  if (std::fwrite(h.data(), 1, h.size(), w->f_) != h.size())
+    return make_error(ErrorCode::Io, 0, path + ": write failed");
   w->records_offset_ = h.size();
   return w;
 }

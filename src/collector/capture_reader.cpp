@@ -18,7 +18,9 @@ class CaptureTables final : public EventTables {
     strings_.emplace_back();
     stacks_.emplace_back();
   }
-  std::string_view string(std::uint64_t id) const override { return id < strings_.size() ? std::string_view(strings_[id]) : std::string_view{}; }
+  std::string_view string(std::uint64_t id) const override {
+    return id < strings_.size() ? std::string_view(strings_[id]) : std::string_view{};
+  }
   Stack stack(std::uint64_t id) const override { return id < stacks_.size() ? Stack(stacks_[id]) : Stack{}; }
   std::string_view extra_string(std::uint64_t) const override { return {}; }
 
@@ -105,7 +107,8 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::from_capture(Capture captu
   std::unique_ptr<CaptureReader> r(new CaptureReader());
   r->capture_ = std::move(capture);
   if (!runtime_tables(r->capture_.header.go_minor)) {
-    return make_error(ErrorCode::UnsupportedVersion, 0, "capture: no wait-reason table for " + r->capture_.header.go_version);
+    return make_error(ErrorCode::UnsupportedVersion, 0,
+                      "capture: no wait-reason table for " + r->capture_.header.go_version);
   }
   r->convert();
   return r;
@@ -166,7 +169,9 @@ std::vector<std::int64_t> resolve_goids(const Capture& c, std::vector<std::strin
     }
   }
   if (!pending.empty()) {
-    warnings.push_back(fmt::format("{} goroutine(s) created but never seen again: goid unknown (Go < 1.24 assigns it after creation)", pending.size()));
+    warnings.push_back(
+        fmt::format("{} goroutine(s) created but never seen again: goid unknown (Go < 1.24 assigns it after creation)",
+                    pending.size()));
   }
   return goid;
 }
@@ -331,7 +336,8 @@ class RecordConverter {
       return;
     }
     const auto br = s.r.args[0];
-    std::string_view reason = br < rt_.block_reasons.size() && rt_.block_reasons[br].valid ? rt_.block_reasons[br].text : std::string_view{};
+    std::string_view reason =
+        br < rt_.block_reasons.size() && rt_.block_reasons[br].valid ? rt_.block_reasons[br].text : std::string_view{};
     emit(EventType::GoBlock, s.t, s.id, s.r.tid, {tables_.intern(reason), 0, 0, 0});
     state_[s.id] = GoState::Waiting;
   }
@@ -343,7 +349,7 @@ class RecordConverter {
   std::unordered_map<std::uint64_t, const CaptureSymbol*> symbols_;  // by PC
   std::unordered_map<std::int64_t, GoState> state_;
   std::unordered_map<std::int64_t, bool> transient_;  // Running on the system stack, status Waiting
-  std::uint64_t preempted_ = 0;  // string id of the reason "preempted"
+  std::uint64_t preempted_ = 0;                       // string id of the reason "preempted"
   std::uint64_t ignored_ = 0;
 };
 
@@ -351,8 +357,10 @@ class RecordConverter {
 
 void CaptureReader::convert() {
   const Capture& c = capture_;
-  if (!c.complete) warnings_.push_back("capture has no trailer (the collector did not finish); read records up to the end");
-  if (c.trailer.drops() != 0) warnings_.push_back(fmt::format("the ring buffer dropped {} records: the story is incomplete", c.trailer.drops()));
+  if (!c.complete)
+    warnings_.push_back("capture has no trailer (the collector did not finish); read records up to the end");
+  if (c.trailer.drops() != 0)
+    warnings_.push_back(fmt::format("the ring buffer dropped {} records: the story is incomplete", c.trailer.drops()));
 
   // Pass 1 looks ahead per g; pass 2 converts.
   const std::vector<bool> system_wait = find_system_waits(c.records);
@@ -361,7 +369,8 @@ void CaptureReader::convert() {
   records.describe_start();
   for (std::size_t i = 0; i < c.records.size(); i++) records.convert(c.records[i], goid[i], system_wait[i]);
   if (records.ignored()) {
-    warnings_.push_back(fmt::format("{} record(s) did not map to a goroutine transition and were skipped", records.ignored()));
+    warnings_.push_back(
+        fmt::format("{} record(s) did not map to a goroutine transition and were skipped", records.ignored()));
   }
 }
 

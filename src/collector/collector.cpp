@@ -83,7 +83,8 @@ int on_record(void* ctx, void* data, std::size_t size) {
 
 // A symbol for each code address the records carry: start functions (at their entry) and the
 // `go` statements that created goroutines (the call's return address).
-std::vector<CaptureSymbol> resolve_symbols(const GoBinary& bin, std::uint64_t bias, const Drain& d, const std::vector<InitialGoroutine>& initial) {
+std::vector<CaptureSymbol> resolve_symbols(const GoBinary& bin, std::uint64_t bias, const Drain& d,
+                                           const std::vector<InitialGoroutine>& initial) {
   std::vector<CaptureSymbol> out;
   const Pclntab& pcln = bin.pclntab();
   // `pc` as recorded, named by the function and source position at `at` (an unbiased address).
@@ -145,9 +146,11 @@ std::vector<PlannedProbe> plan_probes(const GoBinary& bin, bool verbose) {
       say(fmt::format("warning: {} (its transitions will be missing)", p.error().message));
       continue;
     }
-    if (!p->emulated) say(fmt::format("warning: {} is probed at an instruction the kernel single-steps (~10x the cost)", w.function));
+    if (!p->emulated)
+      say(fmt::format("warning: {} is probed at an instruction the kernel single-steps (~10x the cost)", w.function));
     if (verbose) {
-      say(fmt::format("probe {} at {:#x} (+{}; file offset {:#x}): {}", w.function, p->attach, p->attach - p->entry, p->file_offset, p->note));
+      say(fmt::format("probe {} at {:#x} (+{}; file offset {:#x}): {}", w.function, p->attach, p->attach - p->entry,
+                      p->file_offset, p->note));
     }
     plan.push_back({*p, w.kind});
   }
@@ -173,7 +176,8 @@ SkelPtr load_skeleton(const GoBinary& bin, int target, std::uint32_t ring_mib) {
   if (int err = gtcollect__load(skel.get()); err != 0) {
     const bool perm = err == -EPERM || err == -EACCES;
     throw Failure{kExitBpfUnavailable, fmt::format("cannot load the BPF program ({}){}", std::strerror(-err),
-                                                   perm ? ": needs root or CAP_BPF+CAP_PERFMON" : ": does this kernel support BPF ring buffers?")};
+                                                   perm ? ": needs root or CAP_BPF+CAP_PERFMON"
+                                                        : ": does this kernel support BPF ring buffers?")};
   }
   return skel;
 }
@@ -191,8 +195,8 @@ bpf_program* program_for(const gtcollect& skel, gtc_kind kind) {
 
 // Attaches the planned probes to `path` (the links detach when destroyed) and lists them for the
 // capture's header. pid -1: a started child has not exec'd yet; the program filters on the tgid.
-std::vector<LinkPtr> attach(const gtcollect& skel, const std::vector<PlannedProbe>& plan, int pid, const std::string& path,
-                            std::vector<CaptureProbe>& probes) {
+std::vector<LinkPtr> attach(const gtcollect& skel, const std::vector<PlannedProbe>& plan, int pid,
+                            const std::string& path, std::vector<CaptureProbe>& probes) {
   std::vector<LinkPtr> links;
   for (const auto& [p, kind] : plan) {
     LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = false);
@@ -201,7 +205,8 @@ std::vector<LinkPtr> attach(const gtcollect& skel, const std::vector<PlannedProb
       const int err = errno;
       const bool unsupported = err == ENOENT || err == EOPNOTSUPP || err == ENOSYS || err == EPERM || err == EACCES;
       throw Failure{unsupported ? kExitBpfUnavailable : 2,
-                    fmt::format("cannot attach a uprobe to {} ({}){}", p.function, std::strerror(err), unsupported ? ": uprobes unavailable" : "")};
+                    fmt::format("cannot attach a uprobe to {} ({}){}", p.function, std::strerror(err),
+                                unsupported ? ": uprobes unavailable" : "")};
     }
     links.emplace_back(l);
     probes.push_back({static_cast<std::uint8_t>(kind), p.function, p.entry, p.attach, p.emulated});
@@ -227,7 +232,8 @@ class InterruptHandlers {
   InterruptHandlers& operator=(const InterruptHandlers&) = delete;
 
  private:
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 // The process being captured, and where its executable is loaded.
@@ -240,8 +246,8 @@ struct Target {
 
 // Drains the ring buffer until the target is gone (its wait status into `result`), the duration
 // is over, or the capture is stopped. False when the target still runs.
-bool drain_until_done(ring_buffer* ring, const Drain& drain, Target& target, const GoBinary& bin, const CollectOptions& options,
-                      const std::atomic<bool>* stop, CollectResult& result) {
+bool drain_until_done(ring_buffer* ring, const Drain& drain, Target& target, const GoBinary& bin,
+                      const CollectOptions& options, const std::atomic<bool>* stop, CollectResult& result) {
   const auto started = std::chrono::steady_clock::now();
   for (;;) {
     ring_buffer__poll(ring, 10);
@@ -261,7 +267,9 @@ bool drain_until_done(ring_buffer* ring, const Drain& drain, Target& target, con
       return true;
     }
     if (g_interrupted || (stop && *stop)) return false;
-    if (options.duration > 0 && std::chrono::steady_clock::now() - started >= std::chrono::duration<double>(options.duration)) return false;
+    if (options.duration > 0 &&
+        std::chrono::steady_clock::now() - started >= std::chrono::duration<double>(options.duration))
+      return false;
   }
 }
 
@@ -303,7 +311,8 @@ void capture(const CollectOptions& options, const std::atomic<bool>* stop, Colle
   const GoBinary& bin = **bin_r;
   if (::geteuid() != 0) {
     throw Failure{kExitBpfUnavailable,
-                  "BPF uprobes need root (or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN for uprobes): run as root; skipping (exit 77)"};
+                  "BPF uprobes need root (or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN for uprobes): run as root; "
+                  "skipping (exit 77)"};
   }
   libbpf_set_print(libbpf_print);
   const std::vector<PlannedProbe> plan = plan_probes(bin, options.verbose);
@@ -338,8 +347,8 @@ void capture(const CollectOptions& options, const std::atomic<bool>* stop, Colle
     initial = snapshot_allgs(options.pid, bin, target.bias, why);
     if (!why.empty()) say("warning: " + why);
   }
-  say(fmt::format("{} probes on {} ({}, offsets from {}); capturing pid {} into {}", probe_count, header.binary, bin.go_version(),
-                  bin.offsets_source(), target.pid, options.output));
+  say(fmt::format("{} probes on {} ({}, offsets from {}); capturing pid {} into {}", probe_count, header.binary,
+                  bin.go_version(), bin.offsets_source(), target.pid, options.output));
   if (child && !child->release()) throw Failure{2, "cannot release the target"};
 
   const bool target_gone = drain_until_done(ring.get(), drain, target, bin, options, stop, result);
@@ -366,8 +375,10 @@ void capture(const CollectOptions& options, const std::atomic<bool>* stop, Colle
   if (auto s = (*writer)->finish(std::move(trailer)); !s) throw Failure{2, s.error().message};
   say(fmt::format("{} records, {} dropped", result.records, result.drops));
   if (child && target_gone) {
-    if (WIFEXITED(result.target_status)) say(fmt::format("target exited with status {}", WEXITSTATUS(result.target_status)));
-    else if (WIFSIGNALED(result.target_status)) say(fmt::format("target killed by signal {}", WTERMSIG(result.target_status)));
+    if (WIFEXITED(result.target_status))
+      say(fmt::format("target exited with status {}", WEXITSTATUS(result.target_status)));
+    else if (WIFSIGNALED(result.target_status))
+      say(fmt::format("target killed by signal {}", WTERMSIG(result.target_status)));
   }
 }
 

@@ -16,7 +16,7 @@ namespace gtanalyze::collector {
 namespace {
 
 constexpr std::size_t kMaxDifferences = 10;
-constexpr std::size_t kContextSteps = 2;     // steps shown on each side of a first difference
+constexpr std::size_t kContextSteps = 2;  // steps shown on each side of a first difference
 
 // Runnable and Running are one "schedulable" state at the window's edge: old tracers end with a
 // synthetic GoSched of the goroutine that stopped the trace, and which of the two a goroutine is
@@ -99,9 +99,12 @@ Alignment align(const std::vector<std::string>& trace_steps, FinalState trace_fi
       if (x >= c.entries.size() || (x >= w.x_hi && !(prefix_is_enough && !broken))) break;
       const std::string& step = c.entries[x].step;
       if (step.empty()) continue;
-      if (matched == trace_steps.size()) extra = true;
-      else if (!extra && trace_steps[matched] == step) matched++;
-      else broken = true;
+      if (matched == trace_steps.size())
+        extra = true;
+      else if (!extra && trace_steps[matched] == step)
+        matched++;
+      else
+        broken = true;
     }
   }
   return a;
@@ -116,8 +119,10 @@ std::string context(const std::vector<std::string>& steps, std::size_t i) {
     if (!out.empty()) out += ' ';
     out += k == i ? "[" + steps[k] + "]" : steps[k];
   }
-  if (i >= steps.size()) out += out.empty() ? "[end]" : " [end]";
-  else if (to < steps.size()) out += " …";
+  if (i >= steps.size())
+    out += out.empty() ? "[end]" : " [end]";
+  else if (to < steps.size())
+    out += " …";
   return out.empty() ? "-" : out;
 }
 
@@ -136,14 +141,22 @@ std::string describe(const StepsDifference& d, bool existed) {
 using Stories = std::map<GoId, GoStory>;
 
 const char* const kKnownDifferences[] = {
-    "coroutine switches (iter.Pull, Go 1.23+) change goroutines without casgstatus: GoSwitch events have no capture counterpart",
+    "coroutine switches (iter.Pull, Go 1.23+) change goroutines without casgstatus: GoSwitch events have no capture "
+    "counterpart",
     "preemption parks a goroutine without casgstatus; the capture sees it through runtime.preemptPark",
     "GoStop reasons (runtime.Gosched vs preempted) are not captured; stops are not compared",
-    "goroutines that existed when the trace started are compared from their first trace event; for the runtime's and the tracer's own goroutines the trace's story need only be a prefix of the capture's, and their final states are not compared (the tracer stops recording them while it shuts down)",
-    "final states compare Runnable and Running as one (old tracers end with a synthetic GoSched of the goroutine that called trace.Stop)",
-    "the trace reports a syscall that lost its P as GoSyscallEndBlocked; the capture (Go 1.26 fast path) may report GoSyscallEnd: only syscall counts are compared",
-    "Go 1.21's tracer shows the dead g of a cgo program's extra M as in a syscall from the trace's start (a C thread may call into Go through it); it never changes status, so the capture never sees it: a goroutine whose only trace event is that status is not compared",
-    "the two sides time one change microseconds apart: a capture change within the edge tolerance (see the clock note) of the window's start or end may count inside or outside the window, whichever matches the trace",
+    "goroutines that existed when the trace started are compared from their first trace event; for the runtime's and "
+    "the tracer's own goroutines the trace's story need only be a prefix of the capture's, and their final states are "
+    "not compared (the tracer stops recording them while it shuts down)",
+    "final states compare Runnable and Running as one (old tracers end with a synthetic GoSched of the goroutine that "
+    "called trace.Stop)",
+    "the trace reports a syscall that lost its P as GoSyscallEndBlocked; the capture (Go 1.26 fast path) may report "
+    "GoSyscallEnd: only syscall counts are compared",
+    "Go 1.21's tracer shows the dead g of a cgo program's extra M as in a syscall from the trace's start (a C thread "
+    "may call into Go through it); it never changes status, so the capture never sees it: a goroutine whose only trace "
+    "event is that status is not compared",
+    "the two sides time one change microseconds apart: a capture change within the edge tolerance (see the clock note) "
+    "of the window's start or end may count inside or outside the window, whichever matches the trace",
 };
 
 // The trace's window on the capture's clock.
@@ -189,17 +202,19 @@ Window fit_window(const TraceView& trace, const Stories& cs, const std::vector<E
   w.eps = edge_tolerance(fit);
   w.c_lo = fit.to_capture(trace.lo);
   w.c_hi = fit.to_capture(trace.hi);
-  notes.push_back(fmt::format(
-      "window: {} trace events, {:.3f} ms; capture clock = {:.9f} x trace + {:.0f} ns, fitted on {} creations and exits seen by both "
-      "({} outliers left out), residuals up to {:.1f} µs; edge tolerance {:.3f} ms",
-      trace.events, static_cast<double>(trace.hi - trace.lo) / 1e6, fit.slope, fit.offset, fit.pairs, fit.outliers,
-      static_cast<double>(fit.max_residual) / 1e3, static_cast<double>(w.eps) / 1e6));
+  notes.push_back(
+      fmt::format("window: {} trace events, {:.3f} ms; capture clock = {:.9f} x trace + {:.0f} ns, fitted on {} "
+                  "creations and exits seen by both "
+                  "({} outliers left out), residuals up to {:.1f} µs; edge tolerance {:.3f} ms",
+                  trace.events, static_cast<double>(trace.hi - trace.lo) / 1e6, fit.slope, fit.offset, fit.pairs,
+                  fit.outliers, static_cast<double>(fit.max_residual) / 1e3, static_cast<double>(w.eps) / 1e6));
   if (!fit.slope_sane) {
-    notes.push_back(fmt::format("the clock fit's slope {:.9f} is not within {} of 1, as {} must be: taken as 1 (mismatched pairs, "
-                                "or the clocks are not what the formats say)",
-                                fit.fitted_slope, max_slope_error,
-                                tick_clock ? "CPU ticks scaled by their measured frequency and a monotonic clock"
-                                           : "two monotonic nanosecond clocks"));
+    notes.push_back(
+        fmt::format("the clock fit's slope {:.9f} is not within {} of 1, as {} must be: taken as 1 (mismatched pairs, "
+                    "or the clocks are not what the formats say)",
+                    fit.fitted_slope, max_slope_error,
+                    tick_clock ? "CPU ticks scaled by their measured frequency and a monotonic clock"
+                               : "two monotonic nanosecond clocks"));
   }
   return w;
 }
@@ -213,7 +228,8 @@ CrosscheckItem named(const char* name) {
 // The report's items, in the order they are printed.
 struct Items {
   CrosscheckItem set = named("goroutines"), start = named("start functions"), parent = named("parents"),
-                 blocks = named("blocks, syscalls and exit"), fin = named("final states"), leaks = named("leak candidates");
+                 blocks = named("blocks, syscalls and exit"), fin = named("final states"),
+                 leaks = named("leak candidates");
 };
 
 void differ(CrosscheckItem& item, std::string line) {
@@ -229,11 +245,15 @@ bool is_extra_m_g(const GoStory& t, Version version) {
 void compare_origin(Items& items, GoId id, const GoStory& t, const GoStory& c) {
   if (!t.created) return;
   items.start.compared++;
-  if (t.start == c.start) items.start.agreed++;
-  else differ(items.start, fmt::format("g{}: trace {:?}, capture {:?}", id, t.start, c.start));
+  if (t.start == c.start)
+    items.start.agreed++;
+  else
+    differ(items.start, fmt::format("g{}: trace {:?}, capture {:?}", id, t.start, c.start));
   items.parent.compared++;
-  if (t.parent == c.parent) items.parent.agreed++;
-  else differ(items.parent, fmt::format("g{}: trace g{}, capture g{}", id, t.parent, c.parent));
+  if (t.parent == c.parent)
+    items.parent.agreed++;
+  else
+    differ(items.parent, fmt::format("g{}: trace g{}, capture g{}", id, t.parent, c.parent));
 }
 
 // Steps and final state of one goroutine both sides saw.
@@ -271,8 +291,8 @@ void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, co
     items.fin.agreed++;
   } else {
     const FinalState cf = state_at(c, natural_start, natural_end);
-    differ(items.fin, fmt::format("g{}: trace {} {:?}, capture {} {:?}", id, go_state_name(trace_final.state), trace_final.reason,
-                                  go_state_name(cf.state), cf.reason));
+    differ(items.fin, fmt::format("g{}: trace {} {:?}, capture {} {:?}", id, go_state_name(trace_final.state),
+                                  trace_final.reason, go_state_name(cf.state), cf.reason));
   }
 }
 
@@ -290,8 +310,8 @@ void compare_capture_only(CrosscheckItem& set, const Stories& ts, const Stories&
 
 // Leak candidates by the same analysis. The capture's are taken at both ends of the edge
 // tolerance: a goroutine that changes state in between may count either way.
-void compare_leaks(CrosscheckItem& leaks, const std::set<GoId>& tl, const std::vector<Event>& capture_events, Version version,
-                   const Window& w) {
+void compare_leaks(CrosscheckItem& leaks, const std::set<GoId>& tl, const std::vector<Event>& capture_events,
+                   Version version, const Window& w) {
   auto leak_ids = [&](Time hi) {
     analysis::Summarizer sum;
     for (const auto& e : capture_events) {
@@ -309,21 +329,24 @@ void compare_leaks(CrosscheckItem& leaks, const std::set<GoId>& tl, const std::v
   for (GoId id : all) {
     leaks.compared++;
     const bool in_trace = tl.count(id) != 0;
-    if (in_trace == (cl_early.count(id) != 0) || in_trace == (cl_late.count(id) != 0)) leaks.agreed++;
-    else differ(leaks, fmt::format("g{}: leak candidate only in the {}", id, in_trace ? "trace" : "capture"));
+    if (in_trace == (cl_early.count(id) != 0) || in_trace == (cl_late.count(id) != 0))
+      leaks.agreed++;
+    else
+      differ(leaks, fmt::format("g{}: leak candidate only in the {}", id, in_trace ? "trace" : "capture"));
   }
 }
 
 }  // namespace
 
-CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events, Version version,
-                            std::string capture_gap) {
+CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events,
+                            Version version, std::string capture_gap) {
   TraceViewBuilder trace;
   for (const auto& e : trace_events) trace.on_event(e);
   return crosscheck(trace.finish(version), capture_events, version, std::move(capture_gap));
 }
 
-CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version, std::string capture_gap) {
+CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version,
+                            std::string capture_gap) {
   CrosscheckReport rep;
   rep.capture_gap = std::move(capture_gap);
   rep.known_differences.assign(std::begin(kKnownDifferences), std::end(kKnownDifferences));
@@ -360,9 +383,10 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
     compare_steps(items, id, t, it->second, w);
   }
   if (extra_m_goroutines != 0) {
-    rep.notes.push_back(fmt::format("{} goroutine(s) only in a syscall at the trace's start and never seen again, not compared: "
-                                    "the cgo extra M's g (see the known differences)",
-                                    extra_m_goroutines));
+    rep.notes.push_back(
+        fmt::format("{} goroutine(s) only in a syscall at the trace's start and never seen again, not compared: "
+                    "the cgo extra M's g (see the known differences)",
+                    extra_m_goroutines));
   }
   compare_capture_only(items.set, ts, cs, w);
   compare_leaks(items.leaks, trace.leak_candidates, capture_events, version, w);
@@ -389,8 +413,10 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& c
   // Lost records make differences meaningless: say so rather than report a disagreement.
   std::string gap;
   const Capture& cap = capture.capture();
-  if (!cap.complete) gap = "it has no trailer (the collector did not finish)";
-  else if (cap.trailer.drops() != 0) gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
+  if (!cap.complete)
+    gap = "it has no trailer (the collector did not finish)";
+  else if (cap.trailer.drops() != 0)
+    gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
   CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(), std::move(gap));
   for (const auto& w : capture.warnings()) rep.notes.push_back("capture: " + w);
   return rep;

@@ -25,10 +25,11 @@ class CaptureReader;
 
 // Capture events are mapped onto the trace clock through the changes both sides record once per
 // goroutine. `capture_gap`: why the capture is incomplete, if it is.
-CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version, std::string capture_gap = {});
-// The same on a trace given as events (the tests' synthetic streams).
-CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events, Version version,
+CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version,
                             std::string capture_gap = {});
+// The same on a trace given as events (the tests' synthetic streams).
+CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events,
+                            Version version, std::string capture_gap = {});
 
 // Folds the trace as it is read, then compares the capture (whose events stay valid while its
 // reader lives), whose lost records it checks.

@@ -46,7 +46,8 @@ Result<std::string> inflate_all(std::string_view in, std::uint64_t expect, const
 Result<std::vector<ElfSection>> read_sections(std::string_view b, const Elf64_Ehdr& eh, const std::string& path) {
   std::vector<Elf64_Shdr> shdrs(eh.e_shnum);
   for (unsigned i = 0; i < eh.e_shnum; i++) {
-    if (!read_at(b, eh.e_shoff + std::uint64_t{i} * eh.e_shentsize, shdrs[i])) return elf_error(path, "truncated section headers");
+    if (!read_at(b, eh.e_shoff + std::uint64_t{i} * eh.e_shentsize, shdrs[i]))
+      return elf_error(path, "truncated section headers");
   }
   std::string_view shstr;
   if (eh.e_shstrndx < shdrs.size()) {
@@ -102,7 +103,8 @@ Status ElfFile::parse() {
   machine_ = eh.e_machine;
   for (unsigned i = 0; i < eh.e_phnum; i++) {
     Elf64_Phdr ph;
-    if (!read_at(b, eh.e_phoff + std::uint64_t{i} * eh.e_phentsize, ph)) return elf_error(path_, "truncated program headers");
+    if (!read_at(b, eh.e_phoff + std::uint64_t{i} * eh.e_phentsize, ph))
+      return elf_error(path_, "truncated program headers");
     if (ph.p_type == PT_LOAD) segments_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz});
   }
   auto sections = read_sections(b, eh, path_);
@@ -165,7 +167,8 @@ Result<std::string_view> ElfFile::section_data(std::string_view name) const {
   } else {
     Elf64_Chdr ch;
     if (!read_at(data, 0, ch)) return elf_error(path_, s->name + ": truncated compression header");
-    if (ch.ch_type != ELFCOMPRESS_ZLIB) return elf_error(path_, s->name + ": unsupported compression type " + std::to_string(ch.ch_type));
+    if (ch.ch_type != ELFCOMPRESS_ZLIB)
+      return elf_error(path_, s->name + ": unsupported compression type " + std::to_string(ch.ch_type));
     out = inflate_all(data.substr(sizeof(Elf64_Chdr)), ch.ch_size, what);
   }
   if (!out) return out.error();

@@ -52,7 +52,8 @@ std::string read_go_version(const ElfFile& elf) {
 unsigned go_minor(const std::string& version) {
   if (version.rfind("go1.", 0) != 0) return 0;
   unsigned m = 0;
-  for (std::size_t i = 4; i < version.size() && version[i] >= '0' && version[i] <= '9'; i++) m = m * 10 + static_cast<unsigned>(version[i] - '0');
+  for (std::size_t i = 4; i < version.size() && version[i] >= '0' && version[i] <= '9'; i++)
+    m = m * 10 + static_cast<unsigned>(version[i] - '0');
   return m;
 }
 
@@ -73,14 +74,18 @@ ProbePoint choose_attach_point(std::string_view code, std::uint64_t entry) {
   }
   std::size_t i = 0;
   // Large frames first compute the new SP in R12: lea r12, [rsp+disp8|disp32].
-  if (starts(0, {0x4c, 0x8d, 0x64, 0x24})) i = 5;
-  else if (starts(0, {0x4c, 0x8d, 0xa4, 0x24})) i = 8;
+  if (starts(0, {0x4c, 0x8d, 0x64, 0x24}))
+    i = 5;
+  else if (starts(0, {0x4c, 0x8d, 0xa4, 0x24}))
+    i = 8;
   // cmp rsp|r12, [r14+0x10|0x18] (the stack guard).
   if ((starts(i, {0x49, 0x3b, 0x66}) || starts(i, {0x4d, 0x3b, 0x66})) && (at(i + 3) == 0x10 || at(i + 3) == 0x18)) {
     const std::size_t jcc = i + 4;
     std::size_t next = 0;
-    if (at(jcc) == 0x76) next = jcc + 2;                            // jbe rel8
-    else if (at(jcc) == 0x0f && at(jcc + 1) == 0x86) next = jcc + 6;  // jbe rel32
+    if (at(jcc) == 0x76)
+      next = jcc + 2;  // jbe rel8
+    else if (at(jcc) == 0x0f && at(jcc + 1) == 0x86)
+      next = jcc + 6;  // jbe rel32
     if (next != 0) {
       p.emulated = true;
       if (at(next) == 0x55) {
@@ -102,11 +107,15 @@ Result<std::unique_ptr<GoBinary>> GoBinary::open(const std::string& path) {
   auto elf = ElfFile::open(path);
   if (!elf) return elf.error();
   b->elf_ = std::move(*elf);
-  if (b->elf_->machine() != EM_X86_64) return make_error(ErrorCode::UnsupportedVersion, 0, path + ": only x86-64 binaries are supported");
+  if (b->elf_->machine() != EM_X86_64)
+    return make_error(ErrorCode::UnsupportedVersion, 0, path + ": only x86-64 binaries are supported");
   b->go_version_ = read_go_version(*b->elf_);
   b->minor_ = go_minor(b->go_version_);
-  if (b->minor_ == 0) return make_error(ErrorCode::NotATrace, 0, path + ": no Go version in .go.buildinfo (not a Go program?)");
-  if (b->minor_ < 19) return make_error(ErrorCode::UnsupportedVersion, 0, path + ": " + b->go_version_ + " is older than Go 1.19, which the collector needs");
+  if (b->minor_ == 0)
+    return make_error(ErrorCode::NotATrace, 0, path + ": no Go version in .go.buildinfo (not a Go program?)");
+  if (b->minor_ < 19)
+    return make_error(ErrorCode::UnsupportedVersion, 0,
+                      path + ": " + b->go_version_ + " is older than Go 1.19, which the collector needs");
   auto pcln = Pclntab::open(*b->elf_);
   if (!pcln) return pcln.error();
   b->pclntab_ = std::move(*pcln);
@@ -118,7 +127,8 @@ Result<std::unique_ptr<GoBinary>> GoBinary::open(const std::string& path) {
     const auto& g = l["runtime.g"].members;
     const auto& m = l["runtime.m"].members;
     std::string missing;
-    auto get = [&missing](const std::map<std::string, std::uint64_t>& members, std::initializer_list<const char*> names, const char* type, bool required) {
+    auto get = [&missing](const std::map<std::string, std::uint64_t>& members, std::initializer_list<const char*> names,
+                          const char* type, bool required) {
       for (const char* n : names) {
         if (auto it = members.find(n); it != members.end()) return static_cast<std::uint32_t>(it->second);
       }

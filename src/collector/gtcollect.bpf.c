@@ -3,6 +3,7 @@
 // the current g in R14. Offsets arrive as read-only data, fixed per target binary.
 #include <linux/bpf.h>
 #include <linux/types.h>
+// After the kernel's types, which it uses.
 #include <bpf/bpf_helpers.h>
 
 #include "gtcollect_event.h"

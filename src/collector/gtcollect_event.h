@@ -40,8 +40,8 @@ struct gtc_record {
   /* old == Dead (creation): startpc, gopc, gp->parentGoid (-1 without the field).
    * new == Waiting: args[0] = m->waitTraceBlockReason (m->waittraceev on Go 1.19). */
   gtc_u64 args[3];
-  gtc_u32 tid;      /* kernel thread id */
-  gtc_u8 kind;      /* enum gtc_kind */
+  gtc_u32 tid;                   /* kernel thread id */
+  gtc_u8 kind;                   /* enum gtc_kind */
   gtc_u8 old_status, new_status; /* casgstatus arguments (g status numbers) */
   gtc_u8 wait_reason;            /* gp->waitreason when new == Waiting */
 };

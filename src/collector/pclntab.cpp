@@ -47,10 +47,12 @@ Status Pclntab::parse() {
   };
   const auto magic = u32(0);
   if (!magic || (*magic != kMagic118 && *magic != kMagic120)) {
-    return make_error(ErrorCode::UnsupportedVersion, 0, elf_.path() + ": .gopclntab has an unsupported magic (Go 1.18 or later is needed)");
+    return make_error(ErrorCode::UnsupportedVersion, 0,
+                      elf_.path() + ": .gopclntab has an unsupported magic (Go 1.18 or later is needed)");
   }
   go120_ = *magic == kMagic120;
-  if (tab_.size() < 72 || tab_[7] != 8) return make_error(ErrorCode::Corrupt, 0, elf_.path() + ": .gopclntab header is not a 64-bit one");
+  if (tab_.size() < 72 || tab_[7] != 8)
+    return make_error(ErrorCode::Corrupt, 0, elf_.path() + ": .gopclntab header is not a 64-bit one");
   const std::uint64_t nfunc = word(8);
   text_start_ = word(24);
   funcname_ = word(32);
@@ -58,7 +60,8 @@ Status Pclntab::parse() {
   filetab_ = word(48);
   pctab_ = word(56);
   pcln_ = word(64);
-  if (pcln_ >= tab_.size() || nfunc > (tab_.size() - pcln_) / 8) return make_error(ErrorCode::Corrupt, 0, elf_.path() + ": .gopclntab function table out of range");
+  if (pcln_ >= tab_.size() || nfunc > (tab_.size() - pcln_) / 8)
+    return make_error(ErrorCode::Corrupt, 0, elf_.path() + ": .gopclntab function table out of range");
 
   // runtime.firstmoduledata: its first word points at the pcHeader, the second at funcnametab.
   for (std::uint64_t md : elf_.words_equal_to(tab_addr_)) {
@@ -83,7 +86,8 @@ Status Pclntab::parse() {
 
 std::size_t Pclntab::func_index(std::uint64_t pc) const {
   if (funcs_.empty() || pc < funcs_.front().entry || pc >= end_) return funcs_.size();
-  auto it = std::upper_bound(funcs_.begin(), funcs_.end(), pc, [](std::uint64_t v, const Func& f) { return v < f.entry; });
+  auto it =
+      std::upper_bound(funcs_.begin(), funcs_.end(), pc, [](std::uint64_t v, const Func& f) { return v < f.entry; });
   return static_cast<std::size_t>(it - funcs_.begin()) - 1;
 }
 

@@ -69,7 +69,8 @@ std::uint64_t load_bias(int pid, const ElfFile& elf) {
     std::uint64_t start = 0, end = 0, off = 0;
     char perms[8], dev[16], path[4096] = "";
     unsigned long inode = 0;
-    if (std::sscanf(line.c_str(), "%lx-%lx %7s %lx %15s %lu %4095s", &start, &end, perms, &off, dev, &inode, path) >= 6 &&
+    if (std::sscanf(line.c_str(), "%lx-%lx %7s %lx %15s %lu %4095s", &start, &end, perms, &off, dev, &inode, path) >=
+            6 &&
         std::strcmp(path, exe) == 0 && off == 0) {
       // The first PT_LOAD maps file offset 0 at the page-aligned link address of the image.
       return start - (lowest & ~std::uint64_t{0xfff});
@@ -106,7 +107,7 @@ std::vector<InitialGoroutine> snapshot_allgs(int pid, const GoBinary& bin, std::
     mem.read(gp + o.g_atomicstatus, status);
     mem.read(gp + o.g_waitreason, g.wait_reason);
     mem.read(gp + o.g_startpc, g.startpc);
-    g.status = status & ~0x1000u;  // without _Gscan
+    g.status = status & ~0x1000u;                  // without _Gscan
     if (g.status == 6 || g.status == 0) continue;  // dead or idle: not a goroutine
     out.push_back(g);
   }

@@ -24,11 +24,11 @@ struct BlockReasonInfo {
 };
 
 struct RuntimeTables {
-  unsigned minor = 0;          // the N of go1.N
-  std::string_view go_version; // the release the table was generated from: "go1.23.5"
+  unsigned minor = 0;                              // the N of go1.N
+  std::string_view go_version;                     // the release the table was generated from: "go1.23.5"
   std::span<const WaitReasonInfo> wait_reasons;    // indexed by the waitReason value
   std::span<const BlockReasonInfo> block_reasons;  // indexed by the stored block reason byte
-  bool old_tracer = false;  // block reasons are old traceEv numbers (Go ≤ 1.21)
+  bool old_tracer = false;                         // block reasons are old traceEv numbers (Go ≤ 1.21)
 };
 
 // Every generated table, ascending minor.

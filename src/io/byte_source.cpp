@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/iostreams/categories.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filter/zstd.hpp>
 #include <boost/iostreams/filtering_streambuf.hpp>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -32,7 +32,7 @@ bool starts_with(std::string_view bytes, const unsigned char* magic, std::size_t
 // The undecoded input: the sniffed prefix first, then the rest of the file descriptor or of the
 // memory block. Counts what it hands out so progress can be reported on compressed input.
 struct RawInput {
-  int fd = -1;              // -1 for memory input
+  int fd = -1;  // -1 for memory input
   bool owns_fd = false;
   std::string_view memory;  // the rest of a memory input
   std::string prefix;       // bytes read ahead to sniff the compression

@@ -155,8 +155,9 @@ void append_range(std::string& out, const Event& ev, EventKind kind) {
   if (kind == EventKind::RangeEnd) {
     out += " Attributes=[";
     if (ev.type == EventType::GCSweepEnd) {
-      fmt::format_to(std::back_inserter(out), "\"bytes swept\"=Value{{Uint64({})}} \"bytes reclaimed\"=Value{{Uint64({})}}",
-                     ev.args[0], ev.args[1]);
+      fmt::format_to(std::back_inserter(out),
+                     "\"bytes swept\"=Value{{Uint64({})}} \"bytes reclaimed\"=Value{{Uint64({})}}", ev.args[0],
+                     ev.args[1]);
     }
     out += "]";
   }

@@ -43,7 +43,8 @@ StateChange state_change_from_args(const Event& ev) {
   const auto& args = ev.args;
   switch (ev.type) {
     case E::ProcSteal: {
-      const ProcState before = parser::steal_from(args) == parser::WireProcStatus::SyscallAbandoned ? ProcState::Idle : ProcState::Running;
+      const ProcState before =
+          parser::steal_from(args) == parser::WireProcStatus::SyscallAbandoned ? ProcState::Idle : ProcState::Running;
       return proc_transition(static_cast<ProcId>(args[0]), before, ProcState::Idle);
     }
     case E::ProcStatus:
@@ -51,7 +52,8 @@ StateChange state_change_from_args(const Event& ev) {
                              parser::proc_state_of(static_cast<parser::WireProcStatus>(args[1])));
     case E::GoStatus:
     case E::GoStatusStack:
-      return go_transition(static_cast<GoId>(args[0]), parser::go_status_from(args), parser::go_state_of(parser::go_status_to(args)));
+      return go_transition(static_cast<GoId>(args[0]), parser::go_status_from(args),
+                           parser::go_state_of(parser::go_status_to(args)));
     default: return {};
   }
 }
@@ -117,15 +119,21 @@ Range Event::range() const {
       r.name = tables->extra_string(parser::stw_name(args));
       r.scope = {ResourceKind::Goroutine, g};
       break;
-    case E::GCBegin: case E::GCActive: case E::GCEnd:
+    case E::GCBegin:
+    case E::GCActive:
+    case E::GCEnd:
       r.name = "GC concurrent mark phase";
       r.scope = {ResourceKind::None, -1};
       break;
-    case E::GCSweepBegin: case E::GCSweepActive: case E::GCSweepEnd:
+    case E::GCSweepBegin:
+    case E::GCSweepActive:
+    case E::GCSweepEnd:
       r.name = "GC incremental sweep";
       r.scope = {ResourceKind::Proc, type == E::GCSweepActive ? static_cast<std::int64_t>(args[0]) : p};
       break;
-    case E::GCMarkAssistBegin: case E::GCMarkAssistActive: case E::GCMarkAssistEnd:
+    case E::GCMarkAssistBegin:
+    case E::GCMarkAssistActive:
+    case E::GCMarkAssistEnd:
       r.name = "GC mark assist";
       r.scope = {ResourceKind::Goroutine, type == E::GCMarkAssistActive ? static_cast<std::int64_t>(args[0]) : g};
       break;
@@ -143,7 +151,9 @@ Metric Event::metric() const {
   }
 }
 
-std::string_view Event::label() const { return type == EventType::GoLabel ? tables->string(args[0]) : std::string_view{}; }
+std::string_view Event::label() const {
+  return type == EventType::GoLabel ? tables->string(args[0]) : std::string_view{};
+}
 
 Task Event::task() const {
   Task t;

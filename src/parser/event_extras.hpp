@@ -42,8 +42,10 @@ inline WireGoStatus wire_status_of(GoState s) {
 // Syscall counts as Running, SyscallAbandoned as Idle.
 inline ProcState proc_state_of(WireProcStatus s) {
   switch (s) {
-    case WireProcStatus::Running: case WireProcStatus::Syscall: return ProcState::Running;
-    case WireProcStatus::Idle: case WireProcStatus::SyscallAbandoned: return ProcState::Idle;
+    case WireProcStatus::Running:
+    case WireProcStatus::Syscall: return ProcState::Running;
+    case WireProcStatus::Idle:
+    case WireProcStatus::SyscallAbandoned: return ProcState::Idle;
     default: return ProcState::Undetermined;
   }
 }
@@ -65,14 +67,18 @@ inline WireGoStatus go_status_to(const EventArgs& a) { return static_cast<WireGo
 inline void set_proc_status_from(EventArgs& a, ProcState from) {
   a[extra_index(EventType::ProcStatus)] = static_cast<std::uint64_t>(from);
 }
-inline ProcState proc_status_from(const EventArgs& a) { return static_cast<ProcState>(a[extra_index(EventType::ProcStatus)]); }
+inline ProcState proc_status_from(const EventArgs& a) {
+  return static_cast<ProcState>(a[extra_index(EventType::ProcStatus)]);
+}
 
 // ProcSteal: the wire status the steal advanced from (a steal of an abandoned syscall's proc
 // reads Idle→Idle).
 inline void set_steal_from(EventArgs& a, WireProcStatus from) {
   a[extra_index(EventType::ProcSteal)] = static_cast<std::uint64_t>(from);
 }
-inline WireProcStatus steal_from(const EventArgs& a) { return static_cast<WireProcStatus>(a[extra_index(EventType::ProcSteal)]); }
+inline WireProcStatus steal_from(const EventArgs& a) {
+  return static_cast<WireProcStatus>(a[extra_index(EventType::ProcSteal)]);
+}
 
 // UserTaskEnd: the task's parent and type, from its begin; the type is an extra string of the
 // end's generation (the begin's may be gone).

@@ -10,11 +10,19 @@ namespace gtanalyze {
 
 std::optional<Version> version_from_minor(unsigned minor) {
   switch (minor) {
-    case 5: case 7: case 8: case 9: case 10: case 11: case 19: case 21:
-    case 22: case 23: case 25: case 26:
-      return static_cast<Version>(minor);
-    default:
-      return std::nullopt;
+    case 5:
+    case 7:
+    case 8:
+    case 9:
+    case 10:
+    case 11:
+    case 19:
+    case 21:
+    case 22:
+    case 23:
+    case 25:
+    case 26: return static_cast<Version>(minor);
+    default: return std::nullopt;
   }
 }
 
@@ -45,12 +53,16 @@ std::string quote_prefix(std::string_view bytes) {
 // A guess at what a non-trace file is, from its first bytes.
 std::string_view looks_like(std::string_view b) {
   auto has = [&](std::string_view magic) { return b.substr(0, magic.size()) == magic; };
-  if (has("\x7f" "ELF")) return "an ELF binary (pass the trace file, not the program)";
+  if (has("\x7f"
+          "ELF"))
+    return "an ELF binary (pass the trace file, not the program)";
   if (has("PK\x03\x04")) return "a zip archive";
   if (has("{") || has("[")) return "JSON";
   if (has("%PDF")) return "a PDF document";
   if (has("BZh")) return "bzip2 data (only gzip and zstd are decompressed)";
-  if (has("\xfd" "7zXZ")) return "xz data (only gzip and zstd are decompressed)";
+  if (has("\xfd"
+          "7zXZ"))
+    return "xz data (only gzip and zstd are decompressed)";
   if (has("Trace Go1.")) return "a trace in Go's text format (convert it with gtanalyze-text2trace)";
   if (has("\x0a") || has("\x08") || has("\x12")) return "binary data (a pprof profile or other protobuf?)";
   bool text = !b.empty();

@@ -33,7 +33,7 @@ struct Part {
 };
 
 struct Chunk {
-  std::vector<Part> parts;   // the first `used` hold batches; the rest are spare storage
+  std::vector<Part> parts;  // the first `used` hold batches; the rest are spare storage
   std::size_t used = 0;
   std::optional<Error> error;  // after the events: the reader failed
   bool end = false;            // after the events: the trace ended

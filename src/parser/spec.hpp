@@ -238,9 +238,7 @@ constexpr void derive(EventSpec& s) {
   TransitionIdArgs& t = s.transition_ids;
   switch (s.transition) {
     case TransitionInfo::None: break;
-    case TransitionInfo::ReasonAndContextStack:
-      t.string = static_cast<std::int8_t>(ids.string[0]);
-      [[fallthrough]];
+    case TransitionInfo::ReasonAndContextStack: t.string = static_cast<std::int8_t>(ids.string[0]); [[fallthrough]];
     case TransitionInfo::ContextStack:
       if (ids.stacks > 0) t.stack = static_cast<std::int8_t>(ids.stack[0]);
       t.context_stack = true;
@@ -277,10 +275,8 @@ constexpr std::array<EventSpec, 256> make_table() {
   at(E::GoStart) = timed("GoStart", kGoSeqArgs).go(Id::Arg0, G::Runnable, G::Running);
   at(E::GoDestroy) = timed("GoDestroy", kDtArgs).go(Id::G, G::Running, G::NotExist);
   at(E::GoDestroySyscall) = timed("GoDestroySyscall", kDtArgs).go(Id::G, G::Syscall, G::NotExist);
-  at(E::GoStop) =
-      timed("GoStop", kReasonArgs, k2, k1).go(Id::G, G::Running, G::Runnable, T::ReasonAndContextStack);
-  at(E::GoBlock) =
-      timed("GoBlock", kReasonArgs, k2, k1).go(Id::G, G::Running, G::Waiting, T::ReasonAndContextStack);
+  at(E::GoStop) = timed("GoStop", kReasonArgs, k2, k1).go(Id::G, G::Running, G::Runnable, T::ReasonAndContextStack);
+  at(E::GoBlock) = timed("GoBlock", kReasonArgs, k2, k1).go(Id::G, G::Running, G::Waiting, T::ReasonAndContextStack);
   at(E::GoUnblock) = timed("GoUnblock", kGoUnblockArgs, k3).go(Id::Arg0, G::Waiting, G::Runnable);
   at(E::GoSyscallBegin) =
       timed("GoSyscallBegin", kSyscallBeginArgs, k2).go(Id::G, G::Running, G::Syscall, T::ContextStack);
@@ -296,8 +292,7 @@ constexpr std::array<EventSpec, 256> make_table() {
   at(E::GCSweepActive) = timed("GCSweepActive", kPArgs, {}, {}, E::GCSweepBegin).means(K::RangeActive);
   at(E::GCSweepBegin) = timed("GCSweepBegin", kDtStackArgs, k1).means(K::RangeBegin);
   at(E::GCSweepEnd) = timed("GCSweepEnd", kSweepEndArgs, {}, {}, E::GCSweepBegin).means(K::RangeEnd);
-  at(E::GCMarkAssistActive) =
-      timed("GCMarkAssistActive", kGArgs, {}, {}, E::GCMarkAssistBegin).means(K::RangeActive);
+  at(E::GCMarkAssistActive) = timed("GCMarkAssistActive", kGArgs, {}, {}, E::GCMarkAssistBegin).means(K::RangeActive);
   at(E::GCMarkAssistBegin) = timed("GCMarkAssistBegin", kDtStackArgs, k1).means(K::RangeBegin);
   at(E::GCMarkAssistEnd) = timed("GCMarkAssistEnd", kDtArgs, {}, {}, E::GCMarkAssistBegin).means(K::RangeEnd);
   at(E::HeapAlloc) = timed("HeapAlloc", kHeapAllocArgs).means(K::Metric);
@@ -344,7 +339,9 @@ constexpr const EventSpec& spec_of(EventType t) { return detail::kSpecs[static_c
 
 // The wire rows (Go's tracev2.Specs()). Decoders use them for every version, as Go does: a
 // version only restricts what its text form may name.
-constexpr std::span<const EventSpec> all_specs() { return std::span<const EventSpec>(detail::kSpecs).first(kSpecCount); }
+constexpr std::span<const EventSpec> all_specs() {
+  return std::span<const EventSpec>(detail::kSpecs).first(kSpecCount);
+}
 
 // The valid prefix of the wire rows for a generational version (empty for older versions):
 // 1.22 ends at UserLog, 1.23 at ExperimentalBatch, 1.25 at ClockSnapshot, 1.26 has all.

@@ -154,7 +154,9 @@ bool unescape(std::string_view q, std::size_t& i, std::string& out) {
     case 'v': out.push_back('\v'); return true;
     case '\\': out.push_back('\\'); return true;
     case '"': out.push_back('"'); return true;
-    case 'x': case 'u': case 'U': {
+    case 'x':
+    case 'u':
+    case 'U': {
       const std::size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
       std::uint32_t v = 0;
       if (!read_hex(q, i, n, v)) return false;
@@ -167,7 +169,14 @@ bool unescape(std::string_view q, std::size_t& i, std::string& out) {
       append_utf8(out, v);
       return true;
     }
-    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7': {
       // Three octal digits, at most 0377.
       if (i + 2 > q.size()) return false;
       auto v = static_cast<std::uint32_t>(e - '0');

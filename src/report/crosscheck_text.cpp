@@ -12,7 +12,10 @@ std::string crosscheck_text(const CrosscheckReport& r) {
   for (const auto& n : r.notes) out += "note: " + n + "\n";
   const bool gap = !r.capture_gap.empty();
   for (const auto& i : r.items) {
-    out += fmt::format("{:<28} {:>5}/{:<5} {}\n", i.name, i.agreed, i.compared, i.ok() ? "agree" : gap ? "differ (capture incomplete)" : "DIFFER");
+    out += fmt::format("{:<28} {:>5}/{:<5} {}\n", i.name, i.agreed, i.compared,
+                       i.ok() ? "agree"
+                       : gap  ? "differ (capture incomplete)"
+                              : "DIFFER");
     for (const auto& d : i.differences) out += "    " + d + "\n";
   }
   out += "known differences (not compared):\n";
@@ -21,7 +24,8 @@ std::string crosscheck_text(const CrosscheckReport& r) {
     case Verdict::Agree: out += "crosscheck: the trace and the capture agree\n"; break;
     case Verdict::Differ: out += "crosscheck: the trace and the capture DIFFER\n"; break;
     case Verdict::Inconclusive:
-      out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap + "); the differences may be the lost records\n";
+      out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap +
+             "); the differences may be the lost records\n";
       break;
   }
   return out;
@@ -40,7 +44,8 @@ std::string crosscheck_json(const CrosscheckReport& r) {
   for (const auto& i : r.items) {
     auto details = nlohmann::json::array();
     for (const auto& d : i.details) {
-      details.push_back({{"goroutine", d.goroutine}, {"first_difference", d.first}, {"trace", d.trace}, {"capture", d.capture}});
+      details.push_back(
+          {{"goroutine", d.goroutine}, {"first_difference", d.first}, {"trace", d.trace}, {"capture", d.capture}});
     }
     items.push_back({{"name", i.name},
                      {"compared", i.compared},

@@ -54,8 +54,8 @@ std::map<std::string, LeakKeyed> leak_groups_by_site(const Summary& s) {
     k.count += g.count;
     k.name = g.name;
     k.reason = g.reason;
-    k.create_site =
-        create.empty() ? "(before the trace)" : fmt::format("{} ({}:{})", create_key, create.front().file, create.front().line);
+    k.create_site = create.empty() ? "(before the trace)"
+                                   : fmt::format("{} ({}:{})", create_key, create.front().file, create.front().line);
     k.block_site = site(block, false);
   }
   return out;
@@ -113,7 +113,9 @@ bool is_group_metric(const std::string& name) { return name.rfind("group[", 0) =
 }  // namespace
 
 double MetricChange::relative() const {
-  if (base == 0) return next == 0 ? 0.0 : (next > 0 ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity());
+  if (base == 0)
+    return next == 0 ? 0.0
+                     : (next > 0 ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity());
   return (next - base) / std::fabs(base) * 100.0;
 }
 
@@ -164,15 +166,22 @@ Result<Rule> parse_rule(const std::string& text) {
   } else {
     return bad("unknown unit '" + unit + "' (use %, ns, us, ms or s)");
   }
-  static const std::set<std::string> kTop = {"goroutines", "events", "duration", "leaks", "leak_groups", "new-leaks", "gone-leaks",
-                                             "sched_latency.p50", "sched_latency.p90", "sched_latency.p99", "sched_latency.max",
-                                             "gc.cycles", "gc.stw_count", "gc.stw", "gc.stw_max"};
+  static const std::set<std::string> kTop = {"goroutines",        "events",
+                                             "duration",          "leaks",
+                                             "leak_groups",       "new-leaks",
+                                             "gone-leaks",        "sched_latency.p50",
+                                             "sched_latency.p90", "sched_latency.p99",
+                                             "sched_latency.max", "gc.cycles",
+                                             "gc.stw_count",      "gc.stw",
+                                             "gc.stw_max"};
   std::string bare = rule.metric;
   if (bare.size() > 3 && bare.compare(bare.size() - 3, 3, "_ns") == 0) bare.resize(bare.size() - 3);
   if (!kTop.count(bare) && !is_group_metric(rule.metric)) {
     return bad("unknown metric '" + rule.metric +
-               "' (known: goroutines, events, duration, leaks, leak_groups, new-leaks, gone-leaks, sched_latency.p50|p90|p99|max, "
-               "gc.cycles, gc.stw_count, gc.stw, gc.stw_max, group[FUNCTION].count|exec|sched_wait|block|syscall|syscall_block|gc|total|sched_latency.p99)");
+               "' (known: goroutines, events, duration, leaks, leak_groups, new-leaks, gone-leaks, "
+               "sched_latency.p50|p90|p99|max, "
+               "gc.cycles, gc.stw_count, gc.stw, gc.stw_max, "
+               "group[FUNCTION].count|exec|sched_wait|block|syscall|syscall_block|gc|total|sched_latency.p99)");
   }
   if (is_group_metric(rule.metric) && rule.metric.find("].") == std::string::npos) {
     return bad("a group metric needs a field, e.g. group[main.worker].block_ns");
@@ -215,7 +224,12 @@ LeakTotals leak_changes(const Summary& base, const Summary& next, std::vector<Le
   for (const std::string& key : keys) {
     auto b = lb.find(key), n = ln.find(key);
     const LeakKeyed& any = n != ln.end() ? n->second : b->second;
-    LeakChange c{"", any.name, any.reason, any.create_site, any.block_site, b != lb.end() ? b->second.count : 0,
+    LeakChange c{"",
+                 any.name,
+                 any.reason,
+                 any.create_site,
+                 any.block_site,
+                 b != lb.end() ? b->second.count : 0,
                  n != ln.end() ? n->second.count : 0};
     if (c.base_count == 0) {
       c.kind = "new";
@@ -235,7 +249,8 @@ LeakTotals leak_changes(const Summary& base, const Summary& next, std::vector<Le
   return totals;
 }
 
-RuleResult evaluate(const Rule& rule, const Figures& fb, const Figures& fn, const LeakTotals& leaks, const DiffOptions& options) {
+RuleResult evaluate(const Rule& rule, const Figures& fb, const Figures& fn, const LeakTotals& leaks,
+                    const DiffOptions& options) {
   RuleResult r;
   r.rule = rule;
   const std::string metric = canonical_metric(rule.metric, fb.count(rule.metric) ? fb : fn);

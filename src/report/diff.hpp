@@ -45,9 +45,9 @@ struct RuleResult {
 };
 
 struct DiffOptions {
-  double floor_ns = 100'000;    // changes smaller than this many ns are noise (durations)
-  double floor_count = 1;       // … or this many (counts)
-  double floor_percent = 5;     // … or this relative change
+  double floor_ns = 100'000;  // changes smaller than this many ns are noise (durations)
+  double floor_count = 1;     // … or this many (counts)
+  double floor_percent = 5;   // … or this relative change
   std::vector<Rule> rules;
 };
 

@@ -28,15 +28,19 @@ std::string show_delta(const MetricChange& m) {
 }
 
 std::string rule_line(const RuleResult& r) {
-  const bool duration = r.rule.metric.find("_ns") != std::string::npos || r.rule.metric.find("sched_latency") != std::string::npos ||
-                        r.rule.metric == "duration" || (r.rule.metric.rfind("gc.stw", 0) == 0 && r.rule.metric != "gc.stw_count");
+  const bool duration = r.rule.metric.find("_ns") != std::string::npos ||
+                        r.rule.metric.find("sched_latency") != std::string::npos || r.rule.metric == "duration" ||
+                        (r.rule.metric.rfind("gc.stw", 0) == 0 && r.rule.metric != "gc.stw_count");
   std::string measured;
   switch (r.rule.mode) {
     case Rule::Mode::Value: measured = show(r.next, duration); break;
     case Rule::Mode::Delta: measured = fmt::format("changed by {}", show(r.measured, duration)); break;
-    case Rule::Mode::Percent: measured = std::isinf(r.measured) ? "changed from 0" : fmt::format("changed by {:+.1f}%", r.measured); break;
+    case Rule::Mode::Percent:
+      measured = std::isinf(r.measured) ? "changed from 0" : fmt::format("changed by {:+.1f}%", r.measured);
+      break;
   }
-  return fmt::format("{}: {} is {} (base {}, new {})", r.rule.text, r.rule.metric, measured, show(r.base, duration), show(r.next, duration));
+  return fmt::format("{}: {} is {} (base {}, new {})", r.rule.text, r.rule.metric, measured, show(r.base, duration),
+                     show(r.next, duration));
 }
 
 }  // namespace
@@ -49,7 +53,8 @@ std::string diff_text(const DiffReport& report) {
     if (!m.shown) continue;
     shown++;
     std::string name = m.name.size() > 48 ? "…" + m.name.substr(m.name.size() - 47) : m.name;
-    out += fmt::format("{:<48} {:>12} {:>12}  {}\n", name, show(m.base, m.duration), show(m.next, m.duration), show_delta(m));
+    out += fmt::format("{:<48} {:>12} {:>12}  {}\n", name, show(m.base, m.duration), show(m.next, m.duration),
+                       show_delta(m));
   }
   if (shown == 0) out += "(no change above the noise floors)\n";
   out += "\nleak groups\n";
@@ -57,8 +62,8 @@ std::string diff_text(const DiffReport& report) {
   for (const auto& l : report.leaks) {
     if (l.kind == "same") continue;
     leak_lines++;
-    out += fmt::format("  {:<7} {} → {} × {}   {}\n          created at {}\n          blocked at {}\n", l.kind, l.base_count, l.next_count,
-                       l.reason, l.name, l.create_site, l.block_site);
+    out += fmt::format("  {:<7} {} → {} × {}   {}\n          created at {}\n          blocked at {}\n", l.kind,
+                       l.base_count, l.next_count, l.reason, l.name, l.create_site, l.block_site);
   }
   if (leak_lines == 0) out += "  (no change)\n";
   if (!report.rules.empty()) {
@@ -72,32 +77,38 @@ std::string diff_markdown(const DiffReport& report) {
   auto cell = [](std::string s) {
     std::string out;
     for (char c : s) {
-      if (c == '|') out += "\\|";
-      else out += c;
+      if (c == '|')
+        out += "\\|";
+      else
+        out += c;
     }
     return out;
   };
-  std::string out = fmt::format("### gtanalyze diff\n\n`{}` → `{}`\n\n", cell(report.base_name), cell(report.next_name));
+  std::string out =
+      fmt::format("### gtanalyze diff\n\n`{}` → `{}`\n\n", cell(report.base_name), cell(report.next_name));
   out += "| metric | base | new | change |\n|---|---:|---:|---:|\n";
   std::size_t shown = 0;
   for (const auto& m : report.metrics) {
     if (!m.shown) continue;
     shown++;
-    out += fmt::format("| `{}` | {} | {} | {} |\n", cell(m.name), show(m.base, m.duration), show(m.next, m.duration), show_delta(m));
+    out += fmt::format("| `{}` | {} | {} | {} |\n", cell(m.name), show(m.base, m.duration), show(m.next, m.duration),
+                       show_delta(m));
   }
   if (shown == 0) out += "| (no change above the noise floors) | | | |\n";
   out += "\n**Leak groups**\n\n";
   std::size_t leak_lines = 0;
   for (const auto& l : report.leaks) {
     if (l.kind == "same") continue;
-    if (leak_lines++ == 0) out += "| change | count | reason | start function | created at | blocked at |\n|---|---:|---|---|---|---|\n";
-    out += fmt::format("| {} | {} → {} | {} | `{}` | `{}` | `{}` |\n", l.kind, l.base_count, l.next_count, cell(l.reason), cell(l.name),
-                       cell(l.create_site), cell(l.block_site));
+    if (leak_lines++ == 0)
+      out += "| change | count | reason | start function | created at | blocked at |\n|---|---:|---|---|---|---|\n";
+    out += fmt::format("| {} | {} → {} | {} | `{}` | `{}` | `{}` |\n", l.kind, l.base_count, l.next_count,
+                       cell(l.reason), cell(l.name), cell(l.create_site), cell(l.block_site));
   }
   if (leak_lines == 0) out += "No change.\n";
   if (!report.rules.empty()) {
     out += "\n**Rules**\n\n";
-    for (const auto& r : report.rules) out += fmt::format("- {} {}\n", r.broken ? ":x: **broken**" : ":white_check_mark: ok", cell(rule_line(r)));
+    for (const auto& r : report.rules)
+      out += fmt::format("- {} {}\n", r.broken ? ":x: **broken**" : ":white_check_mark: ok", cell(rule_line(r)));
   }
   return out;
 }
@@ -110,18 +121,31 @@ std::string diff_json(const DiffReport& report) {
   json metrics = json::array();
   for (const auto& m : report.metrics) {
     json rel = std::isinf(m.relative()) ? json(nullptr) : json(m.relative());
-    metrics.push_back({{"name", m.name}, {"base", m.base}, {"new", m.next}, {"delta", m.delta()}, {"relative_percent", rel}, {"shown", m.shown}});
+    metrics.push_back({{"name", m.name},
+                       {"base", m.base},
+                       {"new", m.next},
+                       {"delta", m.delta()},
+                       {"relative_percent", rel},
+                       {"shown", m.shown}});
   }
   doc["metrics"] = std::move(metrics);
   json leaks = json::array();
   for (const auto& l : report.leaks) {
-    leaks.push_back({{"change", l.kind}, {"name", l.name}, {"reason", l.reason}, {"create_site", l.create_site}, {"block_site", l.block_site},
-                     {"base_count", l.base_count}, {"new_count", l.next_count}});
+    leaks.push_back({{"change", l.kind},
+                     {"name", l.name},
+                     {"reason", l.reason},
+                     {"create_site", l.create_site},
+                     {"block_site", l.block_site},
+                     {"base_count", l.base_count},
+                     {"new_count", l.next_count}});
   }
   doc["leak_groups"] = std::move(leaks);
   json rules = json::array();
   for (const auto& r : report.rules) {
-    rules.push_back({{"rule", r.rule.text}, {"broken", r.broken}, {"base", r.base}, {"new", r.next},
+    rules.push_back({{"rule", r.rule.text},
+                     {"broken", r.broken},
+                     {"base", r.base},
+                     {"new", r.next},
                      {"measured", std::isinf(r.measured) ? json(nullptr) : json(r.measured)}});
   }
   doc["rules"] = std::move(rules);

@@ -34,9 +34,7 @@ void append_details(std::string& out, const Event& ev) {
       fmt::format_to(it, " {}={}", m.name, m.value);
       break;
     }
-    case EventKind::Label:
-      fmt::format_to(it, " label=\"{}\"", ev.label());
-      break;
+    case EventKind::Label: fmt::format_to(it, " label=\"{}\"", ev.label()); break;
     case EventKind::TaskBegin:
     case EventKind::TaskEnd: {
       const Task t = ev.task();
@@ -54,11 +52,8 @@ void append_details(std::string& out, const Event& ev) {
       fmt::format_to(it, " task={} {}=\"{}\"", l.task, l.category, l.message);
       break;
     }
-    case EventKind::Sync:
-      fmt::format_to(it, " generation={}", ev.sync_number());
-      break;
-    default:
-      break;
+    case EventKind::Sync: fmt::format_to(it, " generation={}", ev.sync_number()); break;
+    default: break;
   }
 }
 
@@ -67,7 +62,8 @@ void append_details(std::string& out, const Event& ev) {
 void append_event_line(std::string& out, std::uint64_t index, Time origin, const Event& ev,
                        const std::optional<analysis::Link>& link, bool stacks) {
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "{:>8} {:>14} {:<19} G={} P={} M={}", index, ev.time - origin, event_type_name(ev.type), ev.g, ev.p, ev.m);
+  fmt::format_to(it, "{:>8} {:>14} {:<19} G={} P={} M={}", index, ev.time - origin, event_type_name(ev.type), ev.g,
+                 ev.p, ev.m);
   append_details(out, ev);
   // The most telling stack: the transitioning goroutine's, else the event's own.
   Stack stack = ev.kind() == EventKind::StateTransition ? ev.state_transition().stack : Stack{};
@@ -76,7 +72,8 @@ void append_event_line(std::string& out, std::uint64_t index, Time origin, const
   if (link) fmt::format_to(it, "  linked {}@{}", event_type_name(link->type), link->index);
   out += '\n';
   if (stacks) {
-    for (const StackFrame& f : stack) fmt::format_to(it, "           {} ({}:{}) pc=0x{:x}\n", f.func, f.file, f.line, f.pc);
+    for (const StackFrame& f : stack)
+      fmt::format_to(it, "           {} ({}:{}) pc=0x{:x}\n", f.func, f.file, f.line, f.pc);
   }
 }
 

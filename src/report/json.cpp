@@ -7,9 +7,9 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
-#include <nlohmann/json.hpp>
 
 namespace gtanalyze::report {
 namespace {
@@ -45,7 +45,8 @@ class Key {
 class JsonWriter {
  public:
   // With a file, the text is written out in pieces (flush()); without, it all stays in `out`.
-  JsonWriter(std::string& out, std::FILE* file, std::size_t piece_bytes) : out_(out), file_(file), piece_bytes_(piece_bytes) {}
+  JsonWriter(std::string& out, std::FILE* file, std::size_t piece_bytes)
+      : out_(out), file_(file), piece_bytes_(piece_bytes) {}
 
   // Hands the text so far to the file once it is big enough to be worth a write.
   void flush(bool force = false) {

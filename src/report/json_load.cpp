@@ -52,7 +52,8 @@ class Node {
   std::vector<std::pair<std::string, Node>> members() const {
     if (!value_.is_object()) fail(fmt::format("expected an object, found {}", found()));
     std::vector<std::pair<std::string, Node>> out;
-    for (const auto& [key, value] : value_.items()) out.emplace_back(key, Node(value, fmt::format("{}[{}]", path_, json(key).dump())));
+    for (const auto& [key, value] : value_.items())
+      out.emplace_back(key, Node(value, fmt::format("{}[{}]", path_, json(key).dump())));
     return out;
   }
 
@@ -61,8 +62,9 @@ class Node {
     return value_.get<std::string>();
   }
   std::int64_t integer() const {
-    const bool fits = value_.is_number_integer() &&
-                      (!value_.is_number_unsigned() || value_.get<std::uint64_t>() <= std::numeric_limits<std::int64_t>::max());
+    const bool fits =
+        value_.is_number_integer() &&
+        (!value_.is_number_unsigned() || value_.get<std::uint64_t>() <= std::numeric_limits<std::int64_t>::max());
     if (!fits) fail(fmt::format("expected a 64-bit integer, found {}", found()));
     return value_.get<std::int64_t>();
   }
@@ -110,11 +112,12 @@ Version version_of(const Node& n) {
 
 GoState state_of(const Node& n) {
   const std::string text = n.text();
-  for (GoState s : {GoState::Undetermined, GoState::NotExist, GoState::Runnable, GoState::Running, GoState::Waiting, GoState::Syscall}) {
+  for (GoState s : {GoState::Undetermined, GoState::NotExist, GoState::Runnable, GoState::Running, GoState::Waiting,
+                    GoState::Syscall}) {
     const std::string_view name = go_state_name(s);  // the export writes it in lower case
-    const bool same = name.size() == text.size() && std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
-                        return std::tolower(static_cast<unsigned char>(a)) == b;
-                      });
+    const bool same = name.size() == text.size() &&
+                      std::equal(name.begin(), name.end(), text.begin(),
+                                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
     if (same) return s;
   }
   n.fail(fmt::format("unknown goroutine state \"{}\"", text));
@@ -237,7 +240,8 @@ class Loader {
     out.stw_count = n["stw_count"].count();
     out.stw_total = n["stw_ns"].ns();
     out.stw_max = n["stw_max_ns"].ns();
-    for (const auto& [kind, k] : n["stw_by_kind"].members()) out.stw_by_kind[kind] = {k["count"].count(), k["total_ns"].ns(), k["max_ns"].ns()};
+    for (const auto& [kind, k] : n["stw_by_kind"].members())
+      out.stw_by_kind[kind] = {k["count"].count(), k["total_ns"].ns(), k["max_ns"].ns()};
   }
 
   // Interns a stack, as the Summarizer does: equal stacks share one index.
@@ -259,7 +263,8 @@ Result<Summary> from_json(std::string_view text) {
   const json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return make_error(ErrorCode::Corrupt, 0, "starts like JSON but is not valid JSON");
   if (!doc.is_object() || doc.value("schema", json()) != kJsonSchema) {
-    return make_error(ErrorCode::Corrupt, 0, fmt::format("is JSON but not a gtanalyze export (expected \"schema\": \"{}\")", kJsonSchema));
+    return make_error(ErrorCode::Corrupt, 0,
+                      fmt::format("is JSON but not a gtanalyze export (expected \"schema\": \"{}\")", kJsonSchema));
   }
   try {
     return Loader().load(Node(doc, ""));

@@ -36,7 +36,8 @@ std::string site(const Summary& s, std::uint32_t stack_id, bool innermost) {
   constexpr std::size_t kSiteWidth = 83;
   std::string file = f->file;
   std::string text = fmt::format("{} ({}:{})", f->function, file, f->line);
-  for (std::size_t slash; text.size() > kSiteWidth && (slash = file.find('/', file.rfind("…/", 0) == 0 ? 4 : 1)) != std::string::npos;) {
+  for (std::size_t slash;
+       text.size() > kSiteWidth && (slash = file.find('/', file.rfind("…/", 0) == 0 ? 4 : 1)) != std::string::npos;) {
     file = "…" + file.substr(slash);
     text = fmt::format("{} ({}:{})", f->function, file, f->line);
   }
@@ -102,13 +103,15 @@ void top_goroutines(Writer& w, const Summary& s, const char* title, Measure meas
   for (const auto& g : s.goroutines)
     if (measure(g) > 0) gs.emplace_back(measure(g), &g);
   const std::size_t shown = std::min(n, gs.size());
-  std::partial_sort(gs.begin(), gs.begin() + static_cast<std::ptrdiff_t>(shown), gs.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second->id < b.second->id;
-  });
+  std::partial_sort(gs.begin(), gs.begin() + static_cast<std::ptrdiff_t>(shown), gs.end(),
+                    [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first : a.second->id < b.second->id;
+                    });
   w.heading(title);
   for (std::size_t i = 0; i < shown; i++) {
     const GoroutineSummary& g = *gs[i].second;
-    w.line("  G{:<9} {:<46} {:>9} of {:>9} alive", g.id, fit(g.name, 46), human_duration(gs[i].first), human_duration(g.total));
+    w.line("  G{:<9} {:<46} {:>9} of {:>9} alive", g.id, fit(g.name, 46), human_duration(gs[i].first),
+           human_duration(g.total));
   }
   if (shown == 0) w.line("  (none)");
 }
@@ -132,11 +135,13 @@ std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& 
     ended += g.end != 0 ? 1 : 0;
   }
   w.line("trace        {}{}", info.name, info.compression == "none" ? "" : " (" + info.compression + ")");
-  w.line("format       Go {} trace, {} bytes, {}", version_name(s.version), info.bytes, plural(info.generations, "generation"));
+  w.line("format       Go {} trace, {} bytes, {}", version_name(s.version), info.bytes,
+         plural(info.generations, "generation"));
   w.line("duration     {} ({})", human_duration(s.last - s.first), plural(s.events, "event"));
   w.line("goroutines   {} seen, {} created, {} ended{}", s.goroutines.size(), created, ended,
          s.gomaxprocs ? fmt::format("; GOMAXPROCS {}", s.gomaxprocs) : "");
-  w.line("warnings     {}", s.warnings.empty() ? std::string("none") : w.paint("33", std::to_string(s.warnings.size())));
+  w.line("warnings     {}",
+         s.warnings.empty() ? std::string("none") : w.paint("33", std::to_string(s.warnings.size())));
   for (const auto& warning : s.warnings) {
     for (const std::string& l : wrap("- " + warning, 100, "  ")) w.line("{}", w.paint("33", l));
   }
@@ -148,7 +153,8 @@ std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& 
     return a->total != b->total ? a->total > b->total : a->name < b->name;
   });
   w.heading("Where time went, by start function (sorted by total time alive)");
-  w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", "start function", kNameWidth, "count", "exec", "sched", "block", "syscall", "gc");
+  w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", "start function", kNameWidth, "count", "exec", "sched",
+         "block", "syscall", "gc");
   GroupSummary rest;
   for (std::size_t i = 0; i < groups.size(); i++) {
     const GroupSummary& g = *groups[i];
@@ -161,36 +167,43 @@ std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& 
       rest.gc += g.gc;
       continue;
     }
-    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", fit(g.name, kNameWidth), kNameWidth, g.count, human_duration(g.exec),
-           human_duration(g.sched_wait), human_duration(g.block), human_duration(g.syscall + g.syscall_block), human_duration(g.gc));
+    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", fit(g.name, kNameWidth), kNameWidth, g.count,
+           human_duration(g.exec), human_duration(g.sched_wait), human_duration(g.block),
+           human_duration(g.syscall + g.syscall_block), human_duration(g.gc));
   }
   if (rest.count != 0) {
-    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", fmt::format("({} more groups)", groups.size() - options.top), kNameWidth,
-           rest.count, human_duration(rest.exec), human_duration(rest.sched_wait), human_duration(rest.block),
-           human_duration(rest.syscall), human_duration(rest.gc));
+    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", fmt::format("({} more groups)", groups.size() - options.top),
+           kNameWidth, rest.count, human_duration(rest.exec), human_duration(rest.sched_wait),
+           human_duration(rest.block), human_duration(rest.syscall), human_duration(rest.gc));
   }
-  top_goroutines(w, s, "Top goroutines by execution time", [](const GoroutineSummary& g) { return g.exec; }, 5);
-  top_goroutines(w, s, "Top goroutines by block time", [](const GoroutineSummary& g) { return g.block(); }, 5);
+  top_goroutines(
+      w, s, "Top goroutines by execution time", [](const GoroutineSummary& g) { return g.exec; }, 5);
+  top_goroutines(
+      w, s, "Top goroutines by block time", [](const GoroutineSummary& g) { return g.block(); }, 5);
 
   w.heading("Scheduler and GC");
   const LatencyStats& l = s.sched_latency;
-  w.line("  latency      runnable to running, {}: p50 {}  p90 {}  p99 {}  max {}", plural(l.count, "sample"), human_duration(l.p50),
-         human_duration(l.p90), human_duration(l.p99), human_duration(l.max));
+  w.line("  latency      runnable to running, {}: p50 {}  p90 {}  p99 {}  max {}", plural(l.count, "sample"),
+         human_duration(l.p50), human_duration(l.p90), human_duration(l.p99), human_duration(l.max));
   w.line("  GC           {} began in the trace", plural(s.gc.cycles, "cycle"));
-  w.line("  STW          {}, total {}, max {}", plural(s.gc.stw_count, "pause"), human_duration(s.gc.stw_total), human_duration(s.gc.stw_max));
+  w.line("  STW          {}, total {}, max {}", plural(s.gc.stw_count, "pause"), human_duration(s.gc.stw_total),
+         human_duration(s.gc.stw_max));
   for (const auto& [kind, k] : s.gc.stw_by_kind)
-    w.line("    {:<34} {:>6} × total {:>9}  max {:>9}", fit(kind, 34), k.count, human_duration(k.total), human_duration(k.max));
+    w.line("    {:<34} {:>6} × total {:>9}  max {:>9}", fit(kind, 34), k.count, human_duration(k.total),
+           human_duration(k.max));
 
   if (s.leak_groups.empty()) {
     w.heading("Leak candidates: none");
     w.line("  (no goroutine ends the trace blocked on a channel, select, lock or sync.Cond)");
     return w.take();
   }
-  w.heading(fmt::format("Leak candidates: {} in {}", plural(s.leak_candidates.size(), "goroutine"), plural(s.leak_groups.size(), "group")));
+  w.heading(fmt::format("Leak candidates: {} in {}", plural(s.leak_candidates.size(), "goroutine"),
+                        plural(s.leak_groups.size(), "group")));
   w.line("  Listed because they end the trace blocked where only another goroutine can free them;");
   w.line("  a trace cannot prove them unreachable.");
   for (const LeakGroup& g : s.leak_groups) {
-    w.line("  {}", w.paint("31", fmt::format("{} × {} for ≥ {}   {}", g.count, g.reason, human_duration(g.min_blocked), fit(g.name, 50))));
+    w.line("  {}", w.paint("31", fmt::format("{} × {} for ≥ {}   {}", g.count, g.reason, human_duration(g.min_blocked),
+                                             fit(g.name, 50))));
     w.line("      created at {}", site(s, g.create_stack, true));
     w.line("      blocked at {}", site(s, g.block_stack, false));
     std::string ids;

@@ -18,7 +18,8 @@ GoroutineSummary waiting(GoId id, std::string name, std::string reason, Time sin
   return g;
 }
 
-LeakCandidate candidate(GoId id, std::string reason, Duration blocked, std::uint32_t create_stack, std::uint32_t block_stack = 1) {
+LeakCandidate candidate(GoId id, std::string reason, Duration blocked, std::uint32_t create_stack,
+                        std::uint32_t block_stack = 1) {
   return LeakCandidate{id, "main.worker", std::move(reason), blocked, create_stack, block_stack};
 }
 
@@ -40,7 +41,9 @@ TEST_CASE("a candidate waits at the end for something only another goroutine pro
   CHECK_FALSE(filter.is_candidate(running, 1000));
 }
 
-TEST_CASE("the runtime's and the tracer's goroutines are ignored by default; more patterns and a minimum wait narrow further") {
+TEST_CASE(
+    "the runtime's and the tracer's goroutines are ignored by default; more patterns and a minimum wait narrow "
+    "further") {
   const LeakFilter defaults{LeakOptions{}};
   CHECK_FALSE(defaults.is_candidate(waiting(2, "runtime.forcegchelper", "forever", 0), 1000));
   CHECK_FALSE(defaults.is_candidate(waiting(3, "runtime/trace.Start.func1", "chan receive", 0), 1000));
@@ -51,15 +54,15 @@ TEST_CASE("the runtime's and the tracer's goroutines are ignored by default; mor
   options.min_blocked = 500;
   const LeakFilter narrow{options};
   CHECK_FALSE(narrow.is_candidate(waiting(6, "main.pool.func1", "select", 0), 1000));
-  CHECK(narrow.is_candidate(waiting(7, "main.worker", "select", 500), 1000));       // blocked exactly 500
+  CHECK(narrow.is_candidate(waiting(7, "main.worker", "select", 500), 1000));        // blocked exactly 500
   CHECK_FALSE(narrow.is_candidate(waiting(8, "main.worker", "select", 501), 1000));  // 499
 }
 
 TEST_CASE("candidates group by reason, creation stack and block stack, the largest count x shortest wait first") {
   const std::vector<LeakCandidate> candidates = {
-      candidate(10, "chan receive", 300, 7), candidate(11, "chan receive", 100, 7), candidate(12, "chan receive", 200, 7),
-      candidate(20, "select", 1000, 7),  // another reason: another group
-      candidate(30, "chan receive", 900, 8),  // another creation site
+      candidate(10, "chan receive", 300, 7), candidate(11, "chan receive", 100, 7),
+      candidate(12, "chan receive", 200, 7), candidate(20, "select", 1000, 7),  // another reason: another group
+      candidate(30, "chan receive", 900, 8),                                    // another creation site
       candidate(31, "chan receive", 900, 8),
   };
   const auto groups = group_leaks(candidates);
@@ -80,7 +83,8 @@ TEST_CASE("equal weights rank by the first id, and a weight past int64 does not 
   REQUIRE(tied.size() == 2);
   CHECK(tied[0].ids.front() == 4);
   const Duration huge = INT64_MAX / 2 + 1;
-  const auto groups = group_leaks({candidate(1, "forever", huge, 1), candidate(2, "forever", huge, 1), candidate(3, "select", INT64_MAX - 1, 2)});
+  const auto groups = group_leaks(
+      {candidate(1, "forever", huge, 1), candidate(2, "forever", huge, 1), candidate(3, "select", INT64_MAX - 1, 2)});
   REQUIRE(groups.size() == 2);
   CHECK(groups[0].ids == std::vector<GoId>{1, 2});  // 2 × huge saturates at INT64_MAX, above INT64_MAX - 1
 }

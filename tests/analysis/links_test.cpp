@@ -52,16 +52,16 @@ std::vector<std::optional<std::uint64_t>> links_of(const std::vector<Event>& eve
 
 TEST_CASE("a goroutine's transitions form one chain, which ends with it") {
   const std::vector<Event> events = {
-      ev(EventType::GoCreate, 10, 1, 0, {5, 0, 0, 0}),             // 0: g5 created by g1
-      ev(EventType::GoStart, 20, kNoGoroutine, 0, {5, 0, 0, 0}),   // 1 ← 0
-      ev(EventType::GoBlock, 30, 5, 0, {1, 0, 0, 0}),              // 2 ← 1
-      ev(EventType::GoUnblock, 40, 1, 0, {5, 0, 0, 0}),            // 3 ← 2: g1 unblocked g5
-      ev(EventType::GoStart, 50, kNoGoroutine, 1, {5, 0, 0, 0}),   // 4 ← 3
-      ev(EventType::GoSyscallBegin, 60, 5, 1),                     // 5 ← 4
-      ev(EventType::GoSyscallEnd, 70, 5, 1),                       // 6 ← 5
-      ev(EventType::GoDestroy, 80, 5, 1),                          // 7 ← 6, and the chain ends
-      ev(EventType::GoCreate, 90, 1, 0, {5, 0, 0, 0}),             // 8: a new g5 starts a new chain
-      ev(EventType::GoStart, 95, kNoGoroutine, 0, {5, 0, 0, 0}),   // 9 ← 8
+      ev(EventType::GoCreate, 10, 1, 0, {5, 0, 0, 0}),            // 0: g5 created by g1
+      ev(EventType::GoStart, 20, kNoGoroutine, 0, {5, 0, 0, 0}),  // 1 ← 0
+      ev(EventType::GoBlock, 30, 5, 0, {1, 0, 0, 0}),             // 2 ← 1
+      ev(EventType::GoUnblock, 40, 1, 0, {5, 0, 0, 0}),           // 3 ← 2: g1 unblocked g5
+      ev(EventType::GoStart, 50, kNoGoroutine, 1, {5, 0, 0, 0}),  // 4 ← 3
+      ev(EventType::GoSyscallBegin, 60, 5, 1),                    // 5 ← 4
+      ev(EventType::GoSyscallEnd, 70, 5, 1),                      // 6 ← 5
+      ev(EventType::GoDestroy, 80, 5, 1),                         // 7 ← 6, and the chain ends
+      ev(EventType::GoCreate, 90, 1, 0, {5, 0, 0, 0}),            // 8: a new g5 starts a new chain
+      ev(EventType::GoStart, 95, kNoGoroutine, 0, {5, 0, 0, 0}),  // 9 ← 8
   };
   const auto links = links_of(events);
   const std::vector<std::optional<std::uint64_t>> want = {std::nullopt, 0, 1, 2, 3, 4, 5, 6, std::nullopt, 8};
@@ -82,14 +82,15 @@ TEST_CASE("chains of different goroutines do not mix") {
 
 TEST_CASE("a range end links to the begin of the same range in the same scope") {
   const std::vector<Event> events = {
-      ev(EventType::GCBegin, 10, 1, 0),                   // 0
-      ev(EventType::GCMarkAssistBegin, 20, 5, 0),         // 1: g5's assist
-      ev(EventType::GCMarkAssistBegin, 21, 6, 1),         // 2: g6's
-      ev(EventType::GCMarkAssistEnd, 30, 6, 1),           // 3 ← 2
-      ev(EventType::GCMarkAssistEnd, 31, 5, 0),           // 4 ← 1
-      ev(EventType::GCEnd, 40, 1, 0),                     // 5 ← 0
-      ev(EventType::GCEnd, 50, 1, 0),                     // 6: nothing open
+      ev(EventType::GCBegin, 10, 1, 0),            // 0
+      ev(EventType::GCMarkAssistBegin, 20, 5, 0),  // 1: g5's assist
+      ev(EventType::GCMarkAssistBegin, 21, 6, 1),  // 2: g6's
+      ev(EventType::GCMarkAssistEnd, 30, 6, 1),    // 3 ← 2
+      ev(EventType::GCMarkAssistEnd, 31, 5, 0),    // 4 ← 1
+      ev(EventType::GCEnd, 40, 1, 0),              // 5 ← 0
+      ev(EventType::GCEnd, 50, 1, 0),              // 6: nothing open
   };
-  const std::vector<std::optional<std::uint64_t>> want = {std::nullopt, std::nullopt, std::nullopt, 2, 1, 0, std::nullopt};
+  const std::vector<std::optional<std::uint64_t>> want = {std::nullopt, std::nullopt, std::nullopt, 2, 1, 0,
+                                                          std::nullopt};
   CHECK(links_of(events) == want);
 }

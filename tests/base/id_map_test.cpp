@@ -13,7 +13,7 @@ TEST_CASE("IdMap finds what was put in (dense or sparse) and nothing else") {
   CHECK(m.find(0) == m.end());
   CHECK(m.find(-1) == nullptr);
   m[3] = "three";
-  m[-7] = "minus seven";                   // negative: always sparse
+  m[-7] = "minus seven";                  // negative: always sparse
   m[std::int64_t{1} << 40] = "far away";  // beyond the dense limit
   REQUIRE(m.find(3) != nullptr);
   CHECK(m.find(3)->first == 3);

@@ -20,9 +20,23 @@ std::vector<std::int64_t> values_of(const PackedInts& p) {
 }  // namespace
 
 TEST_CASE("PackedInts gives back what was pushed in order (extremes included)") {
-  const std::vector<std::int64_t> values = {
-      0, 1, -1, 63, -64, 64, -65, 127, 128, 512, 5056, 34240, 32505280, -123456789,
-      std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(), 0};
+  const std::vector<std::int64_t> values = {0,
+                                            1,
+                                            -1,
+                                            63,
+                                            -64,
+                                            64,
+                                            -65,
+                                            127,
+                                            128,
+                                            512,
+                                            5056,
+                                            34240,
+                                            32505280,
+                                            -123456789,
+                                            std::numeric_limits<std::int64_t>::max(),
+                                            std::numeric_limits<std::int64_t>::min(),
+                                            0};
   PackedInts p;
   CHECK(p.empty());
   for (std::int64_t v : values) p.push_back(v);

@@ -10,7 +10,8 @@ using namespace gtanalyze::collector;
 
 namespace {
 
-gtc_record cas(std::uint64_t ts, std::uint64_t gp, std::int64_t goid, unsigned from, unsigned to, std::int64_t cur = 1) {
+gtc_record cas(std::uint64_t ts, std::uint64_t gp, std::int64_t goid, unsigned from, unsigned to,
+               std::int64_t cur = 1) {
   gtc_record r{};
   r.ts = ts;
   r.gp = gp;
@@ -104,8 +105,9 @@ TEST_CASE("records become trace events: goid fix-up, transient waits, reasons") 
   while (*(*reader)->next(e)) events.push_back(e);
   std::vector<EventType> types;
   for (const auto& ev : events) types.push_back(ev.type);
-  CHECK(types == std::vector<EventType>{EventType::Sync, EventType::GoCreate, EventType::GoStart, EventType::GoBlock, EventType::GoUnblock,
-                                        EventType::GoStart, EventType::GoSyscallBegin, EventType::GoSyscallEnd, EventType::GoDestroy});
+  CHECK(types == std::vector<EventType>{EventType::Sync, EventType::GoCreate, EventType::GoStart, EventType::GoBlock,
+                                        EventType::GoUnblock, EventType::GoStart, EventType::GoSyscallBegin,
+                                        EventType::GoSyscallEnd, EventType::GoDestroy});
   const StateTransition create = events[1].state_transition();
   CHECK(create.resource.id == 7);  // not the stale 3
   CHECK(events[1].g == 1);         // the creator
@@ -137,7 +139,8 @@ TEST_CASE("Go 1.26 syscall probes and a casgstatus of the same change count once
   std::vector<EventType> types;
   Event e;
   while (*(*reader)->next(e)) types.push_back(e.type);
-  CHECK(types == std::vector<EventType>{EventType::Sync, EventType::GoCreate, EventType::GoStart, EventType::GoSyscallBegin, EventType::GoSyscallEnd});
+  CHECK(types == std::vector<EventType>{EventType::Sync, EventType::GoCreate, EventType::GoStart,
+                                        EventType::GoSyscallBegin, EventType::GoSyscallEnd});
 }
 
 TEST_CASE("a preemptPark is named as the version's tracer names it") {

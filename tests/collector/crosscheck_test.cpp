@@ -18,7 +18,9 @@ constexpr Time kMs = 1'000'000;
 
 struct Tables final : EventTables {
   std::vector<std::string> strings{"", "chan send", "chan receive", "forever", "sleep"};
-  std::vector<std::vector<StackFrame>> stacks{{}, {StackFrame{1, "main.a", "m.go", 1}}, {StackFrame{2, "main.b", "m.go", 2}},
+  std::vector<std::vector<StackFrame>> stacks{{},
+                                              {StackFrame{1, "main.a", "m.go", 1}},
+                                              {StackFrame{2, "main.b", "m.go", 2}},
                                               {StackFrame{3, "runtime.bgsweep", "mgc.go", 3}}};
   std::string_view string(std::uint64_t id) const override { return strings.at(id); }
   Stack stack(std::uint64_t id) const override { return stacks.at(id); }
@@ -177,7 +179,8 @@ TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its 
   }
   SECTION("a tick clock scaled by a measured frequency keeps its slope") {
     std::vector<std::pair<Time, Time>> pairs;
-    for (Time i = 0; i < 10; i++) pairs.emplace_back(i * 100 * kMs, static_cast<Time>(static_cast<double>(i * 100 * kMs) * (1 + 2e-6)) + 5);
+    for (Time i = 0; i < 10; i++)
+      pairs.emplace_back(i * 100 * kMs, static_cast<Time>(static_cast<double>(i * 100 * kMs) * (1 + 2e-6)) + 5);
     const ClockFit fit = fit_clocks(pairs);
     CHECK(fit.slope_sane);
     CHECK(fit.slope > 1.0);
@@ -185,7 +188,9 @@ TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its 
   }
   SECTION("in crosscheck: a creation recorded late on one side does not shift the window") {
     auto trace = story(0);
-    for (GoId id = 20; id < 30; id++) push(trace, ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
+    for (GoId id = 20; id < 30; id++)
+      push(trace,
+           ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
     auto cap = trace;
     for (auto& e : cap) {
       e.time += 700 * kMs;

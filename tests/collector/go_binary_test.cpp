@@ -40,8 +40,9 @@ TEST_CASE("DWARF offsets of runtime.g and runtime.m match the table, per Go vers
     CHECK(bin->offsets() == *table);
     if (!(bin->offsets() == *table)) {
       const auto& o = bin->offsets();
-      WARN("DWARF: " << o.g_m << " " << o.g_atomicstatus << " " << o.g_goid << " " << o.g_waitreason << " " << o.g_parent_goid << " " << o.g_gopc
-                     << " " << o.g_startpc << " " << o.m_curg << " " << o.m_procid << " " << o.m_block_reason);
+      WARN("DWARF: " << o.g_m << " " << o.g_atomicstatus << " " << o.g_goid << " " << o.g_waitreason << " "
+                     << o.g_parent_goid << " " << o.g_gopc << " " << o.g_startpc << " " << o.m_curg << " " << o.m_procid
+                     << " " << o.m_block_reason);
     }
     CHECK((minor >= 21) == (bin->offsets().g_parent_goid != 0));
   }
@@ -125,7 +126,8 @@ TEST_CASE("attach points: the first emulated instruction") {
   CHECK(p.emulated);
   CHECK(p.attach == 0x1006);
   // lea r12,[rsp-0x88]; cmp r12,[r14+0x10]; jbe rel32; sub rsp (no push): the jbe
-  auto q = choose_attach_point(std::string("\x4c\x8d\xa4\x24\x78\xff\xff\xff\x4d\x3b\x66\x10\x0f\x86\x00\x01\x00\x00\x48\x83", 20), 0x2000);
+  auto q = choose_attach_point(
+      std::string("\x4c\x8d\xa4\x24\x78\xff\xff\xff\x4d\x3b\x66\x10\x0f\x86\x00\x01\x00\x00\x48\x83", 20), 0x2000);
   CHECK(q.emulated);
   CHECK(q.attach == 0x200c);
   // sub rsp, 0x28 (Go 1.19 casgstatus): single-stepped at entry

@@ -36,19 +36,26 @@ inline std::optional<std::string> built_testprog(unsigned minor, Build b, std::s
   }
   static const fs::path dir = [] {
     auto d = fs::temp_directory_path() / ("gtanalyze-collector-test-" + std::to_string(::getpid()));
-    std::atexit([] { std::error_code ec; fs::remove_all(fs::temp_directory_path() / ("gtanalyze-collector-test-" + std::to_string(::getpid())), ec); });
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(fs::temp_directory_path() / ("gtanalyze-collector-test-" + std::to_string(::getpid())), ec);
+    });
     fs::create_directories(d);
     return d;
   }();
   const char* names[] = {"plain", "stripped", "pie"};
   const fs::path out = dir / ("tp1." + std::to_string(minor) + "-" + names[static_cast<int>(b)]);
-  std::string flags = b == Build::Plain ? "" : b == Build::Stripped ? "-ldflags='-s -w'" : "-buildmode=pie -ldflags='-s -w'";
+  std::string flags = b == Build::Plain      ? ""
+                      : b == Build::Stripped ? "-ldflags='-s -w'"
+                                             : "-buildmode=pie -ldflags='-s -w'";
   const std::string src = std::string(GTANALYZE_SOURCE_DIR) + "/tools/collector/testprog/main.go";
   // A cache that outlives the run: the standard library is compiled once per toolchain.
   const char* env_cache = std::getenv("GOCACHE");
-  const std::string cache = env_cache && *env_cache ? env_cache : (fs::temp_directory_path() / "gtanalyze-go-cache").string();
-  const std::string cmd = "cd " + dir.string() + " && GOTOOLCHAIN=local GOFLAGS= GOCACHE=" + cache + " " + go_tool(minor) +
-                          " build " + flags + " -o " + out.string() + " " + src + " >" + out.string() + ".log 2>&1";
+  const std::string cache =
+      env_cache && *env_cache ? env_cache : (fs::temp_directory_path() / "gtanalyze-go-cache").string();
+  const std::string cmd = "cd " + dir.string() + " && GOTOOLCHAIN=local GOFLAGS= GOCACHE=" + cache + " " +
+                          go_tool(minor) + " build " + flags + " -o " + out.string() + " " + src + " >" + out.string() +
+                          ".log 2>&1";
   if (std::system(cmd.c_str()) != 0) {
     if (why) *why = "go build failed: see " + out.string() + ".log";
     return built[key] = std::nullopt;

@@ -36,7 +36,8 @@ TEST_CASE("unsigned LEB128 values, and where they end") {
   pos = 0;
   CHECK_FALSE(read_uleb128(bytes({0x80, 0x80}), pos));  // cut short
   pos = 0;
-  CHECK_FALSE(read_uleb128(bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}), pos));  // 11 bytes
+  CHECK_FALSE(
+      read_uleb128(bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}), pos));  // 11 bytes
   pos = 5;
   CHECK_FALSE(read_uleb128(bytes({0x01}), pos));  // a position past the end
 }

@@ -29,7 +29,9 @@ constexpr std::array kAllVersions = {Version::Go1_5,  Version::Go1_7,  Version::
 std::string with_header(std::string_view input, std::span<const Version> versions) {
   if (input.substr(0, 5) == "go 1.") return std::string(input);
   if (input.empty()) return {};
-  std::string trace = "go 1." + std::to_string(static_cast<unsigned>(versions[static_cast<std::uint8_t>(input[0]) % versions.size()])) + " trace";
+  std::string trace =
+      "go 1." + std::to_string(static_cast<unsigned>(versions[static_cast<std::uint8_t>(input[0]) % versions.size()])) +
+      " trace";
   trace.resize(kTraceHeaderSize, '\0');
   trace.append(input.substr(1));
   return trace;

@@ -53,7 +53,9 @@ std::optional<std::string> decode_go_fuzz_file(std::string_view file) {
       case 'r': out += '\r'; break;
       case 't': out += '\t'; break;
       case 'v': out += '\v'; break;
-      case '\\': case '"': case '\'': out += e; break;
+      case '\\':
+      case '"':
+      case '\'': out += e; break;
       case 'x': digits = 2; break;
       case 'u': digits = 4; break;
       case 'U': digits = 8; break;

@@ -1,7 +1,7 @@
 // Resource limits: sizes and counts on the wire are checked against what the input could hold
 // before anything is allocated, and huge ids cost no more memory than small ones.
-#include <catch2/catch_test_macros.hpp>
 #include <sys/resource.h>
+#include <catch2/catch_test_macros.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -55,7 +55,9 @@ std::string read_file(const std::string& rel) {
 TEST_CASE("limits: string and stack ids of 2^40 are kept sparse, not allocated for") {
   std::string strings = "\x04\x05";  // Strings, String id=2^40 len=1 "f"
   append_uvarint(strings, k2p40);
-  strings += "\x01" "f";
+  strings +=
+      "\x01"
+      "f";
   std::string stacks = "\x02\x03";  // Stacks, Stack id=2^40 nframes=1, pc func=file=2^40 line
   append_uvarint(stacks, k2p40);
   append_uvarint(stacks, 1);
@@ -92,12 +94,12 @@ TEST_CASE("limits: old formats refuse a stack of 2^40 frames and a string of 2^4
   // Go 1.11: Batch p=0 ts=1; Frequency; then the claim. The top two type bits count arguments:
   // 3 means "length-prefixed", as an EvStack with its frames always is.
   std::string body = std::string("\x41\x00\x01", 3);  // EvBatch (1) with 2 args: p=0, ts=1
-  body += "\x02";                                      // EvFrequency (2), 1 arg
+  body += "\x02";                                     // EvFrequency (2), 1 arg
   append_uvarint(body, 1000000000);
   std::string stack = "\xc3";  // EvStack (3), length-prefixed
   std::string args;
-  append_uvarint(args, 1);     // id
-  append_uvarint(args, k2p40); // frames
+  append_uvarint(args, 1);      // id
+  append_uvarint(args, k2p40);  // frames
   append_uvarint(stack, args.size());
   stack += args;
   fuzz::Outcome o = fuzz::decode(std::string("go 1.11 trace\0\0\0", 16) + body + stack, fuzz::Consumers::None);

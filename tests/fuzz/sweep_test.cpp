@@ -81,8 +81,8 @@ void flip_sweep(const char* name, std::size_t stride) {
       damaged[at] = full[at];
     }
     const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    WARN(name << " " << p.name << " every " << p.stride << ": " << t.ok << " clean, " << t.warned
-              << " with warnings, " << t.failed << " errors (" << secs << " s)");
+    WARN(name << " " << p.name << " every " << p.stride << ": " << t.ok << " clean, " << t.warned << " with warnings, "
+              << t.failed << " errors (" << secs << " s)");
   }
 }
 

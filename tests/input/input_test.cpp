@@ -52,8 +52,12 @@ TEST_CASE("any other input is an error that says what it looks like") {
   CHECK(error_of("this is not a trace\n") ==
         "not a Go execution trace: it starts with \"this is not a tr\" (text), expected \"go 1.N trace\"");
   CHECK(error_of("[1, 2]").find("(JSON)") != std::string::npos);  // an array is not an export
-  CHECK(error_of(std::string("\x7f" "ELF\x02\x01\x01\0", 8)).find("an ELF binary") != std::string::npos);
-  CHECK(error_of(std::string("go 1.99 trace\0\0\0", 16)).find("unsupported Go trace format version go 1.99") != std::string::npos);
+  CHECK(error_of(std::string("\x7f"
+                             "ELF\x02\x01\x01\0",
+                             8))
+            .find("an ELF binary") != std::string::npos);
+  CHECK(error_of(std::string("go 1.99 trace\0\0\0", 16)).find("unsupported Go trace format version go 1.99") !=
+        std::string::npos);
   CHECK(error_of(std::string("go 1.26 trace\0", 14)) == "trace header cut short after 14 of 16 bytes");
 }
 
@@ -62,5 +66,6 @@ TEST_CASE("a JSON export has no events to read") {
   auto source = ByteSource::from_memory(json, "test");
   auto reader = input::open_events(*source);
   REQUIRE_FALSE(reader.has_value());
-  CHECK(reader.error().message.find("not a Go execution trace: it starts with \"{\\\"schema\\\": \\\"gtan\" (JSON)") != std::string::npos);
+  CHECK(reader.error().message.find("not a Go execution trace: it starts with \"{\\\"schema\\\": \\\"gtan\" (JSON)") !=
+        std::string::npos);
 }

@@ -1,10 +1,10 @@
 // ByteSource: plain, gzip and zstd input recognised by magic bytes, read in pieces, and clear
 // errors for missing files, directories and corrupt compressed data.
-#include <catch2/catch_test_macros.hpp>
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filter/zstd.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
+#include <catch2/catch_test_macros.hpp>
 #include <sstream>
 #include <string>
 
@@ -108,7 +108,10 @@ TEST_CASE("corrupt or truncated compressed input is an error, not garbage") {
   std::string out;
   for (int i = 0; i < 100; i++) {
     auto got = source->read(buf.data(), buf.size());
-    if (!got) { failed = true; break; }
+    if (!got) {
+      failed = true;
+      break;
+    }
     if (*got == 0) break;
     out.append(buf.data(), *got);
   }

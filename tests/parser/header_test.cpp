@@ -42,7 +42,10 @@ TEST_CASE("non-traces say what they look like") {
   };
   const Case cases[] = {
       {"", "empty"},
-      {std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", 16), "ELF binary"},
+      {std::string("\x7f"
+                   "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0",
+                   16),
+       "ELF binary"},
       {"{\"schema\": \"gtanalyze/v1\"}", "JSON"},
       {"hello, world\nthis is text", "text"},
       {"Trace Go1.22\nEventBatch gen=1", "text format"},

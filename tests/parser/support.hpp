@@ -18,8 +18,8 @@ std::vector<std::string> list_files(const std::string& dir, const std::string& s
 std::string read_all(const std::string& path);
 
 struct DecodeResult {
-  std::string dump;            // Go's -d=parsed text of every event delivered
-  bool ok = true;              // false when next() returned an error
+  std::string dump;  // Go's -d=parsed text of every event delivered
+  bool ok = true;    // false when next() returned an error
   Error error;
   std::vector<std::string> warnings;
   std::uint64_t events = 0;

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "parser/text_trace.hpp"
 #include "parser/support.hpp"
+#include "parser/text_trace.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;
@@ -39,9 +39,12 @@ TEST_CASE("text trace details: comments, stacks, data, errors") {
   auto bytes = parser::text_trace_to_binary(text);
   INFO((bytes ? std::string() : bytes.error().message));
   REQUIRE(bytes.has_value());
-  const std::string want = std::string("go 1.22 trace\0\0\0", 16) +
-                           std::string("\x01\x01\x00\x05\xac\x02", 6) + "\x02" + std::string("\x03\x01\x01\xb4\x24\x02\x03\x0a", 8) +
-                           std::string("\x05\x02\x05" "a\0\xc3\xa9\"", 8);
+  const std::string want = std::string("go 1.22 trace\0\0\0", 16) + std::string("\x01\x01\x00\x05\xac\x02", 6) +
+                           "\x02" + std::string("\x03\x01\x01\xb4\x24\x02\x03\x0a", 8) +
+                           std::string(
+                               "\x05\x02\x05"
+                               "a\0\xc3\xa9\"",
+                               8);
   CHECK(*bytes == want);
 
   CHECK_FALSE(parser::text_trace_to_binary("Trace Go1.21\n").has_value());
@@ -51,7 +54,8 @@ TEST_CASE("text trace details: comments, stacks, data, errors") {
   CHECK_FALSE(parser::text_trace_to_binary("Trace Go1.22\nProcStart dt=1 p=2\n").has_value());
   CHECK_FALSE(parser::text_trace_to_binary("Trace Go1.22\nProcStart dt=1 p_seq=2 p=3\n").has_value());
   CHECK_FALSE(parser::text_trace_to_binary("Trace Go1.22\nString id=1\n").has_value());
-  CHECK_FALSE(parser::text_trace_to_binary("Trace Go1.22\nStack id=1 nframes=2\n\tpc=1 func=2 file=3 line=4\n").has_value());
+  CHECK_FALSE(
+      parser::text_trace_to_binary("Trace Go1.22\nStack id=1 nframes=2\n\tpc=1 func=2 file=3 line=4\n").has_value());
   // GoSwitch is a Go 1.23 event.
   CHECK_FALSE(parser::text_trace_to_binary("Trace Go1.22\nGoSwitch dt=1 g=2 g_seq=3\n").has_value());
   CHECK(parser::text_trace_to_binary("Trace Go1.23\nGoSwitch dt=1 g=2 g_seq=3\n").has_value());

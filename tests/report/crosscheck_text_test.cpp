@@ -15,7 +15,11 @@ CrosscheckReport differing() {
   r.notes = {"window: 3 trace events"};
   r.known_differences = {"stops are not compared"};
   CrosscheckItem same{"goroutines", 2, 2, {}, {}};
-  CrosscheckItem steps{"blocks, syscalls and exit", 2, 1, {"g7: step 2 differs"}, {StepsDifference{7, 1, {"syscall", "exit"}, {"syscall", "block(sleep)"}}}};
+  CrosscheckItem steps{"blocks, syscalls and exit",
+                       2,
+                       1,
+                       {"g7: step 2 differs"},
+                       {StepsDifference{7, 1, {"syscall", "exit"}, {"syscall", "block(sleep)"}}}};
   r.items = {same, steps};
   return r;
 }
@@ -38,7 +42,8 @@ TEST_CASE("crosscheck text: notes, one line per item with its differences, known
   CHECK(r.verdict() == Verdict::Inconclusive);
   const std::string text = report::crosscheck_text(r);
   CHECK(text.find("blocks, syscalls and exit        1/2     differ (capture incomplete)\n") != std::string::npos);
-  CHECK(text.find("crosscheck: INCONCLUSIVE: the capture is incomplete (the ring buffer dropped 3 records); the differences may be "
+  CHECK(text.find("crosscheck: INCONCLUSIVE: the capture is incomplete (the ring buffer dropped 3 records); the "
+                  "differences may be "
                   "the lost records\n") != std::string::npos);
 
   r.items.pop_back();
@@ -59,5 +64,8 @@ TEST_CASE("crosscheck JSON: verdict, gap, items with their full differences") {
   CHECK(steps["compared"] == 2);
   CHECK(steps["agreed"] == 1);
   CHECK(steps["agree"] == false);
-  CHECK(steps["details"][0] == json{{"goroutine", 7}, {"first_difference", 1}, {"trace", {"syscall", "exit"}}, {"capture", {"syscall", "block(sleep)"}}});
+  CHECK(steps["details"][0] == json{{"goroutine", 7},
+                                    {"first_difference", 1},
+                                    {"trace", {"syscall", "exit"}},
+                                    {"capture", {"syscall", "block(sleep)"}}});
 }

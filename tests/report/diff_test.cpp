@@ -76,7 +76,7 @@ TEST_CASE("leaky vs fixed: exactly the designed leak groups differ, and new-leak
       CHECK(l.kind == "new");
       new_groups[l.reason] = l.next_count;
     }
-    const std::map<std::string, std::uint64_t> designed = {{"chan send", 3}, {"chan receive", 4}, {"select", 2},
+    const std::map<std::string, std::uint64_t> designed = {{"chan send", 3}, {"chan receive", 4},      {"select", 2},
                                                            {"sync", 2},      {"sync.(*Cond).Wait", 2}, {"forever", 1}};
     CHECK(new_groups == designed);
 

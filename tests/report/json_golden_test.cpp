@@ -2,15 +2,15 @@
 // (tests/golden/json, made by tools/golden/make-json-goldens.sh from tools/reference/gtaref).
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <algorithm>
 #include <fstream>
 #include <map>
-#include <vector>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "report/json.hpp"
 #include "support/analyse.hpp"
@@ -42,11 +42,13 @@ TEST_CASE("JSON equals Go's summariser on every corpus trace Go 1.26 reads") {
       mismatches += patch.size();
       std::string first;
       for (std::size_t i = 0; i < patch.size() && i < 5; i++) first += "\n  " + patch[i].dump();
-      UNSCOPED_INFO(entry.path().lexically_relative(kSource).string() << ": " << patch.size() << " differences" << first);
+      UNSCOPED_INFO(entry.path().lexically_relative(kSource).string()
+                    << ": " << patch.size() << " differences" << first);
       CHECK(patch.empty());
     }
   }
-  WARN(traces << " traces, " << goroutines << " goroutines, " << fields << " goroutine fields, " << mismatches << " mismatches");
+  WARN(traces << " traces, " << goroutines << " goroutines, " << fields << " goroutine fields, " << mismatches
+              << " mismatches");
   CHECK(traces > 0);
 }
 
@@ -80,7 +82,8 @@ TEST_CASE("every goroutine's breakdown is internally consistent on every corpus 
   std::vector<fs::path> paths;
   for (const auto& entry : fs::recursive_directory_iterator(kSource / "corpus")) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && (entry.path().extension() == ".trace" || name.find("_good") != std::string::npos)) paths.push_back(entry.path());
+    if (entry.is_regular_file() && (entry.path().extension() == ".trace" || name.find("_good") != std::string::npos))
+      paths.push_back(entry.path());
   }
   for (const auto& path : paths) {
     INFO(path.string());
@@ -93,8 +96,10 @@ TEST_CASE("every goroutine's breakdown is internally consistent on every corpus 
       for (const auto& [reason, ns] : g["block_ns_by_reason"].items()) block += ns.get<std::int64_t>();
       CHECK(block == g["block_ns"].get<std::int64_t>());
       const std::int64_t known = g["exec_ns"].get<std::int64_t>() + g["sched_wait_ns"].get<std::int64_t>() +
-                                 g["syscall_ns"].get<std::int64_t>() + g["syscall_block_ns"].get<std::int64_t>() + block;
-      for (const char* field : {"exec_ns", "sched_wait_ns", "syscall_ns", "syscall_block_ns", "total_ns", "unknown_ns", "gc_ns"})
+                                 g["syscall_ns"].get<std::int64_t>() + g["syscall_block_ns"].get<std::int64_t>() +
+                                 block;
+      for (const char* field :
+           {"exec_ns", "sched_wait_ns", "syscall_ns", "syscall_block_ns", "total_ns", "unknown_ns", "gc_ns"})
         CHECK(g[field].get<std::int64_t>() >= 0);
       CHECK(unknown == std::max<std::int64_t>(0, total - known));
       CHECK(total <= duration);
@@ -113,7 +118,8 @@ TEST_CASE("every goroutine's breakdown is internally consistent on every corpus 
 // The export is written as a stream; its text must be exactly the canonical form of the document
 // (sorted keys, two-space indent) that a JSON library would print, whatever the names contain.
 TEST_CASE("the JSON text is canonical: sorted keys, stable formatting") {
-  for (const char* trace : {"corpus/go1.26/leaky.trace", "corpus/go1.21/annotations.trace", "corpus/go-testdata/v1/stress_1_5_good"}) {
+  for (const char* trace :
+       {"corpus/go1.26/leaky.trace", "corpus/go1.21/annotations.trace", "corpus/go-testdata/v1/stress_1_5_good"}) {
     INFO(trace);
     const Summary summary = test::analyse(trace);
     const std::string text = report::to_json(summary);

@@ -77,7 +77,9 @@ TEST_CASE("a malformed export is rejected with the field and the reason") {
   CHECK(error_after([](json& d) { d["goroutines"][0]["final_state"] = "sleeping"; }) ==
         prefix + "goroutines[0].final_state: unknown goroutine state \"sleeping\"");
   CHECK(error_after([](json& d) { d["goroutines"][0]["block_ns_by_reason"]["chan receive"] = "long"; }) ==
-        prefix + "goroutines[0].block_ns_by_reason[\"chan receive\"]: expected nanoseconds (an integer, 0 or more), found \"long\"");
+        prefix +
+            "goroutines[0].block_ns_by_reason[\"chan receive\"]: expected nanoseconds (an integer, 0 or more), found "
+            "\"long\"");
   CHECK(error_after([](json& d) { d["gc"]["stw_by_kind"] = json::array(); }) ==
         prefix + "gc.stw_by_kind: expected an object, found an array");
   CHECK(error_after([](json& d) { d["leak_groups"][0]["create_stack"][0]["line"] = -3; }) ==
@@ -88,8 +90,10 @@ TEST_CASE("a malformed export is rejected with the field and the reason") {
         prefix + "goroutines[0].start_ns: a time too far from the first event");
 
   // Figures the export derives from others must agree with them.
-  CHECK(error_after([](json& d) { d["trace"]["goroutines"] = 1; }) == prefix + "trace.goroutines: is 1, but \"goroutines\" lists 29");
-  const std::string block = error_after([](json& d) { d["goroutines"][0]["block_ns"] = d["goroutines"][0]["block_ns"].get<std::int64_t>() + 1; });
+  CHECK(error_after([](json& d) { d["trace"]["goroutines"] = 1; }) ==
+        prefix + "trace.goroutines: is 1, but \"goroutines\" lists 29");
+  const std::string block = error_after(
+      [](json& d) { d["goroutines"][0]["block_ns"] = d["goroutines"][0]["block_ns"].get<std::int64_t>() + 1; });
   CHECK(block.rfind(prefix + "goroutines[0].block_ns: is ", 0) == 0);
   CHECK(block.find(", but the figures it is derived from give ") != std::string::npos);
 }

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     }
   }
   close(fd);
-  std::printf("%llu %llu %llu\n", static_cast<unsigned long long>(varints),
-              static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(checksum));
+  std::printf("%llu %llu %llu\n", static_cast<unsigned long long>(varints), static_cast<unsigned long long>(bytes),
+              static_cast<unsigned long long>(checksum));
   return 0;
 }

@@ -12,8 +12,20 @@ namespace {
 
 // The converter's own strings, in Go's order (their ids follow the trace's strings).
 enum Builtin : unsigned {
-  kForever, kPreempted, kGosched, kSleep, kChanSend, kChanRecv, kNetwork, kSync, kSyncCond,
-  kSelect, kEmpty, kMarkAssistWait, kSTWUnknown, kBuiltinCount = kSTWUnknown + 17,
+  kForever,
+  kPreempted,
+  kGosched,
+  kSleep,
+  kChanSend,
+  kChanRecv,
+  kNetwork,
+  kSync,
+  kSyncCond,
+  kSelect,
+  kEmpty,
+  kMarkAssistWait,
+  kSTWUnknown,
+  kBuiltinCount = kSTWUnknown + 17,
 };
 
 constexpr std::array<std::string_view, kBuiltinCount> kBuiltins = {
@@ -21,9 +33,9 @@ constexpr std::array<std::string_view, kBuiltinCount> kBuiltins = {
     "sync.(*Cond).Wait", "select", "", "GC mark assist wait for work",
     // STW reasons, numbered as the Go 1.21 runtime's stwReason.
     "", "GC mark termination", "GC sweep termination", "write heap dump", "goroutine profile",
-    "goroutine profile cleanup", "all goroutine stack trace", "read mem stats", "AllThreadsSyscall",
-    "GOMAXPROCS", "start trace", "stop trace", "CountPagesInUse (test)", "ReadMetricsSlow (test)",
-    "ReadMemStatsSlow (test)", "PageCachePagesLeaked (test)", "ResetDebugLog (test)"};
+    "goroutine profile cleanup", "all goroutine stack trace", "read mem stats", "AllThreadsSyscall", "GOMAXPROCS",
+    "start trace", "stop trace", "CountPagesInUse (test)", "ReadMetricsSlow (test)", "ReadMemStatsSlow (test)",
+    "PageCachePagesLeaked (test)", "ResetDebugLog (test)"};
 
 constexpr std::uint64_t kAll = ~std::uint64_t{0};
 
@@ -50,15 +62,22 @@ unsigned stw_reason(unsigned minor, std::uint64_t kind) {
 // Where the new event's spec keeps its stack id (-1: it has none).
 int stack_slot(EventType type) {
   switch (type) {
-    case EventType::GCSweepBegin: case EventType::GCMarkAssistBegin: return 0;
-    case EventType::ProcsChange: case EventType::GoStop: case EventType::GoBlock:
-    case EventType::GoSyscallBegin: case EventType::STWBegin: case EventType::GCBegin:
-    case EventType::UserTaskEnd:
-      return 1;
-    case EventType::GoCreate: case EventType::GoUnblock: case EventType::UserRegionBegin:
-    case EventType::UserRegionEnd:
-      return 2;
-    case EventType::UserTaskBegin: case EventType::UserLog: case EventType::CPUSample: return 3;
+    case EventType::GCSweepBegin:
+    case EventType::GCMarkAssistBegin: return 0;
+    case EventType::ProcsChange:
+    case EventType::GoStop:
+    case EventType::GoBlock:
+    case EventType::GoSyscallBegin:
+    case EventType::STWBegin:
+    case EventType::GCBegin:
+    case EventType::UserTaskEnd: return 1;
+    case EventType::GoCreate:
+    case EventType::GoUnblock:
+    case EventType::UserRegionBegin:
+    case EventType::UserRegionEnd: return 2;
+    case EventType::UserTaskBegin:
+    case EventType::UserLog:
+    case EventType::CPUSample: return 3;
     default: return -1;
   }
 }
@@ -266,8 +285,7 @@ V1Converter::Outcome V1Converter::convert(const OldEvent& ev, bool blocked, Even
       // id in the last argument (Go does the same); the sample's stack is read from the first.
       return emit(ev, EventType::CPUSample,
                   {ev.stk, kAll, static_cast<std::uint64_t>(static_cast<std::int64_t>(ev.p)), ev.g}, out);
-    default:
-      return Outcome::Skip;  // FutileWakeup
+    default: return Outcome::Skip;  // FutileWakeup
   }
 }
 
@@ -301,8 +319,7 @@ EventArgs V1Converter::status_at_trace_start(std::uint64_t gid, WireGoStatus sta
   return go_status_args(gid, status);
 }
 
-EventType V1Converter::proc_transition(std::int32_t p, WireProcStatus first_status, EventType later,
-                                       EventArgs& args) {
+EventType V1Converter::proc_transition(std::int32_t p, WireProcStatus first_status, EventType later, EventArgs& args) {
   if (seen_procs_.emplace(p_key(p)).second) {
     args = proc_status_args(p, first_status);
     return EventType::ProcStatus;

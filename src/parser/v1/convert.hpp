@@ -22,8 +22,8 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <string>
 #include <set>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -82,7 +82,8 @@ class V1Converter {
   enum class Outcome : std::uint8_t { Emit, Skip };
   Outcome convert(const OldEvent& ev, bool blocked, Event& out);
   // Fills `e` field by field: building an Event and copying it stalled on store forwarding.
-  void make(Event& e, EventType type, Time t, GoId g, ProcId p, ThreadId m, const std::array<std::uint64_t, 4>& args) const;
+  void make(Event& e, EventType type, Time t, GoId g, ProcId p, ThreadId m,
+            const std::array<std::uint64_t, 4>& args) const;
   ThreadId proc_m_or_zero(std::int32_t p) const;
 
   // convert()'s pieces, inline (defined in convert.cpp) as convert() runs once per event; emit()
@@ -94,9 +95,10 @@ class V1Converter {
   // GoStatus arguments for a goroutine that existed when tracing started.
   inline EventArgs status_at_trace_start(std::uint64_t gid, WireGoStatus status);
   // A P's first ProcStart/ProcStop becomes a ProcStatus, later ones `later`; sets `args`.
-  [[gnu::always_inline]] inline EventType proc_transition(std::int32_t p, WireProcStatus first_status, EventType later, EventArgs& args);
-  inline EventArgs stw_args(unsigned which);  // reason and range name of builtin `which`
-  inline Outcome emit_labelled_start(const OldEvent& ev, Event& out);  // GoStart + GoLabel
+  [[gnu::always_inline]] inline EventType proc_transition(std::int32_t p, WireProcStatus first_status, EventType later,
+                                                          EventArgs& args);
+  inline EventArgs stw_args(unsigned which);                            // reason and range name of builtin `which`
+  inline Outcome emit_labelled_start(const OldEvent& ev, Event& out);   // GoStart + GoLabel
   inline Outcome emit_instant_syscall(const OldEvent& ev, Event& out);  // GoSyscallBegin + End
   inline EventArgs begin_task(const OldEvent& ev);
   inline EventArgs end_task(const OldEvent& ev);

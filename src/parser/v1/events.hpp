@@ -10,6 +10,8 @@
 namespace gtanalyze::parser::v1 {
 
 // Numbered as on the wire (runtime/trace.go before Go 1.22).
+// Laid out by hand: in wire order, as runtime/trace.go lists them.
+// clang-format off
 enum class OldType : std::uint8_t {
   None = 0, Batch, Frequency, Stack, Gomaxprocs, ProcStart, ProcStop, GCStart, GCDone, STWStart,
   STWDone, GCSweepStart, GCSweepDone, GoCreate, GoStart, GoEnd, GoStop, GoSched, GoPreempt,
@@ -20,6 +22,7 @@ enum class OldType : std::uint8_t {
   UserRegion, UserLog, CPUSample,
   Count,
 };
+// clang-format on
 
 // One row per type: the shape of the Go 1.7+ encoding; old_arg_count() adjusts for older ones.
 struct OldSpec {
@@ -28,7 +31,7 @@ struct OldSpec {
   bool stack;                // the last wire argument is a stack id
   std::uint8_t arg_count;    // named arguments after the timestamp (and before the stack)
   std::array<std::string_view, 3> args;
-  std::uint8_t sarg_count;   // string arguments Go 1.19's dump prints after the numeric ones
+  std::uint8_t sarg_count;  // string arguments Go 1.19's dump prints after the numeric ones
   std::array<std::string_view, 2> sargs;
 };
 
@@ -112,24 +115,28 @@ inline std::int64_t p_key(std::int32_t p) {
 // (syscall exits with a real time stamp, CPU samples, every event of a 1.5 trace) are ever
 // stored as records — the rest are decoded again from the input when needed.
 struct OldEvent {
-  std::int64_t ts = 0;     // CPU ticks while ordering, nanoseconds from the first event after
-  std::uint64_t g = 0;     // goroutine the event happened on (0: none)
+  std::int64_t ts = 0;                  // CPU ticks while ordering, nanoseconds from the first event after
+  std::uint64_t g = 0;                  // goroutine the event happened on (0: none)
   std::array<std::uint64_t, 4> args{};  // args[3]: the message's inline string id on UserLog
-  std::uint64_t offset = 0;  // byte offset of the event in the trace (for messages and dumps)
-  std::uint32_t stk = 0;     // stack id (0: none)
-  std::int32_t p = 0;        // P, or one of the fake Ps above
+  std::uint64_t offset = 0;             // byte offset of the event in the trace (for messages and dumps)
+  std::uint32_t stk = 0;                // stack id (0: none)
+  std::int32_t p = 0;                   // P, or one of the fake Ps above
   OldType type = OldType::None;
 };
 static_assert(sizeof(OldEvent) <= 72);
 
 inline bool is_block(OldType t) {
   switch (t) {
-    case OldType::GoBlock: case OldType::GoBlockSend: case OldType::GoBlockRecv:
-    case OldType::GoBlockSelect: case OldType::GoBlockSync: case OldType::GoBlockCond:
-    case OldType::GoBlockNet: case OldType::GoSleep: case OldType::GoBlockGC:
-      return true;
-    default:
-      return false;
+    case OldType::GoBlock:
+    case OldType::GoBlockSend:
+    case OldType::GoBlockRecv:
+    case OldType::GoBlockSelect:
+    case OldType::GoBlockSync:
+    case OldType::GoBlockCond:
+    case OldType::GoBlockNet:
+    case OldType::GoSleep:
+    case OldType::GoBlockGC: return true;
+    default: return false;
   }
 }
 

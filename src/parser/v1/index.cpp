@@ -21,8 +21,8 @@ std::size_t expected_args(OldType t, unsigned minor) {
   if (t == OldType::Batch || t == OldType::Frequency || t == OldType::TimerGoroutine) {
     return minor < 7 ? n + 1 : n;  // an unused argument before 1.7
   }
-  n++;                      // timestamp
-  if (minor < 7) n++;       // sequence number
+  n++;                 // timestamp
+  if (minor < 7) n++;  // sequence number
   if (t == OldType::GCSweepDone && minor < 9) n -= 2;
   if ((t == OldType::GCStart || t == OldType::GoStart || t == OldType::GoUnblock) && minor < 7) n--;
   if (t == OldType::STWStart && minor < 10) n--;
@@ -57,9 +57,9 @@ class OldTrace::Indexer {
 
   OldTrace& trace_;
   Raw raw_;
-  std::uint64_t start_ = 0;   // offset of the record being indexed
-  std::uint64_t record_ = 0;  // and its number
-  Batch* open_ = nullptr;     // the last batch begun: it ends where the next one starts
+  std::uint64_t start_ = 0;                                  // offset of the record being indexed
+  std::uint64_t record_ = 0;                                 // and its number
+  Batch* open_ = nullptr;                                    // the last batch begun: it ends where the next one starts
   std::unordered_map<std::int32_t, std::size_t> stream_of_;  // P id → index in streams_
   std::vector<std::uint64_t> stack_args_;
   std::array<std::size_t, kTypes> want_args_{};  // expected_args() of each type, for this version
@@ -122,10 +122,10 @@ Result<std::uint64_t> OldTrace::Indexer::records() {
       // The writer was cut off: keep every complete record before this one.
       t.truncated_ = true;
       data_end = start_;
-      t.warnings_.push_back(fmt::format(
-          "trace truncated: the record at byte offset {} (record {}) is incomplete; analysed the {} "
-          "bytes before it",
-          start_ + kTraceHeaderSize, record_, start_ + kTraceHeaderSize));
+      t.warnings_.push_back(
+          fmt::format("trace truncated: the record at byte offset {} (record {}) is incomplete; analysed the {} "
+                      "bytes before it",
+                      start_ + kTraceHeaderSize, record_, start_ + kTraceHeaderSize));
       break;
     }
     if (r == ReadStatus::Corrupt) return corrupt(raw_.why);
@@ -204,7 +204,8 @@ Status OldTrace::Indexer::add_stack() {
   if (size > 1000) return corrupt(fmt::format("EvStack has bad number of frames: {}", size));
   const std::uint64_t per_frame = trace_.minor_ < 7 ? 1 : 4;  // 1.5 and 1.6 wrote bare PCs
   if (raw_.narg != 2 + per_frame * size) {
-    return corrupt(fmt::format("EvStack has wrong number of arguments: want {}, got {}", 2 + per_frame * size, raw_.narg));
+    return corrupt(
+        fmt::format("EvStack has wrong number of arguments: want {}, got {}", 2 + per_frame * size, raw_.narg));
   }
   // All the arguments: read_record keeps only the first few (and checked the body).
   if (raw_.prefixed) {

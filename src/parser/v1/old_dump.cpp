@@ -15,22 +15,15 @@ namespace {
 void append_sargs(const v1::OldTrace& trace, const v1::OldEvent& ev, std::string& out) {
   using v1::OldType;
   switch (ev.type) {
-    case OldType::GoStartLabel:
-      fmt::format_to(std::back_inserter(out), " label={}", trace.string(ev.args[2]));
-      break;
-    case OldType::STWStart:
-      out += ev.args[0] == 0 ? " kind=mark termination" : " kind=sweep termination";
-      break;
+    case OldType::GoStartLabel: fmt::format_to(std::back_inserter(out), " label={}", trace.string(ev.args[2])); break;
+    case OldType::STWStart: out += ev.args[0] == 0 ? " kind=mark termination" : " kind=sweep termination"; break;
     case OldType::UserTaskCreate:
-    case OldType::UserRegion:
-      fmt::format_to(std::back_inserter(out), " name={}", trace.string(ev.args[2]));
-      break;
+    case OldType::UserRegion: fmt::format_to(std::back_inserter(out), " name={}", trace.string(ev.args[2])); break;
     case OldType::UserLog:
       fmt::format_to(std::back_inserter(out), " category={} message={}", trace.string(ev.args[1]),
                      trace.inline_strings()[ev.args[3]]);
       break;
-    default:
-      break;
+    default: break;
   }
 }
 

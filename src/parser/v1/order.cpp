@@ -30,28 +30,21 @@ struct Transition {
 // What state a goroutine must be in for the event to be merged, and the state after it.
 Transition state_transition(const OldEvent& ev) {
   switch (ev.type) {
-    case OldType::GoCreate:
-      return {ev.args[0], {0, kGDead}, {1, kGRunnable}};
+    case OldType::GoCreate: return {ev.args[0], {0, kGDead}, {1, kGRunnable}};
     case OldType::GoWaiting:
-    case OldType::GoInSyscall:
-      return {ev.g, {1, kGRunnable}, {2, kGWaiting}};
+    case OldType::GoInSyscall: return {ev.g, {1, kGRunnable}, {2, kGWaiting}};
     case OldType::GoStart:
-    case OldType::GoStartLabel:
-      return {ev.g, {ev.args[1], kGRunnable}, {ev.args[1] + 1, kGRunning}};
+    case OldType::GoStartLabel: return {ev.g, {ev.args[1], kGRunnable}, {ev.args[1] + 1, kGRunning}};
     case OldType::GoStartLocal:
       // Emitted on the P of the event that made it runnable, so that one is already merged.
       return {ev.g, {kNoSeq, kGRunnable}, {kSeqInc, kGRunning}};
     case OldType::GoSched:
-    case OldType::GoPreempt:
-      return {ev.g, {kNoSeq, kGRunning}, {kNoSeq, kGRunnable}};
+    case OldType::GoPreempt: return {ev.g, {kNoSeq, kGRunning}, {kNoSeq, kGRunnable}};
     case OldType::GoUnblock:
-    case OldType::GoSysExit:
-      return {ev.args[0], {ev.args[1], kGWaiting}, {ev.args[1] + 1, kGRunnable}};
+    case OldType::GoSysExit: return {ev.args[0], {ev.args[1], kGWaiting}, {ev.args[1] + 1, kGRunnable}};
     case OldType::GoUnblockLocal:
-    case OldType::GoSysExitLocal:
-      return {ev.args[0], {kNoSeq, kGWaiting}, {kSeqInc, kGRunnable}};
-    case OldType::GCStart:
-      return {kGarbage, {ev.args[0], kGDead}, {ev.args[0] + 1, kGDead}};
+    case OldType::GoSysExitLocal: return {ev.args[0], {kNoSeq, kGWaiting}, {kSeqInc, kGRunnable}};
+    case OldType::GCStart: return {kGarbage, {ev.args[0], kGDead}, {ev.args[0] + 1, kGDead}};
     default:
       if (is_block(ev.type) || ev.type == OldType::GoSysBlock) {
         return {ev.g, {kNoSeq, kGRunning}, {kNoSeq, kGWaiting}};
@@ -132,7 +125,8 @@ OldTrace::SequenceOrder::SequenceOrder(OldTrace& trace) : trace_(trace) {
   heads_.resize(nstreams);
   available_.resize(nstreams);
   for (std::uint32_t s = 0; s < nstreams; s++) cursors_[s].stream = available_[s] = s;
-  trace_.order_.reserve(trace_.stream_events_ + trace_.cpu_samples_.size());  // exact unless ordering stops early: no regrowth
+  trace_.order_.reserve(trace_.stream_events_ +
+                        trace_.cpu_samples_.size());  // exact unless ordering stops early: no regrowth
 }
 
 Status OldTrace::SequenceOrder::stuck() {
@@ -140,10 +134,10 @@ Status OldTrace::SequenceOrder::stuck() {
   if (trace_.truncated_) {
     std::uint64_t left = 0;
     for (auto s : available_) left += heads_[s].valid ? 1 : 0;
-    trace_.warnings_.push_back(fmt::format(
-        "ordering stopped after {} events: the events waiting in {} P streams (first at byte offset {}) "
-        "depend on events the truncation cut off",
-        trace_.order_.size(), left, ev.offset));
+    trace_.warnings_.push_back(
+        fmt::format("ordering stopped after {} events: the events waiting in {} P streams (first at byte offset {}) "
+                    "depend on events the truncation cut off",
+                    trace_.order_.size(), left, ev.offset));
     return {};
   }
   return make_error(ErrorCode::Corrupt, ev.offset,
@@ -238,10 +232,13 @@ Status OldTrace::SequenceOrder::move_syscall_exit(const OldEvent& ev) {
   const auto real = static_cast<std::int64_t>(ev.args[2]);
   const auto* it = last_sys_block_.find(static_cast<std::int64_t>(ev.g));
   const std::int64_t block = it == nullptr ? 0 : it->second;
-  if (block == 0) return make_error(ErrorCode::Corrupt, ev.offset, fmt::format("stray syscall exit (event {})", trace_.order_.size()));
-  if (real < block) {
+  if (block == 0)
     return make_error(ErrorCode::Corrupt, ev.offset,
-                      fmt::format("time stamps out of order: syscall exit before its block (event {})", trace_.order_.size()));
+                      fmt::format("stray syscall exit (event {})", trace_.order_.size()));
+  if (real < block) {
+    return make_error(
+        ErrorCode::Corrupt, ev.offset,
+        fmt::format("time stamps out of order: syscall exit before its block (event {})", trace_.order_.size()));
   }
   OldEvent moved = ev;
   moved.ts = real;
@@ -298,10 +295,10 @@ Status OldTrace::order_by_seq_1_5() {
     last = m.ev.ts;
   }
   if (bad > 0) {
-    warnings_.push_back(fmt::format(
-        "time stamps out of order: {} events (first at byte offset {}) carry a time before an event with a "
-        "lower sequence number; ordered by sequence number and their times raised",
-        bad, first_bad));
+    warnings_.push_back(
+        fmt::format("time stamps out of order: {} events (first at byte offset {}) carry a time before an event with a "
+                    "lower sequence number; ordered by sequence number and their times raised",
+                    bad, first_bad));
   }
   order_count_ = moved_.size();
   return {};

@@ -22,8 +22,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "gtanalyze/error.hpp"
 #include "base/id_map.hpp"
+#include "gtanalyze/error.hpp"
 #include "parser/v1/events.hpp"
 
 namespace gtanalyze::parser::v1 {
@@ -153,14 +153,14 @@ class OldTrace {
   std::unordered_map<std::uint64_t, PcFrame> frames_;
   std::int64_t ticks_per_sec_ = 0;
   std::unordered_set<std::uint64_t> timer_goids_;
-  std::vector<Stream> streams_;      // sorted by P id; the CPU-sample stream is index streams_.size()
+  std::vector<Stream> streams_;  // sorted by P id; the CPU-sample stream is index streams_.size()
   std::vector<OldEvent> cpu_samples_;
 
-  std::uint64_t stream_events_ = 0;  // events in the batches (CPU samples aside)
+  std::uint64_t stream_events_ = 0;   // events in the batches (CPU samples aside)
   std::vector<std::uint16_t> order_;  // stream index per merged event; kMovedBit: emitted from moved_
   std::vector<Moved> moved_;
-  std::uint64_t order_count_ = 0;     // events in the final order
-  bool clamp_ts_ = false;             // time stamps were out of order: replay repairs them
+  std::uint64_t order_count_ = 0;  // events in the final order
+  bool clamp_ts_ = false;          // time stamps were out of order: replay repairs them
 };
 
 inline constexpr std::uint16_t kMovedBit = 0x8000;

@@ -12,12 +12,11 @@ namespace {
 constexpr std::uint8_t kDead = 0, kRunnable = 1, kRunning = 2, kWaiting = 3;
 
 std::int64_t g_key(std::uint64_t g) { return static_cast<std::int64_t>(g); }
-}
+}  // namespace
 
 PostProcessor::PostProcessor(const OldTrace& trace) : trace_(trace) {
   gs_[0] = G{kRunning, OldType::None, false, false, 0};
 }
-
 
 Status PostProcessor::check_running(const P& p, const G& g, const OldEvent& ev, bool allow_g0,
                                     std::uint64_t index) const {
@@ -62,9 +61,7 @@ Status PostProcessor::apply_by_kind(OldEvent& ev, std::uint64_t index, G& g, P& 
     case OldType::GCStart: return begin_gc(ev, index);
     case OldType::GCDone: return end_gc(ev, index);
     case OldType::STWStart:
-    case OldType::STWDone:
-      put_p = put_p || stw_is_per_p();
-      return begin_or_end_stw(ev, index, p);
+    case OldType::STWDone: put_p = put_p || stw_is_per_p(); return begin_or_end_stw(ev, index, p);
     case OldType::GCSweepStart: put_p = true; return begin_sweep(ev, index, p);
     case OldType::GCSweepDone: put_p = true; return end_sweep(ev, index, p);
     case OldType::GCMarkAssistStart: put_g = true; return begin_mark_assist(ev, index, g);
@@ -270,8 +267,10 @@ Status PostProcessor::begin_or_end_region(const OldEvent& ev, std::uint64_t inde
   bool same_type = s.type == ev.args[2] ||
                    (trace_.dialect() == Dialect::Go119 && trace_.string(s.type) == trace_.string(ev.args[2]));
   if (s.task != ev.args[0] || !same_type) {
-    return fail(ev, index, "misuse of region in goroutine {}: span end does not match the "
-                           "inner-most active span start", ev.g);
+    return fail(ev, index,
+                "misuse of region in goroutine {}: span end does not match the "
+                "inner-most active span start",
+                ev.g);
   }
   it->second.pop_back();
   if (it->second.empty()) regions_.erase(it);
@@ -292,12 +291,8 @@ void PostProcessor::drop_empty_stack(OldEvent& ev) const {
 
 void PostProcessor::rewrite(OldEvent& ev, bool to_netpoll) {
   switch (ev.type) {
-    case OldType::GCStart:
-      ev.p = kGCP;
-      break;
-    case OldType::GoCreate:
-      create_stacks_[g_key(ev.args[0])] = static_cast<std::uint32_t>(ev.args[1]);
-      break;
+    case OldType::GCStart: ev.p = kGCP; break;
+    case OldType::GoCreate: create_stacks_[g_key(ev.args[0])] = static_cast<std::uint32_t>(ev.args[1]); break;
     case OldType::GoStart:
     case OldType::GoStartLabel:
       if (trace_.minor() >= 7) {
@@ -310,8 +305,7 @@ void PostProcessor::rewrite(OldEvent& ev, bool to_netpoll) {
     case OldType::GoUnblock:
       if (to_netpoll) ev.p = kNetpollP;
       break;
-    default:
-      break;
+    default: break;
   }
   drop_empty_stack(ev);
 }

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "gtanalyze/error.hpp"
 #include "base/id_map.hpp"
+#include "gtanalyze/error.hpp"
 #include "parser/v1/events.hpp"
 
 namespace gtanalyze::parser::v1 {
@@ -34,9 +34,9 @@ class PostProcessor {
   // The last rewrite of both passes: a stack id with no frames becomes 0 (in Go 1.26's dialect).
   void drop_empty_stack(OldEvent& ev) const;
   struct G {
-    std::uint8_t state = 0;              // dead, runnable, running, waiting
-    OldType last = OldType::None;        // the event that last changed the state (Go's g.ev)
-    bool has_create = false;             // created in the trace and not started yet
+    std::uint8_t state = 0;        // dead, runnable, running, waiting
+    OldType last = OldType::None;  // the event that last changed the state (Go's g.ev)
+    bool has_create = false;       // created in the trace and not started yet
     bool mark_assist = false;
     std::uint32_t create_stack = 0;
   };
@@ -56,7 +56,8 @@ class PostProcessor {
   // kind (or pair of kinds), which fails on an event its state forbids, else updates that state.
   // All inline (defined in postprocess.cpp), apply_by_kind forced (GCC kept it out of line):
   // apply() runs once per event and the calls cost 2% of a whole v1 run.
-  [[gnu::always_inline]] inline Status apply_by_kind(OldEvent& ev, std::uint64_t index, G& g, P& p, bool& put_g, bool& put_p);
+  [[gnu::always_inline]] inline Status apply_by_kind(OldEvent& ev, std::uint64_t index, G& g, P& p, bool& put_g,
+                                                     bool& put_p);
   inline Status start_proc(const OldEvent& ev, std::uint64_t index, P& p);
   inline Status stop_proc(const OldEvent& ev, std::uint64_t index, P& p);
   inline Status begin_gc(OldEvent& ev, std::uint64_t index);
@@ -84,8 +85,9 @@ class PostProcessor {
   // The error for a rejected event, with its place in time order.
   template <class... Args>
   static Error fail(const OldEvent& ev, std::uint64_t index, fmt::format_string<Args...> format, Args&&... args) {
-    return make_error(ErrorCode::Corrupt, ev.offset,
-                      fmt::format("{} (event {} in time order)", fmt::format(format, std::forward<Args>(args)...), index));
+    return make_error(
+        ErrorCode::Corrupt, ev.offset,
+        fmt::format("{} (event {} in time order)", fmt::format(format, std::forward<Args>(args)...), index));
   }
 
   const OldTrace& trace_;

@@ -103,14 +103,13 @@ bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw
     }
     cur.pos = c.offset();
     switch (raw.type) {
-      case OldType::Batch:
-        cur.start_batch(raw, minor_);
-        continue;
-      case OldType::String: case OldType::Stack: case OldType::Frequency:
-      case OldType::TimerGoroutine: case OldType::CPUSample:
-        continue;
-      default:
-        break;
+      case OldType::Batch: cur.start_batch(raw, minor_); continue;
+      case OldType::String:
+      case OldType::Stack:
+      case OldType::Frequency:
+      case OldType::TimerGoroutine:
+      case OldType::CPUSample: continue;
+      default: break;
     }
     const auto& spec = old_spec(raw.type);
     out = OldEvent{};
@@ -134,21 +133,25 @@ bool OldTrace::next_in_stream(Cursor& cur, OldEvent& out, std::int64_t* seq, Raw
     if (spec.stack && last > first) out.stk = static_cast<std::uint32_t>(raw.args[--last]);
     for (std::size_t i = first; i < last && i - first < 3; i++) out.args[i - first] = raw.args[i];
     switch (raw.type) {
-      case OldType::GoStart: case OldType::GoStartLocal: case OldType::GoStartLabel:
+      case OldType::GoStart:
+      case OldType::GoStartLocal:
+      case OldType::GoStartLabel:
         cur.last_g = out.args[0];
         out.g = cur.last_g;
         break;
-      case OldType::GoEnd: case OldType::GoStop: case OldType::GoSched: case OldType::GoPreempt:
-      case OldType::GoSysBlock:
-        cur.last_g = 0;
-        break;
-      case OldType::GoSysExit: case OldType::GoWaiting: case OldType::GoInSyscall:
-        out.g = out.args[0];
-        break;
-      case OldType::UserLog:
-        out.args[3] = inline_ids_.at(raw.payload);
-        break;
-      case OldType::GCStart: case OldType::GCDone: case OldType::STWStart: case OldType::STWDone:
+      case OldType::GoEnd:
+      case OldType::GoStop:
+      case OldType::GoSched:
+      case OldType::GoPreempt:
+      case OldType::GoSysBlock: cur.last_g = 0; break;
+      case OldType::GoSysExit:
+      case OldType::GoWaiting:
+      case OldType::GoInSyscall: out.g = out.args[0]; break;
+      case OldType::UserLog: out.args[3] = inline_ids_.at(raw.payload); break;
+      case OldType::GCStart:
+      case OldType::GCDone:
+      case OldType::STWStart:
+      case OldType::STWDone:
         if (dialect_ == Dialect::Go119) out.g = 0;
         break;
       default:

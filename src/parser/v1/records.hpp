@@ -20,7 +20,7 @@ struct OldTrace::Raw {
   // index() decodes those from `body`.
   static constexpr unsigned kMaxArgs = 8;
   OldType type = OldType::None;
-  bool prefixed = false;  // the arguments were length-prefixed: `body` holds all of them
+  bool prefixed = false;   // the arguments were length-prefixed: `body` holds all of them
   std::uint32_t narg = 0;  // arguments on the wire; the first kMaxArgs are in `args`
   std::array<std::uint64_t, kMaxArgs> args{};
   std::string_view body;
@@ -67,11 +67,12 @@ inline ReadStatus read_record(ByteReader& c, unsigned minor, std::uint64_t known
 // are placed by their own time.
 inline bool is_stream_event(OldType t) {
   switch (t) {
-    case OldType::String: case OldType::Stack: case OldType::Frequency:
-    case OldType::TimerGoroutine: case OldType::CPUSample:
-      return false;
-    default:
-      return true;
+    case OldType::String:
+    case OldType::Stack:
+    case OldType::Frequency:
+    case OldType::TimerGoroutine:
+    case OldType::CPUSample: return false;
+    default: return true;
   }
 }
 

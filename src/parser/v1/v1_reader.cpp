@@ -54,8 +54,7 @@ class V1Reader final : public TraceReader {
         out = sync_event(static_cast<Time>(static_cast<std::uint64_t>(conv_.last_time()) + 1));
         return true;
       }
-      case Stage::Done:
-        return false;
+      case Stage::Done: return false;
     }
     return false;
   }
@@ -143,10 +142,10 @@ Result<v1::CheckedOrder> check_order(const OldTrace& trace, std::vector<std::str
   }
   if (replay.missing_stacks() > 0) {
     // The stack table is written last: stacks that never came mean the tail was cut off.
-    warnings.push_back(fmt::format(
-        "{} events refer to stacks the trace does not contain (first at byte offset {}): the trace was "
-        "probably cut off before its stack table was complete; those events have no stack",
-        replay.missing_stacks(), replay.first_missing_stack_offset()));
+    warnings.push_back(
+        fmt::format("{} events refer to stacks the trace does not contain (first at byte offset {}): the trace was "
+                    "probably cut off before its stack table was complete; those events have no stack",
+                    replay.missing_stacks(), replay.first_missing_stack_offset()));
   }
   return checked;
 }

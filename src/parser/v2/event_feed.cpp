@@ -91,9 +91,21 @@ std::pair<std::size_t, EventRun::Then> BatchDecoder::decode(const Generation& g,
       static_assert(kMaxTimedArgs == 4);
       switch (count) {
         case 2: value(ev.args[0]); break;
-        case 3: value(ev.args[0]); value(ev.args[1]); break;
-        case 4: value(ev.args[0]); value(ev.args[1]); value(ev.args[2]); break;
-        case 5: value(ev.args[0]); value(ev.args[1]); value(ev.args[2]); value(ev.args[3]); break;
+        case 3:
+          value(ev.args[0]);
+          value(ev.args[1]);
+          break;
+        case 4:
+          value(ev.args[0]);
+          value(ev.args[1]);
+          value(ev.args[2]);
+          break;
+        case 5:
+          value(ev.args[0]);
+          value(ev.args[1]);
+          value(ev.args[2]);
+          value(ev.args[3]);
+          break;
         default: break;
       }
       if (overflow || used > left) {

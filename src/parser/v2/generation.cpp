@@ -66,12 +66,14 @@ Status GenerationReader::uvarint(std::uint64_t& out, const char* what, std::uint
     }
     if (status == ReadStatus::Corrupt) {
       pos_ += kMaxUvarintLen;  // the error's offset is after the bytes that made it too long
-      return gen_error(ErrorCode::Corrupt, offset(), gen, fmt::format("error reading batch {}: varint overflows a 64-bit integer", what));
+      return gen_error(ErrorCode::Corrupt, offset(), gen,
+                       fmt::format("error reading batch {}: varint overflows a 64-bit integer", what));
     }
     if (!fill()) {
       pos_ = len_;
       if (has_read_error_) return read_error_;
-      return gen_error(ErrorCode::Truncated, offset(), gen, fmt::format("error reading batch {}: unexpected EOF", what));
+      return gen_error(ErrorCode::Truncated, offset(), gen,
+                       fmt::format("error reading batch {}: unexpected EOF", what));
     }
   }
 }
@@ -305,10 +307,12 @@ Status GenerationReader::finish(Generation& g) {
     for (std::uint32_t i = range.first; i < range.first + range.count; i++) {
       const GenerationTables::RawFrame& f = t.pc_frames_.find(t.stack_pcs_[i])->second;
       if (!t.has_string(f.func)) {
-        return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("found invalid func string ID {} for stack", f.func));
+        return gen_error(ErrorCode::Corrupt, at, g.number,
+                         fmt::format("found invalid func string ID {} for stack", f.func));
       }
       if (!t.has_string(f.file)) {
-        return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("found invalid file string ID {} for stack", f.file));
+        return gen_error(ErrorCode::Corrupt, at, g.number,
+                         fmt::format("found invalid file string ID {} for stack", f.file));
       }
       t.frames_.push_back(StackFrame{f.pc, t.string(f.func), t.string(f.file), f.line});
     }

@@ -3,8 +3,8 @@
 // ordered, because the tables come last in the stream (Go's generation.go).
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -93,7 +93,9 @@ class GenerationTables final : public EventTables {
   const ClockSnapshot* clock_snapshot() const override { return has_clock_ ? &clock_ : nullptr; }
 
   // Go's table lookups treat id 0 as present (the empty string, the empty stack).
-  [[nodiscard]] bool has_string(std::uint64_t id) const { return id == 0 || string_index_.find(id) != IdIndex::kAbsent; }
+  [[nodiscard]] bool has_string(std::uint64_t id) const {
+    return id == 0 || string_index_.find(id) != IdIndex::kAbsent;
+  }
   [[nodiscard]] bool has_stack(std::uint64_t id) const { return id == 0 || stack_index_.find(id) != IdIndex::kAbsent; }
   // Interns a string the ordering made up (e.g. a task's type on its end event); 0 for "".
   // The only change to a complete generation's tables: it may run on a reader thread while
@@ -119,17 +121,17 @@ class GenerationTables final : public EventTables {
   std::vector<std::string_view> strings_;
   std::vector<StackFrame> frames_;
   std::vector<StackRange> stacks_;
-  std::deque<std::string> extra_strings_;  // deque: views of earlier strings stay valid
+  std::deque<std::string> extra_strings_;                     // deque: views of earlier strings stay valid
   std::unordered_map<std::string, std::uint64_t> extra_ids_;  // used by the ordering's thread only
-  mutable std::mutex extra_mutex_;  // guards extra_strings_
+  mutable std::mutex extra_mutex_;                            // guards extra_strings_
   ClockSnapshot clock_;
   bool has_clock_ = false;
 };
 
 struct Batch {
   ThreadId m = kNoThread;
-  std::uint64_t time = 0;      // raw ticks
-  std::uint32_t block = 0;     // the payload: in Generation::blocks[block], from offset
+  std::uint64_t time = 0;   // raw ticks
+  std::uint32_t block = 0;  // the payload: in Generation::blocks[block], from offset
   std::uint32_t offset = 0;
   std::uint32_t size = 0;
   std::uint64_t stream_offset = 0;  // of the payload in the trace stream
@@ -153,11 +155,11 @@ struct Generation {
   // kept for the next generation; the first `blocks_used` hold this one's.
   std::vector<std::string> blocks;
   std::uint32_t blocks_used = 0;
-  std::vector<Batch> batches;                 // event batches, grouped by M (stable)
-  std::vector<ThreadId> ms;                   // Ms in the order their first batch appeared
-  std::vector<std::uint32_t> m_first_batch;   // per entry of ms: [first, end) into batches
+  std::vector<Batch> batches;                // event batches, grouped by M (stable)
+  std::vector<ThreadId> ms;                  // Ms in the order their first batch appeared
+  std::vector<std::uint32_t> m_first_batch;  // per entry of ms: [first, end) into batches
   std::vector<std::uint32_t> m_end_batch;
-  std::vector<CpuSample> cpu_samples;         // sorted by time
+  std::vector<CpuSample> cpu_samples;  // sorted by time
   std::uint64_t experimental_batches = 0;
   // Shared so that events may outlive the reader's move to the next generation (a consumer on
   // another thread pins them): read() makes new tables for each generation.
@@ -180,9 +182,9 @@ class GenerationReader {
     std::uint64_t gen = 0;
     ThreadId m = kNoThread;
     std::uint64_t time = 0;
-    std::uint64_t start = 0;          // stream offset of the batch header
-    std::uint64_t payload_offset = 0; // stream offset of the payload
-    std::uint32_t block = 0;          // where read_batch() put the payload in Generation::blocks
+    std::uint64_t start = 0;           // stream offset of the batch header
+    std::uint64_t payload_offset = 0;  // stream offset of the payload
+    std::uint32_t block = 0;           // where read_batch() put the payload in Generation::blocks
     std::uint32_t payload_at = 0;
   };
   static constexpr std::size_t kPayloadBlock = 1 << 20;

@@ -70,105 +70,114 @@ std::uint64_t GenerationTables::add_extra_string(std::string_view s) {
 
 Status GenerationReader::add_strings(Generation& g, const RawBatch& b, std::string_view payload) {
   GenerationTables& t = *g.tables;
-  return each_record(payload, true, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
-    if (type != type_byte(EventType::String)) return wrong_record(at, g.number, "string", type);
-    std::uint64_t id = 0, len = 0;
-    std::string_view data;
-    if (r.uvarints(id, len) != ReadStatus::Ok) {
-      return gen_error(ErrorCode::Truncated, at, g.number, "truncated string event in strings batch");
-    }
-    if (len > kMaxStringSize) {
-      return gen_error(ErrorCode::Limit, at, g.number,
-                       fmt::format("invalid string size {}, maximum is {}", len, kMaxStringSize));
-    }
-    if (r.bytes(len, data) != ReadStatus::Ok) {
-      return gen_error(ErrorCode::Truncated, at, g.number,
-                       fmt::format("failed to read full string: read {} but wanted {}", r.remaining(), len));
-    }
-    if (!t.string_index_.insert(id, static_cast<std::uint32_t>(t.string_spans_.size()))) {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("multiple strings with the same ID: id={}", id));
-    }
-    t.string_spans_.emplace_back(static_cast<std::uint32_t>(t.string_bytes_.size()), static_cast<std::uint32_t>(len));
-    t.string_bytes_ += data;
-    return {};
-  });
+  return each_record(
+      payload, true, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
+        if (type != type_byte(EventType::String)) return wrong_record(at, g.number, "string", type);
+        std::uint64_t id = 0, len = 0;
+        std::string_view data;
+        if (r.uvarints(id, len) != ReadStatus::Ok) {
+          return gen_error(ErrorCode::Truncated, at, g.number, "truncated string event in strings batch");
+        }
+        if (len > kMaxStringSize) {
+          return gen_error(ErrorCode::Limit, at, g.number,
+                           fmt::format("invalid string size {}, maximum is {}", len, kMaxStringSize));
+        }
+        if (r.bytes(len, data) != ReadStatus::Ok) {
+          return gen_error(ErrorCode::Truncated, at, g.number,
+                           fmt::format("failed to read full string: read {} but wanted {}", r.remaining(), len));
+        }
+        if (!t.string_index_.insert(id, static_cast<std::uint32_t>(t.string_spans_.size()))) {
+          return gen_error(ErrorCode::Corrupt, at, g.number,
+                           fmt::format("multiple strings with the same ID: id={}", id));
+        }
+        t.string_spans_.emplace_back(static_cast<std::uint32_t>(t.string_bytes_.size()),
+                                     static_cast<std::uint32_t>(len));
+        t.string_bytes_ += data;
+        return {};
+      });
 }
 
 Status GenerationReader::add_stacks(Generation& g, const RawBatch& b, std::string_view payload) {
   GenerationTables& t = *g.tables;
-  return each_record(payload, true, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
-    if (type != type_byte(EventType::Stack)) return wrong_record(at, g.number, "stack", type);
-    std::uint64_t id = 0, nframes = 0;
-    if (r.uvarints(id, nframes) != ReadStatus::Ok) {
-      return gen_error(ErrorCode::Truncated, at, g.number, "truncated stack event in stacks batch");
-    }
-    if (nframes > kMaxFramesPerStack) {
-      return gen_error(ErrorCode::Limit, at, g.number,
-                       fmt::format("invalid stack size {}, maximum is {}", nframes, kMaxFramesPerStack));
-    }
-    const auto first = static_cast<std::uint32_t>(t.stack_pcs_.size());
-    for (std::uint64_t i = 0; i < nframes; i++) {
-      GenerationTables::RawFrame f;
-      if (r.uvarints(f.pc, f.func, f.file, f.line) != ReadStatus::Ok) {
-        return gen_error(ErrorCode::Truncated, at, g.number, fmt::format("reading frame {} for stack {}: unexpected EOF", i + 1, id));
-      }
-      t.stack_pcs_.push_back(f.pc);
-      t.pc_frames_.try_emplace(f.pc, f);
-    }
-    if (!t.stack_index_.insert(id, static_cast<std::uint32_t>(t.stack_pc_ranges_.size()))) {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("multiple stacks with the same ID: id={}", id));
-    }
-    t.stack_pc_ranges_.push_back({first, static_cast<std::uint32_t>(nframes)});
-    return {};
-  });
+  return each_record(
+      payload, true, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
+        if (type != type_byte(EventType::Stack)) return wrong_record(at, g.number, "stack", type);
+        std::uint64_t id = 0, nframes = 0;
+        if (r.uvarints(id, nframes) != ReadStatus::Ok) {
+          return gen_error(ErrorCode::Truncated, at, g.number, "truncated stack event in stacks batch");
+        }
+        if (nframes > kMaxFramesPerStack) {
+          return gen_error(ErrorCode::Limit, at, g.number,
+                           fmt::format("invalid stack size {}, maximum is {}", nframes, kMaxFramesPerStack));
+        }
+        const auto first = static_cast<std::uint32_t>(t.stack_pcs_.size());
+        for (std::uint64_t i = 0; i < nframes; i++) {
+          GenerationTables::RawFrame f;
+          if (r.uvarints(f.pc, f.func, f.file, f.line) != ReadStatus::Ok) {
+            return gen_error(ErrorCode::Truncated, at, g.number,
+                             fmt::format("reading frame {} for stack {}: unexpected EOF", i + 1, id));
+          }
+          t.stack_pcs_.push_back(f.pc);
+          t.pc_frames_.try_emplace(f.pc, f);
+        }
+        if (!t.stack_index_.insert(id, static_cast<std::uint32_t>(t.stack_pc_ranges_.size()))) {
+          return gen_error(ErrorCode::Corrupt, at, g.number,
+                           fmt::format("multiple stacks with the same ID: id={}", id));
+        }
+        t.stack_pc_ranges_.push_back({first, static_cast<std::uint32_t>(nframes)});
+        return {};
+      });
 }
 
 Status GenerationReader::add_cpu_samples(Generation& g, const RawBatch& b, std::string_view payload) {
-  return each_record(payload, true, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
-    if (type != type_byte(EventType::CPUSample)) return wrong_record(at, g.number, "CPU sample", type);
-    std::uint64_t ts = 0, m = 0, p = 0, gid = 0, stack = 0;
-    if (r.uvarints(ts, m, p, gid, stack) != ReadStatus::Ok) {
-      return gen_error(ErrorCode::Truncated, at, g.number, "truncated CPU sample event");
-    }
-    // The raw timestamp is kept until the frequency is known (the sync batch may come later).
-    g.cpu_samples.push_back(CpuSample{static_cast<Time>(ts), gid == 0 ? kNoGoroutine : static_cast<GoId>(gid),
-                                      static_cast<ProcId>(p), static_cast<ThreadId>(m), stack});
-    return {};
-  });
+  return each_record(
+      payload, true, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
+        if (type != type_byte(EventType::CPUSample)) return wrong_record(at, g.number, "CPU sample", type);
+        std::uint64_t ts = 0, m = 0, p = 0, gid = 0, stack = 0;
+        if (r.uvarints(ts, m, p, gid, stack) != ReadStatus::Ok) {
+          return gen_error(ErrorCode::Truncated, at, g.number, "truncated CPU sample event");
+        }
+        // The raw timestamp is kept until the frequency is known (the sync batch may come later).
+        g.cpu_samples.push_back(CpuSample{static_cast<Time>(ts), gid == 0 ? kNoGoroutine : static_cast<GoId>(gid),
+                                          static_cast<ProcId>(p), static_cast<ThreadId>(m), stack});
+        return {};
+      });
 }
 
 Status GenerationReader::set_sync(Generation& g, const RawBatch& b, std::string_view payload) {
   std::uint64_t last_ts = b.time;
   // Before Go 1.25 the batch is a bare Frequency event, with no header.
   const bool has_header = version_ >= Version::Go1_25;
-  return each_record(payload, has_header, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
-    if (type == type_byte(EventType::Frequency)) return set_frequency(g, r, at);
-    if (type != type_byte(EventType::ClockSnapshot) || !has_header) {
-      return gen_error(ErrorCode::Corrupt, at, g.number, fmt::format("expected frequency or clock snapshot event, got {}", type));
-    }
-    GenerationTables& t = *g.tables;
-    if (t.has_clock_) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple clock snapshot events");
-    std::uint64_t dt = 0, mono = 0, sec = 0, nsec = 0;
-    if (r.uvarints(dt, mono, sec, nsec) != ReadStatus::Ok) {
-      return gen_error(ErrorCode::Truncated, at, g.number, "truncated clock snapshot event");
-    }
-    last_ts += dt;
-    t.has_clock_ = true;
-    t.clock_.trace = static_cast<Time>(last_ts);  // converted in finish(), once the frequency is known
-    t.clock_.mono = mono;
-    // As Go's time.Unix: normalise nanoseconds into [0, 1e9).
-    auto s = static_cast<std::int64_t>(sec);
-    auto ns = static_cast<std::int64_t>(nsec);
-    s += ns / 1000000000;
-    ns %= 1000000000;
-    if (ns < 0) {
-      ns += 1000000000;
-      s--;
-    }
-    t.clock_.wall_sec = s;
-    t.clock_.wall_nsec = ns;
-    return {};
-  });
+  return each_record(
+      payload, has_header, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
+        if (type == type_byte(EventType::Frequency)) return set_frequency(g, r, at);
+        if (type != type_byte(EventType::ClockSnapshot) || !has_header) {
+          return gen_error(ErrorCode::Corrupt, at, g.number,
+                           fmt::format("expected frequency or clock snapshot event, got {}", type));
+        }
+        GenerationTables& t = *g.tables;
+        if (t.has_clock_) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple clock snapshot events");
+        std::uint64_t dt = 0, mono = 0, sec = 0, nsec = 0;
+        if (r.uvarints(dt, mono, sec, nsec) != ReadStatus::Ok) {
+          return gen_error(ErrorCode::Truncated, at, g.number, "truncated clock snapshot event");
+        }
+        last_ts += dt;
+        t.has_clock_ = true;
+        t.clock_.trace = static_cast<Time>(last_ts);  // converted in finish(), once the frequency is known
+        t.clock_.mono = mono;
+        // As Go's time.Unix: normalise nanoseconds into [0, 1e9).
+        auto s = static_cast<std::int64_t>(sec);
+        auto ns = static_cast<std::int64_t>(nsec);
+        s += ns / 1000000000;
+        ns %= 1000000000;
+        if (ns < 0) {
+          ns += 1000000000;
+          s--;
+        }
+        t.clock_.wall_sec = s;
+        t.clock_.wall_nsec = ns;
+        return {};
+      });
 }
 
 }  // namespace gtanalyze::parser::v2

@@ -25,23 +25,13 @@ Ordering::Step Ordering::advance(RawEvent& ev, GenerationTables* tables, ThreadI
   using E = EventType;
   Step step = Step::Failed;
   switch (ev.type) {
-    case E::GoStart:
-      step = go_start(ev, tables, gen, cur, next);
-      break;
+    case E::GoStart: step = go_start(ev, tables, gen, cur, next); break;
     case E::GoDestroy:
     case E::GoStop:
-    case E::GoBlock:
-      step = go_stop_exec(ev, tables, gen, cur, next);
-      break;
-    case E::GoUnblock:
-      step = go_unblock(ev, tables, gen, cur, next);
-      break;
-    case E::GoSyscallBegin:
-      step = go_syscall_begin(ev, tables, gen, cur, next);
-      break;
-    case E::GoSyscallEnd:
-      step = go_syscall_end(ev, tables, gen, cur, next);
-      break;
+    case E::GoBlock: step = go_stop_exec(ev, tables, gen, cur, next); break;
+    case E::GoUnblock: step = go_unblock(ev, tables, gen, cur, next); break;
+    case E::GoSyscallBegin: step = go_syscall_begin(ev, tables, gen, cur, next); break;
+    case E::GoSyscallEnd: step = go_syscall_end(ev, tables, gen, cur, next); break;
     default: {
       SchedCtx other_cur = cur, other_next = next;
       step = handle_other(ev, tables, gen, other_cur, other_next);
@@ -63,66 +53,47 @@ Ordering::Step Ordering::handle_other(RawEvent& ev, GenerationTables* tables, st
   switch (ev.type) {
     case E::ProcsChange:
     case E::GoLabel:
-    case E::UserLog:
-      return annotation(ev, tables, gen, cur, next);
-    case E::ProcStart:
-      return proc_start(ev, tables, gen, cur, next);
-    case E::ProcStop:
-      return proc_stop(ev, tables, gen, cur, next);
-    case E::ProcSteal:
-      return proc_steal(ev, tables, gen, cur, next);
-    case E::ProcStatus:
-      return proc_status(ev, tables, gen, cur, next);
+    case E::UserLog: return annotation(ev, tables, gen, cur, next);
+    case E::ProcStart: return proc_start(ev, tables, gen, cur, next);
+    case E::ProcStop: return proc_stop(ev, tables, gen, cur, next);
+    case E::ProcSteal: return proc_steal(ev, tables, gen, cur, next);
+    case E::ProcStatus: return proc_status(ev, tables, gen, cur, next);
     case E::GoCreate:
-    case E::GoCreateBlocked:
-      return go_create(ev, tables, gen, cur, next);
-    case E::GoCreateSyscall:
-      return go_create_syscall(ev, tables, gen, cur, next);
-    case E::GoDestroySyscall:
-      return go_destroy_syscall(ev, tables, gen, cur, next);
-    case E::GoSyscallEndBlocked:
-      return go_syscall_end_blocked(ev, tables, gen, cur, next);
+    case E::GoCreateBlocked: return go_create(ev, tables, gen, cur, next);
+    case E::GoCreateSyscall: return go_create_syscall(ev, tables, gen, cur, next);
+    case E::GoDestroySyscall: return go_destroy_syscall(ev, tables, gen, cur, next);
+    case E::GoSyscallEndBlocked: return go_syscall_end_blocked(ev, tables, gen, cur, next);
     case E::GoStatus:
-    case E::GoStatusStack:
-      return go_status(ev, tables, gen, cur, next);
+    case E::GoStatusStack: return go_status(ev, tables, gen, cur, next);
     case E::STWBegin:
-    case E::GCMarkAssistBegin:
-      return go_range_begin(ev, tables, gen, cur, next);
+    case E::GCMarkAssistBegin: return go_range_begin(ev, tables, gen, cur, next);
     case E::STWEnd:
-    case E::GCMarkAssistEnd:
-      return go_range_end(ev, tables, gen, cur, next);
-    case E::GCActive:
-      return gc_active(ev, tables, gen, cur, next);
-    case E::GCBegin:
-      return gc_begin(ev, tables, gen, cur, next);
-    case E::GCEnd:
-      return gc_end(ev, tables, gen, cur, next);
-    case E::GCSweepActive:
-      return sweep_active(ev, tables, gen, cur, next);
-    case E::GCSweepBegin:
-      return sweep_begin(ev, tables, gen, cur, next);
-    case E::GCSweepEnd:
-      return sweep_end(ev, tables, gen, cur, next);
-    case E::GCMarkAssistActive:
-      return go_range_active(ev, tables, gen, cur, next);
+    case E::GCMarkAssistEnd: return go_range_end(ev, tables, gen, cur, next);
+    case E::GCActive: return gc_active(ev, tables, gen, cur, next);
+    case E::GCBegin: return gc_begin(ev, tables, gen, cur, next);
+    case E::GCEnd: return gc_end(ev, tables, gen, cur, next);
+    case E::GCSweepActive: return sweep_active(ev, tables, gen, cur, next);
+    case E::GCSweepBegin: return sweep_begin(ev, tables, gen, cur, next);
+    case E::GCSweepEnd: return sweep_end(ev, tables, gen, cur, next);
+    case E::GCMarkAssistActive: return go_range_active(ev, tables, gen, cur, next);
     case E::HeapAlloc:
-    case E::HeapGoal:
-      return heap_metric(ev, tables, gen, cur, next);
-    case E::UserTaskBegin:
-      return user_task_begin(ev, tables, gen, cur, next);
-    case E::UserTaskEnd:
-      return user_task_end(ev, tables, gen, cur, next);
+    case E::HeapGoal: return heap_metric(ev, tables, gen, cur, next);
+    case E::UserTaskBegin: return user_task_begin(ev, tables, gen, cur, next);
+    case E::UserTaskEnd: return user_task_end(ev, tables, gen, cur, next);
     case E::UserRegionBegin:
-    case E::UserRegionEnd:
-      return user_region(ev, tables, gen, cur, next);
+    case E::UserRegionEnd: return user_region(ev, tables, gen, cur, next);
     case E::GoSwitch:
-    case E::GoSwitchDestroy:
-      return go_switch(ev, tables, gen, cur, next);
-    case E::Span: case E::SpanAlloc: case E::SpanFree: case E::HeapObject: case E::HeapObjectAlloc:
-    case E::HeapObjectFree: case E::GoroutineStack: case E::GoroutineStackAlloc: case E::GoroutineStackFree:
-      return alloc_free(ev, tables, gen, cur, next);
-    default:
-      return fail(ev, "bad event type found while ordering: {}", static_cast<unsigned>(ev.type));
+    case E::GoSwitchDestroy: return go_switch(ev, tables, gen, cur, next);
+    case E::Span:
+    case E::SpanAlloc:
+    case E::SpanFree:
+    case E::HeapObject:
+    case E::HeapObjectAlloc:
+    case E::HeapObjectFree:
+    case E::GoroutineStack:
+    case E::GoroutineStackAlloc:
+    case E::GoroutineStackFree: return alloc_free(ev, tables, gen, cur, next);
+    default: return fail(ev, "bad event type found while ordering: {}", static_cast<unsigned>(ev.type));
   }
 }
 
@@ -218,7 +189,8 @@ Ordering::Step Ordering::go_unblock(RawEvent& ev, GenerationTables* t, std::uint
   return Step::Done;
 }
 
-Ordering::Step Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+                                   SchedCtx& next) {
   // A switch is three events: unblock the next goroutine, block (or destroy) the current one,
   // start the next one. Like a GoStart it waits for the next goroutine's sequence number.
   if (!user_go(ev, cur)) return Step::Failed;
@@ -250,7 +222,8 @@ Ordering::Step Ordering::go_switch(RawEvent& ev, GenerationTables* t, std::uint6
   return Step::Done;
 }
 
-Ordering::Step Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::go_syscall_begin(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+                                          SchedCtx&) {
   if (!user_go(ev, cur)) return Step::Failed;
   auto* it = existing_g(ev, cur.g);
   if (it == nullptr) return Step::Failed;

@@ -13,11 +13,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/id_map.hpp"
 #include "gtanalyze/error.hpp"
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/version.hpp"
 #include "parser/event_extras.hpp"
-#include "base/id_map.hpp"
 #include "parser/v2/generation.hpp"
 
 namespace gtanalyze::parser::v2 {
@@ -42,7 +42,6 @@ std::string_view proc_status_name(WireProcStatus s);
 
 class Ordering {
  public:
-
   // What advance() did with an event: it happened (its events are in events()), it cannot happen
   // yet, or it broke the trace (error() says how).
   enum class Step : std::uint8_t { Done, NotYet, Failed };
@@ -169,7 +168,9 @@ class Ordering {
   // Whether the context has (or lacks) the thread, proc and goroutine the event needs. Inline:
   // it runs for most events, with constant needs, and almost always passes.
   bool validate(const RawEvent& ev, const SchedCtx& ctx, Need m, Need p, Need g) {
-    const auto holds = [](Need need, bool present) { return need == Need::MayHave || present == (need == Need::MustHave); };
+    const auto holds = [](Need need, bool present) {
+      return need == Need::MayHave || present == (need == Need::MustHave);
+    };
     if (holds(m, ctx.m != kNoThread) && holds(p, ctx.p != kNoProc) && holds(g, ctx.g != kNoGoroutine)) return true;
     return context_error(ev, ctx, m, p, g);
   }
@@ -191,11 +192,16 @@ class Ordering {
   // go1.26-100M dump --decode-only +12.1% Ir without always_inline (2026-12-05).
   Step go_create(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_switch(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  [[gnu::always_inline]] inline Step go_stop_exec(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  [[gnu::always_inline]] inline Step go_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  [[gnu::always_inline]] inline Step go_unblock(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  [[gnu::always_inline]] inline Step go_syscall_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
-  [[gnu::always_inline]] inline Step go_syscall_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_stop_exec(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur,
+                                                  SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_start(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur,
+                                              SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_unblock(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur,
+                                                SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_syscall_begin(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur,
+                                                      SchedCtx& next);
+  [[gnu::always_inline]] inline Step go_syscall_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur,
+                                                    SchedCtx& next);
   // The statuses each generation starts with (ordering_status.cpp).
   Step proc_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step go_status(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
@@ -223,7 +229,6 @@ class Ordering {
   Step go_range_end(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
   Step alloc_free(RawEvent&, GenerationTables*, std::uint64_t, SchedCtx& cur, SchedCtx& next);
 
-
   GoStates g_states_;
   std::unordered_map<GoId, GoRanges> g_ranges_;  // only for goroutines that have any
   PStates p_states_;
@@ -232,7 +237,7 @@ class Ordering {
   std::uint64_t gc_seq_ = 0;
   GcState gc_state_ = GcState::Undetermined;
   std::uint64_t initial_gen_ = 0;
-  Error error_;  // of the last advance() that failed
+  Error error_;             // of the last advance() that failed
   std::vector<Event> out_;  // events produced since clear(): the first out_size_ are valid
   std::size_t out_size_ = 0;
 };

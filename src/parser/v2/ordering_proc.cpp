@@ -6,7 +6,8 @@
 
 namespace gtanalyze::parser::v2 {
 
-Ordering::Step Ordering::proc_start(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::proc_start(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+                                    SchedCtx& next) {
   const auto pid = static_cast<ProcId>(ev.args[0]);
   const Seq seq{gen, ev.args[1]};
   auto it = p_states_.find(pid);
@@ -37,7 +38,8 @@ Ordering::Step Ordering::proc_stop(RawEvent& ev, GenerationTables* t, std::uint6
   return Step::Done;
 }
 
-Ordering::Step Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+                                    SchedCtx& next) {
   const auto pid = static_cast<ProcId>(ev.args[0]);
   const Seq seq{gen, ev.args[1]};
   auto it = p_states_.find(pid);
@@ -81,7 +83,7 @@ Ordering::Step Ordering::proc_steal(RawEvent& ev, GenerationTables* t, std::uint
 // --- Syscalls ----------------------------------------------------------------------------
 
 Ordering::Step Ordering::go_syscall_end_blocked(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur,
-                                              SchedCtx& next) {
+                                                SchedCtx& next) {
   // Ready only once this thread's P has left the syscall state (stopped or stolen): the event
   // says the P was lost at some point during the syscall.
   if (cur.p != kNoProc) {
@@ -102,7 +104,7 @@ Ordering::Step Ordering::go_syscall_end_blocked(RawEvent& ev, GenerationTables* 
 }
 
 Ordering::Step Ordering::go_create_syscall(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
-                                         SchedCtx& next) {
+                                           SchedCtx& next) {
   // A goroutine that appears from a cgo callback: created directly in a syscall.
   if (!validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustNotHave)) return Step::Failed;
   const auto newg = static_cast<GoId>(ev.args[0]);
@@ -118,7 +120,7 @@ Ordering::Step Ordering::go_create_syscall(RawEvent& ev, GenerationTables* t, st
 }
 
 Ordering::Step Ordering::go_destroy_syscall(RawEvent& ev, GenerationTables* t, std::uint64_t, SchedCtx& cur,
-                                          SchedCtx& next) {
+                                            SchedCtx& next) {
   // The cgo callback's goroutine goes away. Any P is dropped too: the thread id may be reused
   // by the OS, and a new thread with it must not be mistaken for this one when stealing.
   if (!validate(ev, cur, Need::MustHave, Need::MayHave, Need::MustHave)) return Step::Failed;

@@ -110,8 +110,10 @@ Ordering::Step Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uin
     std::vector<UserRegion>& regions = r->second.regions;
     const UserRegion& top = regions.back();
     if (top.task != task || top.name != name) {
-      return fail(ev, "misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
-                  "region start event is {{{} {}}}", cur.g, task, name, top.task, top.name);
+      return fail(ev,
+                  "misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
+                  "region start event is {{{} {}}}",
+                  cur.g, task, name, top.task, top.name);
     }
     regions.pop_back();
   }
@@ -195,7 +197,8 @@ Ordering::Step Ordering::sweep_active(RawEvent& ev, GenerationTables* t, std::ui
   const auto pid = static_cast<ProcId>(ev.args[0]);
   auto it = p_states_.find(pid);
   if (it == p_states_.end()) return fail(ev, "encountered GCSweepActive for unknown proc {}", pid);
-  if (!active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_)) return Step::Failed;
+  if (!active_range(ev, it->second.ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_))
+    return Step::Failed;
   push(ev, t, cur);
   return Step::Done;
 }
@@ -224,13 +227,15 @@ Ordering::Step Ordering::go_range_begin(RawEvent& ev, GenerationTables* t, std::
   return Step::Done;
 }
 
-Ordering::Step Ordering::go_range_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx&) {
+Ordering::Step Ordering::go_range_active(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+                                         SchedCtx&) {
   // Like GoStatus this may name a goroutine that is not running: no context checks.
   const auto gid = static_cast<GoId>(ev.args[0]);
   if (g_states_.find(gid) == g_states_.end()) {
     return fail(ev, "uninitialized goroutine {} found during {}", gid, event_type_name(ev.type));
   }
-  if (!active_range(ev, g_ranges_[gid].ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_)) return Step::Failed;
+  if (!active_range(ev, g_ranges_[gid].ranges, RangeType{range_start(ev.type), 0}, gen == initial_gen_))
+    return Step::Failed;
   push(ev, t, cur);
   return Step::Done;
 }

@@ -25,7 +25,8 @@ std::string_view proc_status_name(WireProcStatus s) {
   }
 }
 
-Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+                                     SchedCtx& next) {
   const auto pid = static_cast<ProcId>(ev.args[0]);
   const std::uint64_t raw = ev.args[1];
   if (raw > static_cast<std::uint64_t>(WireProcStatus::SyscallAbandoned)) {
@@ -76,7 +77,8 @@ Ordering::Step Ordering::proc_status(RawEvent& ev, GenerationTables* t, std::uin
   return Step::Done;
 }
 
-Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur, SchedCtx& next) {
+Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint64_t gen, SchedCtx& cur,
+                                   SchedCtx& next) {
   const auto gid = static_cast<GoId>(ev.args[0]);
   const auto mid = static_cast<ThreadId>(ev.args[1]);
   const std::uint64_t raw = ev.args[2];
@@ -88,8 +90,8 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
   auto it = g_states_.find(gid);
   if (it != g_states_.end()) {
     if (it->second.status != status) {
-      return fail(ev, "inconsistent status for goroutine {}: old {} vs. new {}", gid,
-                  go_status_name(it->second.status), go_status_name(status));
+      return fail(ev, "inconsistent status for goroutine {}: old {} vs. new {}", gid, go_status_name(it->second.status),
+                  go_status_name(status));
     }
     it->second.seq = Seq{gen, 0};
   } else if (gen == initial_gen_) {
@@ -99,8 +101,8 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
     g_states_.emplace(gid, std::move(s));
     old_state = GoState::Undetermined;
   } else {
-    return fail(ev, "found goroutine status for new goroutine after the first generation: id={} status={}",
-                gid, go_status_name(status));
+    return fail(ev, "found goroutine status for new goroutine after the first generation: id={} status={}", gid,
+                go_status_name(status));
   }
   set_go_status(ev.args, old_state, status);
 

@@ -19,7 +19,6 @@
 namespace gtanalyze::parser::v2 {
 namespace {
 
-
 class V2Reader final : public TraceReader {
  public:
   V2Reader(ByteSource& source, Version version) : version_(version), feed_(source, version) {}
@@ -116,8 +115,7 @@ class V2Reader final : public TraceReader {
     const GenerationInfo& gen = feed_.generation();
     if (frontier_.empty() && cpu_next_ == cpu_end_) return next_generation();
 
-    if (cpu_next_ != cpu_end_ &&
-        (frontier_.empty() || gen.cpu_samples[cpu_next_].time < frontier_[0].time)) {
+    if (cpu_next_ != cpu_end_ && (frontier_.empty() || gen.cpu_samples[cpu_next_].time < frontier_[0].time)) {
       const CpuSample& s = gen.cpu_samples[cpu_next_++];
       Event e;
       e.type = EventType::CPUSample;
@@ -215,8 +213,8 @@ class V2Reader final : public TraceReader {
       Error e = std::move(r).error();
       if (e.code == ErrorCode::Truncated && completed_ >= 1) {
         // A trace cut short after at least one whole generation: keep what was complete.
-        warnings_.push_back(fmt::format("trace cut short at offset {} in generation {}: {}", e.offset, e.generation,
-                                        e.message));
+        warnings_.push_back(
+            fmt::format("trace cut short at offset {} in generation {}: {}", e.offset, e.generation, e.message));
         has_gen_ = false;
         end_after_sync_ = true;
         order_.emit(sync_event(nullptr, last_ts_));

@@ -45,7 +45,8 @@ std::string read_golden(const fs::path& p) {
 std::vector<std::pair<std::string, fs::path>> old_format_traces() {
   std::vector<std::pair<std::string, fs::path>> out;
   for (const char* dir : {"corpus/go-testdata/v1", "corpus/derived"}) {
-    for (const auto& e : fs::directory_iterator(source_dir() / dir)) out.emplace_back(e.path().filename().string(), e.path());
+    for (const auto& e : fs::directory_iterator(source_dir() / dir))
+      out.emplace_back(e.path().filename().string(), e.path());
   }
   for (const char* v : {"go1.19", "go1.21"}) {
     fs::path dir = source_dir() / "corpus" / v;

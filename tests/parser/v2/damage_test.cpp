@@ -1,15 +1,15 @@
 // Damaged input: truncation at any offset ends in a warning or an error (never a crash or a hang),
 // and sizes beyond the format's limits are refused before allocating.
-#include <catch2/catch_test_macros.hpp>
 #include <fmt/format.h>
+#include <catch2/catch_test_macros.hpp>
 
 #include <string>
 
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
-#include "parser/wire.hpp"
-#include "parser/v2/generation.hpp"
 #include "parser/support.hpp"
+#include "parser/v2/generation.hpp"
+#include "parser/wire.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;
@@ -38,8 +38,8 @@ TEST_CASE("an empty or garbage body gives an error or an empty trace, never a cr
 }
 
 TEST_CASE("truncation: a warning after a whole generation, an error before") {
-  for (const char* name : {"/corpus/go1.25/syncprims.trace", "/corpus/go1.26/syncprims.trace",
-                           "/corpus/go1.22/sched.trace"}) {
+  for (const char* name :
+       {"/corpus/go1.25/syncprims.trace", "/corpus/go1.26/syncprims.trace", "/corpus/go1.22/sched.trace"}) {
     const std::string full = read_all(source_dir() + name);
     if (full.empty()) continue;
     const DecodeResult whole = decode(full, false);
@@ -93,11 +93,11 @@ TEST_CASE("an event whose values run past the end of its batch is refused at the
     std::uint64_t offset;
   };
   const Case cases[] = {
-      {"\x0d"s, "found invalid uvarint for timestamp", 21},               // no timestamp at all
-      {"\x0d\x81"s, "found invalid uvarint for timestamp", 21},           // timestamp cut
-      {"\x0d\x01\x00"s, "found invalid uvarint", 21},                     // status missing
-      {"\x0d\x01\x00\x80"s, "found invalid uvarint", 21},                 // status cut
-      {"\x0d\x01\x00\x01\x0d\x01\x80"s, "found invalid uvarint", 25},     // the second event's proc cut
+      {"\x0d"s, "found invalid uvarint for timestamp", 21},                               // no timestamp at all
+      {"\x0d\x81"s, "found invalid uvarint for timestamp", 21},                           // timestamp cut
+      {"\x0d\x01\x00"s, "found invalid uvarint", 21},                                     // status missing
+      {"\x0d\x01\x00\x80"s, "found invalid uvarint", 21},                                 // status cut
+      {"\x0d\x01\x00\x01\x0d\x01\x80"s, "found invalid uvarint", 25},                     // the second event's proc cut
       {"\x0d\x01"s + std::string(10, '\xff') + "\x01\x01", "found invalid uvarint", 21},  // 11 bytes
   };
   for (const Case& c : cases) {
@@ -175,7 +175,8 @@ TEST_CASE("many Ms: each M's events come in shorter runs, refilled, and merge in
     if (!*more) break;
     if (ev.type != EventType::GoStatus) continue;
     const std::uint64_t k = n / kMs, i = n % kMs;
-    if (ev.state_change().id != static_cast<GoId>(1000 * i + k) || ev.time != static_cast<Time>(64 * (kMs * k + i + 2))) {
+    if (ev.state_change().id != static_cast<GoId>(1000 * i + k) ||
+        ev.time != static_cast<Time>(64 * (kMs * k + i + 2))) {
       if (in_order) first_wrong = fmt::format("event {}: g={} t={}", n, ev.state_change().id, ev.time);
       in_order = false;
     }

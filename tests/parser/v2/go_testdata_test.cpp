@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "parser/text_trace.hpp"
 #include "parser/support.hpp"
+#include "parser/text_trace.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::test;
