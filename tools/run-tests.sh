@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: dependencies, a release build with its tests, the same
-# tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then a release build without
-# the eBPF collector (GTANALYZE_COLLECTOR=OFF) with its tests.
+# The whole test suite, as CI runs it: dependencies, a release build with its tests and the lint
+# (tools/lint.sh), the same tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# a release build without the eBPF collector (GTANALYZE_COLLECTOR=OFF) with its tests.
 #   tools/run-tests.sh            all three builds
 #   tools/run-tests.sh --fast     the release build only (for quick local runs)
 set -euo pipefail
@@ -21,4 +21,6 @@ for preset in "${presets[@]}"; do
   cmake --build --preset "$preset" -j "$jobs"
   echo "== $preset tests"
   ctest --preset "$preset"
+  # The code's layout and function sizes, once the release build has made the compile commands.
+  if [ "$preset" = release ]; then bash tools/lint.sh build/release; fi
 done
