@@ -67,7 +67,7 @@ fi
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git
   libboost-iostreams-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  zlib1g-dev libzstd-dev zstd
+  zlib1g-dev libzstd-dev zstd libprotozero-dev protobuf-compiler
   clang llvm libclang-rt-14-dev libelf-dev clang-format clang-tidy
   python3 python3-jsonschema time
 )
