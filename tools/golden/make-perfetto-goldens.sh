@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerates tests/golden/perfetto/: `gtanalyze perfetto`'s export of each trace in
+# tests/golden/perfetto/cases.txt, decoded to protobuf text by protoc with
+# tests/report/perfetto/trace.proto, so that any change to the timeline shows up as a reviewed
+# diff. Check the export first (tests/report/perfetto/export_test.sh): a golden only pins it.
+#   tools/golden/make-perfetto-goldens.sh [GTANALYZE]   (default build/release/gtanalyze; protoc is $PROTOC)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${1:-build/release/gtanalyze}
+protoc=${PROTOC:-protoc}
+out=tests/golden/perfetto
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Each line: golden file, then the corpus trace (from the repository root).
+while read -r name trace; do
+  [ -n "$name" ] || continue
+  "$bin" perfetto "$trace" -o "$tmp/export.pftrace"
+  "$protoc" --decode=perfetto.protos.Trace -I tests/report/perfetto trace.proto <"$tmp/export.pftrace" >"$out/$name"
+  echo "$out/$name: $(wc -l <"$out/$name") lines"
+done <"$out/cases.txt"
