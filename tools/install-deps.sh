@@ -65,7 +65,7 @@ if [ "$changed" = 1 ] || [ ! -f "$stamp" ]; then
 fi
 
 build_pkgs=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libboost-iostreams-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   zlib1g-dev libzstd-dev zstd libprotozero-dev protobuf-compiler
   clang llvm libclang-rt-14-dev libelf-dev clang-format clang-tidy

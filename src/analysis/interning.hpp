@@ -59,6 +59,7 @@ class Interning {
   void new_generation();
 
   [[nodiscard]] const std::string& name_of(std::uint32_t id) const { return names_[id]; }
+  [[nodiscard]] const StackInfo& stack_of(std::uint32_t id) const { return stacks_[id]; }
   // The stacks by id, once no more are interned.
   std::vector<StackInfo> take_stacks() { return std::move(stacks_); }
 

@@ -56,6 +56,13 @@ class IdMap {
   void erase(std::int64_t id) {
     if (Entry* e = find(id)) erase(e);
   }
+  // Every entry present, dense ones by id first, then the others in no order.
+  template <class F>
+  void for_each(F f) {
+    for (Entry& e : dense_)
+      if (e.present) f(e);
+    for (auto& [id, e] : sparse_) f(e);
+  }
 
  private:
   Entry* find_sparse(std::int64_t id) {

@@ -11,6 +11,7 @@
 
 #include "collector/collector.hpp"
 #include "gtanalyze/summary.hpp"
+#include "report/timeline.hpp"
 
 namespace gtanalyze::cli {
 
@@ -55,9 +56,16 @@ struct DumpOptions {
   unsigned threads = 1;
 };
 
+struct PerfettoOptions {
+  std::string trace, output;
+  report::TimelineOptions timeline;
+  unsigned threads = 1;
+};
+
 int run_summary(const SummaryOptions& options);
 int run_dump(const DumpOptions& options);
 int run_diff(const DiffCommandOptions& options);
+int run_perfetto(const PerfettoOptions& options);
 
 // The options of `collect` are the collector's own, parsed in every build (its header needs no
 // libbpf); a build without the collector only refuses them.

@@ -120,6 +120,30 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
   return cmd;
 }
 
+// `from` and `to` are read into `perfetto` once parsing is done.
+CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::string& from, std::string& to) {
+  auto* cmd = app.add_subcommand("perfetto",
+                                 "Write the trace's timeline for the Perfetto UI (ui.perfetto.dev): a track per "
+                                 "goroutine with its states, P, GC and counter tracks (docs/perfetto.md)");
+  cmd->add_option("trace", perfetto.trace, "Trace file ('-' for stdin)")->required();
+  cmd->add_option("-o,--output", perfetto.output, "The Perfetto trace to write (e.g. trace.pftrace)")->required();
+  cmd->add_option("--from", from, "Only the timeline from this time since the first event (e.g. 1.5s)");
+  cmd->add_option("--to", to, "Only the timeline up to this time since the first event");
+  cmd->add_option("--goroutine", perfetto.timeline.goroutines, "Only this goroutine's track (repeatable)")->take_all();
+  cmd->add_option("--group", perfetto.timeline.group,
+                  "Only the tracks of goroutines whose start function matches this regex (e.g. '^main\\.')")
+      ->check([](const std::string& re) -> std::string {
+        try {
+          std::regex check(re);
+        } catch (const std::regex_error& e) {
+          return "invalid regex '" + re + "': " + e.what();
+        }
+        return "";
+      });
+  add_threads_option(*cmd, perfetto.threads);
+  return cmd;
+}
+
 CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
   auto* cmd = app.add_subcommand("collect",
                                  "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
@@ -170,6 +194,9 @@ int run(int argc, char** argv) {
   DiffCommandOptions diff;
   std::string diff_min_blocked, floor_time = "100us";
   auto* diff_cmd = add_diff_command(app, diff, diff_min_blocked, floor_time);
+  PerfettoOptions perfetto;
+  std::string perfetto_from, perfetto_to;
+  auto* perfetto_cmd = add_perfetto_command(app, perfetto, perfetto_from, perfetto_to);
   CollectCommandOptions collect;
   auto* collect_cmd = add_collect_command(app, collect);
   CrosscheckCommandOptions crosscheck;
@@ -183,6 +210,8 @@ int run(int argc, char** argv) {
     dump.go_format = dump_format == "go";
     if (!dump_from.empty()) dump.from = parse_duration(dump_from);
     if (!dump_to.empty()) dump.to = parse_duration(dump_to);
+    if (!perfetto_from.empty()) perfetto.timeline.from = parse_duration(perfetto_from);
+    if (!perfetto_to.empty()) perfetto.timeline.to = parse_duration(perfetto_to);
   } catch (const CLI::Error& e) {
     int code = app.exit(e);
     // CLI11 uses its own codes for usage errors; ours is 2 for all of them (help: 0).
@@ -190,6 +219,7 @@ int run(int argc, char** argv) {
   }
   if (dump_cmd->parsed()) return run_dump(dump);
   if (diff_cmd->parsed()) return run_diff(diff);
+  if (perfetto_cmd->parsed()) return run_perfetto(perfetto);
   if (collect_cmd->parsed()) {
     if (collect.command.empty() == (collect.pid == 0)) {
       return fail("collect", "give either -- PROGRAM ARGS... or --pid PID");

@@ -14,7 +14,7 @@ namespace {
 // A progress bar on stderr for big traces, only when stderr is a terminal.
 class Progress {
  public:
-  explicit Progress(const ByteSource& source) : source_(source) {
+  Progress(const ByteSource& source, std::string_view what) : source_(source), what_(what) {
     constexpr std::uint64_t kBigTrace = 50ull << 20;
     const auto size = source.raw_size();
     enabled_ = size && *size > kBigTrace && ::isatty(STDERR_FILENO);
@@ -35,13 +35,14 @@ class Progress {
     last_percent_ = percent;
     drawn_ = true;
     const int filled = percent * 40 / 100;
-    fmt::print(stderr, "\rreading {} [{:#<{}}{:.<{}}] {:3}% of {} MB",
+    fmt::print(stderr, "\r{} {} [{:#<{}}{:.<{}}] {:3}% of {} MB", what_,
                source_.name().size() > 20 ? "trace" : source_.name(), "", filled, "", 40 - filled, percent,
                total_ >> 20);
   }
 
  private:
   const ByteSource& source_;
+  std::string_view what_;
   bool enabled_ = false, drawn_ = false;
   std::uint64_t total_ = 0, events_ = 0;
   int last_percent_ = -1;
@@ -74,6 +75,21 @@ std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const st
   return OpenTrace{std::move(source), std::move(*reader)};
 }
 
+bool read_events(OpenTrace& trace, const std::string& path, std::string_view what,
+                 const std::function<bool(std::span<const Event>)>& consume) {
+  Progress progress(*trace.source, what);
+  for (;;) {
+    auto batch = trace.reader->next_batch();
+    if (!batch) {
+      report_error(path, batch.error());
+      return false;
+    }
+    if (batch->events.empty()) return true;
+    progress.tick(batch->events.size());
+    if (!consume(batch->events)) return true;
+  }
+}
+
 std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads) {
   auto trace = open_trace(path, threads);
   if (!trace) return std::nullopt;
@@ -82,17 +98,11 @@ std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOp
 
 std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options) {
   analysis::Summarizer summarizer(leak_options);
-  Progress progress(*trace.source);
-  for (;;) {
-    auto batch = trace.reader->next_batch();
-    if (!batch) {
-      report_error(path, batch.error());
-      return std::nullopt;
-    }
-    if (batch->events.empty()) break;
-    progress.tick(batch->events.size());
-    summarizer.on_events(batch->events);
-  }
+  const bool read = read_events(trace, path, "reading", [&](std::span<const Event> events) {
+    summarizer.on_events(events);
+    return true;
+  });
+  if (!read) return std::nullopt;
   const ReaderStats stats = trace.reader->stats();
   const Version version = trace.reader->version();
   std::vector<std::string> warnings = trace.reader->warnings();

@@ -1,9 +1,12 @@
 // Opening and analysing traces for the subcommands; errors are printed here as one line.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
@@ -32,6 +35,12 @@ struct AnalysedTrace {
 // Reads every event of the trace at `path` into the goroutine analysis.
 std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads);
 std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options);
+
+// Reads every event of `trace` into `consume`, a batch at a time, with a progress bar on stderr
+// for big traces (`what` names the pass in it). Stops early when `consume` returns false. On a
+// decode error prints it and returns false.
+bool read_events(OpenTrace& trace, const std::string& path, std::string_view what,
+                 const std::function<bool(std::span<const Event>)>& consume);
 
 // Prints a decode error that happened while reading `path`.
 int report_error(const std::string& path, const Error& error);

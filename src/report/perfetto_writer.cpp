@@ -1,0 +1,198 @@
+// Encoding of Perfetto packets with libprotozero (see perfetto_writer.hpp).
+#include "report/perfetto_writer.hpp"
+
+#include <optional>
+#include <protozero/pbf_writer.hpp>
+
+namespace gtanalyze::report {
+namespace {
+
+// Field numbers, from Perfetto's public protos.
+namespace trace_field {
+constexpr int kPacket = 1;
+}
+namespace packet_field {
+constexpr int kTimestamp = 8, kSequenceId = 10, kTrackEvent = 11, kInternedData = 12, kSequenceFlags = 13,
+              kTrackDescriptor = 60;
+}
+namespace track_field {
+constexpr int kUuid = 1, kName = 2, kParentUuid = 5, kCounter = 8;
+}
+namespace event_field {
+constexpr int kDebugAnnotations = 4, kType = 9, kNameIid = 10, kTrackUuid = 11, kName = 23, kCounterValue = 30,
+              kFlowIds = 47, kTerminatingFlowIds = 48, kCallstackIid = 56;
+}
+namespace annotation_field {
+constexpr int kNameIid = 1, kIntValue = 4;
+}
+namespace interned_field {
+constexpr int kEventNames = 2, kAnnotationNames = 3, kFunctionNames = 5, kFrames = 6, kCallstacks = 7;
+}
+namespace entry_field {  // EventName, DebugAnnotationName, InternedString: iid and the string
+constexpr int kIid = 1, kName = 2;
+}
+namespace frame_field {
+constexpr int kIid = 1, kFunctionNameId = 2, kLineNumber = 6;
+}
+namespace callstack_field {
+constexpr int kIid = 1, kFrameIds = 2;
+}
+
+enum EventTypeValue : std::int32_t { kSliceBegin = 1, kSliceEnd = 2, kInstant = 3, kCounter = 4 };
+enum SequenceFlags : std::uint32_t { kStateCleared = 1, kNeedsState = 2 };
+constexpr std::uint32_t kSequenceId = 1;
+// The debug annotation names, interned in the first packet.
+constexpr std::uint64_t kAnnotationP = 1, kAnnotationM = 2;
+constexpr std::size_t kFlushAt = 1 << 20;
+
+void add_entry(std::string& interned, int field, std::uint64_t iid, std::string_view name) {
+  protozero::pbf_writer data(interned);
+  protozero::pbf_writer entry(data, field);
+  entry.add_uint64(entry_field::kIid, iid);
+  entry.add_string(entry_field::kName, name.data(), name.size());
+}
+
+}  // namespace
+
+// A TracePacket being written into the buffer; the TrackEvent or TrackDescriptor is its `body`.
+class PerfettoWriter::Packet {
+ public:
+  Packet(PerfettoWriter& w, int body_field, Time time, bool timed)
+      : writer_(w), trace_(w.buffer_), packet_(trace_, trace_field::kPacket) {
+    if (timed) packet_.add_uint64(packet_field::kTimestamp, static_cast<std::uint64_t>(time + w.time_offset_));
+    packet_.add_uint32(packet_field::kSequenceId, kSequenceId);
+    std::uint32_t flags = body_field == packet_field::kTrackEvent ? std::uint32_t{kNeedsState} : 0;
+    if (w.first_packet_) {
+      flags |= kStateCleared;
+      add_entry(w.interned_, interned_field::kAnnotationNames, kAnnotationP, "p");
+      add_entry(w.interned_, interned_field::kAnnotationNames, kAnnotationM, "m");
+      w.first_packet_ = false;
+    }
+    if (flags != 0) packet_.add_uint32(packet_field::kSequenceFlags, flags);
+    if (!w.interned_.empty()) {
+      packet_.add_message(packet_field::kInternedData, w.interned_);
+      w.interned_.clear();
+    }
+    body_.emplace(packet_, body_field);
+  }
+  Packet(const Packet&) = delete;
+  Packet& operator=(const Packet&) = delete;
+  ~Packet() {
+    body_.reset();
+    packet_.commit();
+    writer_.after_packet();
+  }
+  protozero::pbf_writer& body() { return *body_; }
+
+ private:
+  PerfettoWriter& writer_;
+  protozero::pbf_writer trace_;
+  protozero::pbf_writer packet_;
+  std::optional<protozero::pbf_writer> body_;
+};
+
+PerfettoWriter::PerfettoWriter(std::FILE* out) : out_(out) {}
+
+void PerfettoWriter::after_packet() {
+  if (buffer_.size() >= kFlushAt) flush();
+}
+
+bool PerfettoWriter::flush() {
+  if (!buffer_.empty()) {
+    ok_ = std::fwrite(buffer_.data(), 1, buffer_.size(), out_) == buffer_.size() && ok_;
+    written_ += buffer_.size();
+    buffer_.clear();
+  }
+  return ok_;
+}
+
+void PerfettoWriter::track(std::uint64_t uuid, std::string_view name, std::uint64_t parent, bool counter) {
+  Packet packet(*this, packet_field::kTrackDescriptor, 0, false);
+  auto& d = packet.body();
+  d.add_uint64(track_field::kUuid, uuid);
+  d.add_string(track_field::kName, name.data(), name.size());
+  if (parent != 0) d.add_uint64(track_field::kParentUuid, parent);
+  if (counter) d.add_message(track_field::kCounter, "", 0);
+}
+
+std::uint64_t PerfettoWriter::event_name(std::string_view name) {
+  auto [it, inserted] = event_names_.try_emplace(std::string(name), event_names_.size() + 1);
+  if (inserted) add_entry(interned_, interned_field::kEventNames, it->second, name);
+  return it->second;
+}
+
+std::uint64_t PerfettoWriter::intern_function(std::string_view name) {
+  auto [it, inserted] = function_names_.try_emplace(std::string(name), function_names_.size() + 1);
+  if (inserted) add_entry(interned_, interned_field::kFunctionNames, it->second, name);
+  return it->second;
+}
+
+std::uint64_t PerfettoWriter::intern_frame(std::uint64_t function, std::uint64_t line) {
+  const std::uint32_t line32 = line > UINT32_MAX ? 0 : static_cast<std::uint32_t>(line);
+  auto [it, inserted] = frames_.try_emplace(function << 32 | line32, frames_.size() + 1);
+  if (inserted) {
+    protozero::pbf_writer data(interned_);
+    protozero::pbf_writer frame(data, interned_field::kFrames);
+    frame.add_uint64(frame_field::kIid, it->second);
+    frame.add_uint64(frame_field::kFunctionNameId, function);
+    if (line32 != 0) frame.add_uint32(frame_field::kLineNumber, line32);
+  }
+  return it->second;
+}
+
+std::uint64_t PerfettoWriter::callstack(std::uint32_t id, const StackInfo& stack) {
+  if (id >= callstacks_.size()) callstacks_.resize(id + std::size_t{1} + callstacks_.size() / 2);
+  if (callstacks_[id]) return id;
+  callstacks_[id] = true;
+  std::vector<std::uint64_t> frames;
+  frames.reserve(stack.size());
+  // Perfetto wants the outermost frame first.
+  for (auto f = stack.rbegin(); f != stack.rend(); ++f)
+    frames.push_back(intern_frame(intern_function(f->function), f->line));
+  protozero::pbf_writer data(interned_);
+  protozero::pbf_writer callstack(data, interned_field::kCallstacks);
+  callstack.add_uint64(callstack_field::kIid, id);
+  callstack.add_packed_uint64(callstack_field::kFrameIds, frames.begin(), frames.end());
+  return id;
+}
+
+void PerfettoWriter::begin(Time t, const SliceStart& slice) {
+  Packet packet(*this, packet_field::kTrackEvent, t, true);
+  auto& e = packet.body();
+  e.add_enum(event_field::kType, kSliceBegin);
+  e.add_uint64(event_field::kTrackUuid, slice.track);
+  e.add_uint64(event_field::kNameIid, slice.name);
+  if (slice.callstack != 0) e.add_uint64(event_field::kCallstackIid, slice.callstack);
+  for (auto [name, value] : {std::pair{kAnnotationP, slice.p}, std::pair{kAnnotationM, slice.m}}) {
+    if (value < 0) continue;
+    protozero::pbf_writer annotation(e, event_field::kDebugAnnotations);
+    annotation.add_uint64(annotation_field::kNameIid, name);
+    annotation.add_int64(annotation_field::kIntValue, value);
+  }
+  if (slice.flow_end != 0) e.add_fixed64(event_field::kTerminatingFlowIds, slice.flow_end);
+}
+
+void PerfettoWriter::end(Time t, std::uint64_t track) {
+  Packet packet(*this, packet_field::kTrackEvent, t, true);
+  packet.body().add_enum(event_field::kType, kSliceEnd);
+  packet.body().add_uint64(event_field::kTrackUuid, track);
+}
+
+void PerfettoWriter::instant(Time t, std::uint64_t track, std::string_view name, std::uint64_t flow_start) {
+  Packet packet(*this, packet_field::kTrackEvent, t, true);
+  auto& e = packet.body();
+  e.add_enum(event_field::kType, kInstant);
+  e.add_uint64(event_field::kTrackUuid, track);
+  e.add_string(event_field::kName, name.data(), name.size());
+  if (flow_start != 0) e.add_fixed64(event_field::kFlowIds, flow_start);
+}
+
+void PerfettoWriter::counter(Time t, std::uint64_t track, std::int64_t value) {
+  Packet packet(*this, packet_field::kTrackEvent, t, true);
+  auto& e = packet.body();
+  e.add_enum(event_field::kType, kCounter);
+  e.add_uint64(event_field::kTrackUuid, track);
+  e.add_int64(event_field::kCounterValue, value);
+}
+
+}  // namespace gtanalyze::report

@@ -1,0 +1,75 @@
+// Perfetto's protobuf trace format, written as a stream: tracks, slices, instants, counters and
+// flows on one packet sequence, with names and call stacks interned the first time they are used.
+// Knows nothing of Go: report/timeline.cpp decides what to draw. Field numbers are those of
+// Perfetto's public protos (protos/perfetto/trace/): TracePacket, TrackDescriptor, TrackEvent,
+// InternedData and profile_common's Frame and Callstack; docs/perfetto.md lists what is written.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gtanalyze/ids.hpp"
+#include "gtanalyze/summary.hpp"
+
+namespace gtanalyze::report {
+
+// What a slice begins with, besides its time and track. Ids of 0 are "none".
+struct SliceStart {
+  std::uint64_t track = 0;
+  std::uint64_t name = 0;       // an event_name() id
+  std::uint64_t callstack = 0;  // a callstack() id
+  std::int64_t p = -1, m = -1;  // debug annotations "p" and "m", written when >= 0
+  std::uint64_t flow_end = 0;   // a flow that ends at this slice
+};
+
+class PerfettoWriter {
+ public:
+  // Writes to `out`, which the caller owns and closes.
+  explicit PerfettoWriter(std::FILE* out);
+
+  // A track, before any event on it. parent 0: top level. A counter track takes only counter().
+  void track(std::uint64_t uuid, std::string_view name, std::uint64_t parent = 0, bool counter = false);
+  // Interned ids, each written (in the next packet) the first time it is asked for.
+  std::uint64_t event_name(std::string_view name);
+  // `stack` (innermost frame first, as in a Go trace) by the caller's own id for it, > 0.
+  std::uint64_t callstack(std::uint32_t id, const StackInfo& stack);
+
+  void begin(Time t, const SliceStart& slice);
+  void end(Time t, std::uint64_t track);
+  // An instant on `track`, where the flow `flow_start` begins (0: none). Its name is not interned:
+  // instants name what they point at, all different.
+  void instant(Time t, std::uint64_t track, std::string_view name, std::uint64_t flow_start);
+  void counter(Time t, std::uint64_t track, std::int64_t value);
+
+  // Added to every timestamp written, which Perfetto wants non-negative: Go's converter of old
+  // traces puts their first event (the Sync) at -1 ns.
+  void set_time_offset(Time offset) { time_offset_ = offset; }
+
+  // Writes out what is buffered; false if a write failed (then or before).
+  bool flush();
+  [[nodiscard]] std::uint64_t bytes_written() const { return written_ + buffer_.size(); }
+
+ private:
+  // Opens a packet with the sequence fields (and the interned data waiting for it).
+  class Packet;
+  void after_packet();
+  std::uint64_t intern_function(std::string_view name);
+  std::uint64_t intern_frame(std::uint64_t function, std::uint64_t line);
+
+  std::FILE* out_;
+  bool ok_ = true;
+  bool first_packet_ = true;
+  std::uint64_t written_ = 0;
+  Time time_offset_ = 0;
+  std::string buffer_;    // encoded packets not yet written
+  std::string interned_;  // an InternedData body for the next packet
+  std::unordered_map<std::string, std::uint64_t> event_names_, function_names_;
+  std::unordered_map<std::uint64_t, std::uint64_t> frames_;  // (function, line) → frame iid
+  std::vector<bool> callstacks_;                             // by the caller's id: written yet
+};
+
+}  // namespace gtanalyze::report

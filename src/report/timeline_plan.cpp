@@ -1,0 +1,40 @@
+// The timeline's first pass: names and goroutines first seen in a state (timeline_plan.hpp).
+#include "report/timeline_plan.hpp"
+
+namespace gtanalyze::report {
+
+TimelinePlan::TimelinePlan() : state_(std::make_unique<State>()) {}
+TimelinePlan::~TimelinePlan() = default;
+TimelinePlan::TimelinePlan(TimelinePlan&&) noexcept = default;
+TimelinePlan& TimelinePlan::operator=(TimelinePlan&&) noexcept = default;
+
+void TimelinePlan::on_events(std::span<const Event> events) {
+  for (const Event& ev : events) state_->on_event(ev);
+}
+
+void TimelinePlan::State::on_event(const Event& ev) {
+  if (ev.kind() == EventKind::Sync) {
+    generation++;
+    interning.new_generation();
+    return;
+  }
+  if (ev.kind() != EventKind::StateTransition) return;
+  const StateChange st = ev.state_change();
+  if (st.kind != ResourceKind::Goroutine || st.go_from == st.go_to) return;
+  std::uint32_t& name = names[st.id];
+  // A goroutine appearing starts a new life, named afresh (as the summary's records are).
+  if (st.go_from == GoState::NotExist || st.go_from == GoState::Undetermined) name = 0;
+  analysis::Wait wait;
+  if (st.go_to == GoState::Waiting) {
+    wait = interning.wait(ev);
+    if (name == 0) name = wait.root_name;
+  } else if (name == 0 || st.go_from == GoState::Undetermined) {
+    const Stack stack = ev.transition_stack();
+    if (name == 0) name = interning.root_name(stack);
+    wait.stack = interning.stack(stack);
+  }
+  if (st.go_from == GoState::Undetermined)
+    first_seen.push_back(FirstSeen{generation, st.id, st.go_to, wait.reason, wait.stack, ev.p, ev.m});
+}
+
+}  // namespace gtanalyze::report
