@@ -46,13 +46,13 @@ packet { timestamp: 400 trusted_packet_sequence_id: 1 sequence_flags: 2 track_ev
 packet { timestamp: 400 trusted_packet_sequence_id: 1 sequence_flags: 2 track_event { type: TYPE_SLICE_END track_uuid: 11 } }
 EOF
 
-# Its --json: G2's figures are Go's, with the syscall's last 100 ns charged to syscall_ns and
-# sched_wait_ns, not syscall_block_ns; G3 has no times and no track.
+# Its --json: G2 ends the trace still in the syscall (final_state), so Go charges the syscall's
+# last 100 ns to syscall_ns and sched_wait_ns, not syscall_block_ns; G3 has no times and no track.
 cat >"$tmp/good.json" <<'EOF'
 {"schema": "gtanalyze/v1", "goroutines": [
- {"id": 1, "exec_ns": 100, "sched_wait_ns": 0, "syscall_ns": 0, "syscall_block_ns": 0, "block_ns_by_reason": {"chan receive": 100}},
- {"id": 2, "exec_ns": 100, "sched_wait_ns": 150, "syscall_ns": 100, "syscall_block_ns": 0, "block_ns_by_reason": {}},
- {"id": 3, "exec_ns": 0, "sched_wait_ns": 0, "syscall_ns": 0, "syscall_block_ns": 0, "block_ns_by_reason": {}}]}
+ {"id": 1, "exec_ns": 100, "sched_wait_ns": 0, "syscall_ns": 0, "syscall_block_ns": 0, "block_ns_by_reason": {"chan receive": 100}, "final_state": "waiting"},
+ {"id": 2, "exec_ns": 100, "sched_wait_ns": 150, "syscall_ns": 100, "syscall_block_ns": 0, "block_ns_by_reason": {}, "final_state": "syscall"},
+ {"id": 3, "exec_ns": 0, "sched_wait_ns": 0, "syscall_ns": 0, "syscall_block_ns": 0, "block_ns_by_reason": {}, "final_state": "notexist"}]}
 EOF
 
 encode() {  # encode NAME: $tmp/NAME.txt -> $tmp/NAME.pftrace
@@ -157,7 +157,10 @@ agree agree-no-exception-2 '/"id": 2,/s/"sched_wait_ns": 150/"sched_wait_ns": 50
   "goroutine 2: runnable sums to 150 ns \(with exception 2's 100 ns\), --json sched_wait_ns is 50"
 agree agree-not-in-json '/"id": [23],/d;/"id": 1,/s/},$/}]}/' "goroutine 2: has track 4 'G2 main.worker' but is not in --json"
 agree agree-no-track '/"id": 3,/s/"exec_ns": 0/"exec_ns": 5/' "goroutine 3: in --json with non-zero times but has no track"
-# Exception 2 holds only for a syscall that reaches the end of the trace.
+# Exception 2 holds only for a syscall that reaches the end of the trace, and only if the
+# goroutine was still in it (not one that exited in it at the trace's last event).
+agree agree-exited-in-syscall '/"id": 2,/s/"final_state": "syscall"/"final_state": "notexist"/' \
+  "goroutine 2: runnable sums to 50 ns, --json sched_wait_ns is 150"
 variant later-end '$a packet { timestamp: 500 trusted_packet_sequence_id: 1 track_event { type: TYPE_COUNTER track_uuid: 20 counter_value: 0 } }'
 expect_fail later-end "goroutine 2: runnable sums to 50 ns, --json sched_wait_ns is 150" --json "$tmp/good.json"
 printf '{"schema": "other"}' >"$tmp/other.json"
