@@ -4,11 +4,14 @@
 # pass perfetto_check, including its agreement with `gtanalyze --json` on the same trace. A trace
 # that `gtanalyze --json` rejects (some are bad on purpose, corpus/README.md) must be rejected by
 # the export too: exit 2, one line on stderr. One line per trace; the failures listed at the end.
-#   export_test.sh GTANALYZE PERFETTO_CHECK SOURCE_DIR   (protoc is $PROTOC, default protoc)
+# gtanalyze reads binary traces only, so each .test case is first converted by TEXT2TRACE
+# (gtanalyze-text2trace, as tests/parser/v2 does), and its two FAILURE cases are among the rejected.
+#   export_test.sh GTANALYZE PERFETTO_CHECK SOURCE_DIR TEXT2TRACE   (protoc is $PROTOC, default protoc)
 set -u
 bin=$1
 check=$2
 src=$3
+text2trace=$4
 protoc=${PROTOC:-protoc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -21,27 +24,27 @@ fail() {  # fail TRACE WHAT
   echo "FAIL $1: $2"
 }
 
-# A trace the summary rejects: the export must fail the same way, without writing anything usable.
+# A trace the summary rejects (NAME, as FILE): the export must be rejected too, the same way.
 check_rejected() {
-  "$bin" perfetto "$1" -o "$tmp/out.pftrace" >/dev/null 2>"$tmp/err"
+  "$bin" perfetto "$2" -o "$tmp/out.pftrace" >/dev/null 2>"$tmp/err"
   local code=$?
   if [ "$code" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ]; then
     passed=$((passed + 1))
-    echo "ok   $1: rejected by both: $(cat "$tmp/err")"
+    echo "ok   $1: rejected by both: $(sed "s|$tmp/||" "$tmp/err")"
   else
     fail "$1" "--json rejects it but perfetto exits $code with: $(head -3 "$tmp/err")"
   fi
 }
 
-check_trace() {
-  local trace=$1
+check_trace() {  # check_trace NAME FILE: the corpus trace NAME, read from FILE
+  local trace=$1 file=$2
   rm -f "$tmp/out.pftrace"
   # The summary is kept in a file, not read from <(...), as its exit status decides what to expect.
-  if ! "$bin" --json "$trace" >"$tmp/summary.json" 2>/dev/null; then
-    check_rejected "$trace"
+  if ! "$bin" --json "$file" >"$tmp/summary.json" 2>/dev/null; then
+    check_rejected "$trace" "$file"
     return
   fi
-  if ! "$bin" perfetto "$trace" -o "$tmp/out.pftrace" 2>"$tmp/err"; then
+  if ! "$bin" perfetto "$file" -o "$tmp/out.pftrace" 2>"$tmp/err"; then
     fail "$trace" "gtanalyze perfetto failed: $(head -3 "$tmp/err")"
     return
   fi
@@ -58,8 +61,15 @@ check_trace() {
   fi
 }
 
-for trace in corpus/go1.*/*.trace corpus/go-testdata/v1/* corpus/go-testdata/tests/*.test corpus/derived/*; do
-  check_trace "$trace"
+for trace in corpus/go1.*/*.trace corpus/go-testdata/v1/* corpus/derived/*; do
+  check_trace "$trace" "$trace"
+done
+for test in corpus/go-testdata/tests/*.test; do
+  if "$text2trace" "$test" "$tmp/test.trace" 2>"$tmp/err"; then
+    check_trace "$test" "$tmp/test.trace"
+  else
+    fail "$test" "gtanalyze-text2trace cannot convert it: $(head -3 "$tmp/err")"
+  fi
 done
 
 echo "perfetto export: $passed passed, ${#failed[@]} failed"
