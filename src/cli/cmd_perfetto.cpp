@@ -86,6 +86,8 @@ int run_perfetto(const PerfettoOptions& options) {
   });
   if (!read) return kExitInputError;
   timeline.finish();
+  if (writer.bytes_written() == 0)
+    fail(options.output, "warning: nothing drawn: the window (--from) begins after the trace ends");
   if (!writer.flush() || std::fclose(out.release()) != 0) return fail(options.output, "write failed");
   return kExitOk;
 }
