@@ -44,20 +44,23 @@ Duration parse_duration(const std::string& text) {
   return static_cast<Duration>(std::llround(value * scale));
 }
 
+// A CLI11 validator: "" for a regex std::regex accepts, else why not.
+std::string valid_regex(const std::string& re) {
+  try {
+    std::regex check(re);
+  } catch (const std::regex_error& e) {
+    return "invalid regex '" + re + "': " + e.what();
+  }
+  return "";
+}
+
 // Options shared by every command that analyses traces.
 void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocked) {
   app.add_option("--leak-min-blocked", min_blocked, "List leak candidates blocked at least this long (e.g. 1s)");
   app.add_option("--leak-ignore", leaks.ignore,
                  "Never list goroutines whose start function matches this regex (repeatable; adds to the "
                  "defaults ^runtime\\. and ^runtime/trace\\.)")
-      ->check([](const std::string& re) -> std::string {
-        try {
-          std::regex check(re);
-        } catch (const std::regex_error& e) {
-          return "invalid regex '" + re + "': " + e.what();
-        }
-        return "";
-      })
+      ->check(valid_regex)
       ->take_all();
 }
 
@@ -132,14 +135,7 @@ CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::st
   cmd->add_option("--goroutine", perfetto.timeline.goroutines, "Only this goroutine's track (repeatable)")->take_all();
   cmd->add_option("--group", perfetto.timeline.group,
                   "Only the tracks of goroutines whose start function matches this regex (e.g. '^main\\.')")
-      ->check([](const std::string& re) -> std::string {
-        try {
-          std::regex check(re);
-        } catch (const std::regex_error& e) {
-          return "invalid regex '" + re + "': " + e.what();
-        }
-        return "";
-      });
+      ->check(valid_regex);
   add_threads_option(*cmd, perfetto.threads);
   return cmd;
 }
