@@ -1,8 +1,10 @@
 // Encoding of Perfetto packets with libprotozero (see perfetto_writer.hpp).
 #include "report/perfetto_writer.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <protozero/pbf_writer.hpp>
+#include <stdexcept>
 
 namespace gtanalyze::report {
 namespace {
@@ -12,15 +14,23 @@ namespace trace_field {
 constexpr int kPacket = 1;
 }
 namespace packet_field {
-constexpr int kTimestamp = 8, kSequenceId = 10, kTrackEvent = 11, kInternedData = 12, kSequenceFlags = 13,
-              kTrackDescriptor = 60;
+constexpr int kClockSnapshot = 6, kTimestamp = 8, kSequenceId = 10, kTrackEvent = 11, kInternedData = 12,
+              kSequenceFlags = 13, kDefaults = 59, kTrackDescriptor = 60;
 }
+namespace defaults_field {  // TracePacketDefaults
+constexpr int kTimestampClockId = 58;
+}
+namespace clock_field {  // ClockSnapshot, then its Clock
+constexpr int kClocks = 1;
+constexpr int kId = 1, kTimestamp = 2, kIsIncremental = 3;
+}  // namespace clock_field
 namespace track_field {
 constexpr int kUuid = 1, kName = 2, kParentUuid = 5, kCounter = 8;
 }
 namespace event_field {
-constexpr int kDebugAnnotations = 4, kType = 9, kNameIid = 10, kTrackUuid = 11, kName = 23, kCounterValue = 30,
-              kFlowIds = 47, kTerminatingFlowIds = 48, kCallstackIid = 56;
+constexpr int kDebugAnnotations = 4, kType = 9, kNameIid = 10, kTrackUuid = 11, kExtraCounterValues = 12, kName = 23,
+              kCounterValue = 30, kExtraCounterTrackUuids = 31, kFlowIds = 47, kTerminatingFlowIds = 48,
+              kCallstackIid = 56;
 }
 namespace annotation_field {
 constexpr int kNameIid = 1, kIntValue = 4;
@@ -41,6 +51,12 @@ constexpr int kIid = 1, kFrameIds = 2;
 enum EventTypeValue : std::int32_t { kSliceBegin = 1, kSliceEnd = 2, kInstant = 3, kCounter = 4 };
 enum SequenceFlags : std::uint32_t { kStateCleared = 1, kNeedsState = 2 };
 constexpr std::uint32_t kSequenceId = 1;
+// Timestamps are deltas from the previous timed packet's, on a clock of the sequence's own that the
+// first packets declare incremental and equal to the trace clock (boot time) at 0: a delta takes
+// 1-3 bytes where a Go trace's absolute time took 6-8.
+constexpr std::uint32_t kBootTimeClock = 6, kDeltaClock = 64;
+// A counter event carries at most this many extra counter values (Perfetto's importer drops more).
+constexpr std::size_t kMaxExtraCounters = 8;
 // The debug annotation names, interned in the first packet.
 constexpr std::uint64_t kAnnotationP = 1, kAnnotationM = 2;
 constexpr std::size_t kFlushAt = 1 << 20;
@@ -58,17 +74,10 @@ void add_entry(std::string& interned, int field, std::uint64_t iid, std::string_
 class PerfettoWriter::Packet {
  public:
   Packet(PerfettoWriter& w, int body_field, Time time, bool timed)
-      : writer_(w), trace_(w.buffer_), packet_(trace_, trace_field::kPacket) {
-    if (timed) packet_.add_uint64(packet_field::kTimestamp, static_cast<std::uint64_t>(time + w.time_offset_));
+      : writer_(started(w)), trace_(w.buffer_), packet_(trace_, trace_field::kPacket) {
+    if (timed) packet_.add_uint64(packet_field::kTimestamp, w.time_delta(time));
     packet_.add_uint32(packet_field::kSequenceId, kSequenceId);
-    std::uint32_t flags = body_field == packet_field::kTrackEvent ? std::uint32_t{kNeedsState} : 0;
-    if (w.first_packet_) {
-      flags |= kStateCleared;
-      add_entry(w.interned_, interned_field::kAnnotationNames, kAnnotationP, "p");
-      add_entry(w.interned_, interned_field::kAnnotationNames, kAnnotationM, "m");
-      w.first_packet_ = false;
-    }
-    if (flags != 0) packet_.add_uint32(packet_field::kSequenceFlags, flags);
+    if (body_field == packet_field::kTrackEvent) packet_.add_uint32(packet_field::kSequenceFlags, kNeedsState);
     if (!w.interned_.empty()) {
       packet_.add_message(packet_field::kInternedData, w.interned_);
       w.interned_.clear();
@@ -85,6 +94,11 @@ class PerfettoWriter::Packet {
   protozero::pbf_writer& body() { return *body_; }
 
  private:
+  static PerfettoWriter& started(PerfettoWriter& w) {
+    if (w.first_packet_) w.start_sequence();
+    return w;
+  }
+
   PerfettoWriter& writer_;
   protozero::pbf_writer trace_;
   protozero::pbf_writer packet_;
@@ -92,6 +106,43 @@ class PerfettoWriter::Packet {
 };
 
 PerfettoWriter::PerfettoWriter(std::FILE* out) : out_(out) {}
+
+// The packets before the first one of the caller's: the sequence's state cleared, with its
+// defaults (the delta clock) and the clock snapshot that defines that clock.
+void PerfettoWriter::start_sequence() {
+  first_packet_ = false;
+  protozero::pbf_writer trace(buffer_);
+  {
+    protozero::pbf_writer packet(trace, trace_field::kPacket);
+    packet.add_uint32(packet_field::kSequenceId, kSequenceId);
+    packet.add_uint32(packet_field::kSequenceFlags, kStateCleared);
+    protozero::pbf_writer defaults(packet, packet_field::kDefaults);
+    defaults.add_uint32(defaults_field::kTimestampClockId, kDeltaClock);
+  }
+  {
+    protozero::pbf_writer packet(trace, trace_field::kPacket);
+    packet.add_uint32(packet_field::kSequenceId, kSequenceId);
+    protozero::pbf_writer snapshot(packet, packet_field::kClockSnapshot);
+    for (auto [id, incremental] : {std::pair{kBootTimeClock, false}, std::pair{kDeltaClock, true}}) {
+      protozero::pbf_writer clock(snapshot, clock_field::kClocks);
+      clock.add_uint32(clock_field::kId, id);
+      clock.add_uint64(clock_field::kTimestamp, 0);
+      if (incremental) clock.add_bool(clock_field::kIsIncremental, true);
+    }
+  }
+  add_entry(interned_, interned_field::kAnnotationNames, kAnnotationP, "p");
+  add_entry(interned_, interned_field::kAnnotationNames, kAnnotationM, "m");
+}
+
+std::uint64_t PerfettoWriter::time_delta(Time t) {
+  const Time at = t + time_offset_;
+  // The timeline draws in time order; a time going back is a bug there, not bad input.
+  if (at < 0 || static_cast<std::uint64_t>(at) < last_time_)
+    throw std::logic_error("perfetto export: a timestamp goes back");
+  const std::uint64_t delta = static_cast<std::uint64_t>(at) - last_time_;
+  last_time_ = static_cast<std::uint64_t>(at);
+  return delta;
+}
 
 void PerfettoWriter::after_packet() {
   if (buffer_.size() >= kFlushAt) flush();
@@ -187,12 +238,20 @@ void PerfettoWriter::instant(Time t, std::uint64_t track, std::string_view name,
   if (flow_start != 0) e.add_fixed64(event_field::kFlowIds, flow_start);
 }
 
-void PerfettoWriter::counter(Time t, std::uint64_t track, std::int64_t value) {
-  Packet packet(*this, packet_field::kTrackEvent, t, true);
-  auto& e = packet.body();
-  e.add_enum(event_field::kType, kCounter);
-  e.add_uint64(event_field::kTrackUuid, track);
-  e.add_int64(event_field::kCounterValue, value);
+void PerfettoWriter::counters(Time t, std::span<const CounterValue> values) {
+  while (!values.empty()) {
+    const auto batch = values.first(std::min(values.size(), kMaxExtraCounters + 1));
+    values = values.subspan(batch.size());
+    Packet packet(*this, packet_field::kTrackEvent, t, true);
+    auto& e = packet.body();
+    e.add_enum(event_field::kType, kCounter);
+    e.add_uint64(event_field::kTrackUuid, batch[0].track);
+    e.add_int64(event_field::kCounterValue, batch[0].value);
+    for (const CounterValue& extra : batch.subspan(1)) {
+      e.add_uint64(event_field::kExtraCounterTrackUuids, extra.track);
+      e.add_int64(event_field::kExtraCounterValues, extra.value);
+    }
+  }
 }
 
 }  // namespace gtanalyze::report

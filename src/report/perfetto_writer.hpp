@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,6 +27,12 @@ struct SliceStart {
   std::uint64_t flow_end = 0;   // a flow that ends at this slice
 };
 
+// A value of a counter track.
+struct CounterValue {
+  std::uint64_t track = 0;
+  std::int64_t value = 0;
+};
+
 class PerfettoWriter {
  public:
   // Writes to `out`, which the caller owns and closes.
@@ -43,10 +50,12 @@ class PerfettoWriter {
   // An instant on `track`, where the flow `flow_start` begins (0: none). Its name is not interned:
   // instants name what they point at, all different.
   void instant(Time t, std::uint64_t track, std::string_view name, std::uint64_t flow_start);
-  void counter(Time t, std::uint64_t track, std::int64_t value);
+  // Counter values at one time, in as few packets as the format allows: one counter event carries
+  // the first value and the others as its extra counter values.
+  void counters(Time t, std::span<const CounterValue> values);
 
   // Added to every timestamp written, which Perfetto wants non-negative: Go's converter of old
-  // traces puts their first event (the Sync) at -1 ns.
+  // traces puts their first event (the Sync) at -1 ns. Set before the first timed packet.
   void set_time_offset(Time offset) { time_offset_ = offset; }
 
   // Writes out what is buffered; false if a write failed (then or before).
@@ -56,6 +65,8 @@ class PerfettoWriter {
  private:
   // Opens a packet with the sequence fields (and the interned data waiting for it).
   class Packet;
+  void start_sequence();
+  std::uint64_t time_delta(Time t);
   void after_packet();
   std::uint64_t intern_function(std::string_view name);
   std::uint64_t intern_frame(std::uint64_t function, std::uint64_t line);
@@ -65,8 +76,9 @@ class PerfettoWriter {
   bool first_packet_ = true;
   std::uint64_t written_ = 0;
   Time time_offset_ = 0;
-  std::string buffer_;    // encoded packets not yet written
-  std::string interned_;  // an InternedData body for the next packet
+  std::uint64_t last_time_ = 0;  // of the last timed packet, offset added: timestamps are deltas
+  std::string buffer_;           // encoded packets not yet written
+  std::string interned_;         // an InternedData body for the next packet
   std::unordered_map<std::string, std::uint64_t> event_names_, function_names_;
   std::unordered_map<std::uint64_t, std::uint64_t> frames_;  // (function, line) → frame iid
   std::vector<bool> callstacks_;                             // by the caller's id: written yet

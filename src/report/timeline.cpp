@@ -507,6 +507,8 @@ void Timeline::State::add_counter(Drawn state, std::int64_t delta, Time t) {
 void Timeline::State::draw_counters(Time t) {
   counters_changed = false;
   if (!window_open) return;
+  std::array<CounterValue, kCounters> changed;
+  std::size_t n = 0;
   for (std::size_t i = 0; i < kCounters; i++) {
     Counter& c = counters[i];
     if (!c.known || c.value == c.drawn) continue;
@@ -514,9 +516,10 @@ void Timeline::State::draw_counters(Time t) {
       c.uuid = next_uuid++;
       out.track(c.uuid, kCounterNames[i], 0, true);
     }
-    out.counter(t, c.uuid, c.value);
+    changed[n++] = {c.uuid, c.value};
     c.drawn = c.value;
   }
+  out.counters(t, std::span(changed).first(n));
 }
 
 void Timeline::State::open_window(Time t) {

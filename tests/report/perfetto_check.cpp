@@ -5,7 +5,8 @@
 //   perfetto_check FILE.pftrace [--json SUMMARY.json]
 //
 // It checks the encoding (one packet sequence, interned ids defined before use and never
-// redefined, tracks described before use, timestamps never going back), the shape (slices
+// redefined, tracks described before use, timestamps - absolute or deltas on an incremental clock
+// of the sequence - never going back), the shape (slices
 // balanced per track, counters only on counter tracks, every flow begun once and ended once,
 // later), and with --json (the output of `gtanalyze --json TRACE`) that each goroutine's state
 // slices sum to its figures there, with exactly the exceptions docs/perfetto.md lists.
@@ -53,17 +54,24 @@ struct Failure {
 // Field numbers (tests/report/perfetto/trace.proto, from Perfetto's public protos).
 namespace field {
 constexpr uint32_t kTracePacket = 1;
-constexpr uint32_t kTimestamp = 8, kSequenceId = 10, kTrackEvent = 11, kInternedData = 12, kSequenceFlags = 13,
-                   kTrackDescriptor = 60;
+constexpr uint32_t kClockSnapshot = 6, kTimestamp = 8, kSequenceId = 10, kTrackEvent = 11, kInternedData = 12,
+                   kSequenceFlags = 13, kTimestampClockId = 58, kDefaults = 59, kTrackDescriptor = 60;
+constexpr uint32_t kDefaultsClockId = 58;  // TracePacketDefaults
+constexpr uint32_t kClocks = 1, kClockId = 1, kClockTime = 2, kClockIncremental = 3, kClockUnit = 4;  // ClockSnapshot
 constexpr uint32_t kTrackUuid = 1, kTrackName = 2, kParentUuid = 5, kCounter = 8;
 constexpr uint32_t kAnnotations = 4, kType = 9, kNameIid = 10, kEventTrack = 11, kCategories = 22, kName = 23,
-                   kCounterValue = 30, kFlowIds = 47, kTerminatingFlowIds = 48, kCallstackIid = 56;
+                   kExtraCounterValues = 12, kCounterValue = 30, kExtraCounterTrackUuids = 31, kFlowIds = 47,
+                   kTerminatingFlowIds = 48, kCallstackIid = 56;
 constexpr uint32_t kAnnotationNameIid = 1, kAnnotationName = 10;
 constexpr uint32_t kEventNames = 2, kAnnotationNames = 3, kFunctionNames = 5, kFrames = 6, kCallstacks = 7;
 constexpr uint32_t kIid = 1, kInternedValue = 2, kFrameFunction = 2, kFrameLine = 6, kFrameIds = 2;
 }  // namespace field
 
 constexpr uint32_t kIncrementalStateCleared = 1;
+// Clocks: Perfetto's default trace clock (boot time), and the range of a sequence's own clocks.
+constexpr uint64_t kBootTime = 6, kFirstSequenceClock = 64, kLastSequenceClock = 127;
+// Perfetto's importer drops an event with more extra counter values than this.
+constexpr size_t kMaxExtraCounters = 8;
 enum EventType : uint64_t { kSliceBegin = 1, kSliceEnd = 2, kInstant = 3, kCounter = 4 };
 
 // The packet being checked, for the messages of failures found inside it.
@@ -284,14 +292,16 @@ struct Event {
   std::optional<uint64_t> type, track;
   std::optional<std::string> name;
   bool has_counter_value = false;
+  std::vector<uint64_t> extra_counter_tracks;
+  size_t extra_counter_values = 0;
   std::vector<uint64_t> flows, terminating_flows;
 };
 
 // The fields of one TracePacket, sub-messages still encoded.
 struct Packet {
-  std::optional<uint64_t> timestamp, sequence_id;
+  std::optional<uint64_t> timestamp, sequence_id, clock_id;
   uint64_t flags = 0;
-  std::optional<pbf_reader> event, interned, descriptor;
+  std::optional<pbf_reader> event, interned, descriptor, defaults, clock_snapshot;
 };
 
 Packet read_packet(std::string_view bytes) {
@@ -302,6 +312,9 @@ Packet read_packet(std::string_view bytes) {
       case field::kTimestamp: p.timestamp = read_varint(m, "timestamp"); break;
       case field::kSequenceId: p.sequence_id = read_varint(m, "trusted_packet_sequence_id"); break;
       case field::kSequenceFlags: p.flags = read_varint(m, "sequence_flags"); break;
+      case field::kTimestampClockId: p.clock_id = read_varint(m, "timestamp_clock_id"); break;
+      case field::kDefaults: p.defaults = read_message(m, "trace_packet_defaults"); break;
+      case field::kClockSnapshot: p.clock_snapshot = read_message(m, "clock_snapshot"); break;
       case field::kTrackEvent: p.event = read_message(m, "track_event"); break;
       case field::kInternedData: p.interned = read_message(m, "interned_data"); break;
       case field::kTrackDescriptor: p.descriptor = read_message(m, "track_descriptor"); break;
@@ -321,6 +334,9 @@ class Checker {
 
  private:
   void describe(pbf_reader m);
+  void read_defaults(pbf_reader m, uint64_t flags);
+  void read_clocks(pbf_reader m);
+  uint64_t trace_time(const Packet& p);
   Event read_event(pbf_reader m) const;
   void read_annotation(pbf_reader m) const;
   void event(const Event& e, uint64_t ts);
@@ -330,6 +346,15 @@ class Checker {
 
   uint64_t packets_ = 0, slices_ = 0, flows_ = 0, counters_ = 0;
   std::optional<uint64_t> last_ts_;
+  // The sequence's own clocks, from its clock snapshots, and the one its defaults name.
+  struct Clock {
+    bool incremental = false;
+    uint64_t value = 0;      // the last time read on it (the snapshot's, at first)
+    uint64_t boot_time = 0;  // boot time when it read `base`
+    uint64_t base = 0;
+  };
+  std::map<uint64_t, Clock> clocks_;
+  std::optional<uint64_t> default_clock_;
   Interned interned_;
   std::map<uint64_t, Track> tracks_;
   std::map<uint64_t, Flow> flow_state_;
@@ -343,18 +368,91 @@ void Checker::packet(std::string_view bytes) {
     fail("trusted_packet_sequence_id is " + (p.sequence_id ? std::to_string(*p.sequence_id) : "missing") + ", not 1");
   if (packets_ == 1 && !(p.flags & kIncrementalStateCleared))
     fail("the first packet does not clear the incremental state (sequence_flags bit 1)");
-  if (p.flags & kIncrementalStateCleared) ++interned_.epoch;
+  if (p.flags & kIncrementalStateCleared) {
+    ++interned_.epoch;
+    default_clock_.reset();
+  }
+  if (p.defaults) read_defaults(*p.defaults, p.flags);
   if (p.interned) interned_.add(read_interned(*p.interned));
+  if (p.clock_snapshot) read_clocks(*p.clock_snapshot);
   if (p.descriptor) describe(*p.descriptor);
+  std::optional<uint64_t> ts;
   if (p.timestamp) {
-    if (last_ts_ && *p.timestamp < *last_ts_)
-      fail("timestamp " + std::to_string(*p.timestamp) + " goes back from " + std::to_string(*last_ts_));
-    last_ts_ = p.timestamp;
+    ts = trace_time(p);
+    if (last_ts_ && *ts < *last_ts_)
+      fail("timestamp " + std::to_string(*ts) + " goes back from " + std::to_string(*last_ts_));
+    last_ts_ = ts;
   }
   if (p.event) {
-    if (!p.timestamp) fail("a track event without a timestamp");
-    event(read_event(*p.event), *p.timestamp);
+    if (!ts) fail("a track event without a timestamp");
+    event(read_event(*p.event), *ts);
   }
+}
+
+// Defaults belong to the incremental state: Perfetto wants them with each clear.
+void Checker::read_defaults(pbf_reader m, uint64_t flags) {
+  if (!(flags & kIncrementalStateCleared))
+    fail("trace_packet_defaults in a packet that does not clear the incremental state");
+  while (m.next()) {
+    if (m.tag() == field::kDefaultsClockId)
+      default_clock_ = read_varint(m, "defaults timestamp_clock_id");
+    else
+      m.skip();
+  }
+}
+
+// A snapshot must read boot time (the trace clock) and may define the sequence's own clocks
+// against it; only those may be incremental, as in Perfetto.
+void Checker::read_clocks(pbf_reader m) {
+  std::map<uint64_t, Clock> read;
+  std::optional<uint64_t> boot;
+  while (m.next()) {
+    if (m.tag() != field::kClocks) {
+      m.skip();
+      continue;
+    }
+    pbf_reader c = read_message(m, "clock");
+    std::optional<uint64_t> id, time;
+    bool incremental = false;
+    while (c.next()) {
+      switch (c.tag()) {
+        case field::kClockId: id = read_varint(c, "clock_id"); break;
+        case field::kClockTime: time = read_varint(c, "clock timestamp"); break;
+        case field::kClockIncremental: incremental = read_varint(c, "clock is_incremental") != 0; break;
+        case field::kClockUnit:
+          if (read_varint(c, "clock unit_multiplier_ns") > 1) fail("a clock in units other than ns");
+          break;
+        default: c.skip();
+      }
+    }
+    if (!id || !time) fail("a clock in a clock snapshot without clock_id or timestamp");
+    if (*id == kBootTime) {
+      boot = time;
+    } else if (*id >= kFirstSequenceClock && *id <= kLastSequenceClock) {
+      read[*id] = Clock{incremental, *time, 0, *time};
+    } else {
+      fail("clock " + std::to_string(*id) + " in a clock snapshot (only boot time and the sequence's own)");
+    }
+    if (incremental && *id == kBootTime) fail("boot time declared incremental (only a sequence's own clock may be)");
+  }
+  if (!boot) fail("a clock snapshot without boot time");
+  for (auto& [id, clock] : read) {
+    clock.boot_time = *boot;
+    clocks_[id] = clock;
+  }
+}
+
+// A packet's timestamp in boot time: on the packet's clock, or else its defaults', or else boot time.
+uint64_t Checker::trace_time(const Packet& p) {
+  const uint64_t id = p.clock_id ? *p.clock_id : default_clock_.value_or(kBootTime);
+  if (id == kBootTime) return *p.timestamp;
+  auto it = clocks_.find(id);
+  if (it == clocks_.end())
+    fail("a timestamp on clock " + std::to_string(id) + ", which no clock snapshot has defined before");
+  Clock& clock = it->second;
+  clock.value = clock.incremental ? clock.value + *p.timestamp : *p.timestamp;
+  if (clock.value < clock.base) fail("a timestamp before its clock's snapshot");
+  return clock.boot_time + (clock.value - clock.base);
 }
 
 void Checker::describe(pbf_reader m) {
@@ -424,6 +522,14 @@ Event Checker::read_event(pbf_reader m) const {
         read_varint(m, "event counter_value");
         e.has_counter_value = true;
         break;
+      // Perfetto reads these two unpacked, one value per field: read_varint rejects a packed one.
+      case field::kExtraCounterTrackUuids:
+        e.extra_counter_tracks.push_back(read_varint(m, "event extra_counter_track_uuids"));
+        break;
+      case field::kExtraCounterValues:
+        read_varint(m, "event extra_counter_values");
+        ++e.extra_counter_values;
+        break;
       case field::kFlowIds: read_fixed64s(m, "event flow_ids", e.flows); break;
       case field::kTerminatingFlowIds: read_fixed64s(m, "event terminating_flow_ids", e.terminating_flows); break;
       case field::kCallstackIid:
@@ -461,6 +567,18 @@ void Checker::event(const Event& e, uint64_t ts) {
       ++counters_;
       break;
     default: break;  // an instant: nothing to balance
+  }
+  if (e.extra_counter_values != e.extra_counter_tracks.size())
+    fail(std::to_string(e.extra_counter_values) + " extra counter values for " +
+         std::to_string(e.extra_counter_tracks.size()) + " extra counter tracks" + where);
+  if (e.extra_counter_tracks.size() > kMaxExtraCounters)
+    fail(std::to_string(e.extra_counter_tracks.size()) + " extra counter values" + where + ", more than " +
+         std::to_string(kMaxExtraCounters));
+  for (uint64_t uuid : e.extra_counter_tracks) {
+    auto extra = tracks_.find(uuid);
+    if (extra == tracks_.end() || !extra->second.counter)
+      fail("an extra counter value" + where + " for track " + std::to_string(uuid) + ", not a described counter track");
+    ++counters_;
   }
   for (uint64_t id : e.flows) {
     auto [at, fresh] = flow_state_.try_emplace(id, Flow{ts, current_packet});

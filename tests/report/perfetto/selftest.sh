@@ -114,6 +114,40 @@ expect_fail cleared-state "packet 14: uses callstack iid 1, not defined before"
 variant time-goes-back '$a packet { timestamp: 50 trusted_packet_sequence_id: 1 track_event { type: TYPE_INSTANT track_uuid: 2 name: "late" } }'
 expect_fail time-goes-back "packet 26: timestamp 50 goes back from 400"
 
+# The same trace as gtanalyze writes it: timestamps as deltas on an incremental clock 64 that the
+# first packet names in its defaults and the second (a clock snapshot) defines, and a second
+# counter track whose value rides on the first counter event as an extra counter value.
+awk 'NR == 1 { sub(/ sequence_flags: 1/, " sequence_flags: 1 trace_packet_defaults { timestamp_clock_id: 64 }"); print
+               print "packet { trusted_packet_sequence_id: 1 clock_snapshot { clocks { clock_id: 6 timestamp: 0 } clocks { clock_id: 64 timestamp: 0 is_incremental: true } } }"
+               print "packet { trusted_packet_sequence_id: 1 track_descriptor { uuid: 21 name: \"Goroutines runnable\" counter {} } }"; next }
+     match($0, /timestamp: [0-9]+/) { t = substr($0, RSTART + 11, RLENGTH - 11); $0 = substr($0, 1, RSTART + 10) (t - last) substr($0, RSTART + RLENGTH); last = t }
+     /counter_value: 1/ { sub(/counter_value: 1/, "counter_value: 1 extra_counter_track_uuids: 21 extra_counter_values: 0") }
+     { print }' "$tmp/good.txt" >"$tmp/good-delta.txt"
+encode good-delta
+want="perfetto_check: $tmp/good-delta.pftrace: 27 packets, 8 tracks, 8 slices, 1 flows, 2 counters, 3 goroutines agree with --json"
+out=$("$check" "$tmp/good-delta.pftrace" --json "$tmp/good.json" 2>&1)
+if [ "$?" = 0 ] && [ "$out" = "$want" ]; then
+  passes=$((passes + 1))
+  echo "ok   good-delta with --json: ${out//$tmp\//}"
+else
+  failures=$((failures + 1))
+  echo "FAIL good-delta with --json: $out (want: $want)"
+fi
+delta() { sed "$2" "$tmp/good-delta.txt" >"$tmp/$1.txt" && encode "$1"; }
+delta delta-no-snapshot '2d'
+expect_fail delta-no-snapshot "packet 9: a timestamp on clock 64, which no clock snapshot has defined before"
+delta delta-defaults-not-cleared '1s/ trace_packet_defaults { timestamp_clock_id: 64 }//;2s/clock_snapshot/trace_packet_defaults { timestamp_clock_id: 64 } clock_snapshot/'
+expect_fail delta-defaults-not-cleared "packet 2: trace_packet_defaults in a packet that does not clear the incremental state"
+delta delta-boot-incremental '2s/clock_id: 6 timestamp: 0/clock_id: 6 timestamp: 0 is_incremental: true/'
+expect_fail delta-boot-incremental "packet 2: boot time declared incremental \(only a sequence's own clock may be\)"
+# One delta a nanosecond longer shifts every later time: G1's running slice (100-200) grows.
+sed '15s/timestamp: 50/timestamp: 51/' "$tmp/good-delta.txt" >"$tmp/delta-off.txt" && encode delta-off
+expect_fail delta-off "goroutine 1: running sums to 101 ns, --json exec_ns is 100" --json "$tmp/good.json"
+delta extra-unpaired '12s/ extra_counter_values: 0//'
+expect_fail extra-unpaired "packet 12: 0 extra counter values for 1 extra counter tracks on track 20 'Goroutines running'"
+delta extra-not-counter '12s/extra_counter_track_uuids: 21/extra_counter_track_uuids: 11/'
+expect_fail extra-not-counter "packet 12: an extra counter value on track 20 'Goroutines running' for track 11, not a described counter track"
+
 # Tracks.
 variant track-before-described '4{h;d};$G'
 expect_fail track-before-described "packet 11: track 4 is used before it is described"
