@@ -2,7 +2,9 @@
 // Summarizer.Event (summary.go) in its order; where we keep more than Go, the comment says so.
 #include "analysis/goroutine_tracker.hpp"
 
+#include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <utility>
 
 #include "analysis/gc_tracker.hpp"
@@ -44,6 +46,32 @@ struct FixedStates {
   static constexpr GoState from = kChange.change.go_from, to = kChange.change.go_to;
 };
 
+// Go's GoroutineExecStats.sub: end minus start, over the keys of end (keys are never removed).
+ExecStats minus(const ExecStats& end, const ExecStats& start) {
+  ExecStats r = end;
+  r.exec -= start.exec;
+  r.sched_wait -= start.sched_wait;
+  r.syscall -= start.syscall;
+  r.syscall_block -= start.syscall_block;
+  r.total -= start.total;
+  for (auto& [reason, d] : r.block_by_reason)
+    if (auto it = start.block_by_reason.find(reason); it != start.block_by_reason.end()) d -= it->second;
+  for (auto& [name, d] : r.range_time)
+    if (auto it = start.range_time.find(name); it != start.range_time.end()) d -= it->second;
+  return r;
+}
+
+// Go's IsSystemGoroutine: the runtime's own goroutines, and those without a name.
+bool is_system_goroutine(const std::string& name) {
+  return name.empty() || (name != "runtime.main" && name.rfind("runtime.", 0) == 0);
+}
+
+// A goroutine's user regions: Go's activeRegions (a stack; each holds the goroutine's stats at
+// its start until it ends) and Regions (ended, with their own stats).
+struct GoRegions {
+  std::vector<RegionSummary> open, done;
+};
+
 // The tracker's working state and its per-event steps. In this file only (internal linkage): each
 // step (each copy of a template one) has one caller, so the compiler inlines them all into the
 // loop over the events.
@@ -71,6 +99,16 @@ struct StateMachine {
   }
   Goroutine& appear(GoId id, Time creation);
 
+  // User regions (rare: off the per-event path but for a flag test at a goroutine's end).
+  [[nodiscard]] ExecStats exec_stats(const Goroutine& g) const;
+  ExecStats snapshot(const Goroutine& g, Time t);
+  void on_region_begin(const Event& ev);
+  void on_region_end(const Event& ev);
+  void inherit_region(Goroutine& created, const Event& ev);
+  void open_region(Goroutine& g, RegionSummary region);
+  void close_region(GoId id, GoRegions& regions, RegionSummary region, bool kept);
+  void close_open_regions(const Goroutine& g, const Event* trigger);
+
   Interning interning;
   std::uint32_t forever = 0;  // the name of the reason "forever"
   // Chunked: growing never copies the records, so a trace with a million goroutines never needs
@@ -90,6 +128,10 @@ struct StateMachine {
   Time sync_ts = 0;
   TraceFacts facts;
   GcTracker gc;
+  TaskTracker tasks;
+  std::unordered_map<GoId, GoRegions> regions;  // of the goroutines with has_regions
+  std::size_t open_regions = 0;                 // in all of them: 0 spares a lookup per creation
+  RegionListener* region_listener = nullptr;
 };
 
 void StateMachine::on_events(std::span<const Event> events) {
@@ -135,6 +177,11 @@ void StateMachine::on_event(const Event& ev) {
     case EventKind::Metric:
       if (ev.type == EventType::ProcsChange) facts.gomaxprocs = ev.metric().value;
       break;
+    case EventKind::RegionBegin: on_region_begin(ev); break;
+    case EventKind::RegionEnd: on_region_end(ev); break;
+    case EventKind::TaskBegin:
+    case EventKind::TaskEnd: tasks.on_task(ev); break;
+    case EventKind::Log: tasks.on_log(ev); break;
     default: break;
   }
 }
@@ -182,6 +229,7 @@ Goroutine& StateMachine::leave(const Event& ev, GoId id, Goroutine* g, S states,
     Goroutine& created = appear(id, t);
     created.created = true;
     created.create_stack = interning.stack(ev.stack());
+    if (open_regions != 0) inherit_region(created, ev);
     return created;
   }
   // A validated order never changes a goroutine it has not seen; be safe anyway.
@@ -253,12 +301,16 @@ void StateMachine::enter(const Event& ev, Goroutine& g, S states, std::uint32_t 
     case GoState::Waiting:
       if (wait_reason == forever) {
         g.finalize(t, &ev, times);  // blocked forever is treated like the goroutine's end
+        if (g.has_regions) close_open_regions(g, &ev);
       } else {
         g.last_block = t;
         g.last_block_reason = wait_reason;
       }
       break;
-    case GoState::NotExist: g.finalize(t, &ev, times); break;
+    case GoState::NotExist:
+      g.finalize(t, &ev, times);
+      if (g.has_regions) close_open_regions(g, &ev);
+      break;
     case GoState::Syscall:
       syscalling_p[ev.p] = g.id;
       g.syscall_p = ev.p;
@@ -280,6 +332,11 @@ Goroutine& StateMachine::appear(GoId id, Time creation) {
     times.clear(old.range_time);
     times.clear(old.last_range);
     latencies.forget(old.latencies);
+    if (old.has_regions) {
+      auto r = regions.find(id);
+      open_regions -= r->second.open.size();
+      regions.erase(r);
+    }
     old = Goroutine{};
   }
   Goroutine& g = *i->second;
@@ -339,6 +396,119 @@ void StateMachine::on_range(const Event& ev) {
   }
 }
 
+// The goroutine's stats as they stand, names and maps spelled out.
+ExecStats StateMachine::exec_stats(const Goroutine& g) const {
+  ExecStats out;
+  out.exec = g.exec;
+  out.sched_wait = g.sched_wait;
+  out.syscall = g.syscall;
+  out.syscall_block = g.syscall_block;
+  out.total = g.total;
+  times.for_each(g.block_by_reason,
+                 [&](std::uint32_t reason, Duration d) { out.block_by_reason[interning.name_of(reason)] += d; });
+  times.for_each(g.range_time, [&](std::uint32_t range, Duration d) { out.range_time[interning.name_of(range)] += d; });
+  return out;
+}
+
+// Go's snapshotStat: the stats the goroutine would have if it ended at t. Computed on a copy of
+// the record, finalized, so the arithmetic is finalize()'s own.
+ExecStats StateMachine::snapshot(const Goroutine& g, Time t) {
+  Goroutine copy = g;
+  auto copy_map = [&](base::PooledMaps::Map from) {
+    base::PooledMaps::Map to = 0;
+    times.for_each(from, [&](std::uint32_t key, std::int64_t v) { times(to, key) = v; });
+    return to;
+  };
+  copy.block_by_reason = copy_map(g.block_by_reason);
+  copy.range_time = copy_map(g.range_time);
+  copy.last_range = copy_map(g.last_range);
+  copy.finalize(t, nullptr, times);
+  ExecStats out = exec_stats(copy);
+  times.clear(copy.block_by_reason);
+  times.clear(copy.range_time);
+  times.clear(copy.last_range);
+  return out;
+}
+
+void StateMachine::on_region_begin(const Event& ev) {
+  Goroutine* g = find(ev.g);
+  if (g == nullptr) return;  // a validated trace has regions only on goroutines it has seen
+  const Region r = ev.region();
+  RegionSummary region;
+  region.name = r.type;
+  region.task = r.task;
+  region.start = ev.time;
+  static_cast<ExecStats&>(region) = snapshot(*g, ev.time);
+  tasks.on_region(r.task, g->id);
+  open_region(*g, std::move(region));
+}
+
+// The innermost open region ends, whatever the event names (Go pops the top of the stack); with
+// none open, its begin is missing and the region is made up from the end.
+void StateMachine::on_region_end(const Event& ev) {
+  Goroutine* g = find(ev.g);
+  if (g == nullptr) return;
+  g->has_regions = true;
+  GoRegions& rs = regions[g->id];
+  RegionSummary region;
+  if (!rs.open.empty()) {
+    region = std::move(rs.open.back());
+    rs.open.pop_back();
+    open_regions--;
+  } else {
+    const Region r = ev.region();
+    region.name = r.type;
+    region.task = r.task;
+    tasks.on_region(r.task, g->id);
+  }
+  static_cast<ExecStats&>(region) = minus(snapshot(*g, ev.time), region);
+  region.end = ev.time;
+  close_region(g->id, rs, std::move(region), true);
+}
+
+// A goroutine created inside a region inherits its creator's innermost region's task: Go gives
+// it a synthetic, nameless region from its creation, with stats from zero.
+void StateMachine::inherit_region(Goroutine& created, const Event& ev) {
+  const Goroutine* creator = find(ev.g);
+  if (creator == nullptr || !creator->has_regions) return;
+  const GoRegions& from = regions[creator->id];
+  if (from.open.empty()) return;
+  RegionSummary region;
+  region.task = from.open.back().task;
+  region.start = ev.time;
+  open_region(created, std::move(region));
+}
+
+void StateMachine::open_region(Goroutine& g, RegionSummary region) {
+  if (region_listener) region_listener->region_opened(g.id, region.name, region.task, *region.start);
+  g.has_regions = true;
+  regions[g.id].open.push_back(std::move(region));
+  open_regions++;
+}
+
+void StateMachine::close_region(GoId id, GoRegions& rs, RegionSummary region, bool kept) {
+  if (region_listener) region_listener->region_closed(id, region, kept);
+  if (kept) rs.done.push_back(std::move(region));
+}
+
+// Go's finalize for the regions still open, after the goroutine's own: they end with it (at
+// `trigger`, or at the trace's end without one), bottom of the stack first; a system goroutine's
+// are dropped.
+void StateMachine::close_open_regions(const Goroutine& g, const Event* trigger) {
+  GoRegions& rs = regions[g.id];
+  if (rs.open.empty()) return;
+  const ExecStats final_stats = exec_stats(g);
+  const bool kept = !is_system_goroutine(interning.name_of(g.name));
+  std::vector<RegionSummary> open = std::move(rs.open);
+  rs.open.clear();
+  open_regions -= open.size();
+  for (RegionSummary& region : open) {
+    static_cast<ExecStats&>(region) = minus(final_stats, region);
+    if (trigger) region.end = trigger->time;
+    close_region(g.id, rs, std::move(region), kept);
+  }
+}
+
 }  // namespace
 
 struct GoroutineTracker::State : StateMachine {};
@@ -355,6 +525,7 @@ void GoroutineTracker::drain(const std::function<void(const Goroutine&)>& f) {
   for (std::size_t i = 0; i < s.goroutines.size(); s.goroutines.consumed(i++)) {
     Goroutine& g = s.goroutines[i];
     g.finalize(s.facts.last, nullptr, s.times);
+    if (g.has_regions) s.close_open_regions(g, nullptr);
     f(g);
   }
 }
@@ -364,24 +535,29 @@ const TraceFacts& GoroutineTracker::facts() const { return state_->facts; }
 const GcSummary& GoroutineTracker::gc() const { return state_->gc.summary(); }
 const SchedLatencies& GoroutineTracker::latencies() const { return state_->latencies; }
 std::vector<StackInfo> GoroutineTracker::take_stacks() { return state_->interning.take_stacks(); }
+std::vector<TaskSummary> GoroutineTracker::take_tasks() { return state_->tasks.finish(); }
+void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->region_listener = listener; }
+
+std::vector<RegionSummary> GoroutineTracker::take_regions(const Goroutine& g) {
+  if (!g.has_regions) return {};
+  auto it = state_->regions.find(g.id);
+  std::vector<RegionSummary> out = std::move(it->second.done);
+  state_->regions.erase(it);
+  // Go sorts by start, a missing start first (slices.SortFunc: stable for the few a goroutine has).
+  std::stable_sort(out.begin(), out.end(),
+                   [](const RegionSummary& a, const RegionSummary& b) { return a.start < b.start; });
+  return out;
+}
 
 GoroutineSummary GoroutineTracker::summary(const Goroutine& g) const {
   const Interning& interning = state_->interning;
-  const base::PooledMaps& times = state_->times;
   GoroutineSummary gs;
+  static_cast<ExecStats&>(gs) = state_->exec_stats(g);
   gs.id = g.id;
   gs.name = interning.name_of(g.name);
   gs.creation = g.creation;
   gs.start = g.start;
   gs.end = g.end;
-  gs.exec = g.exec;
-  gs.sched_wait = g.sched_wait;
-  gs.syscall = g.syscall;
-  gs.syscall_block = g.syscall_block;
-  gs.total = g.total;
-  times.for_each(g.block_by_reason,
-                 [&](std::uint32_t reason, Duration d) { gs.block_by_reason[interning.name_of(reason)] += d; });
-  times.for_each(g.range_time, [&](std::uint32_t range, Duration d) { gs.range_time[interning.name_of(range)] += d; });
   gs.final_state = g.final_state;
   gs.final_reason = interning.name_of(g.final_reason);
   gs.final_time = g.final_time;
