@@ -2,9 +2,8 @@
 // Summarizer.Event (summary.go) in its order; where we keep more than Go, the comment says so.
 #include "analysis/goroutine_tracker.hpp"
 
-#include <algorithm>
 #include <map>
-#include <unordered_map>
+#include <optional>
 #include <utility>
 
 #include "analysis/gc_tracker.hpp"
@@ -46,32 +45,6 @@ struct FixedStates {
   static constexpr GoState from = kChange.change.go_from, to = kChange.change.go_to;
 };
 
-// Go's GoroutineExecStats.sub: end minus start, over the keys of end (keys are never removed).
-ExecStats minus(const ExecStats& end, const ExecStats& start) {
-  ExecStats r = end;
-  r.exec -= start.exec;
-  r.sched_wait -= start.sched_wait;
-  r.syscall -= start.syscall;
-  r.syscall_block -= start.syscall_block;
-  r.total -= start.total;
-  for (auto& [reason, d] : r.block_by_reason)
-    if (auto it = start.block_by_reason.find(reason); it != start.block_by_reason.end()) d -= it->second;
-  for (auto& [name, d] : r.range_time)
-    if (auto it = start.range_time.find(name); it != start.range_time.end()) d -= it->second;
-  return r;
-}
-
-// Go's IsSystemGoroutine: the runtime's own goroutines, and those without a name.
-bool is_system_goroutine(const std::string& name) {
-  return name.empty() || (name != "runtime.main" && name.rfind("runtime.", 0) == 0);
-}
-
-// A goroutine's user regions: Go's activeRegions (a stack; each holds the goroutine's stats at
-// its start until it ends) and Regions (ended, with their own stats).
-struct GoRegions {
-  std::vector<RegionSummary> open, done;
-};
-
 // The tracker's working state and its per-event steps. In this file only (internal linkage): each
 // step (each copy of a template one) has one caller, so the compiler inlines them all into the
 // loop over the events.
@@ -98,16 +71,16 @@ struct StateMachine {
     return i == nullptr ? nullptr : i->second;
   }
   Goroutine& appear(GoId id, Time creation);
+  [[gnu::noinline]] Goroutine* find_rare(GoId id) { return find(id); }
 
-  // User regions (rare: off the per-event path but for a flag test at a goroutine's end).
+  // User regions: rare. Out of line (noinline), and their bookkeeping in another file (the
+  // RegionTracker): inlined here, they cost the loop over the events the inlining of its
+  // lookups (callgrind go1.26-100M: +3% instructions, "inline-unit-growth limit reached").
   [[nodiscard]] ExecStats exec_stats(const Goroutine& g) const;
-  ExecStats snapshot(const Goroutine& g, Time t);
-  void on_region_begin(const Event& ev);
-  void on_region_end(const Event& ev);
-  void inherit_region(Goroutine& created, const Event& ev);
-  void open_region(Goroutine& g, RegionSummary region);
-  void close_region(GoId id, GoRegions& regions, RegionSummary region, bool kept);
-  void close_open_regions(const Goroutine& g, const Event* trigger);
+  [[gnu::noinline]] ExecStats snapshot(const Goroutine& g, Time t);
+  [[gnu::noinline]] void on_region(const Event& ev);
+  [[gnu::noinline]] void inherit_region(Goroutine& created, const Event& ev);
+  [[gnu::noinline]] void end_regions(const Goroutine& g, const Event* trigger);
 
   Interning interning;
   std::uint32_t forever = 0;  // the name of the reason "forever"
@@ -129,9 +102,7 @@ struct StateMachine {
   TraceFacts facts;
   GcTracker gc;
   TaskTracker tasks;
-  std::unordered_map<GoId, GoRegions> regions;  // of the goroutines with has_regions
-  std::size_t open_regions = 0;                 // in all of them: 0 spares a lookup per creation
-  RegionListener* region_listener = nullptr;
+  RegionTracker regions{tasks};  // of the goroutines with has_regions
 };
 
 void StateMachine::on_events(std::span<const Event> events) {
@@ -177,8 +148,8 @@ void StateMachine::on_event(const Event& ev) {
     case EventKind::Metric:
       if (ev.type == EventType::ProcsChange) facts.gomaxprocs = ev.metric().value;
       break;
-    case EventKind::RegionBegin: on_region_begin(ev); break;
-    case EventKind::RegionEnd: on_region_end(ev); break;
+    case EventKind::RegionBegin:
+    case EventKind::RegionEnd: on_region(ev); break;
     case EventKind::TaskBegin:
     case EventKind::TaskEnd: tasks.on_task(ev); break;
     case EventKind::Log: tasks.on_log(ev); break;
@@ -229,7 +200,7 @@ Goroutine& StateMachine::leave(const Event& ev, GoId id, Goroutine* g, S states,
     Goroutine& created = appear(id, t);
     created.created = true;
     created.create_stack = interning.stack(ev.stack());
-    if (open_regions != 0) inherit_region(created, ev);
+    if (regions.any_open()) inherit_region(created, ev);
     return created;
   }
   // A validated order never changes a goroutine it has not seen; be safe anyway.
@@ -301,7 +272,7 @@ void StateMachine::enter(const Event& ev, Goroutine& g, S states, std::uint32_t 
     case GoState::Waiting:
       if (wait_reason == forever) {
         g.finalize(t, &ev, times);  // blocked forever is treated like the goroutine's end
-        if (g.has_regions) close_open_regions(g, &ev);
+        if (g.has_regions) end_regions(g, &ev);
       } else {
         g.last_block = t;
         g.last_block_reason = wait_reason;
@@ -309,7 +280,7 @@ void StateMachine::enter(const Event& ev, Goroutine& g, S states, std::uint32_t 
       break;
     case GoState::NotExist:
       g.finalize(t, &ev, times);
-      if (g.has_regions) close_open_regions(g, &ev);
+      if (g.has_regions) end_regions(g, &ev);
       break;
     case GoState::Syscall:
       syscalling_p[ev.p] = g.id;
@@ -332,11 +303,7 @@ Goroutine& StateMachine::appear(GoId id, Time creation) {
     times.clear(old.range_time);
     times.clear(old.last_range);
     latencies.forget(old.latencies);
-    if (old.has_regions) {
-      auto r = regions.find(id);
-      open_regions -= r->second.open.size();
-      regions.erase(r);
-    }
+    if (old.has_regions) regions.forget(id);
     old = Goroutine{};
   }
   Goroutine& g = *i->second;
@@ -430,83 +397,27 @@ ExecStats StateMachine::snapshot(const Goroutine& g, Time t) {
   return out;
 }
 
-void StateMachine::on_region_begin(const Event& ev) {
+void StateMachine::on_region(const Event& ev) {
   Goroutine* g = find(ev.g);
   if (g == nullptr) return;  // a validated trace has regions only on goroutines it has seen
-  const Region r = ev.region();
-  RegionSummary region;
-  region.name = r.type;
-  region.task = r.task;
-  region.start = ev.time;
-  static_cast<ExecStats&>(region) = snapshot(*g, ev.time);
-  tasks.on_region(r.task, g->id);
-  open_region(*g, std::move(region));
-}
-
-// The innermost open region ends, whatever the event names (Go pops the top of the stack); with
-// none open, its begin is missing and the region is made up from the end.
-void StateMachine::on_region_end(const Event& ev) {
-  Goroutine* g = find(ev.g);
-  if (g == nullptr) return;
   g->has_regions = true;
-  GoRegions& rs = regions[g->id];
-  RegionSummary region;
-  if (!rs.open.empty()) {
-    region = std::move(rs.open.back());
-    rs.open.pop_back();
-    open_regions--;
+  if (ev.kind() == EventKind::RegionBegin) {
+    regions.begin(g->id, ev.region(), ev.time, snapshot(*g, ev.time));
   } else {
-    const Region r = ev.region();
-    region.name = r.type;
-    region.task = r.task;
-    tasks.on_region(r.task, g->id);
+    regions.end(g->id, ev.region(), ev.time, snapshot(*g, ev.time));
   }
-  static_cast<ExecStats&>(region) = minus(snapshot(*g, ev.time), region);
-  region.end = ev.time;
-  close_region(g->id, rs, std::move(region), true);
 }
 
-// A goroutine created inside a region inherits its creator's innermost region's task: Go gives
-// it a synthetic, nameless region from its creation, with stats from zero.
 void StateMachine::inherit_region(Goroutine& created, const Event& ev) {
-  const Goroutine* creator = find(ev.g);
-  if (creator == nullptr || !creator->has_regions) return;
-  const GoRegions& from = regions[creator->id];
-  if (from.open.empty()) return;
-  RegionSummary region;
-  region.task = from.open.back().task;
-  region.start = ev.time;
-  open_region(created, std::move(region));
+  if (regions.inherit(ev.g, created.id, ev.time)) created.has_regions = true;
 }
 
-void StateMachine::open_region(Goroutine& g, RegionSummary region) {
-  if (region_listener) region_listener->region_opened(g.id, region.name, region.task, *region.start);
-  g.has_regions = true;
-  regions[g.id].open.push_back(std::move(region));
-  open_regions++;
-}
-
-void StateMachine::close_region(GoId id, GoRegions& rs, RegionSummary region, bool kept) {
-  if (region_listener) region_listener->region_closed(id, region, kept);
-  if (kept) rs.done.push_back(std::move(region));
-}
-
-// Go's finalize for the regions still open, after the goroutine's own: they end with it (at
-// `trigger`, or at the trace's end without one), bottom of the stack first; a system goroutine's
-// are dropped.
-void StateMachine::close_open_regions(const Goroutine& g, const Event* trigger) {
-  GoRegions& rs = regions[g.id];
-  if (rs.open.empty()) return;
-  const ExecStats final_stats = exec_stats(g);
-  const bool kept = !is_system_goroutine(interning.name_of(g.name));
-  std::vector<RegionSummary> open = std::move(rs.open);
-  rs.open.clear();
-  open_regions -= open.size();
-  for (RegionSummary& region : open) {
-    static_cast<ExecStats&>(region) = minus(final_stats, region);
-    if (trigger) region.end = trigger->time;
-    close_region(g.id, rs, std::move(region), kept);
-  }
+// Go's finalize for the regions still open, after the goroutine's own (which leaves its stats
+// final): they end with it, at `trigger` or at the trace's end.
+void StateMachine::end_regions(const Goroutine& g, const Event* trigger) {
+  if (!regions.has_open(g.id)) return;
+  regions.end_goroutine(g.id, exec_stats(g), trigger ? std::optional(trigger->time) : std::nullopt,
+                        !is_system_goroutine(interning.name_of(g.name)));
 }
 
 }  // namespace
@@ -525,7 +436,7 @@ void GoroutineTracker::drain(const std::function<void(const Goroutine&)>& f) {
   for (std::size_t i = 0; i < s.goroutines.size(); s.goroutines.consumed(i++)) {
     Goroutine& g = s.goroutines[i];
     g.finalize(s.facts.last, nullptr, s.times);
-    if (g.has_regions) s.close_open_regions(g, nullptr);
+    if (g.has_regions) s.end_regions(g, nullptr);
     f(g);
   }
 }
@@ -536,17 +447,10 @@ const GcSummary& GoroutineTracker::gc() const { return state_->gc.summary(); }
 const SchedLatencies& GoroutineTracker::latencies() const { return state_->latencies; }
 std::vector<StackInfo> GoroutineTracker::take_stacks() { return state_->interning.take_stacks(); }
 std::vector<TaskSummary> GoroutineTracker::take_tasks() { return state_->tasks.finish(); }
-void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->region_listener = listener; }
+void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->regions.set_listener(listener); }
 
 std::vector<RegionSummary> GoroutineTracker::take_regions(const Goroutine& g) {
-  if (!g.has_regions) return {};
-  auto it = state_->regions.find(g.id);
-  std::vector<RegionSummary> out = std::move(it->second.done);
-  state_->regions.erase(it);
-  // Go sorts by start, a missing start first (slices.SortFunc: stable for the few a goroutine has).
-  std::stable_sort(out.begin(), out.end(),
-                   [](const RegionSummary& a, const RegionSummary& b) { return a.start < b.start; });
-  return out;
+  return g.has_regions ? state_->regions.take(g.id) : std::vector<RegionSummary>{};
 }
 
 GoroutineSummary GoroutineTracker::summary(const Goroutine& g) const {
