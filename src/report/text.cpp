@@ -121,8 +121,10 @@ void top_goroutines(Writer& w, const Summary& s, const char* title, Measure meas
 void span_table(Writer& w, const char* column, const std::map<std::string, SpanStats>& stats) {
   w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9}", column, kNameWidth, "count", "complete", "p50", "p99", "max");
   for (const auto& [name, st] : stats) {
+    // Without a complete one there are no durations: "-", not 0.
+    auto d = [&st](Duration v) { return st.complete == 0 ? std::string("-") : human_duration(v); };
     w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9}", fit(name, kNameWidth), kNameWidth, st.count, st.complete,
-           human_duration(st.p50), human_duration(st.p99), human_duration(st.max));
+           d(st.p50), d(st.p99), d(st.max));
   }
 }
 
