@@ -61,9 +61,9 @@ struct GoroutineSummary : ExecStats {
   GoState final_state = GoState::Undetermined;
   std::string final_reason;
   Time final_time = 0;
-  bool created = false;            // its creation is in the trace (not just first seen)
-  std::uint32_t create_stack = 0;  // index into Summary::stacks (0: none)
-  std::uint32_t block_stack = 0;   // stack of the last transition into waiting (0: none)
+  bool created = false;                // its creation is in the trace (not just first seen)
+  std::uint32_t create_stack = 0;      // index into Summary::stacks (0: none)
+  std::uint32_t block_stack = 0;       // stack of the last transition into waiting (0: none)
   std::vector<RegionSummary> regions;  // Go's GoroutineSummary.Regions, in its order (by start)
 };
 
@@ -77,8 +77,8 @@ struct LogEntry {
 // region or log in it, or a child naming it as parent. Task 0 is Go's background task.
 struct TaskSummary {
   TaskId id = 0;
-  std::string name;  // from its begin or end event; "" when neither names it
-  TaskId parent = 0;  // 0: none known
+  std::string name;                // from its begin or end event; "" when neither names it
+  TaskId parent = 0;               // 0: none known
   std::optional<Time> start, end;  // absolute times of its begin and end events
   std::vector<GoId> goroutines;    // ascending: those that began, ended, logged or had a region in it
   std::uint64_t regions = 0;       // regions that began in it (or ended, when their begin is missing)
@@ -154,7 +154,7 @@ struct Summary {
   std::vector<LeakGroup> leak_groups;          // most count × min_blocked first
   LatencyStats sched_latency;
   GcSummary gc;
-  std::vector<StackInfo> stacks;  // interned stacks; [0] is the empty stack
+  std::vector<StackInfo> stacks;   // interned stacks; [0] is the empty stack
   std::vector<TaskSummary> tasks;  // ascending id
   // By name; nameless regions and tasks (synthetic regions, task 0) are not counted.
   std::map<std::string, SpanStats> region_stats, task_stats;

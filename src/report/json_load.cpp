@@ -9,8 +9,8 @@
 #include <charconv>
 #include <limits>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "report/json.hpp"
 
@@ -169,8 +169,8 @@ RegionSummary region(const Node& n) {
 std::map<std::string, SpanStats> span_stats(const Node& n) {
   std::map<std::string, SpanStats> out;
   for (const auto& [name, st] : n.members()) {
-    out[name] = {st["count"].count(),  st["complete"].count(), st["p50_ns"].ns(),
-                 st["p90_ns"].ns(),    st["p99_ns"].ns(),      st["max_ns"].ns()};
+    out[name] = {st["count"].count(), st["complete"].count(), st["p50_ns"].ns(),
+                 st["p90_ns"].ns(),   st["p99_ns"].ns(),      st["max_ns"].ns()};
   }
   return out;
 }

@@ -1,6 +1,6 @@
-// Renders the human summary: header, time by goroutine group, the top goroutines, scheduler
-// latency, user annotations (tasks and regions), GC/STW and the leak candidates with their creation and block sites. Lines stay
-// within 100 columns.
+// Renders the human summary: header, time by goroutine group, the top goroutines, user
+// annotations (tasks and regions), scheduler latency, GC/STW and the leak candidates with their
+// creation and block sites. Lines stay within 100 columns.
 #include "report/text.hpp"
 
 #include <fmt/format.h>
@@ -122,7 +122,8 @@ void span_table(Writer& w, const char* column, const std::map<std::string, SpanS
   w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9}", column, kNameWidth, "count", "complete", "p50", "p99", "max");
   for (const auto& [name, st] : stats) {
     // Without a complete one there are no durations: "-", not 0.
-    auto d = [&st](Duration v) { return st.complete == 0 ? std::string("-") : human_duration(v); };
+    const bool none = st.complete == 0;
+    auto d = [none](Duration v) { return none ? std::string("-") : human_duration(v); };
     w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9}", fit(name, kNameWidth), kNameWidth, st.count, st.complete,
            d(st.p50), d(st.p99), d(st.max));
   }
@@ -138,7 +139,9 @@ void slowest(Writer& w, std::vector<Slow> spans) {
   constexpr std::size_t kShown = 3;
   const std::size_t shown = std::min(kShown, spans.size());
   std::partial_sort(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(shown), spans.end(),
-                    [](const Slow& a, const Slow& b) { return a.duration != b.duration ? a.duration > b.duration : a.what < b.what; });
+                    [](const Slow& a, const Slow& b) {
+                      return a.duration != b.duration ? a.duration > b.duration : a.what < b.what;
+                    });
   for (std::size_t i = 0; i < shown; i++) w.line("    {:>9}  {}", human_duration(spans[i].duration), spans[i].what);
 }
 
@@ -151,8 +154,8 @@ void annotations(Writer& w, const Summary& s) {
     regions += g.regions.size();
     for (const RegionSummary& r : g.regions) {
       if (r.complete() && !r.name.empty()) {
-        slow_regions.push_back({r.duration(s.first, s.last),
-                                fmt::format("region {} on G{} in task {}", fit(r.name, 40), g.id, r.task)});
+        slow_regions.push_back(
+            {r.duration(s.first, s.last), fmt::format("region {} on G{} in task {}", fit(r.name, 40), g.id, r.task)});
       }
     }
   }

@@ -129,8 +129,8 @@ TEST_CASE("user annotations load back; an export made before them loads with non
         prefix + "tasks[1].complete: disagrees with start_ns and end_ns");
   CHECK(error_after([](json& d) { d["tasks"][1]["complete"] = 1; }) ==
         prefix + "tasks[1].complete: expected true or false, found 1");
-  const std::string duration = error_after(
-      [](json& d) { d["tasks"][1]["duration_ns"] = d["tasks"][1]["duration_ns"].get<std::int64_t>() + 1; });
+  const std::string duration =
+      error_after([](json& d) { d["tasks"][1]["duration_ns"] = d["tasks"][1]["duration_ns"].get<std::int64_t>() + 1; });
   CHECK(duration.rfind(prefix + "tasks[1].duration_ns: is ", 0) == 0);
   CHECK(error_after([](json& d) { d["region_stats"]["io"].erase("p99_ns"); }) ==
         prefix + "region_stats[\"io\"]: no field \"p99_ns\"");
