@@ -71,7 +71,6 @@ struct StateMachine {
     return i == nullptr ? nullptr : i->second;
   }
   Goroutine& appear(GoId id, Time creation);
-  [[gnu::noinline]] Goroutine* find_rare(GoId id) { return find(id); }
 
   // User regions: rare. Out of line (noinline), and their bookkeeping in another file (the
   // RegionTracker): inlined here, they cost the loop over the events the inlining of its
@@ -448,6 +447,7 @@ const SchedLatencies& GoroutineTracker::latencies() const { return state_->laten
 std::vector<StackInfo> GoroutineTracker::take_stacks() { return state_->interning.take_stacks(); }
 std::vector<TaskSummary> GoroutineTracker::take_tasks() { return state_->tasks.finish(); }
 void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->regions.set_listener(listener); }
+const TaskTracker& GoroutineTracker::tasks() const { return state_->tasks; }
 
 std::vector<RegionSummary> GoroutineTracker::take_regions(const Goroutine& g) {
   return g.has_regions ? state_->regions.take(g.id) : std::vector<RegionSummary>{};

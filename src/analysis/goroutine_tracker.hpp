@@ -80,6 +80,8 @@ class GoroutineTracker {
   // Told about each region as it opens and closes; nullptr (the default) for none. The listener
   // must outlive the reading of the events.
   void set_region_listener(RegionListener* listener);
+  // The tasks so far (a listener may look up a region's task), until take_tasks().
+  [[nodiscard]] const TaskTracker& tasks() const;
 
   [[nodiscard]] const TraceFacts& facts() const;
   [[nodiscard]] const GcSummary& gc() const;  // complete after drain()

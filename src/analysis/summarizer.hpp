@@ -14,6 +14,7 @@
 namespace gtanalyze::analysis {
 
 class RegionListener;
+class TaskTracker;
 
 class Summarizer {
  public:
@@ -28,6 +29,8 @@ class Summarizer {
   // Told about each user region as it opens and closes (see user_tasks.hpp); set before the
   // first event. nullptr: none.
   void set_region_listener(RegionListener* listener);
+  // The tasks seen so far (for a listener: a region's task, its name and parent), until finish().
+  [[nodiscard]] const TaskTracker& tasks() const;
   // Closes what is still open at the last event and computes groups, latencies and leaks.
   Summary finish(Version version, std::vector<std::string> warnings);
 

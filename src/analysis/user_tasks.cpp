@@ -4,6 +4,7 @@
 #include "analysis/user_tasks.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -123,8 +124,12 @@ void RegionTracker::end_goroutine(GoId g, const ExecStats& final_stats, std::opt
   for (RegionSummary& region : open) {
     static_cast<ExecStats&>(region) = minus(final_stats, region);
     region.end = end;
-    close(g, rs, std::move(region), kept);
   }
+  // The listener hears the innermost first, as a timeline nests them; Go keeps them in the
+  // summary bottom first (before sorting by start).
+  if (listener_)
+    for (auto it = open.rbegin(); it != open.rend(); ++it) listener_->region_closed(g, *it, kept);
+  if (kept) std::move(open.begin(), open.end(), std::back_inserter(rs.done));
 }
 
 bool RegionTracker::has_open(GoId g) const {

@@ -28,8 +28,8 @@ class RegionListener {
   // A region began on goroutine g at `begin`. Not called for a region whose begin is missing.
   virtual void region_opened(GoId g, std::string_view name, TaskId task, Time begin) = 0;
   // A region ended: at its end event, at the goroutine's end (r.end is then that event's time)
-  // or at the trace's end (r.end unset). `kept` is false for a region Go drops from the summary
-  // (the open regions of a system goroutine).
+  // or at the trace's end (r.end unset), innermost first. `kept` is false for a region Go drops
+  // from the summary (the open regions of a system goroutine).
   virtual void region_closed(GoId g, const RegionSummary& r, bool kept) = 0;
 };
 

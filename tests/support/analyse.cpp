@@ -20,14 +20,15 @@ std::filesystem::path trace_of_json_golden(const std::filesystem::path& golden) 
   return source_dir() / "corpus" / dir / (name + ".trace");
 }
 
-Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks, analysis::RegionListener* regions) {
+Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks,
+                const std::function<void(analysis::Summarizer&)>& setup) {
   const std::filesystem::path full = path.is_absolute() ? path : source_dir() / path;
   auto source = ByteSource::open(full.string());
   if (!source) FAIL(full.string() << ": " << source.error().describe());
   auto reader = TraceReader::open(**source);
   if (!reader) FAIL(full.string() << ": " << reader.error().describe());
   analysis::Summarizer summarizer(leaks);
-  summarizer.set_region_listener(regions);
+  if (setup) setup(summarizer);
   Event event;
   for (;;) {
     auto more = (*reader)->next(event);

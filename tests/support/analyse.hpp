@@ -3,20 +3,22 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "gtanalyze/summary.hpp"
 
 namespace gtanalyze::analysis {
-class RegionListener;
+class Summarizer;
 }
 
 namespace gtanalyze::test {
 
-// `path` is absolute, or relative to the source tree. `regions`, if given, is told about each region.
+// `path` is absolute, or relative to the source tree. `setup`, if given, sees the Summarizer
+// before the first event (to set a region listener).
 Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks = {},
-                analysis::RegionListener* regions = nullptr);
+                const std::function<void(analysis::Summarizer&)>& setup = {});
 // The same, as the gtanalyze/v1 JSON document.
 nlohmann::json analyse_json(const std::filesystem::path& path, const LeakOptions& leaks = {});
 
