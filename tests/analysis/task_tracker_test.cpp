@@ -7,28 +7,17 @@
 #include <vector>
 
 #include "analysis/user_tasks.hpp"
+#include "support/synthetic_events.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::analysis;
 
 namespace {
 
-struct Tables final : EventTables {
-  std::vector<std::string> strings{"", "request", "stage", "id", "42"};
-  std::string_view string(std::uint64_t id) const override { return strings.at(id); }
-  Stack stack(std::uint64_t) const override { return {}; }
-  std::string_view extra_string(std::uint64_t) const override { return {}; }
-};
-const Tables tables;
+const test::Tables tables({"", "request", "stage", "id", "42"});
 
 Event ev(EventType t, Time time, GoId g, std::array<std::uint64_t, 4> args) {
-  Event e;
-  e.type = t;
-  e.time = time;
-  e.g = g;
-  e.args = args;
-  e.tables = &tables;
-  return e;
+  return test::event(tables, t, time, g, kNoProc, args);
 }
 
 }  // namespace
