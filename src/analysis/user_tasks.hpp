@@ -40,7 +40,7 @@ class TaskTracker {
   void on_log(const Event& ev);
   // A region in `task` on goroutine g: its begin, or its end when its begin is missing.
   void on_region(TaskId task, GoId g);
-  // The task, nullptr when it was never mentioned.
+  // The task so far, nullptr when it was never mentioned (its `goroutines` are filled by finish()).
   [[nodiscard]] const TaskSummary* find(TaskId id) const;
   // All tasks, ascending id; the tracker is empty after.
   std::vector<TaskSummary> finish();
