@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,25 +25,75 @@ struct FrameInfo {
 };
 using StackInfo = std::vector<FrameInfo>;
 
-struct GoroutineSummary {
-  GoId id = 0;
-  std::string name;  // the root frame of the first transition stack that has one, else ""
-  // Absolute trace times; 0 means "none" as in Go (never started, never ended).
-  Time creation = 0, start = 0, end = 0;
+// Go's GoroutineExecStats: where a goroutine's time went, over its life or over a region.
+struct ExecStats {
   Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
   std::map<std::string, Duration> block_by_reason;  // may hold zero entries; renderers drop them
   std::map<std::string, Duration> range_time;       // "GC mark assist", "stop-the-world (…)", …
-  // The new state of the goroutine's last state change, and its reason when waiting.
-  GoState final_state = GoState::Undetermined;
-  std::string final_reason;
-  Time final_time = 0;
-  bool created = false;            // its creation is in the trace (not just first seen)
-  std::uint32_t create_stack = 0;  // index into Summary::stacks (0: none)
-  std::uint32_t block_stack = 0;   // stack of the last transition into waiting (0: none)
 
   Duration block() const;    // the sum of block_by_reason
   Duration gc() const;       // the sum of range_time entries whose name starts with "GC"
   Duration unknown() const;  // total minus the non-overlapping times, as Go's UnknownTime
+};
+
+// A user region on one goroutine (Go's UserRegionSummary), its stats over the region's span.
+// A region with an empty name and a start is Go's synthetic region: the goroutine was created
+// inside a region of its creator, and inherits that region's task.
+struct RegionSummary : ExecStats {
+  std::string name;
+  TaskId task = 0;
+  // Absolute times of its start and end events, when the trace has them. The end may be the
+  // goroutine's end (Go closes its open regions then); the start, the goroutine's creation.
+  std::optional<Time> start, end;
+
+  bool complete() const { return start && end; }
+  // Go's region interval (cmd/trace): a missing start is the trace's first event, a missing end
+  // its last.
+  Duration duration(Time first, Time last) const { return end.value_or(last) - start.value_or(first); }
+};
+
+struct GoroutineSummary : ExecStats {
+  GoId id = 0;
+  std::string name;  // the root frame of the first transition stack that has one, else ""
+  // Absolute trace times; 0 means "none" as in Go (never started, never ended).
+  Time creation = 0, start = 0, end = 0;
+  // The new state of the goroutine's last state change, and its reason when waiting.
+  GoState final_state = GoState::Undetermined;
+  std::string final_reason;
+  Time final_time = 0;
+  bool created = false;                // its creation is in the trace (not just first seen)
+  std::uint32_t create_stack = 0;      // index into Summary::stacks (0: none)
+  std::uint32_t block_stack = 0;       // stack of the last transition into waiting (0: none)
+  std::vector<RegionSummary> regions;  // Go's GoroutineSummary.Regions, in its order (by start)
+};
+
+struct LogEntry {
+  Time time = 0;
+  GoId goroutine = kNoGoroutine;
+  std::string category, message;
+};
+
+// A user task (Go's UserTaskSummary). A task exists from its first mention: its begin or end, a
+// region or log in it, or a child naming it as parent. Task 0 is Go's background task.
+struct TaskSummary {
+  TaskId id = 0;
+  std::string name;                // from its begin or end event; "" when neither names it
+  TaskId parent = 0;               // 0: none known
+  std::optional<Time> start, end;  // absolute times of its begin and end events
+  std::vector<GoId> goroutines;    // ascending: those that began, ended, logged or had a region in it
+  std::uint64_t regions = 0;       // regions that began in it (or ended, when their begin is missing)
+  std::vector<LogEntry> logs;      // in trace order
+
+  bool complete() const { return start && end; }
+  // Go's task interval (cmd/trace): a missing begin is the trace's first event, a missing end its last.
+  Duration duration(Time first, Time last) const { return end.value_or(last) - start.value_or(first); }
+};
+
+// Regions or tasks of one name: how many, how many complete, and the percentiles of the
+// complete ones' durations (nearest rank, as LatencyStats; all 0 when none is complete).
+struct SpanStats {
+  std::uint64_t count = 0, complete = 0;
+  Duration p50 = 0, p90 = 0, p99 = 0, max = 0;
 };
 
 // Percentiles by nearest rank over the samples (zero when there are none).
@@ -103,7 +154,10 @@ struct Summary {
   std::vector<LeakGroup> leak_groups;          // most count × min_blocked first
   LatencyStats sched_latency;
   GcSummary gc;
-  std::vector<StackInfo> stacks;  // interned stacks; [0] is the empty stack
+  std::vector<StackInfo> stacks;   // interned stacks; [0] is the empty stack
+  std::vector<TaskSummary> tasks;  // ascending id
+  // By name; nameless regions and tasks (synthetic regions, task 0) are not counted.
+  std::map<std::string, SpanStats> region_stats, task_stats;
 };
 
 // Which goroutines may be leak candidates.

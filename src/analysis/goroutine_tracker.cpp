@@ -3,6 +3,7 @@
 #include "analysis/goroutine_tracker.hpp"
 
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "analysis/gc_tracker.hpp"
@@ -71,6 +72,15 @@ struct StateMachine {
   }
   Goroutine& appear(GoId id, Time creation);
 
+  // User regions: rare. Out of line (noinline), and their bookkeeping in another file (the
+  // RegionTracker): inlined here, they cost the loop over the events the inlining of its
+  // lookups (callgrind go1.26-100M: +3% instructions, "inline-unit-growth limit reached").
+  [[nodiscard]] ExecStats exec_stats(const Goroutine& g) const;
+  [[gnu::noinline]] ExecStats snapshot(const Goroutine& g, Time t);
+  [[gnu::noinline]] void on_region(const Event& ev);
+  [[gnu::noinline]] void inherit_region(Goroutine& created, const Event& ev);
+  [[gnu::noinline]] void end_regions(const Goroutine& g, const Event* trigger);
+
   Interning interning;
   std::uint32_t forever = 0;  // the name of the reason "forever"
   // Chunked: growing never copies the records, so a trace with a million goroutines never needs
@@ -90,6 +100,8 @@ struct StateMachine {
   Time sync_ts = 0;
   TraceFacts facts;
   GcTracker gc;
+  TaskTracker tasks;
+  RegionTracker regions{tasks};  // of the goroutines with has_regions
 };
 
 void StateMachine::on_events(std::span<const Event> events) {
@@ -135,6 +147,11 @@ void StateMachine::on_event(const Event& ev) {
     case EventKind::Metric:
       if (ev.type == EventType::ProcsChange) facts.gomaxprocs = ev.metric().value;
       break;
+    case EventKind::RegionBegin:
+    case EventKind::RegionEnd: on_region(ev); break;
+    case EventKind::TaskBegin:
+    case EventKind::TaskEnd: tasks.on_task(ev); break;
+    case EventKind::Log: tasks.on_log(ev); break;
     default: break;
   }
 }
@@ -182,6 +199,7 @@ Goroutine& StateMachine::leave(const Event& ev, GoId id, Goroutine* g, S states,
     Goroutine& created = appear(id, t);
     created.created = true;
     created.create_stack = interning.stack(ev.stack());
+    if (regions.any_open()) inherit_region(created, ev);
     return created;
   }
   // A validated order never changes a goroutine it has not seen; be safe anyway.
@@ -253,12 +271,16 @@ void StateMachine::enter(const Event& ev, Goroutine& g, S states, std::uint32_t 
     case GoState::Waiting:
       if (wait_reason == forever) {
         g.finalize(t, &ev, times);  // blocked forever is treated like the goroutine's end
+        if (g.has_regions) end_regions(g, &ev);
       } else {
         g.last_block = t;
         g.last_block_reason = wait_reason;
       }
       break;
-    case GoState::NotExist: g.finalize(t, &ev, times); break;
+    case GoState::NotExist:
+      g.finalize(t, &ev, times);
+      if (g.has_regions) end_regions(g, &ev);
+      break;
     case GoState::Syscall:
       syscalling_p[ev.p] = g.id;
       g.syscall_p = ev.p;
@@ -280,6 +302,7 @@ Goroutine& StateMachine::appear(GoId id, Time creation) {
     times.clear(old.range_time);
     times.clear(old.last_range);
     latencies.forget(old.latencies);
+    if (old.has_regions) regions.forget(id);
     old = Goroutine{};
   }
   Goroutine& g = *i->second;
@@ -339,6 +362,63 @@ void StateMachine::on_range(const Event& ev) {
   }
 }
 
+// The goroutine's stats as they stand, names and maps spelled out.
+ExecStats StateMachine::exec_stats(const Goroutine& g) const {
+  ExecStats out;
+  out.exec = g.exec;
+  out.sched_wait = g.sched_wait;
+  out.syscall = g.syscall;
+  out.syscall_block = g.syscall_block;
+  out.total = g.total;
+  times.for_each(g.block_by_reason,
+                 [&](std::uint32_t reason, Duration d) { out.block_by_reason[interning.name_of(reason)] += d; });
+  times.for_each(g.range_time, [&](std::uint32_t range, Duration d) { out.range_time[interning.name_of(range)] += d; });
+  return out;
+}
+
+// Go's snapshotStat: the stats the goroutine would have if it ended at t. Computed on a copy of
+// the record, finalized, so the arithmetic is finalize()'s own.
+ExecStats StateMachine::snapshot(const Goroutine& g, Time t) {
+  Goroutine copy = g;
+  auto copy_map = [&](base::PooledMaps::Map from) {
+    base::PooledMaps::Map to = 0;
+    times.for_each(from, [&](std::uint32_t key, std::int64_t v) { times(to, key) = v; });
+    return to;
+  };
+  copy.block_by_reason = copy_map(g.block_by_reason);
+  copy.range_time = copy_map(g.range_time);
+  copy.last_range = copy_map(g.last_range);
+  copy.finalize(t, nullptr, times);
+  ExecStats out = exec_stats(copy);
+  times.clear(copy.block_by_reason);
+  times.clear(copy.range_time);
+  times.clear(copy.last_range);
+  return out;
+}
+
+void StateMachine::on_region(const Event& ev) {
+  Goroutine* g = find(ev.g);
+  if (g == nullptr) return;  // a validated trace has regions only on goroutines it has seen
+  g->has_regions = true;
+  if (ev.kind() == EventKind::RegionBegin) {
+    regions.begin(g->id, ev.region(), ev.time, snapshot(*g, ev.time));
+  } else {
+    regions.end(g->id, ev.region(), ev.time, snapshot(*g, ev.time));
+  }
+}
+
+void StateMachine::inherit_region(Goroutine& created, const Event& ev) {
+  if (regions.inherit(ev.g, created.id, ev.time)) created.has_regions = true;
+}
+
+// Go's finalize for the regions still open, after the goroutine's own (which leaves its stats
+// final): they end with it, at `trigger` or at the trace's end.
+void StateMachine::end_regions(const Goroutine& g, const Event* trigger) {
+  if (!regions.has_open(g.id)) return;
+  regions.end_goroutine(g.id, exec_stats(g), trigger ? std::optional(trigger->time) : std::nullopt,
+                        !is_system_goroutine(interning.name_of(g.name)));
+}
+
 }  // namespace
 
 struct GoroutineTracker::State : StateMachine {};
@@ -355,6 +435,7 @@ void GoroutineTracker::drain(const std::function<void(const Goroutine&)>& f) {
   for (std::size_t i = 0; i < s.goroutines.size(); s.goroutines.consumed(i++)) {
     Goroutine& g = s.goroutines[i];
     g.finalize(s.facts.last, nullptr, s.times);
+    if (g.has_regions) s.end_regions(g, nullptr);
     f(g);
   }
 }
@@ -364,24 +445,23 @@ const TraceFacts& GoroutineTracker::facts() const { return state_->facts; }
 const GcSummary& GoroutineTracker::gc() const { return state_->gc.summary(); }
 const SchedLatencies& GoroutineTracker::latencies() const { return state_->latencies; }
 std::vector<StackInfo> GoroutineTracker::take_stacks() { return state_->interning.take_stacks(); }
+std::vector<TaskSummary> GoroutineTracker::take_tasks() { return state_->tasks.finish(); }
+void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->regions.set_listener(listener); }
+const TaskTracker& GoroutineTracker::tasks() const { return state_->tasks; }
+
+std::vector<RegionSummary> GoroutineTracker::take_regions(const Goroutine& g) {
+  return g.has_regions ? state_->regions.take(g.id) : std::vector<RegionSummary>{};
+}
 
 GoroutineSummary GoroutineTracker::summary(const Goroutine& g) const {
   const Interning& interning = state_->interning;
-  const base::PooledMaps& times = state_->times;
   GoroutineSummary gs;
+  static_cast<ExecStats&>(gs) = state_->exec_stats(g);
   gs.id = g.id;
   gs.name = interning.name_of(g.name);
   gs.creation = g.creation;
   gs.start = g.start;
   gs.end = g.end;
-  gs.exec = g.exec;
-  gs.sched_wait = g.sched_wait;
-  gs.syscall = g.syscall;
-  gs.syscall_block = g.syscall_block;
-  gs.total = g.total;
-  times.for_each(g.block_by_reason,
-                 [&](std::uint32_t reason, Duration d) { gs.block_by_reason[interning.name_of(reason)] += d; });
-  times.for_each(g.range_time, [&](std::uint32_t range, Duration d) { gs.range_time[interning.name_of(range)] += d; });
   gs.final_state = g.final_state;
   gs.final_reason = interning.name_of(g.final_reason);
   gs.final_time = g.final_time;

@@ -2,7 +2,8 @@
 // states and charges the time between transitions as Go 1.26's internal/trace summary.go does,
 // quirks included. Beside Go's figures it keeps what the summary's groups and leak candidates
 // need (final state, creation and block stacks, scheduling latencies) and the time goroutines
-// spend in ranges; it hands the GC's ranges to a GcTracker.
+// spend in ranges; it hands the GC's ranges to a GcTracker. It keeps each goroutine's user regions
+// with their stats (Go's activeRegions and Regions) and hands tasks and logs to a TaskTracker.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "analysis/sched_latencies.hpp"
+#include "analysis/user_tasks.hpp"
 #include "base/pooled_maps.hpp"
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/summary.hpp"
@@ -40,6 +42,7 @@ struct Goroutine {
   GoState final_state = GoState::Undetermined;
   bool created = false;
   bool runnable_seen = false;  // its last transition made it runnable (not just first seen so)
+  bool has_regions = false;    // it has had user regions (kept by the tracker, by id)
 
   // Go's snapshotStat followed by finalize: charges the open states up to `last_ts` and clears
   // them. Running it twice is harmless, as in Go (the second pass finds nothing open).
@@ -68,8 +71,17 @@ class GoroutineTracker {
   // drains after it.
   void drain(const std::function<void(const Goroutine&)>& f);
   [[nodiscard]] std::size_t goroutine_count() const;
-  // The public summary of a goroutine record, names and maps spelled out.
+  // The public summary of a goroutine record, names and maps spelled out; without its regions.
   [[nodiscard]] GoroutineSummary summary(const Goroutine& g) const;
+  // The goroutine's regions (in drain()), in Go's order: by start, those without one first.
+  std::vector<RegionSummary> take_regions(const Goroutine& g);
+  // Every task, ascending id, once no more events come.
+  std::vector<TaskSummary> take_tasks();
+  // Told about each region as it opens and closes; nullptr (the default) for none. The listener
+  // must outlive the reading of the events.
+  void set_region_listener(RegionListener* listener);
+  // The tasks so far (a listener may look up a region's task), until take_tasks().
+  [[nodiscard]] const TaskTracker& tasks() const;
 
   [[nodiscard]] const TraceFacts& facts() const;
   [[nodiscard]] const GcSummary& gc() const;  // complete after drain()

@@ -11,6 +11,7 @@
 #include "analysis/goroutine_tracker.hpp"
 #include "analysis/latency_histogram.hpp"
 #include "analysis/leaks.hpp"
+#include "analysis/user_tasks.hpp"
 
 namespace gtanalyze::analysis {
 namespace {
@@ -82,6 +83,8 @@ Summarizer::Summarizer(LeakOptions leak_options) : state_(std::make_unique<State
 Summarizer::~Summarizer() = default;
 
 void Summarizer::on_events(std::span<const Event> events) { state_->tracker.on_events(events); }
+void Summarizer::set_region_listener(RegionListener* listener) { state_->tracker.set_region_listener(listener); }
+const TaskTracker& Summarizer::tasks() const { return state_->tracker.tasks(); }
 
 Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
   GoroutineTracker& tracker = state_->tracker;
@@ -93,6 +96,7 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
   out.goroutines.reserve(tracker.goroutine_count());
   tracker.drain([&](const Goroutine& g) {
     GoroutineSummary gs = tracker.summary(g);
+    gs.regions = tracker.take_regions(g);
     groups.add(gs, g, tracker.latencies());
     const Time last = tracker.facts().last;
     if (leaks.is_candidate(gs, last)) {
@@ -118,6 +122,9 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
   out.sched_latency = all_latencies.stats();
   out.leak_groups = group_leaks(out.leak_candidates);
   out.stacks = tracker.take_stacks();
+  out.tasks = tracker.take_tasks();
+  out.region_stats = region_stats(out.goroutines, out.first, out.last);
+  out.task_stats = task_stats(out.tasks, out.first, out.last);
   return out;
 }
 

@@ -13,6 +13,9 @@
 
 namespace gtanalyze::analysis {
 
+class RegionListener;
+class TaskTracker;
+
 class Summarizer {
  public:
   explicit Summarizer(LeakOptions leak_options = {});
@@ -23,6 +26,11 @@ class Summarizer {
   void on_event(const Event& event) { on_events({&event, 1}); }
   // The next events in order. A batch per call spares every event the call's overhead.
   void on_events(std::span<const Event> events);
+  // Told about each user region as it opens and closes (see user_tasks.hpp); set before the
+  // first event. nullptr: none.
+  void set_region_listener(RegionListener* listener);
+  // The tasks seen so far (for a listener: a region's task, its name and parent), until finish().
+  [[nodiscard]] const TaskTracker& tasks() const;
   // Closes what is still open at the last event and computes groups, latencies and leaks.
   Summary finish(Version version, std::vector<std::string> warnings);
 

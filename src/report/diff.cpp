@@ -61,6 +61,16 @@ std::map<std::string, LeakKeyed> leak_groups_by_site(const Summary& s) {
   return out;
 }
 
+// The figures of a region name's or task name's statistics, under `prefix`.
+void span_figures(Figures& f, const std::string& prefix, const SpanStats& st) {
+  f[prefix + "count"] = Figure{static_cast<double>(st.count), false};
+  f[prefix + "complete"] = Figure{static_cast<double>(st.complete), false};
+  f[prefix + "p50_ns"] = Figure{static_cast<double>(st.p50), true};
+  f[prefix + "p90_ns"] = Figure{static_cast<double>(st.p90), true};
+  f[prefix + "p99_ns"] = Figure{static_cast<double>(st.p99), true};
+  f[prefix + "max_ns"] = Figure{static_cast<double>(st.max), true};
+}
+
 // Every compared figure by name, as in docs/diff-rules.md; durations in ns.
 Figures figures(const Summary& s) {
   auto count = [](std::uint64_t v) { return Figure{static_cast<double>(v), false}; };
@@ -91,6 +101,8 @@ Figures figures(const Summary& s) {
     f[prefix + "total_ns"] = duration(g.total);
     f[prefix + "sched_latency.p99_ns"] = duration(g.sched_latency.p99);
   }
+  for (const auto& [name, st] : s.region_stats) span_figures(f, "region[" + name + "].", st);
+  for (const auto& [name, st] : s.task_stats) span_figures(f, "task[" + name + "].", st);
   return f;
 }
 
@@ -108,7 +120,10 @@ bool compare(double a, const std::string& op, double b) {
   return a <= b;
 }
 
-bool is_group_metric(const std::string& name) { return name.rfind("group[", 0) == 0; }
+// A metric of a named thing: a goroutine group, a region name or a task name.
+bool is_named_metric(const std::string& name) {
+  return name.rfind("group[", 0) == 0 || name.rfind("region[", 0) == 0 || name.rfind("task[", 0) == 0;
+}
 
 }  // namespace
 
@@ -176,15 +191,16 @@ Result<Rule> parse_rule(const std::string& text) {
                                              "gc.stw_max"};
   std::string bare = rule.metric;
   if (bare.size() > 3 && bare.compare(bare.size() - 3, 3, "_ns") == 0) bare.resize(bare.size() - 3);
-  if (!kTop.count(bare) && !is_group_metric(rule.metric)) {
+  if (!kTop.count(bare) && !is_named_metric(rule.metric)) {
     return bad("unknown metric '" + rule.metric +
                "' (known: goroutines, events, duration, leaks, leak_groups, new-leaks, gone-leaks, "
                "sched_latency.p50|p90|p99|max, "
                "gc.cycles, gc.stw_count, gc.stw, gc.stw_max, "
-               "group[FUNCTION].count|exec|sched_wait|block|syscall|syscall_block|gc|total|sched_latency.p99)");
+               "group[FUNCTION].count|exec|sched_wait|block|syscall|syscall_block|gc|total|sched_latency.p99, "
+               "region[NAME].count|complete|p50|p90|p99|max, task[NAME].count|complete|p50|p90|p99|max)");
   }
-  if (is_group_metric(rule.metric) && rule.metric.find("].") == std::string::npos) {
-    return bad("a group metric needs a field, e.g. group[main.worker].block_ns");
+  if (is_named_metric(rule.metric) && rule.metric.find("].") == std::string::npos) {
+    return bad("a group, region or task metric needs a field, e.g. group[main.worker].block_ns or region[commit].p99");
   }
   return rule;
 }

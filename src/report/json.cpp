@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -79,6 +80,10 @@ class JsonWriter {
   }
   void value(std::int64_t v) { number(v); }
   void value(std::uint64_t v) { number(v); }
+  void value(bool b) {
+    before_value();
+    append(b ? "true" : "false");
+  }
   void value(std::string_view s) {
     before_value();
     string(s);
@@ -219,6 +224,89 @@ void time_json(JsonWriter& w, Key key, Time t, Time first) {
   }
 }
 
+// The same for a time that is there or not.
+void time_json(JsonWriter& w, Key key, const std::optional<Time>& t, Time first) {
+  w.key(key);
+  if (t) {
+    w.value(*t - first);
+  } else {
+    w.null();
+  }
+}
+
+void regions_json(JsonWriter& w, const GoroutineSummary& g, Time first) {
+  w.key("regions");
+  w.begin_array();
+  for (const RegionSummary& r : g.regions) {
+    w.begin_object();
+    w.field("block_ns", r.block());
+    non_zero(w, "block_ns_by_reason", r.block_by_reason);
+    time_json(w, "end_ns", r.end, first);
+    w.field("exec_ns", r.exec);
+    w.field("name", std::string_view(r.name));
+    non_zero(w, "range_ns", r.range_time);
+    w.field("sched_wait_ns", r.sched_wait);
+    time_json(w, "start_ns", r.start, first);
+    w.field("syscall_block_ns", r.syscall_block);
+    w.field("syscall_ns", r.syscall);
+    w.field("task_id", r.task);
+    w.field("total_ns", r.total);
+    w.field("unknown_ns", r.unknown());
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void tasks_json(JsonWriter& w, const Summary& s) {
+  w.key("tasks");
+  w.begin_array();
+  for (const TaskSummary& t : s.tasks) {
+    w.begin_object();
+    w.field("complete", t.complete());
+    w.field("duration_ns", t.duration(s.first, s.last));
+    time_json(w, "end_ns", t.end, s.first);
+    w.key("goroutines");
+    w.begin_array();
+    for (GoId id : t.goroutines) w.value(id);
+    w.end_array();
+    w.field("id", t.id);
+    w.key("logs");
+    w.begin_array();
+    for (const LogEntry& l : t.logs) {
+      w.begin_object();
+      w.field("category", std::string_view(l.category));
+      w.field("goroutine", l.goroutine);
+      w.field("message", std::string_view(l.message));
+      w.field("time_ns", l.time - s.first);
+      w.end_object();
+    }
+    w.end_array();
+    w.field("name", std::string_view(t.name));
+    w.field("parent_id", t.parent);
+    w.field("regions", t.regions);
+    time_json(w, "start_ns", t.start, s.first);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void span_stats_json(JsonWriter& w, Key key, const std::map<std::string, SpanStats>& stats) {
+  w.key(key);
+  w.begin_object();
+  for (const auto& [name, st] : stats) {
+    w.data_key(name);
+    w.begin_object();
+    w.field("complete", st.complete);
+    w.field("count", st.count);
+    w.field("max_ns", st.max);
+    w.field("p50_ns", st.p50);
+    w.field("p90_ns", st.p90);
+    w.field("p99_ns", st.p99);
+    w.end_object();
+  }
+  w.end_object();
+}
+
 void gc_json(JsonWriter& w, const GcSummary& gc) {
   w.key("gc");
   w.begin_object();
@@ -256,6 +344,7 @@ void goroutines_json(JsonWriter& w, const Summary& s) {
     w.field("id", g.id);
     w.field("name", std::string_view(g.name));
     non_zero(w, "range_ns", g.range_time);
+    regions_json(w, g, s.first);
     w.field("sched_wait_ns", g.sched_wait);
     time_json(w, "start_ns", g.start, s.first);
     w.field("syscall_block_ns", g.syscall_block);
@@ -354,8 +443,11 @@ void render(const Summary& s, JsonWriter& w) {
   groups_json(w, s.groups);
   leak_candidates_json(w, s);
   leak_groups_json(w, s);
+  span_stats_json(w, "region_stats", s.region_stats);
   latency_json(w, "sched_latency", s.sched_latency);
   w.field("schema", std::string_view(kJsonSchema));
+  span_stats_json(w, "task_stats", s.task_stats);
+  tasks_json(w, s);
   trace_json(w, s);
   w.end_object();
 }

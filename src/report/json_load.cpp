@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "report/json.hpp"
 
@@ -36,6 +37,7 @@ class Node {
     throw Malformed{path_.empty() ? std::string(what) : fmt::format("{}: {}", path_, what)};
   }
 
+  bool has(const char* key) const { return value_.is_object() && value_.contains(key); }
   Node operator[](const char* key) const {
     if (!value_.is_object()) fail(fmt::format("expected an object, found {}", found()));
     auto it = value_.find(key);
@@ -85,6 +87,11 @@ class Node {
     return kFirst + relative;
   }
   Time time_or_none() const { return value_.is_null() ? 0 : time(); }
+  std::optional<Time> optional_time() const { return value_.is_null() ? std::nullopt : std::optional(time()); }
+  bool boolean() const {
+    if (!value_.is_boolean()) fail(fmt::format("expected true or false, found {}", found()));
+    return value_.get<bool>();
+  }
 
  private:
   // What the value is, for "expected …, found …": numbers and short strings as they are.
@@ -131,7 +138,41 @@ std::map<std::string, Duration> durations(const Node& n) {
 
 // A figure the export states although it follows from others: it must agree with them.
 void check_derived(const Node& n, Duration derived) {
-  if (n.ns() != derived) n.fail(fmt::format("is {}, but the figures it is derived from give {}", n.ns(), derived));
+  if (n.integer() != derived) {
+    n.fail(fmt::format("is {}, but the figures it is derived from give {}", n.integer(), derived));
+  }
+}
+
+// The fields a goroutine and a region share (Go's GoroutineExecStats).
+void exec_stats(const Node& n, ExecStats& s) {
+  s.exec = n["exec_ns"].ns();
+  s.sched_wait = n["sched_wait_ns"].ns();
+  s.syscall = n["syscall_ns"].ns();
+  s.syscall_block = n["syscall_block_ns"].ns();
+  s.total = n["total_ns"].ns();
+  s.block_by_reason = durations(n["block_ns_by_reason"]);
+  s.range_time = durations(n["range_ns"]);
+  check_derived(n["block_ns"], s.block());
+  check_derived(n["unknown_ns"], s.unknown());
+}
+
+RegionSummary region(const Node& n) {
+  RegionSummary r;
+  r.name = n["name"].text();
+  r.task = n["task_id"].count();
+  r.start = n["start_ns"].optional_time();
+  r.end = n["end_ns"].optional_time();
+  exec_stats(n, r);
+  return r;
+}
+
+std::map<std::string, SpanStats> span_stats(const Node& n) {
+  std::map<std::string, SpanStats> out;
+  for (const auto& [name, st] : n.members()) {
+    out[name] = {st["count"].count(), st["complete"].count(), st["p50_ns"].ns(),
+                 st["p90_ns"].ns(),   st["p99_ns"].ns(),      st["max_ns"].ns()};
+  }
+  return out;
 }
 
 LatencyStats latency(const Node& n) {
@@ -151,6 +192,11 @@ class Loader {
     s_.sched_latency = latency(doc["sched_latency"]);
     gc(doc["gc"]);
     trace(doc["trace"]);
+    // User annotations: absent from exports made before gtanalyze had them (none, then).
+    if (doc.has("tasks"))
+      for (const Node& t : doc["tasks"].items()) s_.tasks.push_back(task(t));
+    if (doc.has("region_stats")) s_.region_stats = span_stats(doc["region_stats"]);
+    if (doc.has("task_stats")) s_.task_stats = span_stats(doc["task_stats"]);
     return std::move(s_);
   }
 
@@ -173,19 +219,31 @@ class Loader {
     g.creation = n["creation_ns"].time();
     g.start = n["start_ns"].time_or_none();
     g.end = n["end_ns"].time_or_none();
-    g.exec = n["exec_ns"].ns();
-    g.sched_wait = n["sched_wait_ns"].ns();
-    g.syscall = n["syscall_ns"].ns();
-    g.syscall_block = n["syscall_block_ns"].ns();
-    g.total = n["total_ns"].ns();
-    g.block_by_reason = durations(n["block_ns_by_reason"]);
-    g.range_time = durations(n["range_ns"]);
+    exec_stats(n, g);
     g.final_state = state_of(n["final_state"]);
     g.final_reason = n["final_reason"].text();
-    check_derived(n["block_ns"], g.block());
     check_derived(n["gc_ns"], g.gc());
-    check_derived(n["unknown_ns"], g.unknown());
+    if (n.has("regions"))
+      for (const Node& r : n["regions"].items()) g.regions.push_back(region(r));
     return g;
+  }
+
+  // Needs the trace's duration (s_.last) for the duration of a task without a begin or end.
+  TaskSummary task(const Node& n) const {
+    TaskSummary t;
+    t.id = n["id"].count();
+    t.name = n["name"].text();
+    t.parent = n["parent_id"].count();
+    t.start = n["start_ns"].optional_time();
+    t.end = n["end_ns"].optional_time();
+    for (const Node& g : n["goroutines"].items()) t.goroutines.push_back(g.integer());
+    t.regions = n["regions"].count();
+    for (const Node& l : n["logs"].items())
+      t.logs.push_back({l["time_ns"].time(), l["goroutine"].integer(), l["category"].text(), l["message"].text()});
+    check_derived(n["duration_ns"], t.duration(s_.first, s_.last));
+    const Node complete = n["complete"];
+    if (complete.boolean() != t.complete()) complete.fail("disagrees with start_ns and end_ns");
+    return t;
   }
 
   static GroupSummary group(const Node& n) {

@@ -1,12 +1,13 @@
-// Renders the human summary: header, time by goroutine group, the top goroutines, scheduler
-// latency, GC/STW and the leak candidates with their creation and block sites. Lines stay
-// within 100 columns.
+// Renders the human summary: header, time by goroutine group, the top goroutines, user
+// annotations (tasks and regions), scheduler latency, GC/STW and the leak candidates with their
+// creation and block sites. Lines stay within 100 columns.
 #include "report/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <vector>
 
 namespace gtanalyze::report {
@@ -116,6 +117,62 @@ void top_goroutines(Writer& w, const Summary& s, const char* title, Measure meas
   if (shown == 0) w.line("  (none)");
 }
 
+// One table of span statistics (task types or region names), by name.
+void span_table(Writer& w, const char* column, const std::map<std::string, SpanStats>& stats) {
+  w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9}", column, kNameWidth, "count", "complete", "p50", "p99", "max");
+  for (const auto& [name, st] : stats) {
+    // Without a complete one there are no durations: "-", not 0.
+    const bool none = st.complete == 0;
+    auto d = [none](Duration v) { return none ? std::string("-") : human_duration(v); };
+    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9}", fit(name, kNameWidth), kNameWidth, st.count, st.complete,
+           d(st.p50), d(st.p99), d(st.max));
+  }
+}
+
+// A complete task or region and its duration, for the slowest lists.
+struct Slow {
+  Duration duration;
+  std::string what;
+};
+
+void slowest(Writer& w, std::vector<Slow> spans) {
+  constexpr std::size_t kShown = 3;
+  const std::size_t shown = std::min(kShown, spans.size());
+  std::partial_sort(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(shown), spans.end(),
+                    [](const Slow& a, const Slow& b) {
+                      return a.duration != b.duration ? a.duration > b.duration : a.what < b.what;
+                    });
+  for (std::size_t i = 0; i < shown; i++) w.line("    {:>9}  {}", human_duration(spans[i].duration), spans[i].what);
+}
+
+// runtime/trace tasks and regions: counts and durations by name, and the slowest few. Nothing
+// when the trace has none.
+void annotations(Writer& w, const Summary& s) {
+  std::size_t regions = 0;
+  std::vector<Slow> slow_regions, slow_tasks;
+  for (const GoroutineSummary& g : s.goroutines) {
+    regions += g.regions.size();
+    for (const RegionSummary& r : g.regions) {
+      if (r.complete() && !r.name.empty()) {
+        slow_regions.push_back(
+            {r.duration(s.first, s.last), fmt::format("region {} on G{} in task {}", fit(r.name, 40), g.id, r.task)});
+      }
+    }
+  }
+  if (s.tasks.empty() && regions == 0) return;
+  for (const TaskSummary& t : s.tasks)
+    if (t.complete() && !t.name.empty())
+      slow_tasks.push_back({t.duration(s.first, s.last), fmt::format("task {} {}", t.id, fit(t.name, 50))});
+  w.heading(fmt::format("User annotations: {}, {} (durations of the complete ones)", plural(s.tasks.size(), "task"),
+                        plural(regions, "region")));
+  span_table(w, "task type", s.task_stats);
+  if (!slow_tasks.empty()) w.line("  slowest tasks");
+  slowest(w, std::move(slow_tasks));
+  span_table(w, "region", s.region_stats);
+  if (!slow_regions.empty()) w.line("  slowest regions");
+  slowest(w, std::move(slow_regions));
+}
+
 }  // namespace
 
 std::string human_duration(Duration ns) {
@@ -180,6 +237,7 @@ std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& 
       w, s, "Top goroutines by execution time", [](const GoroutineSummary& g) { return g.exec; }, 5);
   top_goroutines(
       w, s, "Top goroutines by block time", [](const GoroutineSummary& g) { return g.block(); }, 5);
+  annotations(w, s);
 
   w.heading("Scheduler and GC");
   const LatencyStats& l = s.sched_latency;

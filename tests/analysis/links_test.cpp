@@ -8,29 +8,17 @@
 #include <vector>
 
 #include "analysis/links.hpp"
+#include "support/synthetic_events.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::analysis;
 
 namespace {
 
-struct Tables final : EventTables {
-  std::vector<std::string> strings{"", "chan receive"};
-  std::string_view string(std::uint64_t id) const override { return strings.at(id); }
-  Stack stack(std::uint64_t) const override { return {}; }
-  std::string_view extra_string(std::uint64_t) const override { return {}; }
-};
-const Tables tables;
+const test::Tables tables({"", "chan receive"});
 
 Event ev(EventType t, Time time, GoId g, ProcId p, std::array<std::uint64_t, 4> args = {}) {
-  Event e;
-  e.type = t;
-  e.time = time;
-  e.g = g;
-  e.p = p;
-  e.args = args;
-  e.tables = &tables;
-  return e;
+  return test::event(tables, t, time, g, p, args);
 }
 
 // The index each event links to (nullopt: none).

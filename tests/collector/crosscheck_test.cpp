@@ -7,6 +7,7 @@
 
 #include "collector/crosscheck.hpp"
 #include "report/crosscheck_text.hpp"
+#include "support/synthetic_events.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::collector;
@@ -16,28 +17,16 @@ namespace {
 constexpr Time kUs = 1'000;
 constexpr Time kMs = 1'000'000;
 
-struct Tables final : EventTables {
-  std::vector<std::string> strings{"", "chan send", "chan receive", "forever", "sleep"};
-  std::vector<std::vector<StackFrame>> stacks{{},
-                                              {StackFrame{1, "main.a", "m.go", 1}},
-                                              {StackFrame{2, "main.b", "m.go", 2}},
-                                              {StackFrame{3, "runtime.bgsweep", "mgc.go", 3}}};
-  std::string_view string(std::uint64_t id) const override { return strings.at(id); }
-  Stack stack(std::uint64_t id) const override { return stacks.at(id); }
-  std::string_view extra_string(std::uint64_t) const override { return {}; }
-};
-const Tables tables;
+const test::Tables tables({"", "chan send", "chan receive", "forever", "sleep"},
+                          {{},
+                           {StackFrame{1, "main.a", "m.go", 1}},
+                           {StackFrame{2, "main.b", "m.go", 2}},
+                           {StackFrame{3, "runtime.bgsweep", "mgc.go", 3}}});
 constexpr std::uint64_t kChanSend = 1, kChanRecv = 2, kForever = 3, kSleep = 4;
 constexpr std::uint64_t kUserStack = 2, kRuntimeStack = 3;
 
 Event ev(EventType t, Time time, GoId g, std::array<std::uint64_t, 4> args = {}) {
-  Event e;
-  e.type = t;
-  e.time = time;
-  e.g = g;
-  e.args = args;
-  e.tables = &tables;
-  return e;
+  return test::event(tables, t, time, g, kNoProc, args);
 }
 
 // A 10 ms window: g5 blocks, runs a syscall and leaks; g6 lives and dies.

@@ -1,6 +1,7 @@
 // diff: rule parsing (with clear errors), rule evaluation, and leak groups matched by site
 // between the leaky and the fixed corpus programs.
 #include <catch2/catch_test_macros.hpp>
+#include <set>
 #include <string>
 
 #include "report/diff.hpp"
@@ -29,6 +30,13 @@ TEST_CASE("rules parse into metric, comparison and threshold") {
   CHECK(r.metric == "group[main.(*pool).worker].block_ns");
   CHECK(r.op == ">=");
 
+  r = rule("region[commit > 5].p99>+30%");
+  CHECK(r.metric == "region[commit > 5].p99");
+  CHECK(r.mode == report::Rule::Mode::Percent);
+
+  r = rule("task[handle request].count<10");
+  CHECK(r.metric == "task[handle request].count");
+
   r = rule("gc.stw_max<=5ms");
   CHECK(r.threshold == 5e6);
   CHECK(r.mode == report::Rule::Mode::Value);
@@ -47,6 +55,7 @@ TEST_CASE("malformed rules are rejected with the reason") {
       {"goroutines>5parsecs", "unknown unit"},
       {"heap>5", "unknown metric 'heap'"},
       {"group[main.worker]>5", "needs a field"},
+      {"region[commit]>5", "needs a field"},
   };
   for (const auto& [text, reason] : cases) {
     auto r = report::parse_rule(text);
@@ -88,4 +97,40 @@ TEST_CASE("leaky vs fixed: exactly the designed leak groups differ, and new-leak
     CHECK_FALSE(same.regression());
     for (const auto& m : same.metrics) CHECK_FALSE(m.shown);
   }
+}
+
+// Region and task statistics as diff figures, matched by name; a rule on a region's p99 breaks
+// when it grows past the threshold, whichever side the trace or its export is.
+TEST_CASE("region and task metrics: compared by name and usable in rules") {
+  const Summary base = test::analyse("corpus/go1.26/annotations.trace");
+  REQUIRE(base.region_stats.count("io"));
+  REQUIRE(base.task_stats.count("request"));
+  Summary next = base;
+  SpanStats& io = next.region_stats.at("io");
+  io.p99 = io.p99 * 13 / 10;  // 30% slower
+  next.task_stats.at("request").count += 5;
+  next.region_stats["commit"] = SpanStats{4, 4, 1'000'000, 2'000'000, 3'000'000, 3'000'000};  // new on one side
+
+  report::DiffOptions options;
+  options.rules = {rule("region[io].p99>+20%"), rule("region[io].p99_ns>+40%"), rule("task[request].count>+4"),
+                   rule("region[parse].p99>+1%"), rule("region[commit].max>2ms")};
+  const report::DiffReport d = report::diff(base, next, options);
+  REQUIRE(d.rules.size() == 5);
+  CHECK(d.rules[0].broken);
+  CHECK(d.rules[0].base == static_cast<double>(base.region_stats.at("io").p99));
+  CHECK_FALSE(d.rules[1].broken);
+  CHECK(d.rules[2].broken);
+  CHECK_FALSE(d.rules[3].broken);  // unchanged
+  CHECK(d.rules[4].broken);
+  std::set<std::string> shown;
+  for (const auto& m : d.metrics)
+    if (m.shown) shown.insert(m.name);
+  CHECK(shown.count("region[io].p99_ns"));
+  CHECK(shown.count("task[request].count"));
+  CHECK(shown.count("region[commit].count"));
+  CHECK_FALSE(shown.count("region[parse].p99_ns"));
+
+  const report::DiffReport same = report::diff(base, base, options);
+  CHECK_FALSE(same.regression());
+  for (const auto& m : same.metrics) CHECK_FALSE(m.shown);
 }

@@ -29,6 +29,7 @@ json analyse(const fs::path& trace) { return test::analyse_json(trace); }
 
 TEST_CASE("JSON equals Go's summariser on every corpus trace Go 1.26 reads") {
   std::size_t traces = 0, goroutines = 0, fields = 0, mismatches = 0;
+  std::size_t annotated = 0, tasks = 0, regions = 0;
   for (const auto& entry : fs::recursive_directory_iterator(kSource / "tests/golden/json")) {
     if (entry.path().extension() != ".json") continue;
     std::ifstream in(entry.path());
@@ -36,7 +37,14 @@ TEST_CASE("JSON equals Go's summariser on every corpus trace Go 1.26 reads") {
     const json got = analyse(test::trace_of_json_golden(entry.path()));
     traces++;
     goroutines += want["goroutines"].size();
-    for (const auto& g : want["goroutines"]) fields += g.size();
+    std::size_t trace_regions = 0;
+    for (const auto& g : want["goroutines"]) {
+      fields += g.size();
+      trace_regions += g["regions"].size();
+    }
+    if (!want["tasks"].empty() || trace_regions != 0) annotated++;
+    tasks += want["tasks"].size();
+    regions += trace_regions;
     const json patch = json::diff(want, got);
     if (!patch.empty()) {
       mismatches += patch.size();
@@ -48,8 +56,13 @@ TEST_CASE("JSON equals Go's summariser on every corpus trace Go 1.26 reads") {
     }
   }
   WARN(traces << " traces, " << goroutines << " goroutines, " << fields << " goroutine fields, " << mismatches
-              << " mismatches");
+              << " mismatches; " << annotated << " traces with annotations: " << tasks << " tasks, " << regions
+              << " regions");
   CHECK(traces > 0);
+  // The user annotations are compared on every trace that has them: never on none. 20: the
+  // corpus programs annotations and usertasks × 7 toolchains, Go's user_task_region_1_{11,19,21}
+  // and its three 1.22 test cases with annotations.
+  CHECK(annotated >= 20);
 }
 
 TEST_CASE("formats only Go 1.19 reads (1.5-1.10): goroutines, final states and leaks equal what its parser implies") {

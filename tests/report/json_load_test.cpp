@@ -97,3 +97,41 @@ TEST_CASE("a malformed export is rejected with the field and the reason") {
   CHECK(block.rfind(prefix + "goroutines[0].block_ns: is ", 0) == 0);
   CHECK(block.find(", but the figures it is derived from give ") != std::string::npos);
 }
+
+TEST_CASE("user annotations load back; an export made before them loads with none") {
+  const std::string text = report::to_json(test::analyse("corpus/go1.26/annotations.trace"));
+  json doc = json::parse(text);
+  REQUIRE(doc["tasks"].size() > 1);
+  const Result<Summary> loaded = report::from_json(text);
+  if (!loaded) FAIL(loaded.error().message);
+  CHECK(loaded->tasks.size() == doc["tasks"].size());
+  CHECK(loaded->region_stats.size() == doc["region_stats"].size());
+
+  doc.erase("tasks");
+  doc.erase("region_stats");
+  doc.erase("task_stats");
+  for (json& g : doc["goroutines"]) g.erase("regions");
+  const Result<Summary> old = report::from_json(doc.dump());
+  if (!old) FAIL(old.error().message);
+  CHECK(old->tasks.empty());
+  CHECK(old->region_stats.empty());
+  for (const GoroutineSummary& g : old->goroutines) CHECK(g.regions.empty());
+
+  const std::string prefix = "malformed gtanalyze/v1 export: ";
+  auto error_after = [&](void (*change)(json&)) {
+    json broken = json::parse(text);
+    change(broken);
+    const Result<Summary> r = report::from_json(broken.dump());
+    REQUIRE_FALSE(r.has_value());
+    return r.error().message;
+  };
+  CHECK(error_after([](json& d) { d["tasks"][1]["complete"] = !d["tasks"][1]["complete"].get<bool>(); }) ==
+        prefix + "tasks[1].complete: disagrees with start_ns and end_ns");
+  CHECK(error_after([](json& d) { d["tasks"][1]["complete"] = 1; }) ==
+        prefix + "tasks[1].complete: expected true or false, found 1");
+  const std::string duration =
+      error_after([](json& d) { d["tasks"][1]["duration_ns"] = d["tasks"][1]["duration_ns"].get<std::int64_t>() + 1; });
+  CHECK(duration.rfind(prefix + "tasks[1].duration_ns: is ", 0) == 0);
+  CHECK(error_after([](json& d) { d["region_stats"]["io"].erase("p99_ns"); }) ==
+        prefix + "region_stats[\"io\"]: no field \"p99_ns\"");
+}

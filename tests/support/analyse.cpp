@@ -16,16 +16,19 @@ std::filesystem::path trace_of_json_golden(const std::filesystem::path& golden) 
   const std::string dir = golden.parent_path().filename().string();
   const std::string name = golden.stem().string();
   if (dir == "go-testdata") return source_dir() / "corpus/go-testdata/v1" / name;
+  if (dir == "go-testdata-v2") return source_dir() / "tests/golden/v2/go-testdata" / (name + ".trace");
   return source_dir() / "corpus" / dir / (name + ".trace");
 }
 
-Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks) {
+Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks,
+                const std::function<void(analysis::Summarizer&)>& setup) {
   const std::filesystem::path full = path.is_absolute() ? path : source_dir() / path;
   auto source = ByteSource::open(full.string());
   if (!source) FAIL(full.string() << ": " << source.error().describe());
   auto reader = TraceReader::open(**source);
   if (!reader) FAIL(full.string() << ": " << reader.error().describe());
   analysis::Summarizer summarizer(leaks);
+  if (setup) setup(summarizer);
   Event event;
   for (;;) {
     auto more = (*reader)->next(event);

@@ -3,22 +3,30 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "gtanalyze/summary.hpp"
 
+namespace gtanalyze::analysis {
+class Summarizer;
+}
+
 namespace gtanalyze::test {
 
-// `path` is absolute, or relative to the source tree.
-Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks = {});
+// `path` is absolute, or relative to the source tree. `setup`, if given, sees the Summarizer
+// before the first event (to set a region listener).
+Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks = {},
+                const std::function<void(analysis::Summarizer&)>& setup = {});
 // The same, as the gtanalyze/v1 JSON document.
 nlohmann::json analyse_json(const std::filesystem::path& path, const LeakOptions& leaks = {});
 
 std::filesystem::path source_dir();
 
 // The corpus trace a JSON golden was made from: tests/golden/json/go1.NN/NAME.json →
-// corpus/go1.NN/NAME.trace, tests/golden/json/go-testdata/NAME.json → corpus/go-testdata/v1/NAME.
+// corpus/go1.NN/NAME.trace, tests/golden/json/go-testdata/NAME.json → corpus/go-testdata/v1/NAME,
+// tests/golden/json/go-testdata-v2/NAME.json → tests/golden/v2/go-testdata/NAME.trace.
 std::filesystem::path trace_of_json_golden(const std::filesystem::path& golden);
 
 }  // namespace gtanalyze::test

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates tests/golden/json/: the gtanalyze/v1 JSON that Go's own parser and summariser
-# imply (tools/reference/gtaref) for every corpus trace Go 1.26 reads (formats 1.11-1.26), and
-# tests/golden/go119/: goroutines, final states and leak candidates that Go 1.19's parser implies
-# for the formats only it reads (1.5-1.10). Old-format traces are read by Go 1.26 with the
-# deterministic ordering patch (tools/reference/patches).
+# imply (tools/reference/gtaref: goroutines with their user regions, tasks, region and task
+# statistics) for every corpus trace Go 1.26 reads (formats 1.11-1.26) and Go's 1.22+ test cases
+# with annotations, and tests/golden/go119/: goroutines, final states and leak candidates that Go
+# 1.19's parser implies for the formats only it reads (1.5-1.10). Old-format traces are read by
+# Go 1.26 with the deterministic ordering patch (tools/reference/patches).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(bash tools/reference/build.sh | tail -n 1)
@@ -22,6 +23,10 @@ for dir in corpus/go1.*; do
 done
 for t in corpus/go-testdata/v1/*_1_1[1-9]_good corpus/go-testdata/v1/*_1_2[0-9]_good; do
   [ -f "$t" ] && emit "$t" "go-testdata/$(basename "$t")"
+done
+# Go's 1.22+ test cases with user annotations, as binaries (tools/golden/make-v2-goldens.sh).
+for n in go122-annotations go122-annotations-stress go122-task-across-generations; do
+  emit "tests/golden/v2/go-testdata/$n.trace" "go-testdata-v2/$n"
 done
 # Formats Go 1.26 no longer reads (1.5-1.10): what Go 1.19's parser implies (tools/reference/gtaref19).
 old=tests/golden/go119

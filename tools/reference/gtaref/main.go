@@ -1,6 +1,7 @@
 // Command gtaref is gtanalyze's reference: it reads a trace with Go's own parser
 // (internal/trace, the code behind `go tool trace`) and prints the gtanalyze/v1 JSON
-// contract (docs/json-schema.md) computed from Go's goroutine summariser. The goldens in
+// contract (docs/json-schema.md) computed from Go's goroutine summariser: goroutines with their
+// user regions, tasks with their logs, and region and task statistics by name. The goldens in
 // tests/golden/json are its output; gtanalyze must equal them exactly.
 //
 // It lives in a copy of the Go source tree (it imports internal packages); build it with
@@ -267,6 +268,53 @@ func main() {
 		}
 		return int64(t - first)
 	}
+	// An event's time, or null when Go has no event (a region's or task's missing start or end).
+	evTime := func(ev *trace.Event) any {
+		if ev == nil {
+			return nil
+		}
+		return int64(ev.Time() - first)
+	}
+	// Region and task durations as cmd/trace computes them (regionInterval, taskInterval): a
+	// missing start or end is the trace's first or last event. Stats count only complete ones.
+	interval := func(start, end *trace.Event) int64 {
+		s, e := first, last
+		if start != nil {
+			s = start.Time()
+		}
+		if end != nil {
+			e = end.Time()
+		}
+		return int64(e - s)
+	}
+	type spanAcc struct {
+		count     int64
+		durations []int64
+	}
+	addSpan := func(m map[string]*spanAcc, name string, start, end *trace.Event) {
+		if name == "" { // synthetic regions, task 0: not counted
+			return
+		}
+		a := m[name]
+		if a == nil {
+			a = &spanAcc{}
+			m[name] = a
+		}
+		a.count++
+		if start != nil && end != nil {
+			a.durations = append(a.durations, interval(start, end))
+		}
+	}
+	spanStats := func(m map[string]*spanAcc) map[string]any {
+		out := map[string]any{}
+		for name, a := range m {
+			p := percentiles(a.durations)
+			out[name] = map[string]int64{"count": a.count, "complete": p["count"],
+				"p50_ns": p["p50_ns"], "p90_ns": p["p90_ns"], "p99_ns": p["p99_ns"], "max_ns": p["max_ns"]}
+		}
+		return out
+	}
+	regionStats := map[string]*spanAcc{}
 	ids := make([]trace.GoID, 0, len(summary.Goroutines))
 	for id := range summary.Goroutines {
 		ids = append(ids, id)
@@ -274,10 +322,10 @@ func main() {
 	slices.Sort(ids)
 
 	type groupAcc struct {
-		name                                                       string
-		count                                                      int64
+		name                                                        string
+		count                                                       int64
 		exec, sched, block, syscall, syscallBlock, gc, unknown, tot int64
-		execs, totals, latencies                                   []int64
+		execs, totals, latencies                                    []int64
 	}
 	groups := map[string]*groupAcc{}
 	var allLatencies []int64
@@ -308,6 +356,29 @@ func main() {
 				gcSum += int64(d)
 			}
 		}
+		regions := []any{}
+		for _, r := range s.Regions {
+			var rblock int64
+			for _, d := range r.BlockTimeByReason {
+				rblock += int64(d)
+			}
+			rranges := map[string]int64{}
+			for name, d := range r.RangeTime {
+				rranges[name] += int64(d)
+			}
+			rblockBy := map[string]int64{}
+			for reason, d := range r.BlockTimeByReason {
+				rblockBy[reason] += int64(d)
+			}
+			regions = append(regions, map[string]any{
+				"name": r.Name, "task_id": uint64(r.TaskID), "start_ns": evTime(r.Start), "end_ns": evTime(r.End),
+				"exec_ns": int64(r.ExecTime), "sched_wait_ns": int64(r.SchedWaitTime),
+				"block_ns_by_reason": nonZero(rblockBy), "block_ns": rblock,
+				"syscall_ns": int64(r.SyscallTime), "syscall_block_ns": int64(r.SyscallBlockTime),
+				"range_ns": nonZero(rranges), "unknown_ns": int64(r.UnknownTime()), "total_ns": int64(r.TotalTime),
+			})
+			addSpan(regionStats, r.Name, r.Start, r.End)
+		}
 		finalState := "undetermined"
 		if g.finalState != trace.GoUndetermined {
 			finalState = stateName(g.finalState)
@@ -321,6 +392,7 @@ func main() {
 			"range_ns": nonZero(ranges), "gc_ns": gcSum,
 			"unknown_ns": int64(s.UnknownTime()), "total_ns": int64(s.TotalTime),
 			"final_state": finalState, "final_reason": g.finalReason,
+			"regions": regions,
 		})
 		acc := groups[s.Name]
 		if acc == nil {
@@ -409,6 +481,39 @@ func main() {
 		return cmp.Compare(a.IDs[0], b.IDs[0])
 	})
 
+	// Tasks by id, with their logs; task stats by name.
+	taskIDs := make([]trace.TaskID, 0, len(summary.Tasks))
+	for id := range summary.Tasks {
+		taskIDs = append(taskIDs, id)
+	}
+	slices.Sort(taskIDs)
+	tasks := []any{}
+	taskStats := map[string]*spanAcc{}
+	for _, id := range taskIDs {
+		t := summary.Tasks[id]
+		var parent uint64
+		if t.Parent != nil {
+			parent = uint64(t.Parent.ID)
+		}
+		gids := make([]trace.GoID, 0, len(t.Goroutines))
+		for gid := range t.Goroutines {
+			gids = append(gids, gid)
+		}
+		slices.Sort(gids)
+		logs := []any{}
+		for _, ev := range t.Logs {
+			l := ev.Log()
+			logs = append(logs, map[string]any{"time_ns": int64(ev.Time() - first), "goroutine": ev.Goroutine(),
+				"category": l.Category, "message": l.Message})
+		}
+		tasks = append(tasks, map[string]any{
+			"id": uint64(t.ID), "name": t.Name, "parent_id": parent,
+			"start_ns": evTime(t.Start), "end_ns": evTime(t.End), "duration_ns": interval(t.Start, t.End),
+			"complete": t.Complete(), "goroutines": gids, "regions": len(t.Regions), "logs": logs,
+		})
+		addSpan(taskStats, t.Name, t.Start, t.End)
+	}
+
 	out := map[string]any{
 		"schema": "gtanalyze/v1",
 		"trace": map[string]any{
@@ -420,6 +525,9 @@ func main() {
 		"leak_groups":     leakGroups,
 		"groups":          groupList,
 		"sched_latency":   percentiles(allLatencies),
+		"tasks":           tasks,
+		"region_stats":    spanStats(regionStats),
+		"task_stats":      spanStats(taskStats),
 		"gc": map[string]any{
 			"cycles": gcCycles, "stw_count": stwCount, "stw_ns": stwTotal, "stw_max_ns": stwMax,
 			"stw_by_kind": stwByKind,
