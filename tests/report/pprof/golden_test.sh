@@ -6,7 +6,8 @@
 # profile of line N of names.txt (`TRACE TYPE NAME`, --goroutine-name NAME). A Go .test case is
 # first converted to a binary trace by TEXT2TRACE.
 #   golden_test.sh GTANALYZE PPROF_CANON TEXT2TRACE SOURCE_DIR [subset]
-# `subset` (the sanitizer build) takes the first golden of each folder, one per Go version.
+# `subset` (the sanitizer build, the build without the collector) takes the first golden of each
+# folder, one per Go version.
 set -u
 bin=$1
 canon=$2
