@@ -10,7 +10,7 @@
 #   before the error).
 # - names/N.txt for each line N of names.txt (`TRACE TYPE NAME`): the per-goroutine-group profile
 #   (?name=NAME) that Go serves only over HTTP, fetched from `gotrace -http`.
-#   tools/golden/make-pprof-goldens.sh    (needs Go 1.26 in /usr/lib/go-1.26, curl, python3)
+#   tools/golden/make-pprof-goldens.sh    (needs Go 1.26 in /usr/lib/go-1.26, python3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(bash tools/reference/build.sh | tail -n 1)
@@ -19,6 +19,19 @@ tmp=$(mktemp -d)
 server=
 trap '[ -z "$server" ] || kill "$server"; rm -rf "$tmp"' EXIT
 find "$out" -name '*.txt' ! -name names.txt -delete 2>/dev/null || true
+
+# fetch URL FILE: the body of the answer to a GET in FILE; fails on an HTTP error.
+fetch() {
+  python3 - "$1" "$2" <<'PY'
+import sys, urllib.error, urllib.request
+try:
+    body, ok = urllib.request.urlopen(sys.argv[1]).read(), True
+except urllib.error.HTTPError as e:
+    body, ok = e.read(), False
+open(sys.argv[2], "wb").write(body)
+sys.exit(0 if ok else 1)
+PY
+}
 
 canon() { "$bin/gopprof" -raw "$1" 2>/dev/null | python3 tools/golden/pprof-raw-canon.py; }
 
@@ -67,11 +80,13 @@ while read -r trace type name; do
   [ -n "$addr" ] || { echo "gotrace -http did not start: $(cat "$tmp/log")" >&2; exit 1; }
   {
     echo "== $type $name"
-    if curl -sf -o "$tmp/profile.pb.gz" "$addr/${endpoint[$type]}?raw=1&name=$name"; then
+    if fetch "$addr/${endpoint[$type]}?raw=1&name=$name" "$tmp/profile.pb.gz"; then
       canon "$tmp/profile.pb.gz"
-    else
-      curl -s "$addr/${endpoint[$type]}?raw=1&name=$name" | grep -q 'failed to find matching goroutines'
+    elif grep -q 'failed to find matching goroutines' "$tmp/profile.pb.gz"; then
       echo "error: failed to find matching goroutines for name: $name"
+    else
+      echo "gotrace -http ?name=$name failed: $(cat "$tmp/profile.pb.gz")" >&2
+      exit 1
     fi
   } >"$out/names/$n.txt"
   kill "$server"
