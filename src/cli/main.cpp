@@ -154,7 +154,8 @@ CLI::App* add_pprof_command(CLI::App& app, PprofOptions& pprof) {
                   "The profile to write (gzipped profile.proto, e.g. sync.pb.gz); default stdout, unless a terminal");
   cmd->add_option("--goroutine-name", pprof.goroutine_name,
                   "Only goroutines whose start function is NAME (e.g. main.worker), as the trace viewer's "
-                  "per-goroutine-group profiles");
+                  "per-goroutine-group profiles")
+      ->type_name("NAME");
   add_threads_option(*cmd, pprof.threads);
   return cmd;
 }

@@ -67,8 +67,8 @@ std::vector<Event> concat(std::initializer_list<std::vector<Event>> parts) {
 
 TEST_CASE("an interval counts only for its overlap with the goroutine's window") {
   // Waits of 50 before the window's start (100), across it, inside it, and after its end (200).
-  const auto events = concat({wait(10, 60, 1, 1), wait(80, 130, 1, 1), wait(140, 150, 1, 1), wait(190, 260, 1, 1),
-                              wait(300, 350, 1, 1)});
+  const auto events = concat(
+      {wait(10, 60, 1, 1), wait(80, 130, 1, 1), wait(140, 150, 1, 1), wait(190, 260, 1, 1), wait(300, 350, 1, 1)});
   const auto samples = profile(ProfileType::Sync, events, {100, 200});
   REQUIRE(samples.size() == 1);
   CHECK(samples[0].count == 3);  // the waits wholly outside count for nothing, not even 1
@@ -100,7 +100,10 @@ TEST_CASE("sched takes the unblocker's stack and ends when the goroutine runs") 
 
 TEST_CASE("samples are told apart by PCs; an open interval is dropped; stacks are cut at 128 frames") {
   // Stacks 1 and 2: the same PCs, one sample. Stack 3: the same lines at other PCs, another.
-  const auto events = concat({wait(10, 20, 1, 1), wait(30, 40, 1, 2), wait(50, 60, 1, 3), wait(70, 80, 1, 4),
+  const auto events = concat({wait(10, 20, 1, 1),
+                              wait(30, 40, 1, 2),
+                              wait(50, 60, 1, 3),
+                              wait(70, 80, 1, 4),
                               {ev(EventType::GoBlock, 90, kG, {1, 1, 0, 0})}});
   const auto samples = profile(ProfileType::Sync, events, {0, 1000});
   REQUIRE(samples.size() == 3);
