@@ -45,6 +45,7 @@ class IdMap {
     return {e, true};
   }
   V& operator[](std::int64_t id) { return emplace(id).first->second; }
+  [[nodiscard]] std::size_t size() const { return count_; }
   void erase(Entry* e) {
     count_--;
     if (e >= dense_.data() && e < dense_.data() + dense_.size()) {

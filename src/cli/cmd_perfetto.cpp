@@ -1,10 +1,6 @@
 // `gtanalyze perfetto TRACE -o OUT`: the trace's timeline as a Perfetto protobuf trace, read in two
 // passes (report/timeline.hpp); standard input is first copied to a temporary file for that.
-#include <fmt/core.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/open_trace.hpp"
@@ -17,36 +13,9 @@ namespace {
 // Past this the Perfetto UI (a 2 GB WebAssembly heap, 2-4x the file in memory) struggles.
 constexpr std::uint64_t kBigOutput = 1ull << 30;
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-using File = std::unique_ptr<std::FILE, FileCloser>;
-
-// Standard input, copied to an unnamed temporary file that a path under /proc reopens.
-bool spool_stdin(File& spool, std::string& path) {
-  spool.reset(std::tmpfile());
-  if (!spool) {
-    fail("-", "cannot create a temporary file to read standard input twice");
-    return false;
-  }
-  char buffer[1 << 16];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0;) {
-    if (std::fwrite(buffer, 1, n, spool.get()) != n) {
-      fail("-", "cannot copy standard input to a temporary file");
-      return false;
-    }
-  }
-  if (std::ferror(stdin) || std::fflush(spool.get()) != 0) {
-    fail("-", "cannot read standard input");
-    return false;
-  }
-  path = "/proc/self/fd/" + std::to_string(::fileno(spool.get()));
-  return true;
-}
-
 // The first pass: what the timeline must know before it draws.
 std::optional<report::TimelinePlan> plan(const std::string& path, const std::string& name, unsigned threads) {
-  auto trace = open_trace(path, threads);
+  auto trace = open_trace(path, threads, name);
   if (!trace) return std::nullopt;
   report::TimelinePlan plan;
   const bool read = read_events(*trace, name, "planning", [&](std::span<const Event> events) {
@@ -67,7 +36,7 @@ int run_perfetto(const PerfettoOptions& options) {
   auto first = plan(path, options.trace, options.threads);
   if (!first) return kExitInputError;
 
-  auto trace = open_trace(path, options.threads);
+  auto trace = open_trace(path, options.threads, options.trace);
   if (!trace) return kExitInputError;
   File out(std::fopen(options.output.c_str(), "wb"));
   if (!out) return fail(options.output, "cannot open for writing");

@@ -62,10 +62,18 @@ struct PerfettoOptions {
   unsigned threads = 1;
 };
 
+struct PprofOptions {
+  std::string trace, output;   // output empty: stdout
+  std::string type;            // net | sync | syscall | sched
+  std::string goroutine_name;  // only goroutines with this start function ("": all)
+  unsigned threads = 1;
+};
+
 int run_summary(const SummaryOptions& options);
 int run_dump(const DumpOptions& options);
 int run_diff(const DiffCommandOptions& options);
 int run_perfetto(const PerfettoOptions& options);
+int run_pprof(const PprofOptions& options);
 
 // The options of `collect` are the collector's own, parsed in every build (its header needs no
 // libbpf); a build without the collector only refuses them.

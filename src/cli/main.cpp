@@ -140,6 +140,26 @@ CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::st
   return cmd;
 }
 
+CLI::App* add_pprof_command(CLI::App& app, PprofOptions& pprof) {
+  auto* cmd = app.add_subcommand("pprof",
+                                 "Write a pprof profile of where goroutines waited, as `go tool trace -pprof=TYPE` "
+                                 "(docs/pprof.md)");
+  cmd->add_option("trace", pprof.trace, "Trace file ('-' for stdin)")->required();
+  cmd->add_option("--type", pprof.type,
+                  "net: waiting for the network; sync: on channels, select, sync primitives; syscall: in "
+                  "system calls; sched: runnable, waiting to run")
+      ->required()
+      ->check(CLI::IsMember({"net", "sync", "syscall", "sched"}));
+  cmd->add_option("-o,--output", pprof.output,
+                  "The profile to write (gzipped profile.proto, e.g. sync.pb.gz); default stdout, unless a terminal");
+  cmd->add_option("--goroutine-name", pprof.goroutine_name,
+                  "Only goroutines whose start function is NAME (e.g. main.worker), as the trace viewer's "
+                  "per-goroutine-group profiles")
+      ->type_name("NAME");
+  add_threads_option(*cmd, pprof.threads);
+  return cmd;
+}
+
 CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
   auto* cmd = app.add_subcommand("collect",
                                  "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
@@ -193,6 +213,8 @@ int run(int argc, char** argv) {
   PerfettoOptions perfetto;
   std::string perfetto_from, perfetto_to;
   auto* perfetto_cmd = add_perfetto_command(app, perfetto, perfetto_from, perfetto_to);
+  PprofOptions pprof;
+  auto* pprof_cmd = add_pprof_command(app, pprof);
   CollectCommandOptions collect;
   auto* collect_cmd = add_collect_command(app, collect);
   CrosscheckCommandOptions crosscheck;
@@ -216,6 +238,7 @@ int run(int argc, char** argv) {
   if (dump_cmd->parsed()) return run_dump(dump);
   if (diff_cmd->parsed()) return run_diff(diff);
   if (perfetto_cmd->parsed()) return run_perfetto(perfetto);
+  if (pprof_cmd->parsed()) return run_pprof(pprof);
   if (collect_cmd->parsed()) {
     if (collect.command.empty() == (collect.pid == 0)) {
       return fail("collect", "give either -- PROGRAM ARGS... or --pid PID");

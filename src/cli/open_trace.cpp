@@ -55,13 +55,35 @@ int report_error(const std::string& path, const Error& error) {
   return fail(path, error.describe());
 }
 
-std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads) {
+bool spool_stdin(File& spool, std::string& path) {
+  spool.reset(std::tmpfile());
+  if (!spool) {
+    fail("-", "cannot create a temporary file to read standard input twice");
+    return false;
+  }
+  char buffer[1 << 16];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0;) {
+    if (std::fwrite(buffer, 1, n, spool.get()) != n) {
+      fail("-", "cannot copy standard input to a temporary file");
+      return false;
+    }
+  }
+  if (std::ferror(stdin) || std::fflush(spool.get()) != 0) {
+    fail("-", "cannot read standard input");
+    return false;
+  }
+  path = "/proc/self/fd/" + std::to_string(::fileno(spool.get()));
+  return true;
+}
+
+std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads, const std::string& name) {
+  const std::string& shown = name.empty() ? path : name;
   auto source = ByteSource::open(path);
   if (!source) {
-    report_error(path, source.error());
+    report_error(shown, source.error());
     return std::nullopt;
   }
-  return open_trace(std::move(*source), path, threads);
+  return open_trace(std::move(*source), shown, threads);
 }
 
 std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path, unsigned threads) {

@@ -1,6 +1,7 @@
 // Opening and analysing traces for the subcommands; errors are printed here as one line.
 #pragma once
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -15,6 +16,15 @@
 
 namespace gtanalyze::cli {
 
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+// For commands that read a trace twice: copies standard input to an unnamed temporary file
+// (`spool`) and sets `path` to a name that reopens it. On failure prints why and returns false.
+bool spool_stdin(File& spool, std::string& path);
+
 struct OpenTrace {
   std::unique_ptr<ByteSource> source;
   std::unique_ptr<TraceReader> reader;  // declared after source: destroyed (and its thread stopped) first
@@ -23,7 +33,8 @@ struct OpenTrace {
 // Opens `path` ("-" for stdin) and reads its header. On failure prints the one-line error
 // (path, offset, reason) and returns nothing; the caller exits with kExitInputError.
 // threads >= 2 decodes on a thread of its own, ahead of the caller (read_ahead).
-std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads);
+// `name` (default: the path) names the trace in messages.
+std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads, const std::string& name = "");
 // The same for a source already open; `path` names it in messages.
 std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path, unsigned threads);
 

@@ -8,6 +8,8 @@
 #   gtaref         Go's parser and goroutine summariser → our JSON contract (tests/golden/json)
 #   v1parsed       `go tool trace -d=parsed` of old-format traces (tests/golden/v1/parsed)
 #   text2traceref  Go's raw text → binary trace converter (tests/golden/v2/go-testdata)
+#   gotrace        Go's own cmd/trace (`go tool trace`), for -pprof=TYPE (tests/golden/pprof)
+#   gopprof        Go's own cmd/pprof (`go tool pprof`, which Go 1.26 builds on every use otherwise)
 # Go 1.19 tree, patched with tools/reference/patches-1.19/*.patch (the same tie order; 1.5/1.6
 # traces read without their binary):
 #   gtaref19       goroutines, final states, leaks for formats 1.5-1.10 (tests/golden/go119)
@@ -43,5 +45,10 @@ build_in_tree() {
 }
 
 for prog in gtaref v1parsed text2traceref; do build_in_tree 1.26 "$here/patches" "$prog"; done
+# cmd/trace and cmd/pprof are in the tree already: built from it as they are.
+for prog in trace pprof; do
+  (cd "$out/go-1.26/src" && GOROOT="$out/go-1.26" GOTOOLCHAIN=local GO111MODULE=on GOFLAGS=-mod=vendor GOPROXY=off \
+     "$out/go-1.26/bin/go" build -o "$out/bin/go$prog" "./cmd/$prog")
+done
 for prog in gtaref19 v1dump; do build_in_tree 1.19 "$here/patches-1.19" "$prog"; done
 echo "$out/bin"

@@ -1,0 +1,135 @@
+// The intervals of Go's pprof-like profiles (see state_profile.hpp), as cmd/trace/pprof.go's
+// makeComputePprofFunc and pprofOverlappingDuration compute them.
+#include "analysis/state_profile.hpp"
+
+#include <algorithm>
+
+namespace gtanalyze::analysis {
+
+std::optional<ProfileType> profile_type(std::string_view name) {
+  if (name == "net") return ProfileType::Net;
+  if (name == "sync") return ProfileType::Sync;
+  if (name == "syscall") return ProfileType::Syscall;
+  if (name == "sched") return ProfileType::Sched;
+  return std::nullopt;
+}
+
+base::IdMap<GoroutineWindow> goroutine_windows(const Summary& summary, std::string_view name) {
+  base::IdMap<GoroutineWindow> windows;
+  for (const GoroutineSummary& g : summary.goroutines) {
+    if (!name.empty() && g.name != name) continue;
+    // A goroutine that does not end is still live at the trace's last event.
+    windows.emplace(g.id, GoroutineWindow{g.start, g.end != 0 ? g.end : summary.last});
+  }
+  return windows;
+}
+
+namespace {
+
+GoState tracked_state(ProfileType type) {
+  switch (type) {
+    case ProfileType::Net:
+    case ProfileType::Sync: return GoState::Waiting;
+    case ProfileType::Syscall: return GoState::Syscall;
+    case ProfileType::Sched: return GoState::Runnable;
+  }
+  return GoState::Undetermined;
+}
+
+}  // namespace
+
+StateProfile::StateProfile(ProfileType type, base::IdMap<GoroutineWindow> windows)
+    : type_(type), state_(tracked_state(type)), windows_(std::move(windows)) {
+  stacks_.emplace_back();  // the empty stack, in the sample of no PCs
+  samples_.emplace_back();
+  sample_ids_.emplace(std::vector<std::uint64_t>{}, 0);
+}
+
+void StateProfile::on_events(std::span<const Event> events) {
+  for (const Event& ev : events) {
+    const EventKind kind = ev.kind();
+    if (kind == EventKind::StateTransition) {
+      on_transition(ev);
+    } else if (kind == EventKind::Sync) {
+      // The next generation's tables may put other stacks where this one's were.
+      generation_stacks_.clear();
+    }
+  }
+}
+
+void StateProfile::on_transition(const Event& ev) {
+  const StateChange st = ev.state_change();
+  if (st.kind != ResourceKind::Goroutine) return;
+  auto* open = open_.find(st.id);
+  if (open == nullptr) {
+    // The stack is the event's own: for sched, the creator's or the unblocker's.
+    if (st.go_to == state_ && tracks(ev)) open_.emplace(st.id, Open{ev.time, intern(ev.stack())});
+    return;
+  }
+  // A transition to the same state (a different wait reason, a status) does not end it.
+  if (st.go_to == state_) return;
+  const Open interval = open->second;
+  open_.erase(open);
+  const Duration delay = overlap(st.id, interval.start, ev.time);
+  if (delay <= 0) return;
+  Counted& sample = samples_[stacks_[interval.stack].sample];
+  sample.count++;
+  sample.delay += delay;
+  sample.stack = interval.stack;
+}
+
+bool StateProfile::tracks(const Event& ev) const {
+  if (type_ != ProfileType::Net && type_ != ProfileType::Sync) return true;
+  const std::string_view reason = ev.transition_reason();
+  if (type_ == ProfileType::Net) return reason == "network";
+  return reason.find("chan") != std::string_view::npos || reason.find("sync") != std::string_view::npos ||
+         reason.find("select") != std::string_view::npos;
+}
+
+Duration StateProfile::overlap(GoId id, Time start, Time end) {
+  const auto* window = windows_.find(id);
+  if (window == nullptr) return 0;
+  const GoroutineWindow w = window->second;
+  if (w.end < start || end < w.start) return 0;
+  return std::min(w.end, end) - std::max(w.start, start);
+}
+
+std::uint32_t StateProfile::intern(Stack stack) {
+  if (stack.empty()) return 0;
+  const auto seen = generation_stacks_.find({stack.data(), stack.size()});
+  if (seen != generation_stacks_.end()) return seen->second;
+  const std::uint32_t id = intern_uncached(stack);
+  generation_stacks_.emplace(std::make_pair(stack.data(), stack.size()), id);
+  return id;
+}
+
+std::uint32_t StateProfile::intern_uncached(Stack stack) {
+  std::vector<ProfileFrame> frames;
+  const std::size_t kept = std::min(stack.size(), kProfileMaxFrames);
+  frames.reserve(kept);
+  for (const StackFrame& f : stack.first(kept))
+    frames.push_back(ProfileFrame{f.pc, std::string(f.func), std::string(f.file), f.line});
+  const auto [it, inserted] = stack_ids_.try_emplace(frames, static_cast<std::uint32_t>(stacks_.size()));
+  if (!inserted) return it->second;
+  // Go keys its samples by an array of 128 PCs, zero-filled: trailing zero PCs do not count.
+  std::vector<std::uint64_t> pcs;
+  pcs.reserve(kept);
+  for (const ProfileFrame& f : frames) pcs.push_back(f.pc);
+  while (!pcs.empty() && pcs.back() == 0) pcs.pop_back();
+  const auto [sample, added] = sample_ids_.try_emplace(std::move(pcs), static_cast<std::uint32_t>(samples_.size()));
+  if (added) samples_.emplace_back();
+  stacks_.push_back(Interned{std::move(frames), sample->second});
+  return it->second;
+}
+
+std::vector<ProfileSample> StateProfile::finish() {
+  std::vector<ProfileSample> out;
+  for (const Counted& c : samples_) {
+    if (c.count == 0) continue;
+    out.push_back(ProfileSample{stacks_[c.stack].frames, c.count, c.delay});
+  }
+  std::sort(out.begin(), out.end(), [](const ProfileSample& a, const ProfileSample& b) { return a.frames < b.frames; });
+  return out;
+}
+
+}  // namespace gtanalyze::analysis

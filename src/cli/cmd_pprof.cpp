@@ -1,0 +1,46 @@
+// `gtanalyze pprof --type TYPE TRACE -o OUT`: a pprof profile of where goroutines waited, equal to
+// `go tool trace -pprof=TYPE` (docs/pprof.md). Two passes: the summary gives each goroutine's
+// window, then the intervals are collected; standard input is first copied to a temporary file.
+#include <unistd.h>
+
+#include "analysis/state_profile.hpp"
+#include "cli/commands.hpp"
+#include "cli/open_trace.hpp"
+#include "report/pprof_writer.hpp"
+
+namespace gtanalyze::cli {
+
+int run_pprof(const PprofOptions& options) {
+  const auto type = analysis::profile_type(options.type);
+  if (!type) return fail("pprof", "unknown --type '" + options.type + "' (net, sync, syscall or sched)");
+  if (options.output.empty() && ::isatty(STDOUT_FILENO))
+    return fail("pprof", "the profile is binary: write it to a file with -o FILE, or pipe it");
+  std::string path = options.trace;
+  File spool;
+  if (path == "-" && !spool_stdin(spool, path)) return kExitInputError;
+
+  auto first = open_trace(path, options.threads, options.trace);
+  if (!first) return kExitInputError;
+  auto analysed = analyse_trace(std::move(*first), options.trace, LeakOptions{});
+  if (!analysed) return kExitInputError;
+  auto windows = analysis::goroutine_windows(analysed->summary, options.goroutine_name);
+  // As Go: a profile of no goroutines is an error, not an empty profile.
+  if (windows.size() == 0) {
+    return fail(options.trace, options.goroutine_name.empty() ? "no goroutines in the trace"
+                                                              : "no goroutine named '" + options.goroutine_name + "'");
+  }
+  for (const auto& warning : analysed->summary.warnings) fail(options.trace, "warning: " + warning);
+
+  auto trace = open_trace(path, options.threads, options.trace);
+  if (!trace) return kExitInputError;
+  analysis::StateProfile profile(*type, std::move(windows));
+  const bool read = read_events(*trace, options.trace, "profiling", [&](std::span<const Event> events) {
+    profile.on_events(events);
+    return true;
+  });
+  if (!read) return kExitInputError;
+  const std::vector<analysis::ProfileSample> samples = profile.finish();
+  return write_output(options.output, [&](std::FILE* out) { return report::write_pprof(out, samples); });
+}
+
+}  // namespace gtanalyze::cli

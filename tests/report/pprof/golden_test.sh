@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# `gtanalyze pprof` against Go 1.26's own profiles (tests/golden/pprof, made by
+# tools/golden/make-pprof-goldens.sh): for each golden TRACE.txt, the four profiles of the corpus
+# trace TRACE, each decoded by PPROF_CANON into the canonical text, must equal Go's; where Go found
+# no goroutines (`error: ...`) we must refuse too (exit 2, one line). Then each names/N.txt, the
+# profile of line N of names.txt (`TRACE TYPE NAME`, --goroutine-name NAME). A Go .test case is
+# first converted to a binary trace by TEXT2TRACE.
+#   golden_test.sh GTANALYZE PPROF_CANON TEXT2TRACE SOURCE_DIR [subset]
+# `subset` (the sanitizer build, the build without the collector) takes the first golden of each
+# folder, one per Go version.
+set -u
+bin=$1
+canon=$2
+text2trace=$3
+cd "$4" || exit 2
+subset=${5:-}
+golden=tests/golden/pprof
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# The canonical text of one profile, or `error` when gtanalyze refuses with one line and exit 2.
+profile() {  # profile TRACE TYPE [NAME]
+  if "$bin" pprof --type "$2" ${3:+--goroutine-name "$3"} "$1" -o "$tmp/p.pb.gz" 2>"$tmp/err"; then
+    gzip -dc "$tmp/p.pb.gz" | "$canon"
+  elif [ $? = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ]; then
+    echo "error"
+  else
+    echo "gtanalyze pprof --type $2 ${3:+--goroutine-name $3 }failed: $(head -3 "$tmp/err")"
+  fi
+}
+
+# Go's message after `error:` is Go's own: only the refusal is compared.
+compare() {  # compare NAME GOLDEN OURS
+  if diff -u <(sed 's/^error: .*/error/' "$2") "$3" >"$tmp/diff"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $1:"
+    head -40 "$tmp/diff"
+  fi
+}
+
+goldens=$(find "$golden" -name '*.txt' ! -path "$golden/names/*" ! -name names.txt | sort)
+if [ -n "$subset" ]; then
+  goldens=$(for g in $goldens; do echo "$(dirname "$g") $g"; done | sort -u -k1,1 | cut -d' ' -f2)
+fi
+for g in $goldens; do
+  name=${g#"$golden"/}
+  name=${name%.txt}
+  trace=corpus/$name
+  [ -f "$trace" ] || trace=$trace.trace
+  if [ -f "corpus/$name.test" ]; then
+    trace=$tmp/trace
+    "$text2trace" "corpus/$name.test" "$trace" 2>"$tmp/err" || : >"$trace"
+  fi
+  for type in net sync syscall sched; do
+    echo "== $type"
+    profile "$trace" "$type"
+  done >"$tmp/ours"
+  compare "$name" "$g" "$tmp/ours"
+done
+
+n=0
+while read -r trace type name; do
+  [ -n "$trace" ] || continue
+  n=$((n + 1))
+  { echo "== $type $name"; profile "corpus/$trace" "$type" "$name"; } >"$tmp/ours"
+  compare "names/$n ($trace --type $type --goroutine-name $name)" "$golden/names/$n.txt" "$tmp/ours"
+done <"$golden/names.txt"
+
+echo "pprof goldens: $passed equal to Go, $failed differ${subset:+ (subset: one trace per folder)}"
+[ "$passed" != 0 ] && [ "$failed" = 0 ]
