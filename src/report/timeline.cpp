@@ -143,6 +143,8 @@ struct Timeline::State {
   std::array<Counter, kCounters> counters{};
   bool counters_changed = false;
   Time counters_time = 0;
+
+  AnnotationTracks annotations;
 };
 
 Timeline::State::State(TimelinePlan p, const TimelineOptions& options, PerfettoWriter& writer)
@@ -151,7 +153,13 @@ Timeline::State::State(TimelinePlan p, const TimelineOptions& options, PerfettoW
       out(writer),
       window_from(options.from),
       window_to(options.to),
-      wanted_ids(options.goroutines.begin(), options.goroutines.end()) {
+      wanted_ids(options.goroutines.begin(), options.goroutines.end()),
+      annotations(plan->annotations, writer, next_uuid, [this](GoId g) -> std::uint64_t {
+        DrawnTrack& tr = goroutine(g).track;
+        if (!visible(tr)) return 0;
+        describe(tr);
+        return tr.uuid;
+      }) {
   if (!options.group.empty()) wanted_group.emplace(options.group);
   gc.kind = TrackKind::Gc;
   stw.kind = TrackKind::Stw;
@@ -188,6 +196,11 @@ bool Timeline::State::on_event(const Event& ev) {
     case EventKind::RangeActive:
     case EventKind::RangeEnd: on_range(ev); break;
     case EventKind::Metric: on_metric(ev); break;
+    case EventKind::TaskBegin:
+    case EventKind::TaskEnd:
+    case EventKind::RegionBegin:
+    case EventKind::RegionEnd:
+    case EventKind::Log: annotations.on_event(ev); break;
     default: break;
   }
   return true;
@@ -269,6 +282,7 @@ void Timeline::State::on_goroutine(const Event& ev, const StateChange& st) {
   }
   leave(*g, ev.time);
   if (st.go_to == GoState::NotExist) {
+    annotations.goroutine_ended(id, ev.time);
     draw(*g, ev.time, Drawn::None, SliceStart{});
     goroutines.erase(id);
     return;
@@ -529,6 +543,7 @@ void Timeline::State::open_window(Time t) {
     begin_base(tr, t);
     begin_ranges(tr, t);
   });
+  annotations.open_window(t);
   draw_counters(t);
 }
 
@@ -536,6 +551,7 @@ void Timeline::State::close_window(Time t) {
   if (window_done) return;
   if (counters_changed) draw_counters(std::min(counters_time, t));
   if (window_open) {
+    annotations.close_window(t);
     for_each_track([&](DrawnTrack& tr) {
       if (!visible(tr)) return;
       end_ranges(tr, t);

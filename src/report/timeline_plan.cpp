@@ -13,6 +13,7 @@ void TimelinePlan::on_events(std::span<const Event> events) {
 }
 
 void TimelinePlan::State::on_event(const Event& ev) {
+  annotations.on_event(ev);
   if (ev.kind() == EventKind::Sync) {
     generation++;
     interning.new_generation();

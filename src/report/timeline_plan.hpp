@@ -8,6 +8,7 @@
 #include "analysis/interning.hpp"
 #include "base/id_map.hpp"
 #include "report/timeline.hpp"
+#include "report/timeline_annotations.hpp"
 
 namespace gtanalyze::report {
 
@@ -31,7 +32,8 @@ struct TimelinePlan::State {
   // first stack its transitions carry; for an id used twice, its last life's.
   base::IdMap<std::uint32_t> names;
   std::vector<FirstSeen> first_seen;  // in trace order, so by generation
-  std::uint32_t generation = 0;       // Syncs seen
+  AnnotationPlan annotations;
+  std::uint32_t generation = 0;  // Syncs seen
 };
 
 }  // namespace gtanalyze::report

@@ -342,6 +342,7 @@ class Checker {
   void event(const Event& e, uint64_t ts);
   void slice_end(Track& track, const Event& e, uint64_t ts);
   void tally(const Track& track, const OpenSlice& slice, uint64_t end);
+  std::string compare_regions(uint64_t id, const nlohmann::json& g, uint64_t duration) const;
   void flow_ends(const Event& e, uint64_t ts);
 
   uint64_t packets_ = 0, slices_ = 0, flows_ = 0, counters_ = 0;
@@ -359,6 +360,8 @@ class Checker {
   std::map<uint64_t, Track> tracks_;
   std::map<uint64_t, Flow> flow_state_;
   std::map<uint64_t, GoroutineTally> goroutines_;
+  std::map<uint64_t, std::vector<std::pair<std::string, uint64_t>>> regions_;  // by goroutine: name, duration
+  std::map<uint64_t, uint64_t> tasks_;                                         // duration by task id
 };
 
 void Checker::packet(std::string_view bytes) {
@@ -598,6 +601,19 @@ void Checker::slice_end(Track& track, const Event& e, uint64_t ts) {
          in_quotes(track.name));
   ++slices_;
   if (track.goroutine && track.open.empty()) tally(track, slice, ts);
+  // A goroutine's regions: slices on a `regions` track under its track.
+  if (track.name == "regions" && track.parent) {
+    const Track& parent = tracks_.at(*track.parent);
+    if (parent.goroutine) regions_[*parent.goroutine].push_back({slice.name, ts - slice.begin});
+  }
+  // A task: the one slice of a `task <id>` track.
+  if (track.name.starts_with("task ")) {
+    const std::string digits = track.name.substr(5);
+    uint64_t id = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (ec != std::errc() || end != digits.data() + digits.size()) fail("task track " + in_quotes(track.name));
+    if (!tasks_.emplace(id, ts - slice.begin).second) fail("task " + std::to_string(id) + " drawn twice");
+  }
 }
 
 void Checker::tally(const Track& track, const OpenSlice& slice, uint64_t end) {
@@ -737,11 +753,31 @@ size_t Checker::agree(const nlohmann::json& summary) const {
   if (!summary.is_object() || summary.value("schema", "") != "gtanalyze/v1")
     throw Failure{0, "--json: not a gtanalyze/v1 export"};
   std::map<uint64_t, Figures> json;
-  for (const auto& g : summary.at("goroutines")) json[g.at("id").get<uint64_t>()] = json_figures(g);
+  const uint64_t duration = summary.at("trace").at("duration_ns").get<uint64_t>();
+  for (const auto& g : summary.at("goroutines")) {
+    const auto id = g.at("id").get<uint64_t>();
+    json[id] = json_figures(g);
+    if (std::string diff = compare_regions(id, g, duration); !diff.empty())
+      throw Failure{0, "goroutine " + std::to_string(id) + ": " + diff};
+  }
   for (const auto& [id, tally] : goroutines_)
     if (!json.contains(id))
       throw Failure{0, "goroutine " + std::to_string(id) + ": has track " + std::to_string(tally.track) + " " +
                            in_quotes(tracks_.at(tally.track).name) + " but is not in --json"};
+  // Tasks: drawn over Go's interval (a missing begin or end is the trace's), when they have either.
+  std::map<uint64_t, uint64_t> drawn = tasks_;
+  for (const auto& t : summary.value("tasks", nlohmann::json::array())) {
+    const auto id = t.at("id").get<uint64_t>();
+    const bool drawable = !t.at("start_ns").is_null() || !t.at("end_ns").is_null();
+    auto it = drawn.find(id);
+    if (drawable && it == drawn.end()) throw Failure{0, "task " + std::to_string(id) + ": in --json but not drawn"};
+    if (!drawable) continue;
+    if (it->second != t.at("duration_ns").get<uint64_t>())
+      throw Failure{0, "task " + std::to_string(id) + ": drawn for " + std::to_string(it->second) +
+                           " ns, --json duration_ns is " + std::to_string(t.at("duration_ns").get<uint64_t>())};
+    drawn.erase(it);
+  }
+  if (!drawn.empty()) throw Failure{0, "task " + std::to_string(drawn.begin()->first) + ": drawn but not in --json"};
   uint64_t trace_end = last_ts_.value_or(0);
   for (const auto& [id, figures] : json) {
     auto it = goroutines_.find(id);
@@ -757,6 +793,34 @@ size_t Checker::agree(const nlohmann::json& summary) const {
       throw Failure{0, "goroutine " + std::to_string(id) + ": " + diff};
   }
   return json.size();
+}
+
+// A goroutine's region slices against --json's regions, as multisets of (name, duration): a
+// region without a begin is drawn from the trace's start, one without an end to the trace's end
+// (--json's times count from the first event, so those are 0 and duration_ns). Synthetic regions
+// (no name: a goroutine created inside a region) are not drawn.
+std::string Checker::compare_regions(uint64_t id, const nlohmann::json& g, uint64_t duration) const {
+  std::vector<std::pair<std::string, uint64_t>> want;
+  if (g.contains("regions")) {
+    for (const auto& r : g.at("regions")) {
+      auto name = r.at("name").get<std::string>();
+      if (name.empty()) continue;
+      const uint64_t start = r.at("start_ns").is_null() ? 0 : r.at("start_ns").get<uint64_t>();
+      const uint64_t end = r.at("end_ns").is_null() ? duration : r.at("end_ns").get<uint64_t>();
+      want.emplace_back(std::move(name), end - start);
+    }
+  }
+  auto it = regions_.find(id);
+  auto have = it == regions_.end() ? decltype(want){} : it->second;
+  std::sort(want.begin(), want.end());
+  std::sort(have.begin(), have.end());
+  if (have == want) return "";
+  auto show = [](const auto& list) {
+    std::string text;
+    for (const auto& [name, ns] : list) text += (text.empty() ? "" : ", ") + in_quotes(name) + " " + std::to_string(ns);
+    return "[" + text + "]";
+  };
+  return "region slices " + show(have) + " (name, ns), --json regions " + show(want);
 }
 
 // Reads the file one TracePacket at a time (Trace is only `repeated TracePacket packet = 1`, so

@@ -49,7 +49,7 @@ EOF
 # Its --json: G2 ends the trace still in the syscall (final_state), so Go charges the syscall's
 # last 100 ns to syscall_ns and sched_wait_ns, not syscall_block_ns; G3 has no times and no track.
 cat >"$tmp/good.json" <<'EOF'
-{"schema": "gtanalyze/v1", "goroutines": [
+{"schema": "gtanalyze/v1", "trace": {"duration_ns": 300}, "tasks": [], "goroutines": [
  {"id": 1, "exec_ns": 100, "sched_wait_ns": 0, "syscall_ns": 0, "syscall_block_ns": 0, "block_ns_by_reason": {"chan receive": 100}, "final_state": "waiting"},
  {"id": 2, "exec_ns": 100, "sched_wait_ns": 150, "syscall_ns": 100, "syscall_block_ns": 0, "block_ns_by_reason": {}, "final_state": "syscall"},
  {"id": 3, "exec_ns": 0, "sched_wait_ns": 0, "syscall_ns": 0, "syscall_block_ns": 0, "block_ns_by_reason": {}, "final_state": "notexist"}]}
@@ -195,6 +195,11 @@ agree agree-no-track '/"id": 3,/s/"exec_ns": 0/"exec_ns": 5/' "goroutine 3: in -
 # goroutine was still in it (not one that exited in it at the trace's last event).
 agree agree-exited-in-syscall '/"id": 2,/s/"final_state": "syscall"/"final_state": "notexist"/' \
   "goroutine 2: runnable sums to 50 ns, --json sched_wait_ns is 150"
+# Regions and tasks: --json's must be drawn, and only they.
+agree agree-region '/"id": 1,/s/"exec_ns": 100,/"exec_ns": 100, "regions": [{"name": "r", "start_ns": 0, "end_ns": 50}],/' \
+  "goroutine 1: region slices \[\] \(name, ns\), --json regions \['r' 50\]"
+agree agree-task '/"tasks": \[\]/s//"tasks": [{"id": 4, "start_ns": 10, "end_ns": null, "duration_ns": 290}]/' \
+  "task 4: in --json but not drawn"
 variant later-end '$a packet { timestamp: 500 trusted_packet_sequence_id: 1 track_event { type: TYPE_COUNTER track_uuid: 20 counter_value: 0 } }'
 expect_fail later-end "goroutine 2: runnable sums to 50 ns, --json sched_wait_ns is 150" --json "$tmp/good.json"
 printf '{"schema": "other"}' >"$tmp/other.json"
