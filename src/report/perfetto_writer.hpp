@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 
 #include "gtanalyze/ids.hpp"
 #include "gtanalyze/summary.hpp"
+#include "report/proto_buffer.hpp"
 
 namespace gtanalyze::report {
 
@@ -66,6 +68,7 @@ class PerfettoWriter {
   // Opens a packet with the sequence fields (and the interned data waiting for it).
   class Packet;
   void start_sequence();
+  void write_packet(int body_field, std::optional<std::uint64_t> delta);
   std::uint64_t time_delta(Time t);
   void after_packet();
   std::uint64_t intern_function(std::string_view name);
@@ -77,7 +80,8 @@ class PerfettoWriter {
   std::uint64_t written_ = 0;
   Time time_offset_ = 0;
   std::uint64_t last_time_ = 0;  // of the last timed packet, offset added: timestamps are deltas
-  std::string buffer_;           // encoded packets not yet written
+  ProtoBuffer buffer_;           // encoded packets not yet written
+  ProtoBuffer body_;             // the body of the packet being written
   std::string interned_;         // an InternedData body for the next packet
   std::unordered_map<std::string, std::uint64_t> event_names_, function_names_;
   std::unordered_map<std::uint64_t, std::uint64_t> frames_;  // (function, line) → frame iid
