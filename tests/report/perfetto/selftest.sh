@@ -81,22 +81,28 @@ expect_fail() {
   fi
 }
 
-# The good file passes, with and without --json.
-encode good
-want="perfetto_check: $tmp/good.pftrace: 25 packets, 7 tracks, 8 slices, 1 flows, 1 counters"
-for args in "" "--json $tmp/good.json"; do
-  # shellcheck disable=SC2086 # the arguments are words on purpose
-  out=$("$check" "$tmp/good.pftrace" $args 2>&1)
+# expect_pass NAME WANT [ARGS...]: perfetto_check on $tmp/NAME.pftrace exits 0 printing WANT
+# (after `perfetto_check: FILE: `).
+expect_pass() {
+  local name=$1 want="perfetto_check: $tmp/$1.pftrace: $2"
+  shift 2
+  local out code
+  out=$("$check" "$tmp/$name.pftrace" "$@" 2>&1)
   code=$?
-  expected=$want${args:+, 3 goroutines agree with --json}
-  if [ "$code" = 0 ] && [ "$out" = "$expected" ]; then
+  if [ "$code" = 0 ] && [ "$out" = "$want" ]; then
     passes=$((passes + 1))
-    echo "ok   good${args:+ with --json}: ${out//$tmp\//}"
+    echo "ok   $name${1:+ with $1}: ${out//$tmp\//}"
   else
     failures=$((failures + 1))
-    echo "FAIL good${args:+ with --json}: exit $code, output: $out (want: $expected)"
+    echo "FAIL $name${1:+ with $1}: exit $code, output: $out (want: $want)"
   fi
-done
+}
+
+# The good file passes, with and without --json.
+encode good
+expect_pass good "25 packets, 7 tracks, 8 slices, 1 flows, 1 counters"
+expect_pass good "25 packets, 7 tracks, 8 slices, 1 flows, 1 counters, 3 goroutines agree with --json" \
+  --json "$tmp/good.json"
 
 # Encoding.
 variant no-clear '1s/ sequence_flags: 1//'
@@ -124,15 +130,8 @@ awk 'NR == 1 { sub(/ sequence_flags: 1/, " sequence_flags: 1 trace_packet_defaul
      /counter_value: 1/ { sub(/counter_value: 1/, "counter_value: 1 extra_counter_track_uuids: 21 extra_counter_values: 0") }
      { print }' "$tmp/good.txt" >"$tmp/good-delta.txt"
 encode good-delta
-want="perfetto_check: $tmp/good-delta.pftrace: 27 packets, 8 tracks, 8 slices, 1 flows, 2 counters, 3 goroutines agree with --json"
-out=$("$check" "$tmp/good-delta.pftrace" --json "$tmp/good.json" 2>&1)
-if [ "$?" = 0 ] && [ "$out" = "$want" ]; then
-  passes=$((passes + 1))
-  echo "ok   good-delta with --json: ${out//$tmp\//}"
-else
-  failures=$((failures + 1))
-  echo "FAIL good-delta with --json: $out (want: $want)"
-fi
+expect_pass good-delta "27 packets, 8 tracks, 8 slices, 1 flows, 2 counters, 3 goroutines agree with --json" \
+  --json "$tmp/good.json"
 delta() { sed "$2" "$tmp/good-delta.txt" >"$tmp/$1.txt" && encode "$1"; }
 delta delta-no-snapshot '2d'
 expect_fail delta-no-snapshot "packet 9: a timestamp on clock 64, which no clock snapshot has defined before"
