@@ -6,12 +6,14 @@
 # the export too: exit 2, one line on stderr. One line per trace; the failures listed at the end.
 # gtanalyze reads binary traces only, so each .test case is first converted by TEXT2TRACE
 # (gtanalyze-text2trace, as tests/parser/v2 does), and its two FAILURE cases are among the rejected.
-#   export_test.sh GTANALYZE PERFETTO_CHECK SOURCE_DIR TEXT2TRACE   (protoc is $PROTOC, default protoc)
+#   export_test.sh GTANALYZE PERFETTO_CHECK SOURCE_DIR TEXT2TRACE [subset]   (protoc is $PROTOC,
+#   default protoc). `subset`: of our own corpus traces, only Go 1.19's and 1.26's (one per format).
 set -u
 bin=$1
 check=$2
 src=$3
 text2trace=$4
+subset=${5:-}
 protoc=${PROTOC:-protoc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -61,7 +63,9 @@ check_trace() {  # check_trace NAME FILE: the corpus trace NAME, read from FILE
   fi
 }
 
-for trace in corpus/go1.*/*.trace corpus/go-testdata/v1/* corpus/derived/*; do
+ours=(corpus/go1.*/*.trace)
+[ "$subset" = subset ] && ours=(corpus/go1.19/*.trace corpus/go1.26/*.trace)
+for trace in "${ours[@]}" corpus/go-testdata/v1/* corpus/derived/*; do
   check_trace "$trace" "$trace"
 done
 for test in corpus/go-testdata/tests/*.test; do
