@@ -112,11 +112,13 @@ done <"$out/names.txt"
 # (the old format, through the converter) and Go 1.26 (those of every version, 428 profiles, were
 # equal too, but take the test too long): regions/TRACE.txt holds, for each region type Go lists on its /userregions page (the
 # nameless type of the synthetic regions included), a line `== region REGION` and the four
-# profiles as in TRACE.txt; the go1.26 traces also a type no region has.
-for t in corpus/go1.{19,26}/{usertasks,annotations}.trace; do
+# profiles as in TRACE.txt; the go1.26 traces also a type no region has. Go's go122-annotations
+# case adds a region begun before the trace and types with spaces.
+for t in corpus/go1.{19,26}/{usertasks,annotations}.trace corpus/go-testdata/tests/go122-annotations.test; do
   name=${t#corpus/}
-  golden=$out/regions/${name%.trace}.txt
+  golden=$out/regions/${name%.*}.txt
   mkdir -p "$(dirname "$golden")"
+  case $t in *.test) "$bin/text2traceref" "$t" "$tmp/trace" && t=$tmp/trace ;; esac
   serve "$t"
   fetch "$addr/userregions" "$tmp/userregions.html"
   python3 - "$tmp/userregions.html" >"$tmp/regions" <<'PY'

@@ -47,15 +47,20 @@ goldens=$(find "$golden" -name '*.txt' ! -path "$golden/names/*" ! -path "$golde
 if [ -n "$subset" ]; then
   goldens=$(for g in $goldens; do echo "$(dirname "$g") $g"; done | sort -u -k1,1 | cut -d' ' -f2)
 fi
+# The trace of the golden NAME in $trace: corpus/NAME, corpus/NAME.trace, or corpus/NAME.test converted.
+find_trace() {  # find_trace NAME
+  trace=corpus/$1
+  [ -f "$trace" ] || trace=$trace.trace
+  if [ -f "corpus/$1.test" ]; then
+    trace=$tmp/trace
+    "$text2trace" "corpus/$1.test" "$trace" 2>"$tmp/err" || : >"$trace"
+  fi
+}
+
 for g in $goldens; do
   name=${g#"$golden"/}
   name=${name%.txt}
-  trace=corpus/$name
-  [ -f "$trace" ] || trace=$trace.trace
-  if [ -f "corpus/$name.test" ]; then
-    trace=$tmp/trace
-    "$text2trace" "corpus/$name.test" "$trace" 2>"$tmp/err" || : >"$trace"
-  fi
+  find_trace "$name"
   for type in net sync syscall sched; do
     echo "== $type"
     profile "$trace" "$type"
@@ -77,13 +82,14 @@ region_goldens=$(find "$golden/regions" -name '*.txt' | sort)
 for g in $region_goldens; do
   name=${g#"$golden"/regions/}
   name=${name%.txt}
+  find_trace "$name"
   while IFS= read -r region; do
     awk -v r="$region" '/^== region /{on = substr($0, 11) == r} on' "$g" >"$tmp/golden"
     {
       echo "== region $region"
       for type in net sync syscall sched; do
         echo "== $type"
-        profile "corpus/$name.trace" "$type" --region "$region"
+        profile "$trace" "$type" --region "$region"
       done
     } >"$tmp/ours"
     compare "regions/$name --region '$region'" "$tmp/golden" "$tmp/ours"
