@@ -14,12 +14,35 @@ std::optional<ProfileType> profile_type(std::string_view name) {
   return std::nullopt;
 }
 
-base::IdMap<GoroutineWindow> goroutine_windows(const Summary& summary, std::string_view name) {
-  base::IdMap<GoroutineWindow> windows;
+ProfileWindows goroutine_windows(const Summary& summary, std::string_view name) {
+  ProfileWindows windows;
   for (const GoroutineSummary& g : summary.goroutines) {
     if (!name.empty() && g.name != name) continue;
     // A goroutine that does not end is still live at the trace's last event.
-    windows.emplace(g.id, GoroutineWindow{g.start, g.end != 0 ? g.end : summary.last});
+    windows.emplace(g.id, {GoroutineWindow{g.start, g.end != 0 ? g.end : summary.last}});
+  }
+  return windows;
+}
+
+ProfileWindows region_windows(const Summary& summary, std::string_view type) {
+  ProfileWindows windows;
+  std::vector<GoroutineWindow> regions;
+  for (const GoroutineSummary& g : summary.goroutines) {
+    regions.clear();
+    for (const RegionSummary& r : g.regions) {
+      if (r.name == type) regions.push_back({r.start.value_or(summary.first), r.end.value_or(summary.last)});
+    }
+    if (regions.empty()) continue;
+    std::sort(regions.begin(), regions.end(), [](const GoroutineWindow& a, const GoroutineWindow& b) {
+      return a.start != b.start ? a.start < b.start : a.end < b.end;
+    });
+    // The outermost: each region that begins once the last kept one has ended.
+    std::size_t kept = 0;
+    for (const GoroutineWindow& r : regions) {
+      if (kept == 0 || regions[kept - 1].end <= r.start) regions[kept++] = r;
+    }
+    regions.resize(kept);
+    windows.emplace(g.id, regions);
   }
   return windows;
 }
@@ -38,7 +61,7 @@ GoState tracked_state(ProfileType type) {
 
 }  // namespace
 
-StateProfile::StateProfile(ProfileType type, base::IdMap<GoroutineWindow> windows)
+StateProfile::StateProfile(ProfileType type, ProfileWindows windows)
     : type_(type), state_(tracked_state(type)), windows_(std::move(windows)) {
   stacks_.emplace_back();  // the empty stack, in the sample of no PCs
   samples_.emplace_back();
@@ -86,12 +109,16 @@ bool StateProfile::tracks(const Event& ev) const {
          reason.find("select") != std::string_view::npos;
 }
 
+// Go's pprofOverlappingDuration: the sum of the positive overlaps with the goroutine's windows.
 Duration StateProfile::overlap(GoId id, Time start, Time end) {
-  const auto* window = windows_.find(id);
-  if (window == nullptr) return 0;
-  const GoroutineWindow w = window->second;
-  if (w.end < start || end < w.start) return 0;
-  return std::min(w.end, end) - std::max(w.start, start);
+  const auto* windows = windows_.find(id);
+  if (windows == nullptr) return 0;
+  Duration sum = 0;
+  for (const GoroutineWindow& w : windows->second) {
+    if (w.end < start || end < w.start) continue;
+    sum += std::min(w.end, end) - std::max(w.start, start);
+  }
+  return sum;
 }
 
 std::uint32_t StateProfile::intern(Stack stack) {

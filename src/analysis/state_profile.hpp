@@ -4,8 +4,9 @@
 //
 // An interval begins with a goroutine's transition into the tracked state (for net and sync, with
 // a matching reason) and ends at its next transition to another state; one still open at the end
-// of the trace is dropped. It counts only for its overlap with the goroutine's window, the
-// [start, end] of its summary: so the analysis needs a first pass (the Summarizer) before this one.
+// of the trace is dropped. It counts only for its overlap with its goroutine's windows: the
+// [start, end] of its summary, or the intervals of its regions of one type (--region). Either comes
+// from the summary: so the analysis needs a first pass (the Summarizer) before this one.
 #pragma once
 
 #include <compare>
@@ -50,17 +51,24 @@ struct ProfileSample {
   Duration delay = 0;                // their overlap with their goroutines' windows, ns
 };
 
-// The window in which a goroutine's intervals count: [start, end] of its summary, end being the
-// trace's last event when the goroutine does not end.
+// A span of time in which a goroutine's intervals count.
 struct GoroutineWindow {
   Time start = 0, end = 0;
 };
-// The windows of the summary's goroutines whose name is `name` (all of them when it is empty).
-base::IdMap<GoroutineWindow> goroutine_windows(const Summary& summary, std::string_view name);
+// Each goroutine's windows, in ascending order and not overlapping; a goroutine absent counts nothing.
+using ProfileWindows = base::IdMap<std::vector<GoroutineWindow>>;
+// Go's pprofMatchingGoroutines: one window per goroutine whose name is `name` (all of them when it
+// is empty), the [start, end] of its summary, end being the trace's last event when it does not end.
+ProfileWindows goroutine_windows(const Summary& summary, std::string_view name);
+// Go's pprofMatchingRegions (the trace viewer's /regionblock?type=TYPE, …): per goroutine, the
+// outermost of its regions named `type`, each as Go's region interval (a missing start is the
+// trace's first event, a missing end its last); a region that begins before the previous kept one
+// ends is left out, whether nested in it or not. Goroutines without such a region are absent.
+ProfileWindows region_windows(const Summary& summary, std::string_view type);
 
 class StateProfile {
  public:
-  StateProfile(ProfileType type, base::IdMap<GoroutineWindow> windows);
+  StateProfile(ProfileType type, ProfileWindows windows);
 
   // The next events in trace order.
   void on_events(std::span<const Event> events);
@@ -89,7 +97,7 @@ class StateProfile {
 
   ProfileType type_;
   GoState state_;
-  base::IdMap<GoroutineWindow> windows_;
+  ProfileWindows windows_;
   base::IdMap<Open> open_;
   // Stacks copied out of their generation, each distinct one once; [0] is the empty stack.
   std::vector<Interned> stacks_;

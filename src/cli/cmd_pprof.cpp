@@ -1,6 +1,7 @@
 // `gtanalyze pprof --type TYPE TRACE -o OUT`: a pprof profile of where goroutines waited, equal to
 // `go tool trace -pprof=TYPE` (docs/pprof.md). Two passes: the summary gives each goroutine's
-// window, then the intervals are collected; standard input is first copied to a temporary file.
+// windows (its life, or its regions of one type), then the intervals are collected; standard input is first copied to a
+// temporary file.
 #include <unistd.h>
 
 #include "analysis/state_profile.hpp"
@@ -23,9 +24,10 @@ int run_pprof(const PprofOptions& options) {
   if (!first) return kExitInputError;
   auto analysed = analyse_trace(std::move(*first), options.trace, LeakOptions{});
   if (!analysed) return kExitInputError;
-  auto windows = analysis::goroutine_windows(analysed->summary, options.goroutine_name);
-  // As Go: a profile of no goroutines is an error, not an empty profile.
-  if (windows.size() == 0) {
+  auto windows = options.region ? analysis::region_windows(analysed->summary, *options.region)
+                                : analysis::goroutine_windows(analysed->summary, options.goroutine_name);
+  // As Go: a profile of no goroutines is an error, not an empty profile; of no regions, it is empty.
+  if (windows.size() == 0 && !options.region) {
     return fail(options.trace, options.goroutine_name.empty() ? "no goroutines in the trace"
                                                               : "no goroutine named '" + options.goroutine_name + "'");
   }

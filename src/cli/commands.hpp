@@ -63,9 +63,10 @@ struct PerfettoOptions {
 };
 
 struct PprofOptions {
-  std::string trace, output;   // output empty: stdout
-  std::string type;            // net | sync | syscall | sched
-  std::string goroutine_name;  // only goroutines with this start function ("": all)
+  std::string trace, output;          // output empty: stdout
+  std::string type;                   // net | sync | syscall | sched
+  std::string goroutine_name;         // only goroutines with this start function ("": all)
+  std::optional<std::string> region;  // only within the regions of this type ("": the nameless ones)
   unsigned threads = 1;
 };
 

@@ -152,10 +152,15 @@ CLI::App* add_pprof_command(CLI::App& app, PprofOptions& pprof) {
       ->check(CLI::IsMember({"net", "sync", "syscall", "sched"}));
   cmd->add_option("-o,--output", pprof.output,
                   "The profile to write (gzipped profile.proto, e.g. sync.pb.gz); default stdout, unless a terminal");
-  cmd->add_option("--goroutine-name", pprof.goroutine_name,
-                  "Only goroutines whose start function is NAME (e.g. main.worker), as the trace viewer's "
-                  "per-goroutine-group profiles")
-      ->type_name("NAME");
+  auto* name = cmd->add_option("--goroutine-name", pprof.goroutine_name,
+                               "Only goroutines whose start function is NAME (e.g. main.worker), as the trace "
+                               "viewer's per-goroutine-group profiles")
+                   ->type_name("NAME");
+  cmd->add_option("--region", pprof.region,
+                  "Only the time inside the user regions of type TYPE (their outermost ones), as the trace "
+                  "viewer's per-region-type profiles; an unknown TYPE gives an empty profile")
+      ->type_name("TYPE")
+      ->excludes(name);
   add_threads_option(*cmd, pprof.threads);
   return cmd;
 }

@@ -1,7 +1,9 @@
 // The intervals of the pprof profiles on synthetic streams: what begins and ends one, the overlap
-// with the goroutine's window, how samples are told apart, the 128-frame cut (docs/pprof.md).
+// with the goroutine's windows (its life or its regions), how samples are told apart, the 128-frame cut
+// (docs/pprof.md).
 #include <catch2/catch_test_macros.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,9 +51,10 @@ std::vector<Event> wait(Time at, Time until, std::uint64_t reason, std::uint64_t
           ev(EventType::GoStart, until, kNoGoroutine, {kG, 2, 0, 0})};
 }
 
-std::vector<ProfileSample> profile(ProfileType type, const std::vector<Event>& events, GoroutineWindow window) {
-  base::IdMap<GoroutineWindow> windows;
-  windows.emplace(kG, window);
+std::vector<ProfileSample> profile(ProfileType type, const std::vector<Event>& events,
+                                   std::vector<GoroutineWindow> window) {
+  ProfileWindows windows;
+  windows.emplace(kG, std::move(window));
   StateProfile p(type, std::move(windows));
   p.on_events(events);
   return p.finish();
@@ -69,28 +72,76 @@ TEST_CASE("an interval counts only for its overlap with the goroutine's window")
   // Waits of 50 before the window's start (100), across it, inside it, and after its end (200).
   const auto events = concat(
       {wait(10, 60, 1, 1), wait(80, 130, 1, 1), wait(140, 150, 1, 1), wait(190, 260, 1, 1), wait(300, 350, 1, 1)});
-  const auto samples = profile(ProfileType::Sync, events, {100, 200});
+  const auto samples = profile(ProfileType::Sync, events, {{100, 200}});
   REQUIRE(samples.size() == 1);
   CHECK(samples[0].count == 3);  // the waits wholly outside count for nothing, not even 1
   CHECK(samples[0].delay == 30 + 10 + 10);
 }
 
+TEST_CASE("an interval counts for its overlaps with each of the goroutine's windows") {
+  // Regions [100, 200] and [300, 400]; one wait across both, one touching the first at its end.
+  const auto events = concat({wait(150, 350, 1, 1), wait(400, 500, 1, 1)});
+  const auto samples = profile(ProfileType::Sync, events, {{100, 200}, {300, 400}});
+  REQUIRE(samples.size() == 1);
+  CHECK(samples[0].count == 1);  // the touch overlaps for 0: not counted
+  CHECK(samples[0].delay == 50 + 50);
+}
+
+TEST_CASE("region windows: the outermost regions of the type, a missing start or end the trace's") {
+  Summary summary;
+  summary.first = 10;
+  summary.last = 1000;
+  const auto region = [](std::string name, std::optional<Time> start, std::optional<Time> end) {
+    RegionSummary r;
+    r.name = std::move(name);
+    r.start = start;
+    r.end = end;
+    return r;
+  };
+  GoroutineSummary g;
+  g.id = kG;
+  // Out of order; [120, 150] is nested in [100, 200]; [180, 300] begins inside it but ends after;
+  // [200, 250] begins as it ends; "other" and the nameless region are another type.
+  g.regions = {region("r", 200, 250), region("r", 120, 150), region("other", 0, 2000),      region("r", 100, 200),
+               region("r", 180, 300), region("", 0, 2000),   region("r", 900, std::nullopt)};
+  GoroutineSummary early;
+  early.id = kG + 1;
+  early.regions = {region("r", std::nullopt, 50)};
+  GoroutineSummary none;
+  none.id = kG + 2;
+  none.regions = {region("other", 1, 2)};
+  summary.goroutines = {g, early, none};
+
+  ProfileWindows windows = region_windows(summary, "r");
+  CHECK(windows.size() == 2);
+  const auto spans = [&](GoId id) {
+    std::vector<std::pair<Time, Time>> out;
+    for (const GoroutineWindow& w : windows.find(id)->second) out.emplace_back(w.start, w.end);
+    return out;
+  };
+  CHECK(spans(kG) == std::vector<std::pair<Time, Time>>{{100, 200}, {200, 250}, {900, 1000}});
+  CHECK(spans(kG + 1) == std::vector<std::pair<Time, Time>>{{10, 50}});
+  CHECK(windows.find(kG + 2) == nullptr);
+  CHECK(region_windows(summary, "").find(kG)->second.size() == 1);  // the nameless, as Go's ?type=
+  CHECK(region_windows(summary, "nosuch").size() == 0);
+}
+
 TEST_CASE("the reason decides which waits net and sync count; an unwatched goroutine counts nothing") {
   const auto events = concat({wait(10, 20, 1, 1), wait(30, 50, 2, 1), wait(60, 100, 3, 1)});
-  const auto sync = profile(ProfileType::Sync, events, {0, 1000});
+  const auto sync = profile(ProfileType::Sync, events, {{0, 1000}});
   REQUIRE(sync.size() == 1);
   CHECK(sync[0].delay == 10);
-  const auto net = profile(ProfileType::Net, events, {0, 1000});
+  const auto net = profile(ProfileType::Net, events, {{0, 1000}});
   REQUIRE(net.size() == 1);
   CHECK(net[0].delay == 20);
-  CHECK(profile(ProfileType::Net, events, {2000, 3000}).empty());
+  CHECK(profile(ProfileType::Net, events, {{2000, 3000}}).empty());
 }
 
 TEST_CASE("sched takes the unblocker's stack and ends when the goroutine runs") {
   const std::vector<Event> events = {ev(EventType::GoBlock, 10, kG, {1, 1, 0, 0}),
                                      ev(EventType::GoUnblock, 20, 1, {kG, 1, 3, 0}),
                                      ev(EventType::GoStart, 45, kNoGoroutine, {kG, 2, 0, 0})};
-  const auto samples = profile(ProfileType::Sched, events, {0, 1000});
+  const auto samples = profile(ProfileType::Sched, events, {{0, 1000}});
   REQUIRE(samples.size() == 1);
   CHECK(samples[0].count == 1);
   CHECK(samples[0].delay == 25);
@@ -105,7 +156,7 @@ TEST_CASE("samples are told apart by PCs; an open interval is dropped; stacks ar
                               wait(50, 60, 1, 3),
                               wait(70, 80, 1, 4),
                               {ev(EventType::GoBlock, 90, kG, {1, 1, 0, 0})}});
-  const auto samples = profile(ProfileType::Sync, events, {0, 1000});
+  const auto samples = profile(ProfileType::Sync, events, {{0, 1000}});
   REQUIRE(samples.size() == 3);
   // Ordered by frames, the innermost PC first: 0x10, 0x11, 0x1000.
   CHECK(samples[0].count == 2);

@@ -78,6 +78,15 @@ expect_refusal "no goroutine of that name" "no goroutine named 'main.nosuch'" \
   "$bin" pprof --type sync --goroutine-name main.nosuch "$trace" -o "$tmp/x.pb.gz"
 "$text2trace" corpus/go-testdata/tests/go123-sync.test "$tmp/nogoroutines.trace"
 expect_refusal "a trace without goroutines" 'no goroutines' "$bin" pprof --type net "$tmp/nogoroutines.trace" -o "$tmp/x.pb.gz"
+expect_refusal "--region with --goroutine-name" 'excludes' \
+  "$bin" pprof --type sync --region r --goroutine-name main.main "$trace" -o "$tmp/x.pb.gz"
+# Regions of a trace without goroutines: as Go, an empty profile, not a refusal.
+if "$bin" pprof --type net --region r "$tmp/nogoroutines.trace" -o "$tmp/x.pb.gz" 2>"$tmp/err" &&
+  [ -z "$(gzip -dc "$tmp/x.pb.gz" | "$canon")" ]; then
+  ok "--region in a trace without goroutines: an empty profile"
+else
+  bad "--region in a trace without goroutines: $(head -3 "$tmp/err")"
+fi
 expect_refusal "an unknown type" 'type' "$bin" pprof --type cpu "$trace" -o "$tmp/x.pb.gz"
 expect_refusal "no type" 'type' "$bin" pprof "$trace" -o "$tmp/x.pb.gz"
 
