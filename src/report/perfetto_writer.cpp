@@ -252,11 +252,13 @@ void PerfettoWriter::begin(Time t, const SliceStart& slice) {
   if (slice.callstack != 0) e.add_uint64(event_field::kCallstackIid, slice.callstack);
   for (auto [name, value] : {std::pair{kAnnotationP, slice.p}, std::pair{kAnnotationM, slice.m}}) {
     if (value < 0) continue;
-    const std::size_t size = varint_field_size(annotation_field::kNameIid, name) +
-                             varint_field_size(annotation_field::kIntValue, static_cast<std::uint64_t>(value));
-    PacketWriter annotation(e, event_field::kDebugAnnotations, size);
+    // Encoded apart and added whole: protozero allows a submessage of known size only once per
+    // parent writer (it asserts on the second).
+    annotation_.clear();
+    PacketWriter annotation(annotation_);
     annotation.add_uint64(annotation_field::kNameIid, name);
     annotation.add_int64(annotation_field::kIntValue, value);
+    e.add_message(event_field::kDebugAnnotations, annotation_.data(), annotation_.size());
   }
   if (slice.flow_end != 0) e.add_fixed64(event_field::kTerminatingFlowIds, slice.flow_end);
 }

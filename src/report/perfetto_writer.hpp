@@ -82,6 +82,7 @@ class PerfettoWriter {
   std::uint64_t last_time_ = 0;  // of the last timed packet, offset added: timestamps are deltas
   ProtoBuffer buffer_;           // encoded packets not yet written
   ProtoBuffer body_;             // the body of the packet being written
+  ProtoBuffer annotation_;       // a debug annotation of that body
   std::string interned_;         // an InternedData body for the next packet
   std::unordered_map<std::string, std::uint64_t> event_names_, function_names_;
   std::unordered_map<std::uint64_t, std::uint64_t> frames_;  // (function, line) → frame iid
