@@ -67,10 +67,12 @@ fi
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git ccache
   libboost-iostreams-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  zlib1g-dev libzstd-dev zstd libprotozero-dev protobuf-compiler
+  zlib1g-dev libzstd-dev zstd libxxhash-dev libprotozero-dev protobuf-compiler
   clang llvm libclang-rt-14-dev libelf-dev clang-format clang-tidy
-  python3 python3-jsonschema time
+  python3 python3-jsonschema python3-fastjsonschema time
 )
+# Node.js and npm run the export test's DuckDB; any Node.js 18+ will do, Debian's or one already there.
+command -v npm >/dev/null || build_pkgs+=(nodejs npm)
 missing=()
 for p in "${build_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

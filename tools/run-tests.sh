@@ -12,6 +12,8 @@ fast=0
 
 # --go: the collector tests build their Go test program with every Go toolchain 1.19-1.26.
 bash tools/install-deps.sh --go
+# DuckDB's node package, which the export test queries the tables with (tests/report/export).
+npm ci --prefix tests/report/export --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 # ccache, with paths taken relative to the checkout: the build without the collector then reuses
 # nearly every object of the release build (same flags), instead of compiling it all again.

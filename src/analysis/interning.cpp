@@ -44,6 +44,13 @@ std::uint32_t Interning::stack_uncached(Stack frames) {
   return slot.id = it->second;
 }
 
+std::uint32_t Interning::stack(const StackInfo& frames) {
+  if (frames.empty()) return 0;
+  auto [it, inserted] = stack_ids_.try_emplace(frames, static_cast<std::uint32_t>(stacks_.size()));
+  if (inserted) stacks_.push_back(frames);
+  return it->second;
+}
+
 void Interning::fill_wait(WaitSlot& slot, const Event& ev) {
   const Stack frames = ev.transition_stack();
   slot = WaitSlot{ev.type, ev.args, Wait{name(ev.transition_reason()), stack(frames), root_name(frames)}};

@@ -44,6 +44,8 @@ class Interning {
     if (slot.frames == frames.data() && slot.size == frames.size()) return slot.id;
     return stack_uncached(frames);
   }
+  // The id of a stack copied out before (a Summary's), interned as any other.
+  std::uint32_t stack(const StackInfo& frames);
   // The name a stack gives a goroutine: its root frame's function; 0 ("") for no stack.
   std::uint32_t root_name(Stack frames) { return frames.empty() ? 0 : name(frames.back().func); }
   // The reason and stack of a transition to Waiting. Within a generation they are a function of
@@ -60,6 +62,7 @@ class Interning {
 
   [[nodiscard]] const std::string& name_of(std::uint32_t id) const { return names_[id]; }
   [[nodiscard]] const StackInfo& stack_of(std::uint32_t id) const { return stacks_[id]; }
+  [[nodiscard]] std::size_t stack_count() const { return stacks_.size(); }
   // The stacks by id, once no more are interned.
   std::vector<StackInfo> take_stacks() { return std::move(stacks_); }
 

@@ -17,7 +17,7 @@ namespace gtanalyze::cli {
 
 // Exit codes, documented in the README.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitRegression = 1;    // `diff`: a --fail-on rule was broken
+inline constexpr int kExitRegression = 1;    // `diff`: a --fail-on rule was broken; `export`: a trace failed
 inline constexpr int kExitInputError = 2;    // usage or input error
 inline constexpr int kExitInconclusive = 3;  // `crosscheck`: the capture lost records
 
@@ -70,7 +70,18 @@ struct PprofOptions {
   unsigned threads = 1;
 };
 
+struct ExportOptions {
+  std::string output;               // the directory of the tables
+  std::vector<std::string> traces;  // files and directories
+  std::string files_from;           // a list of paths, one per line ("-": stdin)
+  std::string compress = "none";    // none | zstd
+  std::vector<std::string> labels;  // KEY=VALUE
+  unsigned jobs = 1;
+  LeakOptions leaks;
+};
+
 int run_summary(const SummaryOptions& options);
+int run_export(const ExportOptions& options);
 int run_dump(const DumpOptions& options);
 int run_diff(const DiffCommandOptions& options);
 int run_perfetto(const PerfettoOptions& options);

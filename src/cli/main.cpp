@@ -165,6 +165,24 @@ CLI::App* add_pprof_command(CLI::App& app, PprofOptions& pprof) {
   return cmd;
 }
 
+CLI::App* add_export_command(CLI::App& app, ExportOptions& exp) {
+  auto* cmd = app.add_subcommand("export",
+                                 "Export traces into NDJSON tables for DuckDB, Spark or BigQuery: -o DIR TRACE... "
+                                 "(docs/export.md); exit 1 when a trace failed");
+  cmd->add_option("-o,--output", exp.output, "The directory of the tables (DIR/<table>/<trace id>.ndjson)")->required();
+  cmd->add_option("traces", exp.traces, "Trace files, or directories to search recursively for traces");
+  cmd->add_option("--files-from", exp.files_from, "Read the traces' paths from FILE, one per line ('-': stdin)")
+      ->type_name("FILE");
+  cmd->add_option("--compress", exp.compress, "none, or zstd (DIR/<table>/<trace id>.ndjson.zst)")
+      ->check(CLI::IsMember({"none", "zstd"}));
+  cmd->add_option("--label", exp.labels, "KEY=VALUE in every row's `labels` (host, build, service…); repeatable")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);  // one pair per --label: the traces follow
+  exp.jobs = std::max(1u, std::thread::hardware_concurrency());
+  cmd->add_option("--jobs", exp.jobs, "Traces exported at once (default: the cores)")->check(CLI::Range(1u, 1024u));
+  return cmd;
+}
+
 CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
   auto* cmd = app.add_subcommand("collect",
                                  "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
@@ -220,6 +238,8 @@ int run(int argc, char** argv) {
   auto* perfetto_cmd = add_perfetto_command(app, perfetto, perfetto_from, perfetto_to);
   PprofOptions pprof;
   auto* pprof_cmd = add_pprof_command(app, pprof);
+  ExportOptions exp;
+  auto* export_cmd = add_export_command(app, exp);
   CollectCommandOptions collect;
   auto* collect_cmd = add_collect_command(app, collect);
   CrosscheckCommandOptions crosscheck;
@@ -244,6 +264,7 @@ int run(int argc, char** argv) {
   if (diff_cmd->parsed()) return run_diff(diff);
   if (perfetto_cmd->parsed()) return run_perfetto(perfetto);
   if (pprof_cmd->parsed()) return run_pprof(pprof);
+  if (export_cmd->parsed()) return run_export(exp);
   if (collect_cmd->parsed()) {
     if (collect.command.empty() == (collect.pid == 0)) {
       return fail("collect", "give either -- PROGRAM ARGS... or --pid PID");

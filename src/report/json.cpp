@@ -3,179 +3,21 @@
 // (no DOM), in the exact text of nlohmann's pretty printer.
 #include "report/json.hpp"
 
-#include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-#include <vector>
+
+#include "report/json_members.hpp"
 
 namespace gtanalyze::report {
 namespace {
-
-using nlohmann::json;
 
 std::string state_name(GoState s) {
   std::string name(go_state_name(s));
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
 }
-
-// Printable ASCII other than the quote and the backslash: a string of these is written as it is.
-constexpr bool plain(char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
-
-// A key spelled in this file, checked when compiled to need no escaping: writing it is a copy.
-class Key {
- public:
-  template <std::size_t N>
-  consteval Key(const char (&s)[N]) : text_(s, N - 1) {  // implicit: callers pass the literal
-    if (!std::all_of(text_.begin(), text_.end(), plain)) throw "a key that needs escaping";
-  }
-  [[nodiscard]] std::string_view text() const { return text_; }
-
- private:
-  std::string_view text_;
-};
-
-// Writes the document straight into a string, in exactly the text nlohmann's dump(2) gives for
-// the same document (2-space indent, "key": value, empty containers as {} and []): building the
-// DOM first cost more time and memory than the rest of the analysis on big traces. Keys are
-// written in sorted order by the callers, as nlohmann's std::map objects would order them.
-class JsonWriter {
- public:
-  // With a file, the text is written out in pieces (flush()); without, it all stays in `out`.
-  JsonWriter(std::string& out, std::FILE* file, std::size_t piece_bytes)
-      : out_(out), file_(file), piece_bytes_(piece_bytes) {}
-
-  // Hands the text so far to the file once it is big enough to be worth a write.
-  void flush(bool force = false) {
-    if (file_ == nullptr || (!force && used_ < piece_bytes_)) return;
-    if (std::fwrite(out_.data(), 1, used_, file_) != used_) failed_ = true;
-    used_ = 0;
-  }
-  [[nodiscard]] bool failed() const { return failed_; }
-  // Without a file: trims `out` to the text, which it holds whole.
-  void finish() { out_.resize(used_); }
-
-  void begin_object() { open('{'); }
-  void end_object() { close('}'); }
-  void begin_array() { open('['); }
-  void end_array() { close(']'); }
-  void key(Key k) {
-    const std::string_view text = k.text();
-    char* p = member(text.size() + 4);  // all in one piece: keys are most of the pieces
-    *p = '"';
-    std::copy(text.begin(), text.end(), p + 1);
-    std::copy_n("\": ", 3, p + 1 + text.size());
-    after_key_ = true;
-  }
-  // A key from the data (a map's), escaped as needed.
-  void data_key(std::string_view k) {
-    member();
-    string(k);
-    append(": ");
-    after_key_ = true;
-  }
-  void value(std::int64_t v) { number(v); }
-  void value(std::uint64_t v) { number(v); }
-  void value(bool b) {
-    before_value();
-    append(b ? "true" : "false");
-  }
-  void value(std::string_view s) {
-    before_value();
-    string(s);
-  }
-  void null() {
-    before_value();
-    append("null");
-  }
-  void text(std::string_view s) { append(s); }  // as it is: no separators, no escaping
-  template <class T>
-  void field(Key k, const T& v) {
-    key(k);
-    value(v);
-  }
-
- private:
-  // Room for n more bytes at the end of the text. `out_` is grown ahead of the text (used_
-  // bytes) and trimmed at the end: a text of many short pieces costs a comparison a piece
-  // instead of a string append each.
-  char* extend(std::size_t n) {
-    if (out_.size() - used_ < n) out_.resize(std::max(2 * out_.size(), used_ + n + 4096));
-    char* p = out_.data() + used_;
-    used_ += n;
-    return p;
-  }
-  void append(std::string_view s) { std::copy(s.begin(), s.end(), extend(s.size())); }
-  template <class T>
-  void number(T v) {
-    before_value();
-    constexpr std::size_t kMaxDigits = 20;  // and a sign
-    char* p = extend(kMaxDigits + 1);
-    used_ = static_cast<std::size_t>(std::to_chars(p, p + kMaxDigits + 1, v).ptr - out_.data());
-  }
-  void string(std::string_view s) {
-    // Anything but plain text is escaped (and invalid UTF-8 replaced) by nlohmann itself, so the
-    // text stays exactly what it writes.
-    if (std::all_of(s.begin(), s.end(), plain)) {
-      quoted(s);
-    } else {
-      append(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace));
-    }
-  }
-  void quoted(std::string_view plain_text) {
-    char* p = extend(plain_text.size() + 2);
-    *p = '"';
-    std::copy(plain_text.begin(), plain_text.end(), p + 1);
-    p[plain_text.size() + 1] = '"';
-  }
-  void open(char c) {
-    before_value();
-    *extend(1) = c;
-    has_members_.push_back(false);
-  }
-  void close(char c) {
-    const bool had = has_members_.back();
-    has_members_.pop_back();
-    if (had) newline();
-    *extend(1) = c;
-  }
-  // Starts a member of the open container: a comma unless it is the first, a new line and the
-  // indent; then room for `more` bytes.
-  char* member(std::size_t more = 0) {
-    const bool comma = has_members_.back();
-    has_members_.back() = true;
-    const std::size_t indent = 2 * has_members_.size();
-    char* p = extend(comma + 1 + indent + more);
-    if (comma) *p++ = ',';
-    *p++ = '\n';
-    return std::fill_n(p, indent, ' ');
-  }
-  void newline() {
-    const std::size_t indent = 2 * has_members_.size();
-    char* p = extend(1 + indent);
-    *p = '\n';
-    std::fill_n(p + 1, indent, ' ');
-  }
-  void before_value() {
-    if (after_key_) {
-      after_key_ = false;
-    } else if (!has_members_.empty()) {
-      member();
-    }
-  }
-
-  std::string& out_;
-  std::size_t used_ = 0;  // bytes of `out_` that are text; the rest is room to grow
-  std::FILE* file_;
-  std::size_t piece_bytes_;
-  bool failed_ = false;
-  std::vector<char> has_members_;  // per open container: written a member yet (char: vector<bool>'s bits cost)
-  bool after_key_ = false;
-};
 
 void stack_json(JsonWriter& w, const Summary& summary, Key key, std::uint32_t id) {
   w.key(key);
@@ -234,57 +76,94 @@ void time_json(JsonWriter& w, Key key, const std::optional<Time>& t, Time first)
   }
 }
 
-void regions_json(JsonWriter& w, const GoroutineSummary& g, Time first) {
-  w.key("regions");
-  w.begin_array();
-  for (const RegionSummary& r : g.regions) {
-    w.begin_object();
-    w.field("block_ns", r.block());
-    non_zero(w, "block_ns_by_reason", r.block_by_reason);
-    time_json(w, "end_ns", r.end, first);
-    w.field("exec_ns", r.exec);
-    w.field("name", std::string_view(r.name));
-    non_zero(w, "range_ns", r.range_time);
-    w.field("sched_wait_ns", r.sched_wait);
-    time_json(w, "start_ns", r.start, first);
-    w.field("syscall_block_ns", r.syscall_block);
-    w.field("syscall_ns", r.syscall);
-    w.field("task_id", r.task);
-    w.field("total_ns", r.total);
-    w.field("unknown_ns", r.unknown());
-    w.end_object();
-  }
-  w.end_array();
+}  // namespace
+
+void region_members(JsonWriter& w, const RegionSummary& r, Time first) {
+  w.field("block_ns", r.block());
+  non_zero(w, "block_ns_by_reason", r.block_by_reason);
+  time_json(w, "end_ns", r.end, first);
+  w.field("exec_ns", r.exec);
+  w.field("name", std::string_view(r.name));
+  non_zero(w, "range_ns", r.range_time);
+  w.field("sched_wait_ns", r.sched_wait);
+  time_json(w, "start_ns", r.start, first);
+  w.field("syscall_block_ns", r.syscall_block);
+  w.field("syscall_ns", r.syscall);
+  w.field("task_id", r.task);
+  w.field("total_ns", r.total);
+  w.field("unknown_ns", r.unknown());
 }
+
+void log_members(JsonWriter& w, const LogEntry& l, Time first) {
+  w.field("category", std::string_view(l.category));
+  w.field("goroutine", l.goroutine);
+  w.field("message", std::string_view(l.message));
+  w.field("time_ns", l.time - first);
+}
+
+void task_members(JsonWriter& w, const Summary& s, const TaskSummary& t, bool with_logs) {
+  w.field("complete", t.complete());
+  w.field("duration_ns", t.duration(s.first, s.last));
+  time_json(w, "end_ns", t.end, s.first);
+  w.key("goroutines");
+  w.begin_array();
+  for (GoId id : t.goroutines) w.value(id);
+  w.end_array();
+  w.field("id", t.id);
+  if (with_logs) {
+    w.key("logs");
+    w.begin_array();
+    for (const LogEntry& l : t.logs) {
+      w.begin_object();
+      log_members(w, l, s.first);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.field("name", std::string_view(t.name));
+  w.field("parent_id", t.parent);
+  w.field("regions", t.regions);
+  time_json(w, "start_ns", t.start, s.first);
+}
+
+void goroutine_members(JsonWriter& w, const Summary& s, const GoroutineSummary& g, bool with_regions) {
+  w.field("block_ns", g.block());
+  non_zero(w, "block_ns_by_reason", g.block_by_reason);
+  w.field("creation_ns", g.creation - s.first);
+  time_json(w, "end_ns", g.end, s.first);
+  w.field("exec_ns", g.exec);
+  w.field("final_reason", std::string_view(g.final_reason));
+  w.field("final_state", std::string_view(state_name(g.final_state)));
+  w.field("gc_ns", g.gc());
+  w.field("id", g.id);
+  w.field("name", std::string_view(g.name));
+  non_zero(w, "range_ns", g.range_time);
+  if (with_regions) {
+    w.key("regions");
+    w.begin_array();
+    for (const RegionSummary& r : g.regions) {
+      w.begin_object();
+      region_members(w, r, s.first);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.field("sched_wait_ns", g.sched_wait);
+  time_json(w, "start_ns", g.start, s.first);
+  w.field("syscall_block_ns", g.syscall_block);
+  w.field("syscall_ns", g.syscall);
+  w.field("total_ns", g.total);
+  w.field("unknown_ns", g.unknown());
+}
+
+namespace {
 
 void tasks_json(JsonWriter& w, const Summary& s) {
   w.key("tasks");
   w.begin_array();
   for (const TaskSummary& t : s.tasks) {
     w.begin_object();
-    w.field("complete", t.complete());
-    w.field("duration_ns", t.duration(s.first, s.last));
-    time_json(w, "end_ns", t.end, s.first);
-    w.key("goroutines");
-    w.begin_array();
-    for (GoId id : t.goroutines) w.value(id);
-    w.end_array();
-    w.field("id", t.id);
-    w.key("logs");
-    w.begin_array();
-    for (const LogEntry& l : t.logs) {
-      w.begin_object();
-      w.field("category", std::string_view(l.category));
-      w.field("goroutine", l.goroutine);
-      w.field("message", std::string_view(l.message));
-      w.field("time_ns", l.time - s.first);
-      w.end_object();
-    }
-    w.end_array();
-    w.field("name", std::string_view(t.name));
-    w.field("parent_id", t.parent);
-    w.field("regions", t.regions);
-    time_json(w, "start_ns", t.start, s.first);
+    task_members(w, s, t, true);
     w.end_object();
   }
   w.end_array();
@@ -333,24 +212,7 @@ void goroutines_json(JsonWriter& w, const Summary& s) {
   w.begin_array();
   for (const GoroutineSummary& g : s.goroutines) {
     w.begin_object();
-    w.field("block_ns", g.block());
-    non_zero(w, "block_ns_by_reason", g.block_by_reason);
-    w.field("creation_ns", g.creation - s.first);
-    time_json(w, "end_ns", g.end, s.first);
-    w.field("exec_ns", g.exec);
-    w.field("final_reason", std::string_view(g.final_reason));
-    w.field("final_state", std::string_view(state_name(g.final_state)));
-    w.field("gc_ns", g.gc());
-    w.field("id", g.id);
-    w.field("name", std::string_view(g.name));
-    non_zero(w, "range_ns", g.range_time);
-    regions_json(w, g, s.first);
-    w.field("sched_wait_ns", g.sched_wait);
-    time_json(w, "start_ns", g.start, s.first);
-    w.field("syscall_block_ns", g.syscall_block);
-    w.field("syscall_ns", g.syscall);
-    w.field("total_ns", g.total);
-    w.field("unknown_ns", g.unknown());
+    goroutine_members(w, s, g, true);
     w.end_object();
     w.flush();
   }

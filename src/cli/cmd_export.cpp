@@ -1,0 +1,172 @@
+// `gtanalyze export -o DIR TRACE...`: traces into NDJSON tables for DuckDB, Spark or BigQuery
+// (docs/export.md). Traces are exported in parallel (--jobs), each by one thread in bounded memory;
+// a trace already exported (the same trace id) is skipped, a trace that fails is reported and its
+// row written to the `failures` table while the others go on.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "cli/commands.hpp"
+#include "cli/export_trace.hpp"
+
+namespace gtanalyze::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Input {
+  std::string path;
+  bool walked = false;  // found in a directory: skipped quietly when it is not a trace
+};
+
+// The traces named: files as given, directories walked recursively (in name order), and the list
+// of --files-from. False (after saying why) when one cannot be read.
+bool gather(const ExportOptions& options, std::vector<Input>& inputs) {
+  std::vector<std::string> named = options.traces;
+  if (!options.files_from.empty()) {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (options.files_from != "-") {
+      file.open(options.files_from);
+      if (!file) {
+        fail(options.files_from, "cannot open the list of traces");
+        return false;
+      }
+      in = &file;
+    }
+    for (std::string line; std::getline(*in, line);)
+      if (!line.empty()) named.push_back(line);
+  }
+  for (const std::string& path : named) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      inputs.push_back({path, false});
+      continue;
+    }
+    std::vector<std::string> found;
+    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->is_regular_file(ec)) found.push_back(it->path().string());
+    }
+    if (ec) {
+      fail(path, "cannot list the directory: " + ec.message());
+      return false;
+    }
+    std::sort(found.begin(), found.end());
+    for (std::string& f : found) inputs.push_back({std::move(f), true});
+  }
+  return true;
+}
+
+// What the run has done so far, shared by the jobs; the progress line on stderr.
+class Tally {
+ public:
+  Tally(std::size_t total, bool tty) : total_(total), tty_(tty), start_(std::chrono::steady_clock::now()) {}
+
+  void count(const Input& input, const ExportOutcome& out) {
+    const std::lock_guard lock(mutex_);
+    done_++;
+    bytes_ += out.bytes;
+    switch (out.kind) {
+      case ExportOutcome::Kind::Exported: exported_++; break;
+      case ExportOutcome::Kind::Skipped: skipped_++; break;
+      case ExportOutcome::Kind::NotATrace: not_traces_++; break;
+      case ExportOutcome::Kind::Failed: failed_++; break;
+    }
+    if (out.kind == ExportOutcome::Kind::Failed) {
+      clear_line();
+      fail(input.path, out.error);
+    }
+    if (tty_) fmt::print(stderr, "\rexport: {}", line());
+  }
+  // The last line, on every stderr.
+  void finish() {
+    clear_line();
+    fmt::print(stderr, "export: {}\n", line());
+  }
+  // Claims a trace id for this run: false when another input was the same trace.
+  bool claim(const std::string& id) {
+    const std::lock_guard lock(mutex_);
+    return claimed_.insert(id).second;
+  }
+  [[nodiscard]] std::size_t failed() const { return failed_; }
+
+ private:
+  std::string line() const {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::string text = fmt::format("{}/{} traces: {} exported, {} skipped", done_, total_, exported_, skipped_);
+    if (not_traces_ != 0) text += fmt::format(", {} not traces", not_traces_);
+    if (failed_ != 0) text += fmt::format(", {} failed", failed_);
+    return text + fmt::format(" ({:.1f} s, {:.1f} MB/s)", seconds,
+                              seconds > 0 ? static_cast<double>(bytes_) / 1e6 / seconds : 0.0);
+  }
+  void clear_line() const {
+    if (tty_) fmt::print(stderr, "\r{:79}\r", "");
+  }
+
+  std::mutex mutex_;
+  std::size_t total_, done_ = 0, exported_ = 0, skipped_ = 0, not_traces_ = 0, failed_ = 0;
+  std::uint64_t bytes_ = 0;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_;
+  std::set<std::string> claimed_;
+};
+
+// The failures table's file of a trace: its id, or a hash of its path when it was not read that far.
+std::string failure_id(const Input& input, const ExportOutcome& out) {
+  if (!out.trace_id.empty()) return out.trace_id;
+  return fmt::format("path-{:016x}", std::hash<std::string>()(fs::absolute(input.path).string()));
+}
+
+}  // namespace
+
+int run_export(const ExportOptions& options) {
+  ExportSettings settings{options.output, {}, options.compress == "zstd", options.leaks};
+  for (const std::string& label : options.labels) {
+    const auto eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) return fail("export", "--label '" + label + "': expected KEY=VALUE");
+    settings.labels.emplace_back(label.substr(0, eq), label.substr(eq + 1));
+  }
+  std::vector<Input> inputs;
+  if (!gather(options, inputs)) return kExitInputError;
+  if (inputs.empty()) return fail("export", "no traces given (files, directories or --files-from)");
+  std::error_code ec;
+  for (const char* table : report::kExportTables) fs::create_directories(fs::path(options.output) / table, ec);
+  fs::create_directories(fs::path(options.output) / "failures", ec);
+  if (ec) return fail(options.output, "cannot create the table directories: " + ec.message());
+
+  Tally tally(inputs.size(), ::isatty(STDERR_FILENO) != 0);
+  std::atomic<std::size_t> next{0};
+  auto job = [&] {
+    for (std::size_t i; (i = next++) < inputs.size();) {
+      const Input& input = inputs[i];
+      ExportOutcome out = export_trace(input.path, settings, [&](const std::string& id) { return tally.claim(id); });
+      if (out.kind == ExportOutcome::Kind::NotATrace && !input.walked) out.kind = ExportOutcome::Kind::Failed;
+      if (out.kind == ExportOutcome::Kind::Failed) {
+        const std::optional<std::string> id = out.trace_id.empty() ? std::nullopt : std::optional(out.trace_id);
+        if (!report::write_failure(options.output, failure_id(input, out), id, input.path, out.error, settings.labels))
+          out.error += " (and its row in the failures table could not be written)";
+      }
+      tally.count(input, out);
+    }
+  };
+  const unsigned jobs = std::clamp<unsigned>(options.jobs, 1, static_cast<unsigned>(inputs.size()));
+  std::vector<std::jthread> threads;
+  for (unsigned j = 1; j < jobs; j++) threads.emplace_back(job);
+  job();
+  threads.clear();
+  tally.finish();
+  return tally.failed() == 0 ? kExitOk : kExitRegression;
+}
+
+}  // namespace gtanalyze::cli

@@ -1,0 +1,89 @@
+// Table files written under a temporary name (see table_file.hpp).
+#include "io/table_file.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/iostreams/filter/zstd.hpp>
+#include <boost/iostreams/filtering_stream.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+
+#include "io/file_sink.hpp"
+
+namespace gtanalyze::io {
+
+namespace bio = boost::iostreams;
+
+struct TableFile::Compressor {
+  bio::filtering_ostream stream;
+};
+
+TableFile::TableFile(std::string path, bool zstd) : path_(std::move(path)) {
+  std::string pattern = path_ + ".XXXXXX";  // no table's glob (*.ndjson, *.ndjson.zst) matches it
+  const int fd = ::mkstemp(pattern.data());
+  if (fd < 0) {
+    error_ = "cannot create " + pattern + ": " + std::strerror(errno);
+    return;
+  }
+  temporary_ = pattern;
+  ::fchmod(fd, 0644);  // mkstemp's 0600 would keep the tables from other readers
+  file_ = ::fdopen(fd, "wb");
+  if (file_ == nullptr) {
+    ::close(fd);
+    error_ = "cannot open " + temporary_ + ": " + std::strerror(errno);
+    return;
+  }
+  if (zstd) {
+    zstd_ = std::make_unique<Compressor>();
+    zstd_->stream.push(bio::zstd_compressor(bio::zstd_params(bio::zstd::default_compression)));
+    zstd_->stream.push(FileSink{file_});
+  }
+}
+
+TableFile::~TableFile() {
+  zstd_.reset();
+  if (file_ != nullptr) std::fclose(file_);
+  if (!temporary_.empty()) std::remove(temporary_.c_str());
+}
+
+void TableFile::write(std::string_view text) {
+  if (failed() || text.empty()) return;
+  try {
+    if (zstd_) {
+      zstd_->stream.write(text.data(), static_cast<std::streamsize>(text.size()));
+    } else {
+      std::fwrite(text.data(), 1, text.size(), file_);
+    }
+  } catch (const std::exception& e) {  // from zstd: out of memory
+    error_ = "cannot compress " + temporary_ + ": " + e.what();
+  }
+}
+
+bool TableFile::commit() {
+  if (failed()) return false;
+  try {
+    if (zstd_) zstd_->stream.reset();  // flushes the compressor and ends the frame
+  } catch (const std::exception& e) {
+    error_ = "cannot compress " + temporary_ + ": " + e.what();
+    return false;
+  }
+  zstd_.reset();
+  const bool written = std::ferror(file_) == 0;
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (!written || !closed) {
+    error_ = "cannot write " + temporary_ + ": " + std::strerror(errno);
+    return false;
+  }
+  if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    error_ = "cannot rename " + temporary_ + " to " + path_ + ": " + std::strerror(errno);
+    return false;
+  }
+  temporary_.clear();
+  return true;
+}
+
+}  // namespace gtanalyze::io
