@@ -38,7 +38,9 @@ TableFile::TableFile(std::string path, bool zstd) : path_(std::move(path)) {
   }
   if (zstd) {
     zstd_ = std::make_unique<Compressor>();
-    zstd_->stream.push(bio::zstd_compressor(bio::zstd_params(bio::zstd::default_compression)));
+    // Level 1: the intervals of a big trace are gigabytes; it is a third faster than the default
+    // level 3 on them, for a file 2% bigger.
+    zstd_->stream.push(bio::zstd_compressor(bio::zstd_params(1)));
     zstd_->stream.push(FileSink{file_});
   }
 }

@@ -108,5 +108,23 @@ expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown m
 printf '{"schema": "other"}' >"$tmp/other.json"
 expect_error "foreign JSON" 2 "is JSON but not a gtanalyze export" diff "$tmp/other.json" "$leaky"
 
+# export: usage errors exit 2 in one line; a trace that fails exits 1, with its failures row.
+chans=$src/corpus/go1.26/chans.trace
+expect_error "export with a bad label" 2 "^gtanalyze: export: --label 'build': expected KEY=VALUE$" export -o "$tmp/ex" --label build "$chans"
+expect_error "export without traces" 2 "^gtanalyze: export: no traces given" export -o "$tmp/ex"
+expect_error "export into a file" 2 "^gtanalyze: /dev/null/ex: cannot create the table directories" export -o /dev/null/ex "$chans"
+"$bin" export -o "$tmp/ex" --jobs 1 missing.out "$chans" >/dev/null 2>"$tmp/err"
+code=$?
+[ "$code" = 1 ] && grep -qx "gtanalyze: missing.out: cannot open: No such file or directory" "$tmp/err" &&
+  grep -q "2/2 traces: 1 exported, 0 skipped, 1 failed" "$tmp/err" && grep -q '"file":"missing.out"' "$tmp"/ex/failures/*.ndjson
+check "export of a missing and a good trace: exit 1 ($code), one failures row, the good one exported" $?
+# The same trace plain, gzip-, zstd-compressed and listed on stdin is one trace (one id), exported once.
+printf '%s\n%s\n' "$tmp/t.gz" "$tmp/t.zst" | "$bin" export -o "$tmp/ex" --jobs 1 "$chans" --files-from - 2>"$tmp/err"
+[ "$?" = 0 ] && grep -q "3/3 traces: 0 exported, 3 skipped" "$tmp/err" && [ "$(ls "$tmp/ex/traces" | wc -l)" = 1 ]
+check "export: plain, gzip and zstd of one trace are one trace id" $?
+"$bin" export -o "$tmp/exz" --compress zstd "$tmp/t.zst" 2>/dev/null &&
+  (for f in "$tmp"/ex/{goroutines,intervals,gc,stacks}/*.ndjson; do zstd -dc "${f/ex/exz}.zst" | cmp -s - "$f" || exit 1; done)
+check "export --compress zstd: the same rows, compressed" $?
+
 echo "cli: $passes passed, $failures failed"
 [ "$failures" = 0 ]

@@ -3,7 +3,7 @@
 // with the rows it compared, and the first mismatches; exits 1 if any check failed.
 //   node check.mjs GTANALYZE EXPORT_DIR WORK_DIR
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const [bin, dir, work] = process.argv.slice(2);
@@ -154,6 +154,24 @@ await check('logs = --json logs',
           ORDER BY json_merge_patch(row, '{"labels":null,"trace_id":null,"task_id":null}')::VARCHAR) AS got
       FROM logs GROUP BY ALL)
    USING (trace_id, task) WHERE want IS DISTINCT FROM got`);
+
+// The queries of docs/export.md run on the export (in a connection of their own: they make views).
+const docs = readFileSync(new URL('../../../docs/export.md', import.meta.url), 'utf8');
+const queries = [...docs.matchAll(/```sql\n([\s\S]*?)```/g)].flatMap((m) => m[1].split(/;\s*\n/))
+  .map((q) => q.trim()).filter((q) => q !== '');
+const docsDb = await (await DuckDBInstance.create(':memory:')).connect();
+process.chdir(work);
+let ran = 0;
+for (const q of queries) {
+  try {
+    await docsDb.run(q.replaceAll("'DIR/", `'${dir}/`));
+    ran++;
+  } catch (e) {
+    failed++;
+    console.log(`FAIL docs/export.md query: ${String(e).split('\n')[0]}\n   ${q.split('\n')[0]}`);
+  }
+}
+if (ran === queries.length) console.log(`ok   docs/export.md: its ${ran} queries run`);
 
 console.log(failed === 0 ? 'all checks passed' : `${failed} check(s) failed`);
 process.exit(failed === 0 ? 0 : 1);
