@@ -152,6 +152,12 @@ int run_export(const ExportOptions& options) {
       const Input& input = inputs[i];
       ExportOutcome out = export_trace(input.path, settings, [&](const std::string& id) { return tally.claim(id); });
       if (out.kind == ExportOutcome::Kind::NotATrace && !input.walked) out.kind = ExportOutcome::Kind::Failed;
+      if (out.kind == ExportOutcome::Kind::Exported) {
+        // A failure of an earlier run (a file since repaired or readable) is no longer one.
+        std::error_code ignored;
+        fs::remove(report::table_path(options.output, "failures", out.trace_id, false), ignored);
+        fs::remove(report::table_path(options.output, "failures", failure_id(input, ExportOutcome{}), false), ignored);
+      }
       if (out.kind == ExportOutcome::Kind::Failed) {
         const std::optional<std::string> id = out.trace_id.empty() ? std::nullopt : std::optional(out.trace_id);
         if (!report::write_failure(options.output, failure_id(input, out), id, input.path, out.error, settings.labels))

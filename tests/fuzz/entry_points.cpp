@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "analysis/state_intervals.hpp"
 #include "analysis/summarizer.hpp"
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
@@ -46,10 +47,18 @@ Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead) {
   if (!reader) return {false, reader.error(), 0, 0};
   if (read_ahead) *reader = gtanalyze::read_ahead(std::move(*reader));
   analysis::Summarizer summarizer;
+  // The state intervals of `export`, which follow goroutines through any order the decoder allows.
+  analysis::Interning interning;
+  Duration interval_time = 0;
+  analysis::StateIntervals intervals(interning,
+                                     [&](const analysis::StateInterval& i) { interval_time += i.end - i.start; });
   std::string line;
   const auto consume = [&](const Event& event) {
     o.events++;
-    if (analyse) summarizer.on_event(event);
+    if (analyse) {
+      summarizer.on_event(event);
+      intervals.on_events({&event, 1});
+    }
     if (dump) {
       line.clear();
       parser::append_event(line, event);
@@ -82,7 +91,10 @@ Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead) {
   }
   o.warnings = (*reader)->warnings().size();
   // As the CLI: a summary only of a trace read to its end.
-  if (analyse && o.ok) (void)report::to_json(summarizer.finish((*reader)->version(), (*reader)->warnings()));
+  if (analyse && o.ok) {
+    (void)report::to_json(summarizer.finish((*reader)->version(), (*reader)->warnings()));
+    intervals.finish();
+  }
   return o;
 }
 

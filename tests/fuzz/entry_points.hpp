@@ -30,7 +30,7 @@ std::string with_header(std::string_view input, std::span<const Version> version
 // What a decode feeds the events to, besides reading them.
 enum class Consumers : std::uint8_t {
   None,
-  Analysis,         // the CLI's pipeline: Summarizer, then to_json of the summary
+  Analysis,         // the CLI's pipeline: Summarizer, then to_json of the summary; the state intervals
   AnalysisAndDump,  // also the canonical one-line dump of every event (`dump --parsed`)
 };
 

@@ -131,29 +131,25 @@ await check('tasks = --json tasks',
       FROM (SELECT trace_id, unnest(from_json(json->'tasks', '["JSON"]')) AS t FROM doc))
    FULL JOIN (SELECT trace_id, row->>'id' AS id, json_merge_patch(row, ${strip})::VARCHAR AS got FROM tasks)
    USING (trace_id, id) WHERE want IS DISTINCT FROM got`);
+// The rows of `table` whose `key` column is K, as a sorted list of texts without the trace's columns
+// and `key`, against the objects `want` lists per (trace_id, K).
+const sameLists = (want, table, key) => {
+  const got = `json_merge_patch(row, '{"labels":null,"trace_id":null,"${key}":null}')::VARCHAR`;
+  return `SELECT * FROM (${want})
+    FULL JOIN (SELECT trace_id, row->>'${key}' AS k, list(${got} ORDER BY ${got}) AS got FROM ${table} GROUP BY ALL)
+    USING (trace_id, k) WHERE want IS DISTINCT FROM got`;
+};
 await check('regions = --json regions',
   `SELECT count(*) AS n FROM want_g, unnest(from_json(g->'regions', '["JSON"]'))`,
-  `SELECT * FROM
-     (SELECT trace_id, g->>'id' AS id, list(r::VARCHAR ORDER BY r::VARCHAR) AS want
-      FROM (SELECT trace_id, g, unnest(from_json(g->'regions', '["JSON"]')) AS r FROM want_g) GROUP BY ALL)
-   FULL JOIN
-     (SELECT trace_id, row->>'goroutine' AS id,
-        list(json_merge_patch(row, '{"labels":null,"trace_id":null,"goroutine":null}')::VARCHAR
-          ORDER BY json_merge_patch(row, '{"labels":null,"trace_id":null,"goroutine":null}')::VARCHAR) AS got
-      FROM regions GROUP BY ALL)
-   USING (trace_id, id) WHERE want IS DISTINCT FROM got`);
+  sameLists(`SELECT trace_id, g->>'id' AS k, list(r::VARCHAR ORDER BY r::VARCHAR) AS want
+    FROM (SELECT trace_id, g, unnest(from_json(g->'regions', '["JSON"]')) AS r FROM want_g) GROUP BY ALL`,
+  'regions', 'goroutine'));
 await check('logs = --json logs',
   `SELECT count(*) AS n FROM doc, unnest(from_json(json->'tasks', '["JSON"]')) t(t), unnest(from_json(t->'logs', '["JSON"]'))`,
-  `SELECT * FROM
-     (SELECT trace_id, t->>'id' AS task, list(l::VARCHAR ORDER BY l::VARCHAR) AS want
-      FROM (SELECT trace_id, t, unnest(from_json(t->'logs', '["JSON"]')) AS l
-            FROM (SELECT trace_id, unnest(from_json(json->'tasks', '["JSON"]')) AS t FROM doc)) GROUP BY ALL)
-   FULL JOIN
-     (SELECT trace_id, row->>'task_id' AS task,
-        list(json_merge_patch(row, '{"labels":null,"trace_id":null,"task_id":null}')::VARCHAR
-          ORDER BY json_merge_patch(row, '{"labels":null,"trace_id":null,"task_id":null}')::VARCHAR) AS got
-      FROM logs GROUP BY ALL)
-   USING (trace_id, task) WHERE want IS DISTINCT FROM got`);
+  sameLists(`SELECT trace_id, t->>'id' AS k, list(l::VARCHAR ORDER BY l::VARCHAR) AS want
+    FROM (SELECT trace_id, t, unnest(from_json(t->'logs', '["JSON"]')) AS l
+          FROM (SELECT trace_id, unnest(from_json(json->'tasks', '["JSON"]')) AS t FROM doc)) GROUP BY ALL`,
+  'logs', 'task_id'));
 
 // The queries of docs/export.md run on the export (in a connection of their own: they make views).
 const docs = readFileSync(new URL('../../../docs/export.md', import.meta.url), 'utf8');
