@@ -27,7 +27,7 @@ mkdir -p "$tmp/tests"
 for test in corpus/go-testdata/tests/*.test; do
   "$text2trace" "$test" "$tmp/tests/$(basename "$test" .test).trace" || fail "cannot convert $test"
 done
-"$bin" export -o "$tmp/out" --jobs 2 --label suite=corpus corpus "$tmp/tests" 2>"$tmp/err"
+"$bin" export -o "$tmp/out" --jobs 2 --label build=corpus corpus "$tmp/tests" 2>"$tmp/err"
 code=$?
 cat "$tmp/err"
 
@@ -67,7 +67,7 @@ node "$here/check.mjs" "$bin" "$tmp/out" "$tmp/work" || failed=$((failed + 1))
 # A second export skips every trace and writes nothing.
 before=$(find "$tmp/out" -type f -newer "$tmp/err" | wc -l)
 touch "$tmp/mark"
-"$bin" export -o "$tmp/out" --jobs 2 --label suite=corpus corpus "$tmp/tests" 2>"$tmp/err2"
+"$bin" export -o "$tmp/out" --jobs 2 --label build=corpus corpus "$tmp/tests" 2>"$tmp/err2"
 exported=$(grep -c . "$tmp"/out/traces/*.ndjson | wc -l)
 if grep -q ": 0 exported, $exported skipped" "$tmp/err2" && [ -z "$(find "$tmp/out" -type f ! -path '*/failures/*' -newer "$tmp/mark")" ]; then
   echo "ok   a second export skips all $exported traces"
