@@ -140,10 +140,13 @@ int run_export(const ExportOptions& options) {
   std::vector<Input> inputs;
   if (!gather(options, inputs)) return kExitInputError;
   if (inputs.empty()) return fail("export", "no traces given (files, directories or --files-from)");
-  std::error_code ec;
-  for (const char* table : report::kExportTables) fs::create_directories(fs::path(options.output) / table, ec);
-  fs::create_directories(fs::path(options.output) / "failures", ec);
-  if (ec) return fail(options.output, "cannot create the table directories: " + ec.message());
+  std::vector<std::string> tables(report::kExportTables.begin(), report::kExportTables.end());
+  tables.emplace_back("failures");
+  for (const std::string& table : tables) {
+    std::error_code ec;
+    fs::create_directories(fs::path(options.output) / table, ec);
+    if (ec) return fail(options.output, "cannot create the table directories: " + ec.message());
+  }
 
   Tally tally(inputs.size(), ::isatty(STDERR_FILENO) != 0);
   std::atomic<std::size_t> next{0};
