@@ -239,7 +239,8 @@ Result<RawProfile> parse(std::string_view bytes) {
   } catch (const protozero::end_of_buffer_exception&) {
     return make_error(ErrorCode::Truncated, offset, "goroutineleak profile: a field runs past the end of the profile");
   } catch (const protozero::exception& e) {
-    return make_error(ErrorCode::Corrupt, offset, fmt::format("goroutineleak profile: {}", e.what()));
+    return make_error(ErrorCode::Corrupt, offset,
+                      fmt::format("goroutineleak profile: malformed protobuf ({})", e.what()));
   }
   return raw;
 }
