@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace gtanalyze::analysis {
 namespace {
@@ -63,7 +65,7 @@ void prove_leaks(Summary& s, const LeakProfile& profile) {
   std::uint64_t listed = 0, unmatched = 0;
   for (const LeakProfileSample& sample : profile.samples) {
     listed += sample.count;
-    // Skip the runtime frames on top one at a time: the longest stack that matches wins.
+    // Skip the runtime frames on top one at a time: the first match (the longest stack) wins.
     std::optional<std::uint32_t> match;
     for (std::size_t skip = 0; skip < sample.stack.size() && !match; skip++) {
       auto it = stacks.find(key_of(sample.stack, skip));

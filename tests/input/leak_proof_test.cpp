@@ -224,6 +224,23 @@ TEST_CASE("every truncation of Go's profile is an error or fewer samples, never 
   REQUIRE_FALSE(cut.has_value());
 }
 
+TEST_CASE("every byte of Go's profile damaged, in turn: an error or a profile, never a crash") {
+  const std::string bytes = corpus_profile_bytes();
+  std::size_t errors = 0;
+  for (std::size_t i = 0; i < bytes.size(); i++) {
+    for (const unsigned flip : {0x01u, 0x80u, 0xffu}) {
+      std::string damaged = bytes;
+      damaged[i] = static_cast<char>(static_cast<unsigned char>(damaged[i]) ^ flip);
+      auto profile = read_profile(damaged);
+      if (!profile) {
+        errors++;
+        CHECK(profile.error().offset <= damaged.size());
+      }
+    }
+  }
+  CHECK(errors > 0);
+}
+
 TEST_CASE("--leak-proof takes a profile or a capture; anything else is turned away") {
   for (const std::string& not_proof :
        {std::string("go 1.26 trace\0\0\0", 16), std::string("{\"schema\": 1}"), std::string()}) {
