@@ -253,7 +253,9 @@ LeakTotals leak_changes(const Summary& base, const Summary& next, std::vector<Le
                  any.create_site,
                  any.block_site,
                  b != lb.end() ? b->second.count : 0,
-                 n != ln.end() ? n->second.count : 0};
+                 n != ln.end() ? n->second.count : 0,
+                 b != lb.end() ? b->second.proven : 0,
+                 n != ln.end() ? n->second.proven : 0};
     if (c.base_count == 0) {
       c.kind = "new";
     } else if (c.next_count == 0) {
@@ -267,9 +269,7 @@ LeakTotals leak_changes(const Summary& base, const Summary& next, std::vector<Le
     }
     if (c.next_count > c.base_count) totals.new_leaks += static_cast<double>(c.next_count - c.base_count);
     if (c.base_count > c.next_count) totals.gone_leaks += static_cast<double>(c.base_count - c.next_count);
-    const std::uint64_t base_proven = b != lb.end() ? b->second.proven : 0;
-    const std::uint64_t next_proven = n != ln.end() ? n->second.proven : 0;
-    if (next_proven > base_proven) totals.new_proven_leaks += static_cast<double>(next_proven - base_proven);
+    if (c.next_proven > c.base_proven) totals.new_proven_leaks += static_cast<double>(c.next_proven - c.base_proven);
     out.push_back(std::move(c));
   }
   return totals;

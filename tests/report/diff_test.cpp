@@ -155,7 +155,15 @@ TEST_CASE("proven leaks: proven-leaks counts them, new-proven-leaks the growth b
   CHECK(gained.rules[0].next == 11);  // 9 proven one by one, 2 of the 3 at recvOn's stack
   CHECK(gained.rules[1].broken);
   CHECK(gained.rules[1].base == 0);
-  for (const auto& l : gained.leaks) CHECK(l.kind == "same");  // the same candidates: only the proof differs
+  std::uint64_t proven_groups = 0;
+  for (const auto& l : gained.leaks) {
+    CHECK(l.kind == "same");  // the same candidates: only the proof differs
+    CHECK(l.base_proven == 0);
+    if (l.changed()) proven_groups++;
+  }
+  CHECK(proven_groups == 9);  // lockHeld's group is proven of none on both sides
+  CHECK(report::diff_text(gained).find("same    3 → 3 (proven 0 → 2) × chan receive   main.recvOn") !=
+        std::string::npos);
 
   const report::DiffReport lost = report::diff(*proven, unproven, options);
   CHECK_FALSE(lost.rules[0].broken);
