@@ -223,9 +223,9 @@ void leaks(Writer& w, const Summary& s) {
       if (!proven_group(g)) leak_group(w, s, g);
   }
   if (s.leak_proof == LeakProof::None) {
-    w.line("  To prove leaks: build with Go 1.26 and GOEXPERIMENT=goroutineleakprofile, fetch its goroutineleak");
-    w.line("  profile (pprof.Lookup(\"goroutineleak\"), /debug/pprof/goroutineleak) or attach gtanalyze collect,");
-    w.line("  and give it with --leak-proof FILE.");
+    w.line(
+        "  To prove them: build with GOEXPERIMENT=goroutineleakprofile (Go 1.26), then --leak-proof its goroutineleak "
+        "profile or a capture of gtanalyze collect (README: Leaks).");
   }
 }
 
