@@ -123,6 +123,16 @@ check "--leak-proof PROFILE: the summary counts the proven" $?
 "$bin" "$proof_trace" --color=never >"$tmp/out"
 grep -q "GOEXPERIMENT=goroutineleakprofile" "$tmp/out"
 check "without a proof, the summary says how to get one" $?
+if [ "$collector" = ON ]; then
+  "$bin" "$src/corpus/go1.26/leakproof.cap" --color=never >"$tmp/out" 2>"$tmp/err"
+  grep -q "^Leak candidates: 14 goroutines in 10 groups, 11 proven leaked by the GC$" "$tmp/out" &&
+    grep -q "Proven leaked by the GC (from the capture)" "$tmp/out"
+  check "a capture that saw the GC mark goroutines leaked proves its own leaks" $?
+  "$bin" crosscheck "$proof_trace" "$src/corpus/go1.26/leakproof.cap" >"$tmp/out" 2>&1
+  code=$?
+  [ "$code" = 0 ] && grep -qE "^GC-proven leaks +11/11 +agree" "$tmp/out"
+  check "crosscheck reports the GC-proven leaks (exit $code)" $?
+fi
 gzip -dc "$profile" | head -c 300 >"$tmp/cut.pb"
 expect_error "a truncated profile" 2 "^gtanalyze: .*cut\.pb: offset [0-9]+: goroutineleak profile: " "$proof_trace" --leak-proof "$tmp/cut.pb"
 expect_error "a trace as the proof" 2 "^gtanalyze: .*leaky\.trace: offset 0: not a goroutineleak profile" "$proof_trace" --leak-proof "$leaky"

@@ -163,6 +163,45 @@ TEST_CASE("--leak-proof with the run's profile equals Go's reading of it (tests/
   CHECK(goldens >= 1);
 }
 
+#if GTANALYZE_WITH_COLLECTOR
+// corpus/go1.26/leakproof.cap watched the run that wrote the trace and the profile: the goroutines
+// it saw the GC mark leaked are exactly those the profile lists, and it decides the ones the
+// profile cannot tell apart.
+TEST_CASE("both proof sources of one run prove the goroutines Go's profile lists, and nothing else") {
+  auto proved_by = [](const char* file) {
+    Summary s = test::analyse("corpus/go1.26/leakproof.trace");
+    auto source = ByteSource::open((test::source_dir() / "corpus/go1.26" / file).string());
+    REQUIRE(source.has_value());
+    auto proof = input::read_leak_proof(**source);
+    REQUIRE(proof.has_value());
+    if (proof->kind == LeakProof::Profile) {
+      analysis::prove_leaks(s, proof->profile);
+    } else {
+      analysis::prove_leaks(s, proof->leaked);
+    }
+    CHECK(s.warnings.empty());
+    return s;
+  };
+  const Summary by_profile = proved_by("leakproof.goroutineleak.pb.gz");
+  const Summary by_capture = proved_by("leakproof.cap");
+  CHECK(by_capture.leak_proof == LeakProof::Capture);
+  REQUIRE(by_profile.leak_candidates.size() == by_capture.leak_candidates.size());
+  std::uint64_t proven = 0;
+  for (std::size_t i = 0; i < by_profile.leak_candidates.size(); i++) {
+    const LeakCandidate &p = by_profile.leak_candidates[i], &c = by_capture.leak_candidates[i];
+    INFO("g" << c.id << " " << c.name);
+    REQUIRE(c.proven.has_value());  // a capture decides every candidate
+    if (p.proven) CHECK(*p.proven == *c.proven);
+    proven += *c.proven ? 1 : 0;
+  }
+  CHECK(proven == 11);
+  for (std::size_t i = 0; i < by_profile.leak_groups.size(); i++) {
+    INFO(by_profile.leak_groups[i].name);
+    CHECK(by_profile.leak_groups[i].proven == by_capture.leak_groups[i].proven);  // k of n: the same k
+  }
+}
+#endif
+
 TEST_CASE("a profile of another run matches nothing: it proves nothing, and says so") {
   Summary summary = test::analyse("corpus/go1.26/leaky.trace");
   auto source = ByteSource::open(kProfile.string());
