@@ -123,7 +123,7 @@ TEST_CASE("Go 1.26's goroutineleak profile: its samples, stacks innermost first 
   CHECK(lock_seen);
 }
 
-TEST_CASE("--leak-proof with the run's profile equals Go's reading of it (tests/golden/json-leak-proof)") {
+TEST_CASE("a leak proof by the run's profile equals Go's reading of it (tests/golden/json-leak-proof)") {
   std::size_t goldens = 0;
   for (const auto& entry : fs::recursive_directory_iterator(test::source_dir() / "tests/golden/json-leak-proof")) {
     if (entry.path().extension() != ".json") continue;
@@ -280,7 +280,7 @@ TEST_CASE("every byte of Go's profile damaged, in turn: an error or a profile, n
   CHECK(errors > 0);
 }
 
-TEST_CASE("--leak-proof takes a profile or a capture; anything else is turned away") {
+TEST_CASE("a leak proof is a profile or a capture; anything else is turned away") {
   for (const std::string& not_proof :
        {std::string("go 1.26 trace\0\0\0", 16), std::string("{\"schema\": 1}"), std::string()}) {
     auto source = ByteSource::from_memory(not_proof, "test");
