@@ -234,6 +234,17 @@ void time_json(JsonWriter& w, Key key, const std::optional<Time>& t, Time first)
   }
 }
 
+// A value that is there or not (null).
+template <class T>
+void nullable_json(JsonWriter& w, Key key, const std::optional<T>& v) {
+  w.key(key);
+  if (v) {
+    w.value(*v);
+  } else {
+    w.null();
+  }
+}
+
 void regions_json(JsonWriter& w, const GoroutineSummary& g, Time first) {
   w.key("regions");
   w.begin_array();
@@ -394,12 +405,7 @@ void leak_candidates_json(JsonWriter& w, const Summary& s) {
     stack_json(w, s, "create_stack", c.create_stack);
     w.field("id", c.id);
     w.field("name", std::string_view(c.name));
-    w.key("proven");
-    if (c.proven) {
-      w.value(*c.proven);
-    } else {
-      w.null();
-    }
+    nullable_json(w, "proven", c.proven);
     w.field("reason", std::string_view(c.reason));
     w.end_object();
   }
@@ -421,12 +427,7 @@ void leak_groups_json(JsonWriter& w, const Summary& s) {
     w.field("max_blocked_ns", g.max_blocked);
     w.field("min_blocked_ns", g.min_blocked);
     w.field("name", std::string_view(g.name));
-    w.key("proven");
-    if (g.proven) {
-      w.value(*g.proven);
-    } else {
-      w.null();
-    }
+    nullable_json(w, "proven", g.proven);
     w.field("reason", std::string_view(g.reason));
     w.key("undecided");
     if (g.undecided) {

@@ -173,21 +173,29 @@ void annotations(Writer& w, const Summary& s) {
   slowest(w, std::move(slow_regions));
 }
 
+// Goroutine ids, the first 8 and how many more.
+std::string id_list(const std::vector<GoId>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size() && i < 8; i++) out += fmt::format("{}{}", i ? " " : "", ids[i]);
+  if (ids.size() > 8) out += fmt::format(" … ({} more)", ids.size() - 8);
+  return out;
+}
+
 // One leak group: what, where created and blocked, its goroutines, and what the proof says of it.
 void leak_group(Writer& w, const Summary& s, const LeakGroup& g) {
   w.line("  {}", w.paint("31", fmt::format("{} × {} for ≥ {}   {}", g.count, g.reason, human_duration(g.min_blocked),
                                            fit(g.name, 50))));
   w.line("      created at {}", site(s, g.create_stack, true));
   w.line("      blocked at {}", site(s, g.block_stack, false));
-  std::string ids;
-  for (std::size_t i = 0; i < g.ids.size() && i < 8; i++) ids += fmt::format("{}{}", i ? " " : "", g.ids[i]);
-  if (g.ids.size() > 8) ids += fmt::format(" … ({} more)", g.ids.size() - 8);
-  w.line("      goroutines {}", ids);
+  w.line("      goroutines {}", id_list(g.ids));
   if (g.undecided) {
     w.line("      proven {} of the {} blocked at this stack: the profile cannot say which", g.undecided->proven,
            g.undecided->of);
   } else if (g.proven && *g.proven > 0 && *g.proven < g.count) {
-    w.line("      proven {} of {}", *g.proven, g.count);
+    std::vector<GoId> proven;
+    for (const LeakCandidate& c : s.leak_candidates)
+      if (c.proven == true && std::binary_search(g.ids.begin(), g.ids.end(), c.id)) proven.push_back(c.id);
+    w.line("      proven {} of {}: goroutines {}", *g.proven, g.count, id_list(proven));
   }
 }
 

@@ -128,6 +128,9 @@ if [ "$collector" = ON ]; then
   grep -q "^Leak candidates: 14 goroutines in 10 groups, 11 proven leaked by the GC$" "$tmp/out" &&
     grep -q "Proven leaked by the GC (from the capture)" "$tmp/out"
   check "a capture that saw the GC mark goroutines leaked proves its own leaks" $?
+  "$bin" "$proof_trace" --leak-proof "$src/corpus/go1.26/leakproof.cap" --color=never >"$tmp/out" 2>"$tmp/err"
+  grep -qE "^      proven 2 of 3: goroutines [0-9]+ [0-9]+$" "$tmp/out"
+  check "--leak-proof CAPTURE names which of a group the GC proved" $?
   "$bin" crosscheck "$proof_trace" "$src/corpus/go1.26/leakproof.cap" >"$tmp/out" 2>&1
   code=$?
   [ "$code" = 0 ] && grep -qE "^GC-proven leaks +11/11 +agree" "$tmp/out"
