@@ -112,12 +112,35 @@ struct GroupSummary {
   LatencyStats sched_latency;
 };
 
+// Where the proof that leak candidates leaked came from (--leak-proof): none, Go 1.26's
+// goroutineleak profile of the same run, or a capture of it that saw the GC mark goroutines leaked.
+enum class LeakProof : std::uint8_t { None, Profile, Capture };
+
+inline const char* leak_proof_name(LeakProof p) {
+  switch (p) {
+    case LeakProof::None: return "none";
+    case LeakProof::Profile: return "profile";
+    case LeakProof::Capture: return "capture";
+  }
+  return "?";
+}
+
 struct LeakCandidate {
   GoId id = 0;
   std::string name;
   std::string reason;
   Duration blocked = 0;  // trace end minus the time it blocked
   std::uint32_t create_stack = 0, block_stack = 0;
+  // true: the GC proved it leaked; false: a proof was given and does not name it; none: no
+  // proof was given, or the proof cannot tell it from others with its block stack.
+  std::optional<bool> proven;
+};
+
+// A profile that lists k goroutines at a block stack shared by n > k candidates proves k of
+// them leaked, but not which.
+struct UndecidedProof {
+  std::uint64_t proven = 0, of = 0;
+  bool operator==(const UndecidedProof&) const = default;
 };
 
 // Leak candidates with the same reason, creation stack and block stack.
@@ -128,6 +151,11 @@ struct LeakGroup {
   Duration min_blocked = 0, max_blocked = 0;
   std::vector<GoId> ids;  // ascending
   std::uint32_t create_stack = 0, block_stack = 0;
+  // How many of its goroutines the proof proves leaked (none: no proof given, or the proof's
+  // count covers candidates of other groups too). A group whose goroutines are undecided has
+  // `undecided`: the proof's k of the n candidates at its block stack.
+  std::optional<std::uint64_t> proven;
+  std::optional<UndecidedProof> undecided;
 };
 
 struct StwKind {
@@ -152,6 +180,7 @@ struct Summary {
   std::vector<GroupSummary> groups;            // ascending name
   std::vector<LeakCandidate> leak_candidates;  // ascending id
   std::vector<LeakGroup> leak_groups;          // most count × min_blocked first
+  LeakProof leak_proof = LeakProof::None;      // what proved which candidates leaked
   LatencyStats sched_latency;
   GcSummary gc;
   std::vector<StackInfo> stacks;   // interned stacks; [0] is the empty stack

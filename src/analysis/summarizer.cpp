@@ -101,7 +101,7 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
     const Time last = tracker.facts().last;
     if (leaks.is_candidate(gs, last)) {
       out.leak_candidates.push_back(
-          LeakCandidate{gs.id, gs.name, gs.final_reason, last - gs.final_time, gs.create_stack, gs.block_stack});
+          LeakCandidate{gs.id, gs.name, gs.final_reason, last - gs.final_time, gs.create_stack, gs.block_stack, {}});
     }
     out.goroutines.push_back(std::move(gs));
   });

@@ -24,7 +24,9 @@ Result<std::string> slurp(ByteSource& source) {
 }
 
 // One side of the diff: a JSON export loaded, a trace (or capture) analysed.
-std::optional<Summary> load_side(const std::string& path, const LeakOptions& leaks, unsigned threads) {
+// `leak_proof` ("": none) proves the leaks of a trace; an export holds its own proof.
+std::optional<Summary> load_side(const std::string& path, const LeakOptions& leaks, const std::string& leak_proof,
+                                 unsigned threads) {
   auto source = ByteSource::open(path);
   if (!source) {
     report_error(path, source.error());
@@ -40,6 +42,7 @@ std::optional<Summary> load_side(const std::string& path, const LeakOptions& lea
     if (!trace) return std::nullopt;
     auto analysed = analyse_trace(std::move(*trace), path, leaks);
     if (!analysed) return std::nullopt;
+    if (!prove_leaks(analysed->summary, path, leak_proof)) return std::nullopt;
     return std::move(analysed->summary);
   }
   auto text = slurp(**source);
@@ -50,6 +53,10 @@ std::optional<Summary> load_side(const std::string& path, const LeakOptions& lea
   auto summary = report::from_json(*text);
   if (!summary) {
     fail(path, summary.error().message);
+    return std::nullopt;
+  }
+  if (!leak_proof.empty()) {
+    fail(path, "a JSON export holds its own leak proof (give --leak-proof when exporting it)");
     return std::nullopt;
   }
   return std::move(*summary);
@@ -67,9 +74,9 @@ int run_diff(const DiffCommandOptions& options) {
     diff_options.rules.push_back(*rule);
   }
   if (options.base == "-" && options.next == "-") return fail("diff", "only one side can be read from standard input");
-  auto base = load_side(options.base, options.leaks, options.threads);
+  auto base = load_side(options.base, options.leaks, options.base_leak_proof, options.threads);
   if (!base) return kExitInputError;
-  auto next = load_side(options.next, options.leaks, options.threads);
+  auto next = load_side(options.next, options.leaks, options.next_leak_proof, options.threads);
   if (!next) return kExitInputError;
 
   report::DiffReport report = report::diff(*base, *next, diff_options);

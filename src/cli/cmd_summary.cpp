@@ -42,6 +42,7 @@ bool use_color(const SummaryOptions& options) {
 int run_summary(const SummaryOptions& options) {
   auto analysed = analyse_trace(options.trace, options.leaks, options.threads);
   if (!analysed) return kExitInputError;
+  if (!prove_leaks(analysed->summary, options.trace, options.leak_proof)) return kExitInputError;
   if (options.json) {
     return write_output(options.output, [&](std::FILE* out) { return report::write_json(analysed->summary, out); });
   }

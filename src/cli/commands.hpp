@@ -28,6 +28,7 @@ struct SummaryOptions {
   std::size_t top = 15;
   std::string color = "auto";  // auto | always | never
   LeakOptions leaks;
+  std::string leak_proof;  // --leak-proof: a goroutineleak profile or a capture of the run ("": none)
   // 2 or more: decode ahead of the analysis on a second thread (two stages: more cannot help).
   // The command line's default depends on the cores (add_threads_option).
   unsigned threads = 1;
@@ -41,6 +42,7 @@ struct DiffCommandOptions {
   double floor_ns = 100'000;
   double floor_percent = 5;
   LeakOptions leaks;
+  std::string base_leak_proof, next_leak_proof;  // as SummaryOptions::leak_proof, for each side
   unsigned threads = 1;
 };
 

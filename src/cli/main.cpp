@@ -84,6 +84,10 @@ void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& mi
   app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   add_leak_options(app, summary.leaks, min_blocked);
+  app.add_option("--leak-proof", summary.leak_proof,
+                 "Prove leak candidates leaked with Go 1.26's goroutineleak profile of the same run (built with "
+                 "GOEXPERIMENT=goroutineleakprofile) or a capture of it (gtanalyze collect)")
+      ->type_name("FILE");
   add_threads_option(app, summary.threads);
 }
 
@@ -119,6 +123,12 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
   cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)");
   cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)");
   add_leak_options(*cmd, diff.leaks, min_blocked);
+  cmd->add_option("--base-leak-proof", diff.base_leak_proof,
+                  "The goroutineleak profile or capture of the base run, when it is a trace (see --leak-proof)")
+      ->type_name("FILE");
+  cmd->add_option("--leak-proof", diff.next_leak_proof,
+                  "The goroutineleak profile or capture of the new run, when it is a trace")
+      ->type_name("FILE");
   add_threads_option(*cmd, diff.threads);
   return cmd;
 }

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include "analysis/leak_proof.hpp"
 #include "analysis/summarizer.hpp"
 #include "cli/commands.hpp"
 #include "input/input.hpp"
@@ -134,6 +135,45 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
   return AnalysedTrace{summarizer.finish(version, std::move(warnings)),
                        report::TraceInfo{trace.source->name(), compression_name(trace.source->compression()),
                                          stats.bytes, stats.generations}};
+}
+
+namespace {
+
+bool apply_leak_proof(Summary& summary, const std::string& proof_path) {
+  auto source = ByteSource::open(proof_path);
+  if (!source) {
+    report_error(proof_path, source.error());
+    return false;
+  }
+  auto proof = input::read_leak_proof(**source);
+  if (!proof) {
+    report_error(proof_path, proof.error());
+    return false;
+  }
+  if (proof->kind == LeakProof::Profile) {
+    analysis::prove_leaks(summary, proof->profile);
+  } else {
+    analysis::prove_leaks(summary, proof->leaked);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool prove_leaks(Summary& summary, const std::string& input_path, const std::string& proof_path) {
+  if (!proof_path.empty()) return apply_leak_proof(summary, proof_path);
+  if (input_path == "-") return true;  // read once already
+  auto source = ByteSource::open(input_path);
+  if (!source) return true;  // it was read: it is not for the proof to fail
+  auto format = input::detect(**source);
+  if (!format || *format != input::Format::Capture) return true;
+  auto proof = input::read_leak_proof(**source);
+  if (!proof) {
+    report_error(input_path, proof.error());
+    return false;
+  }
+  if (!proof->leaked.empty()) analysis::prove_leaks(summary, proof->leaked);
+  return true;
 }
 
 }  // namespace gtanalyze::cli

@@ -47,6 +47,11 @@ struct AnalysedTrace {
 std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads);
 std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options);
 
+// Joins a proof of leaks with the summary's leak candidates: the one at `proof_path` (a
+// goroutineleak profile or a capture) when given; else, for a capture analysed from `input_path`,
+// the leaks it saw the GC prove, if it saw any. On failure prints why and returns false.
+bool prove_leaks(Summary& summary, const std::string& input_path, const std::string& proof_path);
+
 // Reads every event of `trace` into `consume`, a batch at a time, with a progress bar on stderr
 // for big traces (`what` names the pass in it). Stops early when `consume` returns false. On a
 // decode error prints it and returns false.

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
 #include <unordered_map>
 
@@ -56,7 +57,16 @@ class CaptureTables final : public EventTables {
 
 namespace {
 
-enum GStatus : std::uint8_t { kIdle = 0, kRunnable = 1, kRunning = 2, kSyscall = 3, kWaiting = 4, kDead = 6 };
+// Go's g statuses; kLeaked is Go 1.26's _Gleaked (GOEXPERIMENT=goroutineleakprofile).
+enum GStatus : std::uint8_t {
+  kIdle = 0,
+  kRunnable = 1,
+  kRunning = 2,
+  kSyscall = 3,
+  kWaiting = 4,
+  kDead = 6,
+  kLeaked = 10
+};
 
 GoState public_state(std::uint32_t s) {
   switch (s) {
@@ -217,6 +227,7 @@ class RecordConverter {
   }
 
   std::uint64_t ignored() const { return ignored_; }
+  const std::vector<GoId>& leaked() const { return leaked_; }
 
  private:
   // The record being converted and its goroutine's state before it.
@@ -308,6 +319,9 @@ class RecordConverter {
       transition(s, GoState::Syscall, end, s.id, {}, public_state(to));
     } else if (from == kRunning && to == kDead) {
       transition(s, GoState::Running, EventType::GoDestroy, s.id, {}, GoState::NotExist);
+    } else if (from == kWaiting && to == kLeaked) {
+      // The GC proved it leaked; for the tracer it stays waiting.
+      leaked_.push_back(s.id);
     } else {
       ignored_++;
     }
@@ -351,6 +365,7 @@ class RecordConverter {
   std::unordered_map<std::int64_t, bool> transient_;  // Running on the system stack, status Waiting
   std::uint64_t preempted_ = 0;                       // string id of the reason "preempted"
   std::uint64_t ignored_ = 0;
+  std::vector<GoId> leaked_;  // in record order; a goroutine again at each leak-detecting GC
 };
 
 }  // namespace
@@ -368,10 +383,19 @@ void CaptureReader::convert() {
   RecordConverter records(c, *tables_, events_);
   records.describe_start();
   for (std::size_t i = 0; i < c.records.size(); i++) records.convert(c.records[i], goid[i], system_wait[i]);
+  leaked_ = records.leaked();
+  std::sort(leaked_.begin(), leaked_.end());
+  leaked_.erase(std::unique(leaked_.begin(), leaked_.end()), leaked_.end());
   if (records.ignored()) {
     warnings_.push_back(
         fmt::format("{} record(s) did not map to a goroutine transition and were skipped", records.ignored()));
   }
+}
+
+Result<std::vector<GoId>> leaked_goroutines(ByteSource& source) {
+  auto reader = CaptureReader::open(source);
+  if (!reader) return std::move(reader).error();
+  return (*reader)->leaked();
 }
 
 }  // namespace gtanalyze::collector

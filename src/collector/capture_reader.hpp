@@ -38,6 +38,9 @@ class CaptureReader final : public TraceReader {
   ReaderStats stats() const override;
 
   const Capture& capture() const { return capture_; }
+  // The goroutines the capture saw Go 1.26's leak-detecting GC mark leaked (casgstatus to
+  // _Gleaked), ascending.
+  const std::vector<GoId>& leaked() const { return leaked_; }
 
  private:
   CaptureReader();
@@ -48,8 +51,12 @@ class CaptureReader final : public TraceReader {
   std::vector<Event> events_;
   std::size_t next_ = 0;
   std::vector<std::string> warnings_;
+  std::vector<GoId> leaked_;
   std::uint64_t bytes_ = 0;
 };
+
+// The leaked goroutines (CaptureReader::leaked) of the capture in `source`.
+Result<std::vector<GoId>> leaked_goroutines(ByteSource& source);
 
 // What a capture-side `go` statement start looks like to the tracer: the start function name for
 // a record's startpc, from the capture's symbols ("" when unknown).

@@ -336,17 +336,36 @@ void compare_leaks(CrosscheckItem& leaks, const std::set<GoId>& tl, const std::v
   }
 }
 
+// The goroutines the GC proved leaked: a leaked goroutine can never run again, so each one the
+// trace knows must end it as a leak candidate. Those created after the trace are not compared.
+CrosscheckItem compare_gc_leaked(const std::vector<GoId>& gc_leaked, const std::set<GoId>& candidates,
+                                 const Stories& ts) {
+  CrosscheckItem proven = named("GC-proven leaks");
+  for (GoId id : gc_leaked) {
+    if (!ts.count(id)) continue;
+    proven.compared++;
+    if (candidates.count(id)) {
+      proven.agreed++;
+    } else {
+      differ(proven, fmt::format("g{}: the GC proved it leaked (the capture saw it marked leaked); the trace does not "
+                                 "list it as a leak candidate",
+                                 id));
+    }
+  }
+  return proven;
+}
+
 }  // namespace
 
 CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events,
-                            Version version, std::string capture_gap) {
+                            Version version, std::string capture_gap, const std::vector<GoId>& gc_leaked) {
   TraceViewBuilder trace;
   for (const auto& e : trace_events) trace.on_event(e);
-  return crosscheck(trace.finish(version), capture_events, version, std::move(capture_gap));
+  return crosscheck(trace.finish(version), capture_events, version, std::move(capture_gap), gc_leaked);
 }
 
 CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version,
-                            std::string capture_gap) {
+                            std::string capture_gap, const std::vector<GoId>& gc_leaked) {
   CrosscheckReport rep;
   rep.capture_gap = std::move(capture_gap);
   rep.known_differences.assign(std::begin(kKnownDifferences), std::end(kKnownDifferences));
@@ -391,6 +410,12 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   compare_capture_only(items.set, ts, cs, w);
   compare_leaks(items.leaks, trace.leak_candidates, capture_events, version, w);
   rep.items = {items.set, items.start, items.parent, items.blocks, items.fin, items.leaks};
+  if (!gc_leaked.empty()) {
+    std::string ids;
+    for (GoId id : gc_leaked) ids += fmt::format(" g{}", id);
+    rep.notes.push_back(fmt::format("the capture saw the GC prove {} goroutine(s) leaked:{}", gc_leaked.size(), ids));
+    rep.items.push_back(compare_gc_leaked(gc_leaked, trace.leak_candidates, ts));
+  }
   return rep;
 }
 
@@ -417,7 +442,7 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& c
     gap = "it has no trailer (the collector did not finish)";
   else if (cap.trailer.drops() != 0)
     gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
-  CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(), std::move(gap));
+  CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(), std::move(gap), capture.leaked());
   for (const auto& w : capture.warnings()) rep.notes.push_back("capture: " + w);
   return rep;
 }

@@ -24,12 +24,14 @@ namespace gtanalyze::collector {
 class CaptureReader;
 
 // Capture events are mapped onto the trace clock through the changes both sides record once per
-// goroutine. `capture_gap`: why the capture is incomplete, if it is.
+// goroutine. `capture_gap`: why the capture is incomplete, if it is. `gc_leaked`: the goroutines
+// the capture saw the GC mark leaked (Go 1.26, GOEXPERIMENT=goroutineleakprofile); when there are
+// any, an item checks that each one the trace knows is one of its leak candidates.
 CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version,
-                            std::string capture_gap = {});
+                            std::string capture_gap = {}, const std::vector<GoId>& gc_leaked = {});
 // The same on a trace given as events (the tests' synthetic streams).
 CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events,
-                            Version version, std::string capture_gap = {});
+                            Version version, std::string capture_gap = {}, const std::vector<GoId>& gc_leaked = {});
 
 // Folds the trace as it is read, then compares the capture (whose events stay valid while its
 // reader lives), whose lost records it checks.

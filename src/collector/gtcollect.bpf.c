@@ -22,7 +22,7 @@ const volatile __u32 target_tgid = 0;
 const volatile __u32 off_g_m = 0, off_g_goid = 0, off_g_waitreason = 0, off_g_parent_goid = 0;
 const volatile __u32 off_g_gopc = 0, off_g_startpc = 0, off_m_curg = 0, off_m_block_reason = 0;
 
-enum { G_RUNNABLE = 1, G_WAITING = 4, G_DEAD = 6, G_COPYSTACK = 8, G_IDLE = 0 };
+enum { G_RUNNABLE = 1, G_WAITING = 4, G_DEAD = 6, G_COPYSTACK = 8, G_IDLE = 0, G_LEAKED = 10 };
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -103,6 +103,9 @@ int casgstatus(struct pt_regs* ctx) {
     r->args[0] = read_u64(gp + off_g_startpc);
     r->args[1] = read_u64(gp + off_g_gopc);
     r->args[2] = off_g_parent_goid ? read_u64(gp + off_g_parent_goid) : (__u64)-1;
+  } else if (newv == G_LEAKED) {
+    /* Go 1.26's leak-detecting GC (GOEXPERIMENT=goroutineleakprofile): what it was waiting on. */
+    r->wait_reason = read_u8(gp + off_g_waitreason);
   } else if (newv == G_WAITING) {
     r->wait_reason = read_u8(gp + off_g_waitreason);
     __u64 m = read_u64(gp + off_g_m);

@@ -38,12 +38,13 @@ struct gtc_record {
   gtc_s64 goid;     /* gp->goid (before Go 1.24 stale when old == Dead: set after the CAS) */
   gtc_s64 cur_goid; /* goid of the thread's m->curg (the creator at creation), -1 when none */
   /* old == Dead (creation): startpc, gopc, gp->parentGoid (-1 without the field).
-   * new == Waiting: args[0] = m->waitTraceBlockReason (m->waittraceev on Go 1.19). */
+   * new == Waiting: args[0] = m->waitTraceBlockReason (m->waittraceev on Go 1.19).
+   * new == Leaked (10, Go 1.26's leak-detecting GC): wait_reason only. */
   gtc_u64 args[3];
   gtc_u32 tid;                   /* kernel thread id */
   gtc_u8 kind;                   /* enum gtc_kind */
   gtc_u8 old_status, new_status; /* casgstatus arguments (g status numbers) */
-  gtc_u8 wait_reason;            /* gp->waitreason when new == Waiting */
+  gtc_u8 wait_reason;            /* gp->waitreason when new == Waiting or Leaked */
 };
 
 #ifdef __cplusplus

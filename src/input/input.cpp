@@ -3,6 +3,7 @@
 #include "input/input.hpp"
 
 #include "gtanalyze/trace_header.hpp"
+#include "input/leak_profile.hpp"
 #if GTANALYZE_WITH_COLLECTOR
 #include "collector/capture_reader.hpp"
 #endif
@@ -46,6 +47,30 @@ Result<std::unique_ptr<TraceReader>> open_events(ByteSource& source) {
 #endif
   // A Go trace. A JSON export fails its header check, which says what it is instead.
   return TraceReader::open(source);
+}
+
+Result<LeakProofInput> read_leak_proof(ByteSource& source) {
+  auto head = source.peek(kTraceHeaderSize);
+  if (!head) return std::move(head).error();
+  LeakProofInput proof;
+#if GTANALYZE_WITH_COLLECTOR
+  if (collector::is_capture(*head)) {
+    auto leaked = collector::leaked_goroutines(source);
+    if (!leaked) return std::move(leaked).error();
+    proof.kind = LeakProof::Capture;
+    proof.leaked = std::move(*leaked);
+    return proof;
+  }
+#endif
+  if (!starts_like_profile(*head)) {
+    return make_error(ErrorCode::NotATrace, 0,
+                      "not a goroutineleak profile (a gzipped pprof profile) nor a capture of gtanalyze collect");
+  }
+  auto profile = read_leak_profile(source);
+  if (!profile) return std::move(profile).error();
+  proof.kind = LeakProof::Profile;
+  proof.profile = std::move(*profile);
+  return proof;
 }
 
 }  // namespace gtanalyze::input

@@ -9,6 +9,7 @@
 
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/error.hpp"
+#include "gtanalyze/leak_proof.hpp"
 #include "gtanalyze/reader.hpp"
 
 namespace gtanalyze::input {
@@ -27,5 +28,14 @@ Result<Format> detect(ByteSource& source);
 // The events of a Go trace or a capture. A JSON export holds none: the error is the one any other
 // input that is not a trace gets.
 Result<std::unique_ptr<TraceReader>> open_events(ByteSource& source);
+
+// The proof of leaks given with --leak-proof: a goroutineleak profile of the run (gzipped
+// profile.proto), or a capture of it (the goroutines it saw marked leaked), told apart by content.
+struct LeakProofInput {
+  LeakProof kind = LeakProof::None;
+  LeakProfile profile;       // kind Profile
+  std::vector<GoId> leaked;  // kind Capture
+};
+Result<LeakProofInput> read_leak_proof(ByteSource& source);
 
 }  // namespace gtanalyze::input

@@ -40,7 +40,7 @@ const StackInfo& stack_of(const Summary& s, std::uint32_t id) {
 }
 
 struct LeakKeyed {
-  std::uint64_t count = 0;
+  std::uint64_t count = 0, proven = 0;
   std::string name, reason, create_site, block_site;
 };
 
@@ -52,6 +52,7 @@ std::map<std::string, LeakKeyed> leak_groups_by_site(const Summary& s) {
     const std::string create_key = create.empty() ? "" : create.front().function;
     LeakKeyed& k = out[g.reason + "|" + g.name + "|" + create_key + "|" + site(block, true)];
     k.count += g.count;
+    k.proven += g.proven.value_or(0);
     k.name = g.name;
     k.reason = g.reason;
     k.create_site = create.empty() ? "(before the trace)"
@@ -89,6 +90,9 @@ Figures figures(const Summary& s) {
   f["gc.stw_max_ns"] = duration(s.gc.stw_max);
   f["leaks"] = count(s.leak_candidates.size());
   f["leak_groups"] = count(s.leak_groups.size());
+  std::uint64_t proven = 0;
+  for (const LeakGroup& g : s.leak_groups) proven += g.proven.value_or(0);
+  f["proven-leaks"] = count(proven);
   for (const GroupSummary& g : s.groups) {
     const std::string prefix = "group[" + g.name + "].";
     f[prefix + "count"] = count(g.count);
@@ -108,7 +112,7 @@ Figures figures(const Summary& s) {
 
 // Metric names in rules may leave out the "_ns" suffix of durations.
 std::string canonical_metric(const std::string& name, const Figures& known) {
-  if (known.count(name) || name == "new-leaks" || name == "gone-leaks") return name;
+  if (known.count(name) || name == "new-leaks" || name == "gone-leaks" || name == "new-proven-leaks") return name;
   if (known.count(name + "_ns")) return name + "_ns";
   return name;
 }
@@ -184,7 +188,8 @@ Result<Rule> parse_rule(const std::string& text) {
   static const std::set<std::string> kTop = {"goroutines",        "events",
                                              "duration",          "leaks",
                                              "leak_groups",       "new-leaks",
-                                             "gone-leaks",        "sched_latency.p50",
+                                             "gone-leaks",        "proven-leaks",
+                                             "new-proven-leaks",  "sched_latency.p50",
                                              "sched_latency.p90", "sched_latency.p99",
                                              "sched_latency.max", "gc.cycles",
                                              "gc.stw_count",      "gc.stw",
@@ -193,7 +198,8 @@ Result<Rule> parse_rule(const std::string& text) {
   if (bare.size() > 3 && bare.compare(bare.size() - 3, 3, "_ns") == 0) bare.resize(bare.size() - 3);
   if (!kTop.count(bare) && !is_named_metric(rule.metric)) {
     return bad("unknown metric '" + rule.metric +
-               "' (known: goroutines, events, duration, leaks, leak_groups, new-leaks, gone-leaks, "
+               "' (known: goroutines, events, duration, leaks, leak_groups, new-leaks, gone-leaks, proven-leaks, "
+               "new-proven-leaks, "
                "sched_latency.p50|p90|p99|max, "
                "gc.cycles, gc.stw_count, gc.stw, gc.stw_max, "
                "group[FUNCTION].count|exec|sched_wait|block|syscall|syscall_block|gc|total|sched_latency.p99, "
@@ -228,6 +234,7 @@ std::vector<MetricChange> metric_changes(const Figures& fb, const Figures& fn, c
 
 struct LeakTotals {
   double new_leaks = 0, gone_leaks = 0;  // goroutines in groups that grew, and that shrank
+  double new_proven_leaks = 0;           // proven goroutines in groups whose proven count grew
 };
 
 // Leak groups matched by site.
@@ -246,7 +253,9 @@ LeakTotals leak_changes(const Summary& base, const Summary& next, std::vector<Le
                  any.create_site,
                  any.block_site,
                  b != lb.end() ? b->second.count : 0,
-                 n != ln.end() ? n->second.count : 0};
+                 n != ln.end() ? n->second.count : 0,
+                 b != lb.end() ? b->second.proven : 0,
+                 n != ln.end() ? n->second.proven : 0};
     if (c.base_count == 0) {
       c.kind = "new";
     } else if (c.next_count == 0) {
@@ -260,6 +269,7 @@ LeakTotals leak_changes(const Summary& base, const Summary& next, std::vector<Le
     }
     if (c.next_count > c.base_count) totals.new_leaks += static_cast<double>(c.next_count - c.base_count);
     if (c.base_count > c.next_count) totals.gone_leaks += static_cast<double>(c.base_count - c.next_count);
+    if (c.next_proven > c.base_proven) totals.new_proven_leaks += static_cast<double>(c.next_proven - c.base_proven);
     out.push_back(std::move(c));
   }
   return totals;
@@ -270,9 +280,11 @@ RuleResult evaluate(const Rule& rule, const Figures& fb, const Figures& fn, cons
   RuleResult r;
   r.rule = rule;
   const std::string metric = canonical_metric(rule.metric, fb.count(rule.metric) ? fb : fn);
-  if (metric == "new-leaks" || metric == "gone-leaks") {
+  if (metric == "new-leaks" || metric == "gone-leaks" || metric == "new-proven-leaks") {
     r.base = 0;
-    r.next = metric == "new-leaks" ? leaks.new_leaks : leaks.gone_leaks;
+    r.next = metric == "new-leaks"    ? leaks.new_leaks
+             : metric == "gone-leaks" ? leaks.gone_leaks
+                                      : leaks.new_proven_leaks;
   } else {
     auto b = fb.find(metric), n = fn.find(metric);
     r.base = b != fb.end() ? b->second.value : 0;

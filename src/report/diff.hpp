@@ -24,9 +24,12 @@ struct MetricChange {
 // A leak group matched across the two sides by reason, start function, creation site and block
 // site (function names, not ids or lines, which differ between runs and builds).
 struct LeakChange {
-  std::string kind;  // "new", "gone", "grown", "shrunk", "same"
+  std::string kind;  // "new", "gone", "grown", "shrunk", "same" (by count)
   std::string name, reason, create_site, block_site;
   std::uint64_t base_count = 0, next_count = 0;
+  std::uint64_t base_proven = 0, next_proven = 0;  // of them, proven leaked by the GC (--leak-proof)
+  // Worth a line: its count or its proven count changed.
+  bool changed() const { return kind != "same" || base_proven != next_proven; }
 };
 
 // A --fail-on rule: METRIC OP THRESHOLD (see docs/diff-rules.md).

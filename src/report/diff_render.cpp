@@ -43,6 +43,12 @@ std::string rule_line(const RuleResult& r) {
                      show(r.next, duration));
 }
 
+// " (proven 0 → 2)" when a proof proves any of the group on either side, else "".
+std::string proven_change(const LeakChange& l) {
+  if (l.base_proven == 0 && l.next_proven == 0) return "";
+  return fmt::format(" (proven {} → {})", l.base_proven, l.next_proven);
+}
+
 }  // namespace
 
 std::string diff_text(const DiffReport& report) {
@@ -60,10 +66,10 @@ std::string diff_text(const DiffReport& report) {
   out += "\nleak groups\n";
   std::size_t leak_lines = 0;
   for (const auto& l : report.leaks) {
-    if (l.kind == "same") continue;
+    if (!l.changed()) continue;
     leak_lines++;
-    out += fmt::format("  {:<7} {} → {} × {}   {}\n          created at {}\n          blocked at {}\n", l.kind,
-                       l.base_count, l.next_count, l.reason, l.name, l.create_site, l.block_site);
+    out += fmt::format("  {:<7} {} → {}{} × {}   {}\n          created at {}\n          blocked at {}\n", l.kind,
+                       l.base_count, l.next_count, proven_change(l), l.reason, l.name, l.create_site, l.block_site);
   }
   if (leak_lines == 0) out += "  (no change)\n";
   if (!report.rules.empty()) {
@@ -98,11 +104,11 @@ std::string diff_markdown(const DiffReport& report) {
   out += "\n**Leak groups**\n\n";
   std::size_t leak_lines = 0;
   for (const auto& l : report.leaks) {
-    if (l.kind == "same") continue;
+    if (!l.changed()) continue;
     if (leak_lines++ == 0)
       out += "| change | count | reason | start function | created at | blocked at |\n|---|---:|---|---|---|---|\n";
-    out += fmt::format("| {} | {} → {} | {} | `{}` | `{}` | `{}` |\n", l.kind, l.base_count, l.next_count,
-                       cell(l.reason), cell(l.name), cell(l.create_site), cell(l.block_site));
+    out += fmt::format("| {} | {} → {}{} | {} | `{}` | `{}` | `{}` |\n", l.kind, l.base_count, l.next_count,
+                       proven_change(l), cell(l.reason), cell(l.name), cell(l.create_site), cell(l.block_site));
   }
   if (leak_lines == 0) out += "No change.\n";
   if (!report.rules.empty()) {
@@ -137,7 +143,9 @@ std::string diff_json(const DiffReport& report) {
                      {"create_site", l.create_site},
                      {"block_site", l.block_site},
                      {"base_count", l.base_count},
-                     {"new_count", l.next_count}});
+                     {"new_count", l.next_count},
+                     {"base_proven", l.base_proven},
+                     {"new_proven", l.next_proven}});
   }
   doc["leak_groups"] = std::move(leaks);
   json rules = json::array();

@@ -76,6 +76,17 @@ void time_json(JsonWriter& w, Key key, const std::optional<Time>& t, Time first)
   }
 }
 
+// A value that is there or not (null).
+template <class T>
+void nullable_json(JsonWriter& w, Key key, const std::optional<T>& v) {
+  w.key(key);
+  if (v) {
+    w.value(*v);
+  } else {
+    w.null();
+  }
+}
+
 }  // namespace
 
 void region_members(JsonWriter& w, const RegionSummary& r, Time first) {
@@ -256,6 +267,7 @@ void leak_candidates_json(JsonWriter& w, const Summary& s) {
     stack_json(w, s, "create_stack", c.create_stack);
     w.field("id", c.id);
     w.field("name", std::string_view(c.name));
+    nullable_json(w, "proven", c.proven);
     w.field("reason", std::string_view(c.reason));
     w.end_object();
   }
@@ -277,7 +289,17 @@ void leak_groups_json(JsonWriter& w, const Summary& s) {
     w.field("max_blocked_ns", g.max_blocked);
     w.field("min_blocked_ns", g.min_blocked);
     w.field("name", std::string_view(g.name));
+    nullable_json(w, "proven", g.proven);
     w.field("reason", std::string_view(g.reason));
+    w.key("undecided");
+    if (g.undecided) {
+      w.begin_object();
+      w.field("of", g.undecided->of);
+      w.field("proven", g.undecided->proven);
+      w.end_object();
+    } else {
+      w.null();
+    }
     w.end_object();
   }
   w.end_array();
@@ -290,6 +312,7 @@ void trace_json(JsonWriter& w, const Summary& s) {
   w.field("events", s.events);
   w.field("go_version", std::string_view(version_name(s.version)));
   w.field("goroutines", static_cast<std::uint64_t>(s.goroutines.size()));
+  w.field("leak_proof", std::string_view(leak_proof_name(s.leak_proof)));
   w.key("warnings");
   w.begin_array();
   for (const std::string& warning : s.warnings) w.value(std::string_view(warning));

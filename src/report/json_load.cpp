@@ -88,6 +88,9 @@ class Node {
   }
   Time time_or_none() const { return value_.is_null() ? 0 : time(); }
   std::optional<Time> optional_time() const { return value_.is_null() ? std::nullopt : std::optional(time()); }
+  bool is_null() const { return value_.is_null(); }
+  std::optional<bool> optional_boolean() const { return is_null() ? std::nullopt : std::optional(boolean()); }
+  std::optional<std::uint64_t> optional_count() const { return is_null() ? std::nullopt : std::optional(count()); }
   bool boolean() const {
     if (!value_.is_boolean()) fail(fmt::format("expected true or false, found {}", found()));
     return value_.get<bool>();
@@ -106,6 +109,13 @@ class Node {
   const json& value_;
   std::string path_;
 };
+
+LeakProof leak_proof_of(const Node& n) {
+  const std::string text = n.text();
+  for (LeakProof p : {LeakProof::None, LeakProof::Profile, LeakProof::Capture})
+    if (text == leak_proof_name(p)) return p;
+  n.fail(fmt::format("\"{}\" is not a leak proof (none, profile or capture)", text));
+}
 
 Version version_of(const Node& n) {
   const std::string text = n.text();
@@ -206,6 +216,8 @@ class Loader {
     s_.events = t["events"].count();
     s_.last = t["duration_ns"].time();
     for (const Node& w : t["warnings"].items()) s_.warnings.push_back(w.text());
+    // Absent from exports made before gtanalyze read leak proofs (none, then).
+    if (t.has("leak_proof")) s_.leak_proof = leak_proof_of(t["leak_proof"]);
     const Node goroutines = t["goroutines"];
     if (goroutines.count() != s_.goroutines.size()) {
       goroutines.fail(fmt::format("is {}, but \"goroutines\" lists {}", goroutines.count(), s_.goroutines.size()));
@@ -276,6 +288,7 @@ class Loader {
     c.blocked = n["blocked_ns"].ns();
     c.create_stack = stack(n["create_stack"]);
     c.block_stack = stack(n["block_stack"]);
+    if (n.has("proven")) c.proven = n["proven"].optional_boolean();
     return c;
   }
 
@@ -289,6 +302,12 @@ class Loader {
     for (const Node& id : n["ids"].items()) g.ids.push_back(id.integer());
     g.create_stack = stack(n["create_stack"]);
     g.block_stack = stack(n["block_stack"]);
+    if (n.has("proven")) g.proven = n["proven"].optional_count();
+    if (n.has("undecided") && !n["undecided"].is_null()) {
+      const Node u = n["undecided"];
+      g.undecided = UndecidedProof{u["proven"].count(), u["of"].count()};
+      if (g.undecided->proven >= g.undecided->of) u.fail("proves as many as there are, or more: it is not undecided");
+    }
     return g;
   }
 

@@ -173,6 +173,70 @@ void annotations(Writer& w, const Summary& s) {
   slowest(w, std::move(slow_regions));
 }
 
+// Goroutine ids, the first 8 and how many more.
+std::string id_list(const std::vector<GoId>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size() && i < 8; i++) out += fmt::format("{}{}", i ? " " : "", ids[i]);
+  if (ids.size() > 8) out += fmt::format(" … ({} more)", ids.size() - 8);
+  return out;
+}
+
+// One leak group: what, where created and blocked, its goroutines, and what the proof says of it.
+void leak_group(Writer& w, const Summary& s, const LeakGroup& g) {
+  w.line("  {}", w.paint("31", fmt::format("{} × {} for ≥ {}   {}", g.count, g.reason, human_duration(g.min_blocked),
+                                           fit(g.name, 50))));
+  w.line("      created at {}", site(s, g.create_stack, true));
+  w.line("      blocked at {}", site(s, g.block_stack, false));
+  w.line("      goroutines {}", id_list(g.ids));
+  if (g.undecided) {
+    w.line("      proven {} of the {} blocked at this stack: the profile cannot say which", g.undecided->proven,
+           g.undecided->of);
+  } else if (g.proven && *g.proven > 0 && *g.proven < g.count) {
+    std::vector<GoId> proven;
+    for (const LeakCandidate& c : s.leak_candidates)
+      if (c.proven == true && std::binary_search(g.ids.begin(), g.ids.end(), c.id)) proven.push_back(c.id);
+    w.line("      proven {} of {}: goroutines {}", *g.proven, g.count, id_list(proven));
+  }
+}
+
+bool proven_group(const LeakGroup& g) { return g.undecided || (g.proven && *g.proven > 0); }
+
+// The leak candidates: proven groups first when a proof was given, then the suspected ones.
+void leaks(Writer& w, const Summary& s) {
+  if (s.leak_groups.empty()) {
+    w.heading("Leak candidates: none");
+    w.line("  (no goroutine ends the trace blocked on a channel, select, lock or sync.Cond)");
+    return;
+  }
+  std::uint64_t proven = 0;
+  for (const LeakGroup& g : s.leak_groups) proven += g.proven.value_or(0);
+  // A proof of another run decides nothing: it is as if none was given, and a warning says why.
+  const bool proof = std::any_of(s.leak_groups.begin(), s.leak_groups.end(),
+                                 [](const LeakGroup& g) { return g.proven || g.undecided; });
+  w.heading(fmt::format("Leak candidates: {} in {}{}", plural(s.leak_candidates.size(), "goroutine"),
+                        plural(s.leak_groups.size(), "group"),
+                        proof ? fmt::format(", {} proven leaked by the GC", proven) : ""));
+  if (!proof && s.leak_proof != LeakProof::None)
+    w.line("  The leak proof given decides none of them (see the warnings).");
+  if (proof && std::any_of(s.leak_groups.begin(), s.leak_groups.end(), proven_group)) {
+    w.line("  Proven leaked by the GC (from the {}): blocked on objects nothing reachable can wake.",
+           s.leak_proof == LeakProof::Profile ? "goroutineleak profile" : "capture");
+    for (const LeakGroup& g : s.leak_groups)
+      if (proven_group(g)) leak_group(w, s, g);
+  }
+  if (!std::all_of(s.leak_groups.begin(), s.leak_groups.end(), proven_group)) {
+    w.line("  Suspected: they end the trace blocked where only another goroutine can free them;");
+    w.line("  a trace cannot prove them unreachable{}.", proof ? ", and the proof does not name them" : "");
+    for (const LeakGroup& g : s.leak_groups)
+      if (!proven_group(g)) leak_group(w, s, g);
+  }
+  if (s.leak_proof == LeakProof::None) {
+    w.line(
+        "  To prove them: build with GOEXPERIMENT=goroutineleakprofile (Go 1.26), then --leak-proof its goroutineleak "
+        "profile or a capture of gtanalyze collect (README: Leaks).");
+  }
+}
+
 }  // namespace
 
 std::string human_duration(Duration ns) {
@@ -250,25 +314,7 @@ std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& 
     w.line("    {:<34} {:>6} × total {:>9}  max {:>9}", fit(kind, 34), k.count, human_duration(k.total),
            human_duration(k.max));
 
-  if (s.leak_groups.empty()) {
-    w.heading("Leak candidates: none");
-    w.line("  (no goroutine ends the trace blocked on a channel, select, lock or sync.Cond)");
-    return w.take();
-  }
-  w.heading(fmt::format("Leak candidates: {} in {}", plural(s.leak_candidates.size(), "goroutine"),
-                        plural(s.leak_groups.size(), "group")));
-  w.line("  Listed because they end the trace blocked where only another goroutine can free them;");
-  w.line("  a trace cannot prove them unreachable.");
-  for (const LeakGroup& g : s.leak_groups) {
-    w.line("  {}", w.paint("31", fmt::format("{} × {} for ≥ {}   {}", g.count, g.reason, human_duration(g.min_blocked),
-                                             fit(g.name, 50))));
-    w.line("      created at {}", site(s, g.create_stack, true));
-    w.line("      blocked at {}", site(s, g.block_stack, false));
-    std::string ids;
-    for (std::size_t i = 0; i < g.ids.size() && i < 8; i++) ids += fmt::format("{}{}", i ? " " : "", g.ids[i]);
-    if (g.ids.size() > 8) ids += fmt::format(" … ({} more)", g.ids.size() - 8);
-    w.line("      goroutines {}", ids);
-  }
+  leaks(w, s);
   return w.take();
 }
 

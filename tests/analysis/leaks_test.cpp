@@ -20,7 +20,7 @@ GoroutineSummary waiting(GoId id, std::string name, std::string reason, Time sin
 
 LeakCandidate candidate(GoId id, std::string reason, Duration blocked, std::uint32_t create_stack,
                         std::uint32_t block_stack = 1) {
-  return LeakCandidate{id, "main.worker", std::move(reason), blocked, create_stack, block_stack};
+  return LeakCandidate{id, "main.worker", std::move(reason), blocked, create_stack, block_stack, {}};
 }
 
 }  // namespace

@@ -108,6 +108,46 @@ expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown m
 printf '{"schema": "other"}' >"$tmp/other.json"
 expect_error "foreign JSON" 2 "is JSON but not a gtanalyze export" diff "$tmp/other.json" "$leaky"
 
+# --leak-proof: the run's goroutineleak profile proves 11 of leakproof's 14 candidates; a damaged
+# or foreign proof is one line naming the file and the offset, exit 2.
+proof_trace=$src/corpus/go1.26/leakproof.trace
+profile=$src/corpus/go1.26/leakproof.goroutineleak.pb.gz
+"$bin" "$proof_trace" --leak-proof "$profile" --json -o "$tmp/proven.json"
+code=$?
+[ "$code" = 0 ] && grep -q '"leak_proof": "profile"' "$tmp/proven.json" &&
+  [ "$(grep -c '"proven": true' "$tmp/proven.json")" = 9 ] && [ "$(grep -c '"proven": false' "$tmp/proven.json")" = 2 ]
+check "--leak-proof PROFILE --json marks 9 proven, 2 not, and says where the proof came from (exit $code)" $?
+"$bin" "$proof_trace" --leak-proof "$profile" --color=never >"$tmp/out" 2>"$tmp/err"
+grep -q "^Leak candidates: 14 goroutines in 10 groups, 11 proven leaked by the GC$" "$tmp/out"
+check "--leak-proof PROFILE: the summary counts the proven" $?
+"$bin" "$proof_trace" --color=never >"$tmp/out"
+grep -q "GOEXPERIMENT=goroutineleakprofile" "$tmp/out"
+check "without a proof, the summary says how to get one" $?
+if [ "$collector" = ON ]; then
+  "$bin" "$src/corpus/go1.26/leakproof.cap" --color=never >"$tmp/out" 2>"$tmp/err"
+  grep -q "^Leak candidates: 14 goroutines in 10 groups, 11 proven leaked by the GC$" "$tmp/out" &&
+    grep -q "Proven leaked by the GC (from the capture)" "$tmp/out"
+  check "a capture that saw the GC mark goroutines leaked proves its own leaks" $?
+  "$bin" "$proof_trace" --leak-proof "$src/corpus/go1.26/leakproof.cap" --color=never >"$tmp/out" 2>"$tmp/err"
+  grep -qE "^      proven 2 of 3: goroutines [0-9]+ [0-9]+$" "$tmp/out"
+  check "--leak-proof CAPTURE names which of a group the GC proved" $?
+  "$bin" crosscheck "$proof_trace" "$src/corpus/go1.26/leakproof.cap" >"$tmp/out" 2>&1
+  code=$?
+  [ "$code" = 0 ] && grep -qE "^GC-proven leaks +11/11 +agree" "$tmp/out"
+  check "crosscheck reports the GC-proven leaks (exit $code)" $?
+fi
+gzip -dc "$profile" | head -c 300 >"$tmp/cut.pb"
+expect_error "a truncated profile" 2 "^gtanalyze: .*cut\.pb: offset [0-9]+: goroutineleak profile: " "$proof_trace" --leak-proof "$tmp/cut.pb"
+expect_error "a trace as the proof" 2 "^gtanalyze: .*leaky\.trace: offset 0: not a goroutineleak profile" "$proof_trace" --leak-proof "$leaky"
+expect_error "a missing proof" 2 "^gtanalyze: missing\.pb\.gz: cannot open: No such file or directory$" "$proof_trace" --leak-proof missing.pb.gz
+"$bin" diff "$proof_trace" "$proof_trace" --leak-proof "$profile" --fail-on 'new-proven-leaks>0' >"$tmp/out" 2>"$tmp/err"
+code=$?
+[ "$code" = 1 ] && grep -qx "gtanalyze: diff: rule broken: new-proven-leaks>0" "$tmp/err"
+check "diff without and with the proof breaks new-proven-leaks>0 (exit $code)" $?
+"$bin" diff "$tmp/proven.json" "$proof_trace" --base-leak-proof "$profile" --fail-on 'new-proven-leaks>0' >"$tmp/out" 2>&1
+code=$?
+[ "$code" = 2 ] && grep -q "a JSON export holds its own leak proof" "$tmp/out"
+check "diff: an export with --base-leak-proof is an error (exit $code)" $?
 # export: usage errors exit 2 in one line; a trace that fails exits 1, with its failures row.
 chans=$src/corpus/go1.26/chans.trace
 expect_error "export with a bad label" 2 "^gtanalyze: export: --label 'build': expected KEY=VALUE$" export -o "$tmp/ex" --label build "$chans"

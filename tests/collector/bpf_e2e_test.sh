@@ -51,10 +51,54 @@ for minor in 19 21 22 23 24 25 26; do
     else
       echo "ok   go1.$minor $kind: $(grep -E '^goroutines' "$bin.cross" | tr -s ' ')"
     fi
+    # Built without GOEXPERIMENT=goroutineleakprofile, no goroutine is ever marked leaked.
+    if grep -q '^GC-proven leaks' "$bin.cross"; then echo "FAIL go1.$minor $kind: GC-proven leaks without the experiment"; fail=1; fi
     "$gtanalyze" "$bin.cap" --json >/dev/null || { echo "FAIL go1.$minor $kind: summary"; fail=1; }
   done
 done
 [ $ran -gt 0 ] || skip "no Go toolchain installed"
+
+# Go 1.26's leak-detecting GC (tools/corpus/leakproof): the capture sees the goroutines the GC
+# marks leaked, and proves exactly those of the run's goroutineleak profile; crosscheck agrees.
+if [ -x /usr/lib/go-1.26/bin/go ]; then
+  lp=$work/leakproof
+  if ! GOEXPERIMENT=goroutineleakprofile /usr/lib/go-1.26/bin/go build -o "$lp" "$src/tools/corpus/leakproof/main.go" 2>"$lp.log"; then
+    echo "FAIL leakproof: build failed"; cat "$lp.log"; fail=1
+  else
+    "$gtanalyze" collect -o "$lp.cap" -- "$lp" "$lp.trace" "$lp.pb.gz" 2>"$lp.collect.log" || { echo "FAIL leakproof: collect"; cat "$lp.collect.log"; fail=1; }
+    "$gtanalyze" crosscheck "$lp.trace" "$lp.cap" >"$lp.cross" 2>&1
+    rc=$?
+    "$gtanalyze" "$lp.trace" --leak-proof "$lp.pb.gz" --json -o "$lp.profile.json" &&
+      "$gtanalyze" "$lp.trace" --leak-proof "$lp.cap" --json -o "$lp.capture.json" &&
+      "$gtanalyze" "$lp.cap" --json -o "$lp.own.json" || { echo "FAIL leakproof: summaries"; fail=1; }
+    if ! verdict=$(python3 - "$lp.profile.json" "$lp.capture.json" "$lp.own.json" "$lp.cross" <<'PY'
+import json, re, sys
+profile, capture, own = (json.load(open(p)) for p in sys.argv[1:4])
+cross = open(sys.argv[4]).read()
+assert profile["trace"]["leak_proof"] == "profile" and capture["trace"]["leak_proof"] == "capture", "leak_proof"
+assert own["trace"]["leak_proof"] == "capture", "a capture proves its own leaks"
+by_id = {c["id"]: c["proven"] for c in capture["leak_candidates"]}
+listed = sum(g["proven"] for g in profile["leak_groups"])  # the goroutines the profile lists
+for c in profile["leak_candidates"]:
+    if c["proven"] is not None:
+        assert by_id[c["id"]] == c["proven"], f"g{c['id']}: profile {c['proven']}, capture {by_id[c['id']]}"
+for g in profile["leak_groups"]:
+    if g["undecided"]:
+        got = sum(1 for i in g["ids"] if by_id[i])
+        assert got == g["undecided"]["proven"], f"{g['name']}: capture proves {got} of the profile's undecided"
+proven = sum(1 for v in by_id.values() if v)
+assert proven == listed == 11, f"capture proves {proven}, the profile lists {listed}"
+assert sum(1 for c in own["leak_candidates"] if c["proven"]) == 11, "the capture's own summary"
+assert re.search(r"^GC-proven leaks +11/11 +agree", cross, re.M), "crosscheck's GC-proven leaks"
+print(f"{proven} proven by both, {len(by_id) - proven} not")
+PY
+    ) || [ $rc != 0 ]; then
+      echo "FAIL leakproof: $verdict (crosscheck exit $rc)"; cat "$lp.cross"; fail=1
+    else
+      echo "ok   leakproof: $verdict; crosscheck agrees"
+    fi
+  fi
+fi
 
 # --pid: attach to a running process; its existing goroutines come from runtime.allgs.
 go=""

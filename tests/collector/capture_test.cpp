@@ -143,6 +143,24 @@ TEST_CASE("Go 1.26 syscall probes and a casgstatus of the same change count once
                                         EventType::GoSyscallBegin, EventType::GoSyscallEnd});
 }
 
+TEST_CASE("the GC marking a goroutine leaked (Go 1.26, _Gwaiting -> _Gleaked) is a proof, not an event") {
+  Capture c = sample(26);
+  c.records.resize(5);  // created, ran, a transient wait, ran, blocked on a channel send
+  c.records[0].goid = 7;
+  auto leaked = cas(1700, 0xA0, 7, 4, 10);
+  leaked.wait_reason = 7;  // what it waits on, as recorded
+  c.records.push_back(leaked);
+  c.records.push_back(leaked);  // a second leak-detecting GC marks it again
+  auto reader = CaptureReader::from_capture(c);
+  REQUIRE(reader);
+  std::vector<EventType> types;
+  Event e;
+  while (*(*reader)->next(e)) types.push_back(e.type);
+  CHECK(types.back() == EventType::GoBlock);  // for the tracer it stays blocked
+  CHECK((*reader)->leaked() == std::vector<GoId>{7});
+  CHECK((*reader)->warnings().empty());  // not a record that "did not map"
+}
+
 TEST_CASE("a preemptPark is named as the version's tracer names it") {
   // Tracers before Go 1.22 record preemptPark as a plain GoBlock (no reason); later ones say
   // "preempted". The capture must say the same, or crosscheck reports a block-reason difference.

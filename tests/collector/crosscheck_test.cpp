@@ -72,6 +72,23 @@ TEST_CASE("identical stories agree, whatever the clock offset") {
   CHECK(report::crosscheck_json(rep).find("\"verdict\": \"agree\"") != std::string::npos);
 }
 
+TEST_CASE("goroutines the GC proved leaked must be the trace's leak candidates") {
+  // g5 leaks (a candidate on both sides); g6 exits; g77 is not in the trace (after its end).
+  auto rep = crosscheck(story(0), story(0), Version::Go1_26, {}, {5, 77});
+  CHECK(rep.agree());
+  CHECK(item(rep, "GC-proven leaks").compared == 1);
+  CHECK(item(rep, "GC-proven leaks").agreed == 1);
+  CHECK(rep.notes.back() == "the capture saw the GC prove 2 goroutine(s) leaked: g5 g77");
+  auto wrong = crosscheck(story(0), story(0), Version::Go1_26, {}, {5, 6});
+  CHECK(wrong.verdict() == Verdict::Differ);
+  REQUIRE(item(wrong, "GC-proven leaks").differences.size() == 1);
+  CHECK(item(wrong, "GC-proven leaks").differences[0].starts_with("g6: the GC proved it leaked"));
+  // Without the experiment no goroutine is ever marked leaked: no such item.
+  auto none = crosscheck(story(0), story(0), Version::Go1_26);
+  CHECK(std::none_of(none.items.begin(), none.items.end(),
+                     [](const CrosscheckItem& i) { return i.name == "GC-proven leaks"; }));
+}
+
 TEST_CASE("differences are reported per item") {
   SECTION("block reason") {
     auto rep = crosscheck(story(0), story(0, kForever), Version::Go1_26);

@@ -1,10 +1,13 @@
 // diff: rule parsing (with clear errors), rule evaluation, and leak groups matched by site
 // between the leaky and the fixed corpus programs.
 #include <catch2/catch_test_macros.hpp>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 
 #include "report/diff.hpp"
+#include "report/json.hpp"
 #include "support/analyse.hpp"
 
 using namespace gtanalyze;
@@ -133,4 +136,43 @@ TEST_CASE("region and task metrics: compared by name and usable in rules") {
   const report::DiffReport same = report::diff(base, base, options);
   CHECK_FALSE(same.regression());
   for (const auto& m : same.metrics) CHECK_FALSE(m.shown);
+}
+
+// proven-leaks and new-proven-leaks: the leakproof run without a proof, and with its profile's
+// (the export Go's reference makes, tests/golden/json-leak-proof).
+TEST_CASE("proven leaks: proven-leaks counts them, new-proven-leaks the growth by leak group") {
+  const Summary unproven = test::analyse("corpus/go1.26/leakproof.trace");
+  std::ifstream in(test::source_dir() / "tests/golden/json-leak-proof/go1.26/leakproof.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const Result<Summary> proven = report::from_json(text);
+  if (!proven) FAIL(proven.error().message);
+  report::DiffOptions options;
+  options.rules = {rule("new-proven-leaks>0"), rule("proven-leaks>10")};
+
+  const report::DiffReport gained = report::diff(unproven, *proven, options);
+  REQUIRE(gained.rules.size() == 2);
+  CHECK(gained.rules[0].broken);
+  CHECK(gained.rules[0].next == 11);  // 9 proven one by one, 2 of the 3 at recvOn's stack
+  CHECK(gained.rules[1].broken);
+  CHECK(gained.rules[1].base == 0);
+  std::uint64_t proven_groups = 0;
+  for (const auto& l : gained.leaks) {
+    CHECK(l.kind == "same");  // the same candidates: only the proof differs
+    CHECK(l.base_proven == 0);
+    if (l.changed()) proven_groups++;
+  }
+  CHECK(proven_groups == 9);  // lockHeld's group is proven of none on both sides
+  CHECK(report::diff_text(gained).find("same    3 → 3 (proven 0 → 2) × chan receive   main.recvOn") !=
+        std::string::npos);
+
+  const report::DiffReport lost = report::diff(*proven, unproven, options);
+  CHECK_FALSE(lost.rules[0].broken);
+  CHECK_FALSE(lost.rules[1].broken);
+
+  // One more goroutine proven in one group: that group's growth, not the total's.
+  Summary one_less = *proven;
+  for (LeakGroup& g : one_less.leak_groups)
+    if (g.name == "main.sendOn") g.proven = 1;
+  const report::DiffReport grown = report::diff(one_less, *proven, options);
+  CHECK(grown.rules[0].next == 1);
 }

@@ -2,6 +2,7 @@
 // and a malformed export is rejected with the field and what is wrong with it.
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -134,4 +135,42 @@ TEST_CASE("user annotations load back; an export made before them loads with non
   CHECK(duration.rfind(prefix + "tasks[1].duration_ns: is ", 0) == 0);
   CHECK(error_after([](json& d) { d["region_stats"]["io"].erase("p99_ns"); }) ==
         prefix + "region_stats[\"io\"]: no field \"p99_ns\"");
+}
+
+// The leak proof (tests/golden/json-leak-proof: Go's reference with the run's goroutineleak
+// profile) loads back as it was; an export made before leak proofs loads as having none.
+TEST_CASE("leak proofs load back; an export made before them loads with none") {
+  const fs::path golden = test::source_dir() / "tests/golden/json-leak-proof/go1.26/leakproof.json";
+  std::ifstream in(golden);
+  const json want = json::parse(in);
+  const Result<Summary> loaded = report::from_json(want.dump());
+  if (!loaded) FAIL(loaded.error().message);
+  CHECK(json::diff(want, json::parse(report::to_json(*loaded))).dump() == "[]");
+  CHECK(loaded->leak_proof == LeakProof::Profile);
+
+  json old = want;
+  old["trace"].erase("leak_proof");
+  for (auto& c : old["leak_candidates"]) c.erase("proven");
+  for (auto& g : old["leak_groups"]) {
+    g.erase("proven");
+    g.erase("undecided");
+  }
+  const Result<Summary> before = report::from_json(old.dump());
+  if (!before) FAIL(before.error().message);
+  CHECK(before->leak_proof == LeakProof::None);
+  for (const LeakCandidate& c : before->leak_candidates) CHECK_FALSE(c.proven.has_value());
+  for (const LeakGroup& g : before->leak_groups) CHECK_FALSE(g.proven.has_value());
+
+  json bad_proof = want;
+  bad_proof["trace"]["leak_proof"] = "hunch";
+  auto r = report::from_json(bad_proof.dump());
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("trace.leak_proof: \"hunch\" is not a leak proof (none, profile or capture)") !=
+        std::string::npos);
+  json bad_undecided = want;
+  for (auto& g : bad_undecided["leak_groups"])
+    if (!g["undecided"].is_null()) g["undecided"]["proven"] = g["undecided"]["of"];
+  r = report::from_json(bad_undecided.dump());
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("undecided: proves as many as there are") != std::string::npos);
 }

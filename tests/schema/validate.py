@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validates every golden JSON document against docs/gtanalyze-v1.schema.json.
+"""Validates every golden JSON document (tests/golden/json, json-leak-proof) against docs/gtanalyze-v1.schema.json.
 usage: validate.py SOURCE_DIR"""
 import json
 import pathlib
@@ -11,7 +11,8 @@ src = pathlib.Path(sys.argv[1])
 schema = json.loads((src / "docs/gtanalyze-v1.schema.json").read_text())
 validator = jsonschema.Draft202012Validator(schema)
 passed = failed = 0
-for path in sorted((src / "tests/golden/json").rglob("*.json")):
+goldens = sorted((src / "tests/golden/json").rglob("*.json")) + sorted((src / "tests/golden/json-leak-proof").rglob("*.json"))
+for path in goldens:
     errors = list(validator.iter_errors(json.loads(path.read_text())))
     if errors:
         failed += 1

@@ -9,6 +9,14 @@
 #   -k       keep the temporary build directory (its path is printed)
 #   -h       this help
 #
+# A program's folder may hold corpus.env, sourced before it is built, to set
+# GO_VERSIONS (the only toolchains that build it, e.g. "1.26"), GOEXPERIMENT
+# (for the build), and SECOND_OUTPUT (a file name suffix: the program is then
+# run as NAME OUT.trace OUT.SUFFIX and writes a second file beside the trace,
+# e.g. "goroutineleak.pb.gz" for tools/corpus/leakproof), and CAPTURE=1 (the
+# run is watched by `gtanalyze collect`, which writes NAME.cap beside the
+# trace: needs root, and $GTANALYZE, default build/release/gtanalyze).
+#
 # Toolchains are expected at $GOROOT_PATTERN (default /usr/lib/go-VERSION).
 # Each program is a single standalone main.go (package main, standard
 # library only), built as a file argument from inside a temp directory, so
@@ -86,15 +94,25 @@ for v in $versions; do
 	for p in $programs; do
 		bin="$tmp/go$v/$p"
 		trace="$outdir/$p.trace"
+		GO_VERSIONS="" GOEXPERIMENT="" SECOND_OUTPUT="" CAPTURE=""
+		# shellcheck source=/dev/null
+		[ -f "$here/$p/corpus.env" ] && . "$here/$p/corpus.env"
+		if [ -n "$GO_VERSIONS" ] && [[ " $GO_VERSIONS " != *" $v "* ]]; then
+			continue
+		fi
 		# Build from inside the temp dir so no go.mod/go.work of the
 		# repo (or its parents) is picked up.
-		if ! (cd "$tmp" && "$gobin" build -trimpath -o "$bin" "$here/$p/main.go"); then
+		if ! (cd "$tmp" && GOEXPERIMENT="$GOEXPERIMENT" "$gobin" build -trimpath -o "$bin" "$here/$p/main.go"); then
 			echo "make-corpus: go$v: BUILD FAILED: $p" >&2
 			failed=1
 			continue
 		fi
+		second=()
+		[ -n "$SECOND_OUTPUT" ] && second=("$outdir/$p.$SECOND_OUTPUT")
+		collect=()
+		[ -n "$CAPTURE" ] && collect=("${GTANALYZE:-$repo/build/release/gtanalyze}" collect -o "$outdir/$p.cap" --)
 		rm -f "$trace.tmp"
-		if ! (cd "$tmp" && GOMAXPROCS=2 "$bin" "$trace.tmp"); then
+		if ! (cd "$tmp" && GOMAXPROCS=2 "${collect[@]}" "$bin" "$trace.tmp" "${second[@]}"); then
 			echo "make-corpus: go$v: RUN FAILED: $p" >&2
 			rm -f "$trace.tmp"
 			failed=1

@@ -101,9 +101,10 @@ func nonZero(m map[string]int64) map[string]int64 {
 func main() {
 	readOnly := flag.Bool("read-only", false, "only read every event and print the count")
 	summaryOnly := flag.Bool("summary-only", false, "only run Go's summariser and print the goroutine count")
+	leakProfile := flag.String("leak-profile", "", "prove leaks with this goroutineleak profile (leakproof.go)")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: gtaref [-read-only | -summary-only] TRACE")
+		fmt.Fprintln(os.Stderr, "usage: gtaref [-read-only | -summary-only] [-leak-profile PROFILE] TRACE")
 		os.Exit(2)
 	}
 	f, err := os.Open(flag.Arg(0))
@@ -337,6 +338,7 @@ func main() {
 		BlockedNs   int64      `json:"blocked_ns"`
 		CreateStack []frame    `json:"create_stack"`
 		BlockStack  []frame    `json:"block_stack"`
+		Proven      *bool      `json:"proven"`
 	}
 	leaks := []leak{}
 	for _, id := range ids {
@@ -414,7 +416,7 @@ func main() {
 		allLatencies = append(allLatencies, g.latencies...)
 
 		if g.finalState == trace.GoWaiting && leakReasons[g.finalReason] && !leakIgnore.MatchString(s.Name) {
-			leaks = append(leaks, leak{id, s.Name, g.finalReason, int64(last - g.finalTime), g.createStack, g.blockStack})
+			leaks = append(leaks, leak{id, s.Name, g.finalReason, int64(last - g.finalTime), g.createStack, g.blockStack, nil})
 		}
 	}
 
@@ -445,14 +447,16 @@ func main() {
 
 	// Leak groups: same reason, creation stack and block stack.
 	type leakGroup struct {
-		Name         string       `json:"name"`
-		Reason       string       `json:"reason"`
-		Count        int64        `json:"count"`
-		MinBlockedNs int64        `json:"min_blocked_ns"`
-		MaxBlockedNs int64        `json:"max_blocked_ns"`
-		IDs          []trace.GoID `json:"ids"`
-		CreateStack  []frame      `json:"create_stack"`
-		BlockStack   []frame      `json:"block_stack"`
+		Name         string          `json:"name"`
+		Reason       string          `json:"reason"`
+		Count        int64           `json:"count"`
+		MinBlockedNs int64           `json:"min_blocked_ns"`
+		MaxBlockedNs int64           `json:"max_blocked_ns"`
+		IDs          []trace.GoID    `json:"ids"`
+		CreateStack  []frame         `json:"create_stack"`
+		BlockStack   []frame         `json:"block_stack"`
+		Proven       *int64          `json:"proven"`
+		Undecided    *undecidedProof `json:"undecided"`
 		key          string
 	}
 	byKey := map[string]*leakGroup{}
@@ -480,6 +484,36 @@ func main() {
 		}
 		return cmp.Compare(a.IDs[0], b.IDs[0])
 	})
+
+	leakProof := "none"
+	if *leakProfile != "" {
+		samples, err := readLeakProfile(*leakProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gtaref:", err)
+			os.Exit(2)
+		}
+		leakProof = "profile"
+		var stacks [][]frame
+		for _, l := range leaks {
+			stacks = append(stacks, l.BlockStack)
+		}
+		r := matchLeakProfile(samples, stacks)
+		warnings = append(warnings, r.warnings...)
+		proven := map[trace.GoID]bool{}
+		for i := range leaks {
+			leaks[i].Proven = r.candidate(leaks[i].BlockStack)
+			proven[leaks[i].ID] = leaks[i].Proven != nil && *leaks[i].Proven
+		}
+		for _, lg := range leakGroups {
+			var members int64
+			for _, id := range lg.IDs {
+				if proven[id] {
+					members++
+				}
+			}
+			lg.Proven, lg.Undecided = r.group(lg.BlockStack, lg.Count, members)
+		}
+	}
 
 	// Tasks by id, with their logs; task stats by name.
 	taskIDs := make([]trace.TaskID, 0, len(summary.Tasks))
@@ -518,7 +552,7 @@ func main() {
 		"schema": "gtanalyze/v1",
 		"trace": map[string]any{
 			"go_version": goVersion, "events": events, "duration_ns": int64(last - first),
-			"goroutines": len(summary.Goroutines), "warnings": warnings,
+			"goroutines": len(summary.Goroutines), "warnings": warnings, "leak_proof": leakProof,
 		},
 		"goroutines":      goroutines,
 		"leak_candidates": leaks,
