@@ -21,6 +21,9 @@ inline constexpr int kExitRegression = 1;    // `diff`: a --fail-on rule was bro
 inline constexpr int kExitInputError = 2;    // usage or input error
 inline constexpr int kExitInconclusive = 3;  // `crosscheck`: the capture lost records
 
+// --threads left to open_trace, which picks per trace (see there).
+inline constexpr unsigned kThreadsAuto = 0;
+
 struct SummaryOptions {
   std::string trace;
   bool json = false;
@@ -30,7 +33,7 @@ struct SummaryOptions {
   LeakOptions leaks;
   std::string leak_proof;  // --leak-proof: a goroutineleak profile or a capture of the run ("": none)
   // 2 or more: decode ahead of the analysis on a second thread (two stages: more cannot help).
-  // The command line's default depends on the cores (add_threads_option).
+  // The command line's default is kThreadsAuto.
   unsigned threads = 1;
 };
 
