@@ -68,6 +68,8 @@ class TraceReader {
 // Runs `reader` on a thread of its own and hands its events over in chunks, so that decoding
 // overlaps with whatever the caller does with the events. Same events, warnings and errors, in
 // the same order; warnings() is complete once next() has returned false or an error.
-std::unique_ptr<TraceReader> read_ahead(std::unique_ptr<TraceReader> reader);
+// `chunk_events`: about how many events a hand-over holds (0: the default, 65536; tests use small
+// chunks so that small traces cross many).
+std::unique_ptr<TraceReader> read_ahead(std::unique_ptr<TraceReader> reader, std::size_t chunk_events = 0);
 
 }  // namespace gtanalyze

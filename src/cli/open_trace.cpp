@@ -51,12 +51,13 @@ class Progress {
   int last_percent_ = -1;
 };
 
-// The default --threads for a trace of `version`. Measured side by side (5 runs, medians, a 2-core
-// VM): on a Go 1.21 trace of 100 MB a second thread saves 5% of the wall time for 4% more CPU; on
-// Go 1.22+ traces it loses, 1.1x the wall time on 100 MB and 1.5x on 1 GB, at 1.4-2x the CPU. The
-// old formats' decoder does more work per event than its hand-over costs; the new one does not.
+// The default --threads for a trace of `version`. Measured side by side (ABBA runs, medians, a
+// 2-core VM), with chunks of 65536 events: on Go 1.22+ traces a second thread takes 0.85x the wall
+// time of one on 100 MB and 0.93x on 1 GB (at 1.1-1.3x the CPU); on a 100 MB Go 1.21 trace it
+// takes 1.1x the wall time (1.2x the CPU): the old formats' events come in batches too small to
+// pay for their hand-over.
 unsigned auto_threads(Version version) {
-  return !is_generational(version) && std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+  return is_generational(version) && std::thread::hardware_concurrency() >= 2 ? 2 : 1;
 }
 
 }  // namespace

@@ -13,12 +13,14 @@ namespace {
 void check_same(const std::string& name, const std::string& bytes) {
   INFO(name << " (" << bytes.size() << " bytes)");
   const DecodeResult alone = decode(bytes);
-  const DecodeResult ahead = decode(bytes, true, Threads::ReadAheadLate);
-  CHECK(ahead.events == alone.events);
-  CHECK(ahead.dump == alone.dump);
-  CHECK(ahead.ok == alone.ok);
-  CHECK(ahead.error.describe() == alone.error.describe());
-  CHECK(ahead.warnings == alone.warnings);
+  for (const Threads threads : {Threads::ReadAheadLate, Threads::ReadAheadSmallChunks}) {
+    const DecodeResult ahead = decode(bytes, true, threads);
+    CHECK(ahead.events == alone.events);
+    CHECK(ahead.dump == alone.dump);
+    CHECK(ahead.ok == alone.ok);
+    CHECK(ahead.error.describe() == alone.error.describe());
+    CHECK(ahead.warnings == alone.warnings);
+  }
 }
 
 }  // namespace

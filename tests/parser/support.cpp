@@ -113,6 +113,7 @@ DecodeResult decode(const std::string& bytes, bool with_dump, Threads threads, C
     // A trace bigger than the chunks never gets there: the reader waits for us. Give up after 1 s.
     for (int i = 0; i < 1000 && !reader_done; i++) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  if (threads == Threads::ReadAheadSmallChunks) *reader = read_ahead(std::move(*reader), 7);
   const auto deliver = [&](const Event& ev) {
     res.events++;
     if (with_dump) parser::append_event(res.dump, ev);

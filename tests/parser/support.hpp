@@ -29,6 +29,9 @@ enum class Threads {
   // Through read_ahead(), consuming only once the reader thread has read the whole trace (or
   // filled every chunk): every generation's tables but the pinned ones are gone by then.
   ReadAheadLate,
+  // Through read_ahead() with chunks of a few events, consumed as they come: a small trace
+  // crosses many hand-overs, and the chunks are recycled.
+  ReadAheadSmallChunks,
 };
 using TraceVisitor = std::function<void(const std::string& name, const std::string& bytes)>;
 // Go's multi-generation test cases as binary traces, each whole and cut in its last generation
