@@ -19,6 +19,21 @@ std::string state_name(GoState s) {
   return name;
 }
 
+// An array of objects under `key`, one per item, each object's members written by `members`;
+// written out to the file (if any) after each object.
+template <class Items, class Members>
+void objects_json(JsonWriter& w, Key key, const Items& items, Members members) {
+  w.key(key);
+  w.begin_array();
+  for (const auto& item : items) {
+    w.begin_object();
+    members(item);
+    w.end_object();
+    w.flush();
+  }
+  w.end_array();
+}
+
 void stack_json(JsonWriter& w, const Summary& summary, Key key, std::uint32_t id) {
   w.key(key);
   w.begin_array();
@@ -121,16 +136,7 @@ void task_members(JsonWriter& w, const Summary& s, const TaskSummary& t, bool wi
   for (GoId id : t.goroutines) w.value(id);
   w.end_array();
   w.field("id", t.id);
-  if (with_logs) {
-    w.key("logs");
-    w.begin_array();
-    for (const LogEntry& l : t.logs) {
-      w.begin_object();
-      log_members(w, l, s.first);
-      w.end_object();
-    }
-    w.end_array();
-  }
+  if (with_logs) objects_json(w, "logs", t.logs, [&](const LogEntry& l) { log_members(w, l, s.first); });
   w.field("name", std::string_view(t.name));
   w.field("parent_id", t.parent);
   w.field("regions", t.regions);
@@ -149,16 +155,8 @@ void goroutine_members(JsonWriter& w, const Summary& s, const GoroutineSummary& 
   w.field("id", g.id);
   w.field("name", std::string_view(g.name));
   non_zero(w, "range_ns", g.range_time);
-  if (with_regions) {
-    w.key("regions");
-    w.begin_array();
-    for (const RegionSummary& r : g.regions) {
-      w.begin_object();
-      region_members(w, r, s.first);
-      w.end_object();
-    }
-    w.end_array();
-  }
+  if (with_regions)
+    objects_json(w, "regions", g.regions, [&](const RegionSummary& r) { region_members(w, r, s.first); });
   w.field("sched_wait_ns", g.sched_wait);
   time_json(w, "start_ns", g.start, s.first);
   w.field("syscall_block_ns", g.syscall_block);
@@ -170,14 +168,7 @@ void goroutine_members(JsonWriter& w, const Summary& s, const GoroutineSummary& 
 namespace {
 
 void tasks_json(JsonWriter& w, const Summary& s) {
-  w.key("tasks");
-  w.begin_array();
-  for (const TaskSummary& t : s.tasks) {
-    w.begin_object();
-    task_members(w, s, t, true);
-    w.end_object();
-  }
-  w.end_array();
+  objects_json(w, "tasks", s.tasks, [&](const TaskSummary& t) { task_members(w, s, t, true); });
 }
 
 void span_stats_json(JsonWriter& w, Key key, const std::map<std::string, SpanStats>& stats) {
@@ -219,15 +210,7 @@ void gc_json(JsonWriter& w, const GcSummary& gc) {
 }
 
 void goroutines_json(JsonWriter& w, const Summary& s) {
-  w.key("goroutines");
-  w.begin_array();
-  for (const GoroutineSummary& g : s.goroutines) {
-    w.begin_object();
-    goroutine_members(w, s, g, true);
-    w.end_object();
-    w.flush();
-  }
-  w.end_array();
+  objects_json(w, "goroutines", s.goroutines, [&](const GoroutineSummary& g) { goroutine_members(w, s, g, true); });
 }
 
 void groups_json(JsonWriter& w, const std::vector<GroupSummary>& groups) {
