@@ -57,6 +57,10 @@ class TraceReader {
   // Keeps the tables (strings, stacks) of the event last returned by next() valid while the
   // handle lives, even after the reader has moved on. Null when they live as long as the reader.
   virtual std::shared_ptr<const void> pin_tables() const { return nullptr; }
+  // Reads the input on a thread of its own, a stage ahead of the decoding, where the format has
+  // such a stage (Go 1.22+: each generation's bytes and tables while the one before is ordered);
+  // otherwise nothing. Call before the first event.
+  virtual void read_input_ahead() {}
 
  private:
   // next_batch() made of next() calls, for readers without a batch of their own.
@@ -66,7 +70,9 @@ class TraceReader {
 };
 
 // Runs `reader` on a thread of its own and hands its events over in chunks, so that decoding
-// overlaps with whatever the caller does with the events. Same events, warnings and errors, in
+// overlaps with whatever the caller does with the events; its input is read ahead on a third
+// (read_input_ahead). Of the three stages, reading is the smallest: the three threads keep two
+// cores busy. Same events, warnings and errors, in
 // the same order; warnings() is complete once next() has returned false or an error.
 // `chunk_events`: about how many events a hand-over holds (0: the default, 65536; tests use small
 // chunks so that small traces cross many).

@@ -48,6 +48,7 @@ class ReadAheadReader final : public TraceReader {
   ReadAheadReader(std::unique_ptr<TraceReader> inner, std::size_t chunk_events)
       : inner_(std::move(inner)), version_(inner_->version()), chunk_events_(chunk_events), chunks_(kChunks) {
     for (Chunk& c : chunks_) free_.push_back(&c);
+    inner_->read_input_ahead();
     worker_ = std::thread([this] { produce(); });
   }
 

@@ -87,6 +87,7 @@ class SpyReader final : public TraceReader {
   const std::vector<std::string>& warnings() const override { return inner_->warnings(); }
   ReaderStats stats() const override { return inner_->stats(); }
   std::shared_ptr<const void> pin_tables() const override { return inner_->pin_tables(); }
+  void read_input_ahead() override { inner_->read_input_ahead(); }
 
  private:
   std::unique_ptr<TraceReader> inner_;
@@ -114,6 +115,7 @@ DecodeResult decode(const std::string& bytes, bool with_dump, Threads threads, C
     for (int i = 0; i < 1000 && !reader_done; i++) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   if (threads == Threads::ReadAheadSmallChunks) *reader = read_ahead(std::move(*reader), 7);
+  if (threads == Threads::InputAhead) (*reader)->read_input_ahead();
   const auto deliver = [&](const Event& ev) {
     res.events++;
     if (with_dump) parser::append_event(res.dump, ev);

@@ -32,6 +32,9 @@ enum class Threads {
   // Through read_ahead() with chunks of a few events, consumed as they come: a small trace
   // crosses many hand-overs, and the chunks are recycled.
   ReadAheadSmallChunks,
+  // Only the input read ahead (read_input_ahead: Go 1.22+ generations on a thread of their own),
+  // the events decoded on the caller's thread.
+  InputAhead,
 };
 using TraceVisitor = std::function<void(const std::string& name, const std::string& bytes)>;
 // Go's multi-generation test cases as binary traces, each whole and cut in its last generation

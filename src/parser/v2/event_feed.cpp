@@ -142,7 +142,7 @@ bool BatchDecoder::bad_value(const RawEvent& ev, bool timestamp) {
 EventFeed::EventFeed(ByteSource& source, Version version) : input_(source, version) {}
 
 Result<bool> EventFeed::next_generation() {
-  auto r = input_.read(gen_);
+  auto r = input_.next(gen_);
   info_ = GenerationInfo{};
   decoders_.clear();
   if (!r || !*r) return r;

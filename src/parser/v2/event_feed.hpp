@@ -14,6 +14,7 @@
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/version.hpp"
 #include "parser/v2/generation.hpp"
+#include "parser/v2/generation_supply.hpp"
 #include "parser/v2/ordering.hpp"
 
 namespace gtanalyze::parser::v2 {
@@ -62,6 +63,9 @@ class EventFeed {
  public:
   EventFeed(ByteSource& source, Version version);
 
+  // Reads each generation on a thread of its own while the one before is ordered (see
+  // GenerationSupply). Call before the first next_generation().
+  void read_ahead() { input_.read_ahead(); }
   // Moves to the next generation, as GenerationReader::read: false at a clean end of the trace;
   // an error with code Truncated when the input ends inside it.
   Result<bool> next_generation();
@@ -75,7 +79,7 @@ class EventFeed {
   [[nodiscard]] std::uint64_t offset() const { return input_.offset(); }
 
  private:
-  GenerationReader input_;
+  GenerationSupply input_;
   Generation gen_;  // the generation being ordered, with its payloads
   GenerationInfo info_;
   std::vector<BatchDecoder> decoders_;  // per M of the generation

@@ -31,6 +31,7 @@ class V2Reader final : public TraceReader {
     return s;
   }
   std::shared_ptr<const void> pin_tables() const override { return feed_.generation().tables; }
+  void read_input_ahead() override { feed_.read_ahead(); }
 
   Result<bool> next(Event& out) override {
     if (pos_ == order_.events().size() && !fill()) return end_of_events();
