@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/flat_map.hpp>
+
 #include "gtanalyze/ids.hpp"
 #include "gtanalyze/version.hpp"
 
@@ -25,11 +27,15 @@ struct FrameInfo {
 };
 using StackInfo = std::vector<FrameInfo>;
 
+// Durations by name, in name order. Flat (a sorted vector): a few entries each, and a big trace
+// holds hundreds of thousands of them in its regions' stats, where tree nodes cost 3x the memory.
+using DurationsByName = boost::container::flat_map<std::string, Duration, std::less<>>;
+
 // Go's GoroutineExecStats: where a goroutine's time went, over its life or over a region.
 struct ExecStats {
   Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
-  std::map<std::string, Duration> block_by_reason;  // may hold zero entries; renderers drop them
-  std::map<std::string, Duration> range_time;       // "GC mark assist", "stop-the-world (…)", …
+  DurationsByName block_by_reason;  // may hold zero entries; renderers drop them
+  DurationsByName range_time;       // "GC mark assist", "stop-the-world (…)", …
 
   Duration block() const;    // the sum of block_by_reason
   Duration gc() const;       // the sum of range_time entries whose name starts with "GC"

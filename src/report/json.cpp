@@ -49,7 +49,7 @@ void stack_json(JsonWriter& w, const Summary& summary, Key key, std::uint32_t id
   w.end_array();
 }
 
-void non_zero(JsonWriter& w, Key key, const std::map<std::string, Duration>& m) {
+void non_zero(JsonWriter& w, Key key, const DurationsByName& m) {
   w.key(key);
   w.begin_object();
   for (const auto& [k, v] : m)

@@ -140,8 +140,8 @@ GoState state_of(const Node& n) {
   n.fail(fmt::format("unknown goroutine state \"{}\"", text));
 }
 
-std::map<std::string, Duration> durations(const Node& n) {
-  std::map<std::string, Duration> out;
+DurationsByName durations(const Node& n) {
+  DurationsByName out;
   for (const auto& [key, value] : n.members()) out[key] = value.ns();
   return out;
 }
