@@ -2,6 +2,8 @@
 // Summarizer.Event (summary.go) in its order; where we keep more than Go, the comment says so.
 #include "analysis/goroutine_tracker.hpp"
 
+#include <malloc.h>
+
 #include <map>
 #include <optional>
 #include <utility>
@@ -428,6 +430,21 @@ GoroutineTracker::~GoroutineTracker() = default;
 
 void GoroutineTracker::on_events(std::span<const Event> events) { state_->on_events(events); }
 
+namespace {
+
+// The records freed by drain() go back to the system every so many: the allocator would keep
+// them for reuse, and the summaries, made of other sizes, would take new memory on top (1 GB Go
+// 1.26 trace: 280 MB peak instead of 302).
+constexpr std::size_t kTrimEvery = 64 * 1024;
+
+void release_freed_memory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
+}  // namespace
+
 void GoroutineTracker::drain(const std::function<void(const Goroutine&)>& f) {
   State& s = *state_;
   s.gc.end(s.facts.last);
@@ -437,6 +454,7 @@ void GoroutineTracker::drain(const std::function<void(const Goroutine&)>& f) {
     g.finalize(s.facts.last, nullptr, s.times);
     if (g.has_regions) s.end_regions(g, nullptr);
     f(g);
+    if ((i + 1) % kTrimEvery == 0) release_freed_memory();
   }
 }
 
