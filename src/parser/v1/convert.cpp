@@ -121,13 +121,17 @@ Stack V1Tables::stack(std::uint64_t id) const {
 }
 
 std::string_view V1Tables::extra_string(std::uint64_t id) const {
+  std::lock_guard lock(extra_mutex_);
   return id == 0 || id > extra_.size() ? std::string_view{} : extra_[id - 1];
 }
 
 std::uint64_t V1Tables::add_extra_string(std::string_view s) {
   if (s.empty()) return 0;
-  auto [it, fresh] = extra_ids_.emplace(s, extra_.size() + 1);
-  if (fresh) extra_.push_back(s);
+  auto [it, fresh] = extra_ids_.emplace(s, extra_ids_.size() + 1);
+  if (fresh) {
+    std::lock_guard lock(extra_mutex_);
+    extra_.push_back(s);
+  }
   return it->second;
 }
 

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -56,7 +57,10 @@ class V1Tables final : public EventTables {
   std::uint64_t inline_count_ = 0;
   std::vector<StackFrame> frames_;
   base::IdMap<std::pair<std::uint32_t, std::uint32_t>> stacks_;  // id → (first, size) in frames_
+  // Added to while a consumer on another thread (read_ahead) looks up earlier ones: extra_ is
+  // guarded by extra_mutex_ (both are rare); extra_ids_ is the converter's thread's alone.
   std::vector<std::string_view> extra_;
+  mutable std::mutex extra_mutex_;
   std::unordered_map<std::string_view, std::uint64_t> extra_ids_;
   std::deque<std::string> owned_;  // composed extra strings (stable addresses)
 };
