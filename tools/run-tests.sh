@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: dependencies, a release build with its tests and the lint
 # (tools/lint.sh), the same tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then
-# a release build without the eBPF collector (GTANALYZE_COLLECTOR=OFF) with its tests.
-#   tools/run-tests.sh            all three builds
+# a release build without the eBPF collector (GTANALYZE_COLLECTOR=OFF) with its tests, then the
+# reader threads' tests under ThreadSanitizer (the tsan preset builds test_parser alone).
+#   tools/run-tests.sh            all four builds
 #   tools/run-tests.sh --fast     the release build only (for quick local runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ jobs=$(nproc)
 export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 presets=(release)
-[ "$fast" = 1 ] || presets+=(asan nocollector)
+[ "$fast" = 1 ] || presets+=(asan nocollector tsan)
 for preset in "${presets[@]}"; do
   echo "== $preset build"
   cmake --preset "$preset" >/dev/null
