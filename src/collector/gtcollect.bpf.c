@@ -65,6 +65,7 @@ static __always_inline struct gtc_record* reserve(__u8 kind) {
   r->ts = bpf_ktime_get_ns();
   r->tid = (__u32)bpf_get_current_pid_tgid();
   r->kind = kind;
+  r->cur_goid = -1;
   r->old_status = r->new_status = r->wait_reason = 0;
   r->args[0] = r->args[1] = r->args[2] = 0;
   return r;
@@ -96,11 +97,13 @@ static __always_inline int on_casgstatus(struct pt_regs* ctx) {
   r->old_status = (__u8)oldv;
   r->new_status = (__u8)newv;
   r->goid = (__s64)read_u64(gp + off_g_goid);
-  r->cur_goid = curg_goid(GO_G(ctx));
   if (oldv == G_DEAD) {
+    r->cur_goid = curg_goid(GO_G(ctx));  // the creator
     r->args[0] = read_u64(gp + off_g_startpc);
     r->args[1] = read_u64(gp + off_g_gopc);
     r->args[2] = off_g_parent_goid ? read_u64(gp + off_g_parent_goid) : (__u64)-1;
+  } else if (oldv == G_WAITING && newv == G_RUNNABLE) {
+    r->cur_goid = curg_goid(GO_G(ctx));  // the unblocker
   } else if (newv == G_LEAKED) {
     /* Go 1.26's leak-detecting GC (GOEXPERIMENT=goroutineleakprofile): what it was waiting on. */
     r->wait_reason = read_u8(gp + off_g_waitreason);
