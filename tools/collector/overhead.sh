@@ -53,7 +53,7 @@ http_run() {  # $1 minor, $2 alone|under
   else
     "$gtanalyze" collect -o "$work/h.cap" -- "$work/http$1" serve "$addr" 2>/dev/null >>"$work/http_cpu_$2$1" &
   fi
-  "$work/http$1" load "$addr" "$conns" "$seconds" >>"$work/http_rps_$2$1"
+  "$work/load$1" load "$addr" "$conns" "$seconds" >>"$work/http_rps_$2$1"
   wait
 }
 startup_alone() { local t=$(now_ns); "$work/empty$1"; echo $(($(now_ns) - t)) >>"$work/empty_alone$1"; }
@@ -68,6 +68,9 @@ for m in "${minors[@]}"; do
   [ -x "$go" ] || { echo "go1.$m: not installed, skipped" >&2; continue; }
   "$go" build -o "$work/bench$m" "$here/bench/main.go"
   "$go" build -o "$work/http$m" "$here/httpbench/main.go"
+  # The clients run from a copy: uprobes belong to the file, and without the kernel's pid filter
+  # (uprobe_multi, Linux 6.6+) every process running it takes the traps.
+  cp "$work/http$m" "$work/load$m"
   "$go" build -o "$work/empty$m" "$work/empty.go"
   for i in $(seq "$runs"); do
     for kind in churn http startup; do
