@@ -6,8 +6,6 @@
 
 #include <cstring>
 #include <fstream>
-#include <iterator>
-#include <sstream>
 
 namespace gtanalyze::collector {
 namespace {
@@ -78,7 +76,12 @@ Result<std::vector<ElfSection>> read_sections(std::string_view b, const Elf64_Eh
 Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(ErrorCode::Io, 0, path + ": cannot open");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // One read of the known size: a byte-at-a-time stream copy was a third of `collect`'s start-up.
+  in.seekg(0, std::ios::end);
+  std::string bytes(static_cast<std::size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+    return make_error(ErrorCode::Io, 0, path + ": cannot read");
   return from_bytes(std::move(bytes), path);
 }
 

@@ -57,48 +57,89 @@ unsigned go_minor(const std::string& version) {
   return m;
 }
 
-ProbePoint choose_attach_point(std::string_view code, std::uint64_t entry) {
-  ProbePoint p;
-  p.entry = p.attach = entry;
-  auto at = [&](std::size_t i) -> int { return i < code.size() ? static_cast<unsigned char>(code[i]) : -1; };
-  auto starts = [&](std::size_t i, std::initializer_list<int> bytes) {
+namespace {
+
+// The first bytes of a function, read without running off their end (-1 past it).
+struct Prologue {
+  std::string_view code;
+  int at(std::size_t i) const { return i < code.size() ? static_cast<unsigned char>(code[i]) : -1; }
+  bool starts(std::size_t i, std::initializer_list<int> bytes) const {
     for (int b : bytes) {
       if (at(i++) != b) return false;
     }
     return true;
-  };
-  if (at(0) == 0x55) {
-    p.emulated = true;
-    p.note = "entry: push rbp";
-    return p;
   }
+};
+
+// An attach point as an offset from the entry, and why it was chosen.
+struct Choice {
+  std::size_t offset;
+  const char* note;
+};
+
+// After the stack check `cmp rsp|r12, 16|24(r14); jbe`: the `push rbp` that follows (runs once
+// per real call), else the jbe.
+std::optional<Choice> after_stack_check(const Prologue& c) {
   std::size_t i = 0;
   // Large frames first compute the new SP in R12: lea r12, [rsp+disp8|disp32].
-  if (starts(0, {0x4c, 0x8d, 0x64, 0x24}))
+  if (c.starts(0, {0x4c, 0x8d, 0x64, 0x24}))
     i = 5;
-  else if (starts(0, {0x4c, 0x8d, 0xa4, 0x24}))
+  else if (c.starts(0, {0x4c, 0x8d, 0xa4, 0x24}))
     i = 8;
-  // cmp rsp|r12, [r14+0x10|0x18] (the stack guard).
-  if ((starts(i, {0x49, 0x3b, 0x66}) || starts(i, {0x4d, 0x3b, 0x66})) && (at(i + 3) == 0x10 || at(i + 3) == 0x18)) {
-    const std::size_t jcc = i + 4;
-    std::size_t next = 0;
-    if (at(jcc) == 0x76)
-      next = jcc + 2;  // jbe rel8
-    else if (at(jcc) == 0x0f && at(jcc + 1) == 0x86)
-      next = jcc + 6;  // jbe rel32
-    if (next != 0) {
-      p.emulated = true;
-      if (at(next) == 0x55) {
-        p.attach = entry + next;
-        p.note = "push rbp after the stack check";
-      } else {
-        p.attach = entry + jcc;
-        p.note = "jbe of the stack check (fires again when the stack grows)";
-      }
-      return p;
-    }
+  const bool guard = (c.starts(i, {0x49, 0x3b, 0x66}) || c.starts(i, {0x4d, 0x3b, 0x66})) &&
+                     (c.at(i + 3) == 0x10 || c.at(i + 3) == 0x18);
+  if (!guard) return std::nullopt;
+  const std::size_t jcc = i + 4;
+  std::size_t next = 0;
+  if (c.at(jcc) == 0x76)
+    next = jcc + 2;  // jbe rel8
+  else if (c.at(jcc) == 0x0f && c.at(jcc + 1) == 0x86)
+    next = jcc + 6;  // jbe rel32
+  if (next == 0) return std::nullopt;
+  if (c.at(next) == 0x55) return Choice{next, "push rbp after the stack check"};
+  return Choice{jcc, "jbe of the stack check (fires again when the stack grows)"};
+}
+
+// A frame without a stack check (nosplit, e.g. Go 1.19's casgstatus): sub rsp, imm; then only
+// stores to the frame and bit tests, which leave the argument registers and R14 as they were,
+// up to the first nop or short jcc, which runs once per call and which the kernel emulates.
+std::optional<Choice> after_nosplit_frame(const Prologue& c) {
+  std::size_t i = 0;
+  if (c.starts(0, {0x48, 0x83, 0xec}))
+    i = 4;  // sub rsp, imm8
+  else if (c.starts(0, {0x48, 0x81, 0xec}))
+    i = 7;  // sub rsp, imm32
+  else
+    return std::nullopt;
+  for (;;) {
+    const std::size_t rex = (c.at(i) & 0xf0) == 0x40 ? 1 : 0;  // REX prefix, if any
+    const int op = c.at(i + rex), next = c.at(i + rex + 1);
+    const bool store = op == 0x89 && (next & 0xc7) == 0x44 && c.at(i + rex + 2) == 0x24;     // mov [rsp+d8], reg
+    const bool frame = c.starts(i, {0x48, 0x8d, 0x6c, 0x24});                                // lea rbp, [rsp+d8]
+    const bool bit_test = op == 0x0f && next == 0xba && (c.at(i + rex + 2) & 0xf8) == 0xe0;  // bt reg, imm8
+    if (!store && !frame && !bit_test) break;
+    i += rex + 4;
   }
-  p.note = "entry, single-stepped (no emulated instruction in the prologue)";
+  if (c.at(i) == 0x90) return Choice{i, "nop after the frame setup"};
+  if (c.at(i) >= 0x70 && c.at(i) <= 0x7f) return Choice{i, "jcc after the frame setup"};
+  return std::nullopt;
+}
+
+}  // namespace
+
+ProbePoint choose_attach_point(std::string_view code, std::uint64_t entry) {
+  ProbePoint p;
+  p.entry = p.attach = entry;
+  const Prologue c{code};
+  std::optional<Choice> choice = c.at(0) == 0x55 ? Choice{0, "entry: push rbp"} : after_stack_check(c);
+  if (!choice) choice = after_nosplit_frame(c);
+  if (!choice) {
+    p.note = "entry, single-stepped (no emulated instruction in the prologue)";
+    return p;
+  }
+  p.attach = entry + choice->offset;
+  p.emulated = true;
+  p.note = choice->note;
   return p;
 }
 

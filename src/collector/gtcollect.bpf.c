@@ -65,6 +65,7 @@ static __always_inline struct gtc_record* reserve(__u8 kind) {
   r->ts = bpf_ktime_get_ns();
   r->tid = (__u32)bpf_get_current_pid_tgid();
   r->kind = kind;
+  r->cur_goid = -1;
   r->old_status = r->new_status = r->wait_reason = 0;
   r->args[0] = r->args[1] = r->args[2] = 0;
   return r;
@@ -85,9 +86,7 @@ static __always_inline __s64 curg_goid(__u64 g) {
   return (__s64)read_u64(curg + off_g_goid);
 }
 
-SEC("uprobe")
-int casgstatus(struct pt_regs* ctx) {
-  if (!mine()) return 0;
+static __always_inline int on_casgstatus(struct pt_regs* ctx) {
   __u64 gp = GO_ARG1(ctx);
   __u32 oldv = (__u32)GO_ARG2(ctx), newv = (__u32)GO_ARG3(ctx);
   // Allocation (Idle→Dead) and stack copies (↔Copystack) change nothing we report.
@@ -98,11 +97,13 @@ int casgstatus(struct pt_regs* ctx) {
   r->old_status = (__u8)oldv;
   r->new_status = (__u8)newv;
   r->goid = (__s64)read_u64(gp + off_g_goid);
-  r->cur_goid = curg_goid(GO_G(ctx));
   if (oldv == G_DEAD) {
+    r->cur_goid = curg_goid(GO_G(ctx));  // the creator
     r->args[0] = read_u64(gp + off_g_startpc);
     r->args[1] = read_u64(gp + off_g_gopc);
     r->args[2] = off_g_parent_goid ? read_u64(gp + off_g_parent_goid) : (__u64)-1;
+  } else if (oldv == G_WAITING && newv == G_RUNNABLE) {
+    r->cur_goid = curg_goid(GO_G(ctx));  // the unblocker
   } else if (newv == G_LEAKED) {
     /* Go 1.26's leak-detecting GC (GOEXPERIMENT=goroutineleakprofile): what it was waiting on. */
     r->wait_reason = read_u8(gp + off_g_waitreason);
@@ -115,11 +116,10 @@ int casgstatus(struct pt_regs* ctx) {
   return 0;
 }
 
-static __always_inline int current_g_event(struct pt_regs* ctx, __u8 kind) {
-  if (!mine()) return 0;
+// A record for goroutine `g`: the current one (R14) in the syscall functions, preemptPark's argument.
+static __always_inline int on_goroutine(__u8 kind, __u64 g) {
   struct gtc_record* r = reserve(kind);
   if (!r) return 0;
-  __u64 g = GO_G(ctx);
   r->gp = g;
   r->goid = (__s64)read_u64(g + off_g_goid);
   r->cur_goid = r->goid;
@@ -127,26 +127,26 @@ static __always_inline int current_g_event(struct pt_regs* ctx, __u8 kind) {
   return 0;
 }
 
-SEC("uprobe")
-int sys_enter(struct pt_regs* ctx) { return current_g_event(ctx, GTC_SYS_ENTER); }
-
-SEC("uprobe")
-int sys_block(struct pt_regs* ctx) { return current_g_event(ctx, GTC_SYS_BLOCK); }
-
-SEC("uprobe")
-int sys_exit(struct pt_regs* ctx) { return current_g_event(ctx, GTC_SYS_EXIT); }
-
-SEC("uprobe")
-int preempt_park(struct pt_regs* ctx) {
+// Every probe runs this one program; the attach cookie says which runtime function fired.
+static __always_inline int on_probe(struct pt_regs* ctx) {
   if (!mine()) return 0;
-  struct gtc_record* r = reserve(GTC_PREEMPT_PARK);
-  if (!r) return 0;
-  __u64 gp = GO_ARG1(ctx);
-  r->gp = gp;
-  r->goid = (__s64)read_u64(gp + off_g_goid);
-  r->cur_goid = r->goid;
-  submit(r);
-  return 0;
+  const __u64 kind = bpf_get_attach_cookie(ctx);
+  switch (kind) {
+    case GTC_CAS: return on_casgstatus(ctx);
+    case GTC_PREEMPT_PARK: return on_goroutine(GTC_PREEMPT_PARK, GO_ARG1(ctx));
+    case GTC_SYS_ENTER:
+    case GTC_SYS_BLOCK:
+    case GTC_SYS_EXIT: return on_goroutine((__u8)kind, GO_G(ctx));
+    default: return 0;
+  }
 }
+
+// Linux 6.6+: all probes on one uprobe_multi link (one attach, one detach, pid filter in the
+// kernel). Older kernels: one perf-event uprobe per probe. The loader keeps one of the two.
+SEC("uprobe.multi")
+int probe_multi(struct pt_regs* ctx) { return on_probe(ctx); }
+
+SEC("uprobe")
+int probe_single(struct pt_regs* ctx) { return on_probe(ctx); }
 
 char LICENSE[] SEC("license") = "GPL";

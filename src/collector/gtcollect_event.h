@@ -33,10 +33,12 @@ enum gtc_kind {
 
 /* 64 bytes. */
 struct gtc_record {
-  gtc_u64 ts;       /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-  gtc_u64 gp;       /* the g whose state changes */
-  gtc_s64 goid;     /* gp->goid (before Go 1.24 stale when old == Dead: set after the CAS) */
-  gtc_s64 cur_goid; /* goid of the thread's m->curg (the creator at creation), -1 when none */
+  gtc_u64 ts;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+  gtc_u64 gp;   /* the g whose state changes */
+  gtc_s64 goid; /* gp->goid (before Go 1.24 stale when old == Dead: set after the CAS) */
+  /* goid of the thread's m->curg: the creator at creation, the unblocker at Waiting -> Runnable;
+   * the goroutine itself for the non-CAS kinds; -1 otherwise (not read: it costs three reads). */
+  gtc_s64 cur_goid;
   /* old == Dead (creation): startpc, gopc, gp->parentGoid (-1 without the field).
    * new == Waiting: args[0] = m->waitTraceBlockReason (m->waittraceev on Go 1.19).
    * new == Leaked (10, Go 1.26's leak-detecting GC): wait_reason only. */
