@@ -489,7 +489,7 @@ void Timeline::State::begin_ranges(DrawnTrack& tr, Time t) {
 }
 
 void Timeline::State::end_ranges(DrawnTrack& tr, Time t) {
-  for (int n = std::popcount(tr.ranges); n > 0; n--) out.end(t, tr.uuid);
+  for (std::uint32_t left = tr.ranges; left != 0; left &= left - 1) out.end(t, tr.uuid);
 }
 
 template <class F>
