@@ -231,13 +231,15 @@ void PerfettoWriter::begin(Time t, const SliceStart& slice) {
   e.varint(event_field::kTrackUuid, slice.track);
   e.varint(event_field::kNameIid, slice.name);
   if (slice.callstack != 0) e.varint(event_field::kCallstackIid, slice.callstack);
-  for (auto [name, value] : {std::pair{kAnnotationP, slice.p}, std::pair{kAnnotationM, slice.m}}) {
-    if (value < 0) continue;
+  const auto annotate = [&e](std::uint64_t name, std::int64_t value) {
+    if (value < 0) return;
     char* annotation = e.open(event_field::kDebugAnnotations);
     e.varint(annotation_field::kNameIid, name);
     e.int64(annotation_field::kIntValue, value);
     e.close(annotation);
-  }
+  };
+  annotate(kAnnotationP, slice.p);
+  annotate(kAnnotationM, slice.m);
   if (slice.flow_end != 0) e.fixed64(event_field::kTerminatingFlowIds, slice.flow_end);
 }
 
