@@ -1,9 +1,8 @@
-// Encoding of Perfetto packets with libprotozero (see perfetto_writer.hpp).
+// Encoding of Perfetto packets (see perfetto_writer.hpp).
 #include "report/perfetto_writer.hpp"
 
 #include <algorithm>
 #include <optional>
-#include <protozero/pbf_writer.hpp>
 #include <stdexcept>
 
 namespace gtanalyze::report {
@@ -60,86 +59,58 @@ constexpr std::size_t kMaxExtraCounters = 8;
 // The debug annotation names, interned in the first packet.
 constexpr std::uint64_t kAnnotationP = 1, kAnnotationM = 2;
 constexpr std::size_t kFlushAt = 1 << 20;
+constexpr std::size_t kMaxField = ProtoWriter::kMaxField;
 
-void add_entry(std::string& interned, int field, std::uint64_t iid, std::string_view name) {
-  protozero::pbf_writer data(interned);
-  protozero::pbf_writer entry(data, field);
-  entry.add_uint64(entry_field::kIid, iid);
-  entry.add_string(entry_field::kName, name.data(), name.size());
+void add_entry(ProtoBuffer& interned, int field, std::uint64_t iid, std::string_view name) {
+  ProtoWriter data(interned, 3 * kMaxField + name.size());
+  char* entry = data.open(field);
+  data.varint(entry_field::kIid, iid);
+  data.bytes(entry_field::kName, name);
+  data.close(entry);
+  data.finish();
 }
 
 }  // namespace
 
-using PacketWriter = protozero::basic_pbf_writer<ProtoBuffer>;
-
-// The bytes of a field: a varint one, and a length-delimited one of n bytes.
-std::size_t varint_field_size(int field, std::uint64_t value) {
-  return static_cast<std::size_t>(protozero::length_of_varint(static_cast<std::uint64_t>(field) << 3u) +
-                                  protozero::length_of_varint(value));
-}
-std::size_t bytes_field_size(int field, std::size_t n) {
-  return static_cast<std::size_t>(protozero::length_of_varint(static_cast<std::uint64_t>(field) << 3u) +
-                                  protozero::length_of_varint(n)) +
-         n;
-}
-
-// A TracePacket: its TrackEvent or TrackDescriptor is written into `body()`, then the packet
-// around it, with every length known up front, so protozero never has to reserve a length's
-// bytes and move the message after it (which cost a fifth of the export's instructions).
+// A TracePacket, written straight into the output buffer: the sequence fields and the interned
+// data waiting for it, then its body (a TrackEvent or TrackDescriptor), whose fields the caller
+// writes with body(); they take at most max_body bytes. Timed packets carry the delta from the
+// previous timed packet's time.
 class PerfettoWriter::Packet {
  public:
-  Packet(PerfettoWriter& w, int body_field, Time time, bool timed)
-      : writer_(started(w)), body_field_(body_field), body_(cleared(w.body_)) {
-    if (timed) delta_ = w.time_delta(time);
+  Packet(PerfettoWriter& w, int body_field, std::size_t max_body, std::optional<Time> time = std::nullopt)
+      : writer_(started(w)), fields_(w.buffer_, 6 * kMaxField + w.interned_.size() + max_body) {
+    packet_ = fields_.open(trace_field::kPacket);
+    if (time) fields_.varint(packet_field::kTimestamp, w.time_delta(*time));
+    fields_.varint(packet_field::kSequenceId, kSequenceId);
+    if (body_field == packet_field::kTrackEvent) fields_.varint(packet_field::kSequenceFlags, kNeedsState);
+    if (!w.interned_.empty()) {
+      fields_.bytes(packet_field::kInternedData, w.interned_.view());
+      w.interned_.clear();
+    }
+    body_ = fields_.open(body_field);
   }
   Packet(const Packet&) = delete;
   Packet& operator=(const Packet&) = delete;
   ~Packet() {
-    writer_.write_packet(body_field_, delta_);
+    fields_.close(body_);
+    fields_.close(packet_);
+    fields_.finish();
     writer_.after_packet();
   }
-  PacketWriter& body() { return body_; }
+  ProtoWriter& body() { return fields_; }
 
  private:
   static PerfettoWriter& started(PerfettoWriter& w) {
     if (w.first_packet_) w.start_sequence();
     return w;
   }
-  static ProtoBuffer& cleared(ProtoBuffer& b) {
-    b.clear();
-    return b;
-  }
 
   PerfettoWriter& writer_;
-  int body_field_;
-  std::optional<std::uint64_t> delta_;
-  PacketWriter body_;
+  ProtoWriter fields_;
+  char* packet_ = nullptr;  // the packet's length, and its body's
+  char* body_ = nullptr;
 };
-
-// The packet around the body written: the sequence fields and the interned data waiting for it.
-void PerfettoWriter::write_packet(int body_field, std::optional<std::uint64_t> delta) {
-  const bool event = body_field == packet_field::kTrackEvent;
-  const std::size_t size = (delta ? varint_field_size(packet_field::kTimestamp, *delta) : 0) +
-                           varint_field_size(packet_field::kSequenceId, kSequenceId) +
-                           (event ? varint_field_size(packet_field::kSequenceFlags, kNeedsState) : 0) +
-                           (interned_.empty() ? 0 : bytes_field_size(packet_field::kInternedData, interned_.size())) +
-                           bytes_field_size(body_field, body_.size());
-  const std::size_t start = buffer_.size();
-  {
-    PacketWriter trace(buffer_);
-    PacketWriter packet(trace, trace_field::kPacket, size);
-    if (delta) packet.add_uint64(packet_field::kTimestamp, *delta);
-    packet.add_uint32(packet_field::kSequenceId, kSequenceId);
-    if (event) packet.add_uint32(packet_field::kSequenceFlags, kNeedsState);
-    if (!interned_.empty()) {
-      packet.add_message(packet_field::kInternedData, interned_);
-      interned_.clear();
-    }
-    packet.add_message(body_field, body_.data(), body_.size());
-  }
-  if (buffer_.size() - start != bytes_field_size(trace_field::kPacket, size))
-    throw std::logic_error("perfetto export: a packet's size was miscounted");
-}
 
 PerfettoWriter::PerfettoWriter(std::FILE* out) : out_(out) {}
 
@@ -147,25 +118,28 @@ PerfettoWriter::PerfettoWriter(std::FILE* out) : out_(out) {}
 // defaults (the delta clock) and the clock snapshot that defines that clock.
 void PerfettoWriter::start_sequence() {
   first_packet_ = false;
-  PacketWriter trace(buffer_);
-  {
-    PacketWriter packet(trace, trace_field::kPacket);
-    packet.add_uint32(packet_field::kSequenceId, kSequenceId);
-    packet.add_uint32(packet_field::kSequenceFlags, kStateCleared);
-    PacketWriter defaults(packet, packet_field::kDefaults);
-    defaults.add_uint32(defaults_field::kTimestampClockId, kDeltaClock);
+  ProtoWriter trace(buffer_, 16 * kMaxField);
+  char* packet = trace.open(trace_field::kPacket);
+  trace.varint(packet_field::kSequenceId, kSequenceId);
+  trace.varint(packet_field::kSequenceFlags, kStateCleared);
+  char* defaults = trace.open(packet_field::kDefaults);
+  trace.varint(defaults_field::kTimestampClockId, kDeltaClock);
+  trace.close(defaults);
+  trace.close(packet);
+
+  packet = trace.open(trace_field::kPacket);
+  trace.varint(packet_field::kSequenceId, kSequenceId);
+  char* snapshot = trace.open(packet_field::kClockSnapshot);
+  for (auto [id, incremental] : {std::pair{kBootTimeClock, false}, std::pair{kDeltaClock, true}}) {
+    char* clock = trace.open(clock_field::kClocks);
+    trace.varint(clock_field::kId, id);
+    trace.varint(clock_field::kTimestamp, 0);
+    if (incremental) trace.varint(clock_field::kIsIncremental, 1);
+    trace.close(clock);
   }
-  {
-    PacketWriter packet(trace, trace_field::kPacket);
-    packet.add_uint32(packet_field::kSequenceId, kSequenceId);
-    PacketWriter snapshot(packet, packet_field::kClockSnapshot);
-    for (auto [id, incremental] : {std::pair{kBootTimeClock, false}, std::pair{kDeltaClock, true}}) {
-      PacketWriter clock(snapshot, clock_field::kClocks);
-      clock.add_uint32(clock_field::kId, id);
-      clock.add_uint64(clock_field::kTimestamp, 0);
-      if (incremental) clock.add_bool(clock_field::kIsIncremental, true);
-    }
-  }
+  trace.close(snapshot);
+  trace.close(packet);
+  trace.finish();
   add_entry(interned_, interned_field::kAnnotationNames, kAnnotationP, "p");
   add_entry(interned_, interned_field::kAnnotationNames, kAnnotationM, "m");
 }
@@ -194,12 +168,12 @@ bool PerfettoWriter::flush() {
 }
 
 void PerfettoWriter::track(std::uint64_t uuid, std::string_view name, std::uint64_t parent, bool counter) {
-  Packet packet(*this, packet_field::kTrackDescriptor, 0, false);
+  Packet packet(*this, packet_field::kTrackDescriptor, 4 * kMaxField + name.size());
   auto& d = packet.body();
-  d.add_uint64(track_field::kUuid, uuid);
-  d.add_string(track_field::kName, name.data(), name.size());
-  if (parent != 0) d.add_uint64(track_field::kParentUuid, parent);
-  if (counter) d.add_message(track_field::kCounter, "", 0);
+  d.varint(track_field::kUuid, uuid);
+  d.bytes(track_field::kName, name);
+  if (parent != 0) d.varint(track_field::kParentUuid, parent);
+  if (counter) d.bytes(track_field::kCounter, {});
 }
 
 std::uint64_t PerfettoWriter::event_name(std::string_view name) {
@@ -218,11 +192,13 @@ std::uint64_t PerfettoWriter::intern_frame(std::uint64_t function, std::uint64_t
   const std::uint32_t line32 = line > UINT32_MAX ? 0 : static_cast<std::uint32_t>(line);
   auto [it, inserted] = frames_.try_emplace(function << 32 | line32, frames_.size() + 1);
   if (inserted) {
-    protozero::pbf_writer data(interned_);
-    protozero::pbf_writer frame(data, interned_field::kFrames);
-    frame.add_uint64(frame_field::kIid, it->second);
-    frame.add_uint64(frame_field::kFunctionNameId, function);
-    if (line32 != 0) frame.add_uint32(frame_field::kLineNumber, line32);
+    ProtoWriter data(interned_, 4 * kMaxField);
+    char* frame = data.open(interned_field::kFrames);
+    data.varint(frame_field::kIid, it->second);
+    data.varint(frame_field::kFunctionNameId, function);
+    if (line32 != 0) data.varint(frame_field::kLineNumber, line32);
+    data.close(frame);
+    data.finish();
   }
   return it->second;
 }
@@ -236,60 +212,64 @@ std::uint64_t PerfettoWriter::callstack(std::uint32_t id, const StackInfo& stack
   // Perfetto wants the outermost frame first.
   for (auto f = stack.rbegin(); f != stack.rend(); ++f)
     frames.push_back(intern_frame(intern_function(f->function), f->line));
-  protozero::pbf_writer data(interned_);
-  protozero::pbf_writer callstack(data, interned_field::kCallstacks);
-  callstack.add_uint64(callstack_field::kIid, id);
-  callstack.add_packed_uint64(callstack_field::kFrameIds, frames.begin(), frames.end());
+  ProtoWriter data(interned_, 3 * kMaxField + frames.size() * ProtoWriter::kMaxVarint);
+  char* callstack = data.open(interned_field::kCallstacks);
+  data.varint(callstack_field::kIid, id);
+  data.packed_varints(callstack_field::kFrameIds, frames);
+  data.close(callstack);
+  data.finish();
   return id;
 }
 
+// The three packets written most (a slice's begin and end, counter values) take 8-20 bytes each,
+// hundreds of millions of times on a big trace: their fields go straight into the output buffer.
 void PerfettoWriter::begin(Time t, const SliceStart& slice) {
-  Packet packet(*this, packet_field::kTrackEvent, t, true);
+  // Four fields, two debug annotations of two fields, a flow.
+  Packet packet(*this, packet_field::kTrackEvent, 11 * kMaxField, t);
   auto& e = packet.body();
-  e.add_enum(event_field::kType, kSliceBegin);
-  e.add_uint64(event_field::kTrackUuid, slice.track);
-  e.add_uint64(event_field::kNameIid, slice.name);
-  if (slice.callstack != 0) e.add_uint64(event_field::kCallstackIid, slice.callstack);
-  for (auto [name, value] : {std::pair{kAnnotationP, slice.p}, std::pair{kAnnotationM, slice.m}}) {
-    if (value < 0) continue;
-    // Encoded apart and added whole: protozero allows a submessage of known size only once per
-    // parent writer (it asserts on the second).
-    annotation_.clear();
-    PacketWriter annotation(annotation_);
-    annotation.add_uint64(annotation_field::kNameIid, name);
-    annotation.add_int64(annotation_field::kIntValue, value);
-    e.add_message(event_field::kDebugAnnotations, annotation_.data(), annotation_.size());
-  }
-  if (slice.flow_end != 0) e.add_fixed64(event_field::kTerminatingFlowIds, slice.flow_end);
+  e.varint(event_field::kType, kSliceBegin);
+  e.varint(event_field::kTrackUuid, slice.track);
+  e.varint(event_field::kNameIid, slice.name);
+  if (slice.callstack != 0) e.varint(event_field::kCallstackIid, slice.callstack);
+  const auto annotate = [&e](std::uint64_t name, std::int64_t value) {
+    if (value < 0) return;
+    char* annotation = e.open(event_field::kDebugAnnotations);
+    e.varint(annotation_field::kNameIid, name);
+    e.int64(annotation_field::kIntValue, value);
+    e.close(annotation);
+  };
+  annotate(kAnnotationP, slice.p);
+  annotate(kAnnotationM, slice.m);
+  if (slice.flow_end != 0) e.fixed64(event_field::kTerminatingFlowIds, slice.flow_end);
 }
 
 void PerfettoWriter::end(Time t, std::uint64_t track) {
-  Packet packet(*this, packet_field::kTrackEvent, t, true);
-  packet.body().add_enum(event_field::kType, kSliceEnd);
-  packet.body().add_uint64(event_field::kTrackUuid, track);
+  Packet packet(*this, packet_field::kTrackEvent, 2 * kMaxField, t);
+  packet.body().varint(event_field::kType, kSliceEnd);
+  packet.body().varint(event_field::kTrackUuid, track);
 }
 
 void PerfettoWriter::instant(Time t, std::uint64_t track, std::string_view name, std::uint64_t flow_start) {
-  Packet packet(*this, packet_field::kTrackEvent, t, true);
+  Packet packet(*this, packet_field::kTrackEvent, 4 * kMaxField + name.size(), t);
   auto& e = packet.body();
-  e.add_enum(event_field::kType, kInstant);
-  e.add_uint64(event_field::kTrackUuid, track);
-  e.add_string(event_field::kName, name.data(), name.size());
-  if (flow_start != 0) e.add_fixed64(event_field::kFlowIds, flow_start);
+  e.varint(event_field::kType, kInstant);
+  e.varint(event_field::kTrackUuid, track);
+  e.bytes(event_field::kName, name);
+  if (flow_start != 0) e.fixed64(event_field::kFlowIds, flow_start);
 }
 
 void PerfettoWriter::counters(Time t, std::span<const CounterValue> values) {
   while (!values.empty()) {
     const auto batch = values.first(std::min(values.size(), kMaxExtraCounters + 1));
     values = values.subspan(batch.size());
-    Packet packet(*this, packet_field::kTrackEvent, t, true);
+    Packet packet(*this, packet_field::kTrackEvent, (3 + 2 * kMaxExtraCounters) * kMaxField, t);
     auto& e = packet.body();
-    e.add_enum(event_field::kType, kCounter);
-    e.add_uint64(event_field::kTrackUuid, batch[0].track);
-    e.add_int64(event_field::kCounterValue, batch[0].value);
+    e.varint(event_field::kType, kCounter);
+    e.varint(event_field::kTrackUuid, batch[0].track);
+    e.int64(event_field::kCounterValue, batch[0].value);
     for (const CounterValue& extra : batch.subspan(1)) {
-      e.add_uint64(event_field::kExtraCounterTrackUuids, extra.track);
-      e.add_int64(event_field::kExtraCounterValues, extra.value);
+      e.varint(event_field::kExtraCounterTrackUuids, extra.track);
+      e.int64(event_field::kExtraCounterValues, extra.value);
     }
   }
 }

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,10 +64,9 @@ class PerfettoWriter {
   [[nodiscard]] std::uint64_t bytes_written() const { return written_ + buffer_.size(); }
 
  private:
-  // Opens a packet with the sequence fields (and the interned data waiting for it).
+  // A packet with the sequence fields (and the interned data waiting for it).
   class Packet;
   void start_sequence();
-  void write_packet(int body_field, std::optional<std::uint64_t> delta);
   std::uint64_t time_delta(Time t);
   void after_packet();
   std::uint64_t intern_function(std::string_view name);
@@ -81,9 +79,7 @@ class PerfettoWriter {
   Time time_offset_ = 0;
   std::uint64_t last_time_ = 0;  // of the last timed packet, offset added: timestamps are deltas
   ProtoBuffer buffer_;           // encoded packets not yet written
-  ProtoBuffer body_;             // the body of the packet being written
-  ProtoBuffer annotation_;       // a debug annotation of that body
-  std::string interned_;         // an InternedData body for the next packet
+  ProtoBuffer interned_;         // an InternedData body for the next packet
   std::unordered_map<std::string, std::uint64_t> event_names_, function_names_;
   std::unordered_map<std::uint64_t, std::uint64_t> frames_;  // (function, line) → frame iid
   std::vector<bool> callstacks_;                             // by the caller's id: written yet

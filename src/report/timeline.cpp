@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <charconv>
 #include <climits>
 #include <limits>
 #include <regex>
@@ -338,7 +339,12 @@ std::uint64_t Timeline::State::flow_from(const Event& ev, GoId target, DrawnGoro
   DrawnTrack& tr = cause->second.track;
   describe(tr);
   const std::uint64_t flow = next_flow++;
-  out.instant(ev.time, tr.uuid, (from == GoState::NotExist ? "create G" : "unblock G") + std::to_string(target), flow);
+  // Named on the stack: there is one for most goroutines created or unblocked.
+  const std::string_view verb = from == GoState::NotExist ? "create G" : "unblock G";
+  std::array<char, 32> name{};
+  std::copy(verb.begin(), verb.end(), name.begin());
+  char* const end = std::to_chars(name.data() + verb.size(), name.data() + name.size(), target).ptr;
+  out.instant(ev.time, tr.uuid, std::string_view(name.data(), end), flow);
   return flow;
 }
 
@@ -489,7 +495,7 @@ void Timeline::State::begin_ranges(DrawnTrack& tr, Time t) {
 }
 
 void Timeline::State::end_ranges(DrawnTrack& tr, Time t) {
-  for (int n = std::popcount(tr.ranges); n > 0; n--) out.end(t, tr.uuid);
+  for (std::uint32_t left = tr.ranges; left != 0; left &= left - 1) out.end(t, tr.uuid);
 }
 
 template <class F>

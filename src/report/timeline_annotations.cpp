@@ -23,14 +23,13 @@ void AnnotationPlan::on_event(const Event& ev) {
         open_regions.push_back(OpenRegion{ev.g, std::string(ev.region().type)});
       break;
     }
-    case EventKind::StateTransition: {
-      // A goroutine's regions end with it; an id used again starts with none.
-      const StateChange st = ev.state_change();
-      if (st.kind == ResourceKind::Goroutine && st.go_to == GoState::NotExist) depth_.erase(st.id);
-      break;
-    }
     default: break;
   }
+}
+
+// A goroutine's regions end with it; an id used again starts with none.
+void AnnotationPlan::goroutine_ended(GoId g) {
+  if (!depth_.empty()) depth_.erase(g);
 }
 
 AnnotationTracks::AnnotationTracks(const AnnotationPlan& plan, PerfettoWriter& out, std::uint64_t& next_uuid,

@@ -32,7 +32,9 @@ struct AnnotationPlan {
   };
   std::vector<OpenTask> open_tasks;      // in the order of their ends
   std::vector<OpenRegion> open_regions;  // in the order of their ends: innermost first on a goroutine
+  // A TaskBegin, TaskEnd, RegionBegin or RegionEnd event (others are ignored).
   void on_event(const Event& ev);
+  void goroutine_ended(GoId g);
 
  private:
   std::unordered_map<GoId, std::uint32_t> depth_;  // regions begun and not yet ended

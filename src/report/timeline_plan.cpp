@@ -13,15 +13,25 @@ void TimelinePlan::on_events(std::span<const Event> events) {
 }
 
 void TimelinePlan::State::on_event(const Event& ev) {
-  annotations.on_event(ev);
-  if (ev.kind() == EventKind::Sync) {
-    generation++;
-    interning.new_generation();
-    return;
+  switch (ev.kind()) {
+    case EventKind::Sync:
+      generation++;
+      interning.new_generation();
+      break;
+    case EventKind::StateTransition: on_transition(ev); break;
+    case EventKind::TaskBegin:
+    case EventKind::TaskEnd:
+    case EventKind::RegionBegin:
+    case EventKind::RegionEnd: annotations.on_event(ev); break;
+    default: break;
   }
-  if (ev.kind() != EventKind::StateTransition) return;
+}
+
+void TimelinePlan::State::on_transition(const Event& ev) {
   const StateChange st = ev.state_change();
-  if (st.kind != ResourceKind::Goroutine || st.go_from == st.go_to) return;
+  if (st.kind != ResourceKind::Goroutine) return;
+  if (st.go_to == GoState::NotExist) annotations.goroutine_ended(st.id);
+  if (st.go_from == st.go_to) return;
   std::uint32_t& name = names[st.id];
   // A goroutine appearing starts a new life, named afresh (as the summary's records are).
   if (st.go_from == GoState::NotExist || st.go_from == GoState::Undetermined) name = 0;

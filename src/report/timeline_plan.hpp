@@ -25,6 +25,7 @@ struct FirstSeen {
 
 struct TimelinePlan::State {
   void on_event(const Event& ev);
+  void on_transition(const Event& ev);
 
   // Names and stacks, kept for the second pass, which goes on interning with the same ids.
   analysis::Interning interning;
