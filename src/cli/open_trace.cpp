@@ -51,13 +51,23 @@ class Progress {
   int last_percent_ = -1;
 };
 
-// The default --threads for a trace of `version`. Measured side by side (ABBA runs, medians, a
-// 2-core VM), with chunks of 65536 events: on Go 1.22+ traces a second thread takes 0.85x the wall
-// time of one on 100 MB and 0.93x on 1 GB (at 1.1-1.3x the CPU); on a 100 MB Go 1.21 trace it
-// takes 1.1x the wall time (1.2x the CPU): the old formats' events come in batches too small to
-// pay for their hand-over.
-unsigned auto_threads(Version version) {
-  return is_generational(version) && std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+// The default --threads for a Go 1.22+ trace read from `source`, measured side by side on a
+// 2-core VM (runs taking turns, README's Benchmarks). Its second core is not always a whole one:
+// the same 100 MB trace took 0.68 s with 2 threads against 0.86 s with 1 on one day and 0.86
+// against 0.77 s an hour later, while 1 GB traces won at both times (6.0 against 7.3 s at worst)
+// and 4-16 MB ones lost at both (twice the CPU: the threads' buffers are new memory to fault in).
+// So: 2 threads for big files, and for gzip from 1 MB on, whose decompression (a third of the
+// work) goes to the reading thread (100 MB trace gzipped to 39 MB: 1.0 against 1.4 s); from
+// standard input, where the size is unknown, 2 as well.
+constexpr std::uint64_t kBigTrace = 256ull << 20;
+constexpr std::uint64_t kBigGzip = 1ull << 20;
+unsigned auto_threads(Version version, const ByteSource& source) {
+  // The old formats' events come in batches too small to pay for their hand-over (100 MB Go
+  // 1.21 trace: 1.11x the wall time of one thread).
+  if (!is_generational(version) || std::thread::hardware_concurrency() < 2) return 1;
+  const std::optional<std::uint64_t> size = source.raw_size();
+  if (!size) return 2;
+  return *size >= (source.compression() == Compression::Gzip ? kBigGzip : kBigTrace) ? 2 : 1;
 }
 
 }  // namespace
@@ -105,7 +115,7 @@ std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const st
     report_error(path, reader.error());
     return std::nullopt;
   }
-  if (threads == kThreadsAuto) threads = auto_threads((*reader)->version());
+  if (threads == kThreadsAuto) threads = auto_threads((*reader)->version(), *source);
   if (threads >= 2) return OpenTrace{std::move(source), read_ahead(std::move(*reader))};
   return OpenTrace{std::move(source), std::move(*reader)};
 }
