@@ -52,23 +52,35 @@ class Progress {
 };
 
 // The default --threads for a Go 1.22+ trace read from `source`, measured side by side on a
-// 2-core VM (runs taking turns, README's Benchmarks). Its second core is not always a whole one:
-// the same 100 MB trace took 0.68 s with 2 threads against 0.86 s with 1 on one day and 0.86
-// against 0.77 s an hour later, while 1 GB traces won at both times (6.0 against 7.3 s at worst)
-// and 4-16 MB ones lost at both (twice the CPU: the threads' buffers are new memory to fault in).
-// So: 2 threads for big files, and for gzip from 1 MB on, whose decompression (a third of the
-// work) goes to the reading thread (100 MB trace gzipped to 39 MB: 1.0 against 1.4 s); from
-// standard input, where the size is unknown, 2 as well.
+// 2-core VM (runs taking turns, README's Benchmarks). Its second core is not always a whole one,
+// and 2 threads cost 1.2-1.5x the CPU of one, so they pay only where there is much to overlap:
+// 1 GB traces (1.17-1.3x faster), not 100 MB ones (0.68 against 0.86 s one day, 0.86 against
+// 0.77 s an hour later) nor 4-16 MB ones (twice the CPU: new buffers to fault in). Gzipped ones
+// gain sooner, their decompression (a third of the work) going to the reading thread: a 100 MB
+// trace gzipped to 34 MB took 0.88 against 1.2 s, but 16 MB gzipped to 6 MB still lost (0.31
+// against 0.26 s), so 2 threads from 24 MiB of gzip on. Standard input, of unknown size, gets 1:
+// traces piped from /debug/pprof/trace are small, where 2 threads lose most (4 MB: 2x the time).
 constexpr std::uint64_t kBigTrace = 256ull << 20;
-constexpr std::uint64_t kBigGzip = 1ull << 20;
+constexpr std::uint64_t kBigGzip = 24ull << 20;
+// A file of 256 MiB and more, not gzipped (the gzipped ones were measured apart).
+bool is_big_plain(const ByteSource& source) {
+  const std::optional<std::uint64_t> size = source.raw_size();
+  return size && *size >= kBigTrace && source.compression() != Compression::Gzip;
+}
 unsigned auto_threads(Version version, const ByteSource& source) {
   // The old formats' events come in batches too small to pay for their hand-over (100 MB Go
   // 1.21 trace: 1.11x the wall time of one thread).
   if (!is_generational(version) || std::thread::hardware_concurrency() < 2) return 1;
   const std::optional<std::uint64_t> size = source.raw_size();
-  if (!size) return 2;
-  return *size >= (source.compression() == Compression::Gzip ? kBigGzip : kBigTrace) ? 2 : 1;
+  return size && *size >= (source.compression() == Compression::Gzip ? kBigGzip : kBigTrace) ? 2 : 1;
 }
+
+// Events per hand-over between the threads: read_ahead's default, but 262144 on big plain traces,
+// whose decoding then costs the second thread less (1 GB trace: 1.35x the CPU of one thread
+// against 1.5x, and won on wall time in every pair of a slow hour where 65536 lost); on a 100 MB
+// trace gzipped, 65536 was the faster (0.88 against 1.03 s), and on small ones (4 MB: 0.14
+// against 0.24 s, bigger buffers to fault in).
+std::size_t chunk_events(const ByteSource& source) { return is_big_plain(source) ? 262144 : 0; }
 
 }  // namespace
 
@@ -116,7 +128,10 @@ std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const st
     return std::nullopt;
   }
   if (threads == kThreadsAuto) threads = auto_threads((*reader)->version(), *source);
-  if (threads >= 2) return OpenTrace{std::move(source), read_ahead(std::move(*reader))};
+  if (threads >= 2) {
+    const std::size_t chunk = chunk_events(*source);
+    return OpenTrace{std::move(source), read_ahead(std::move(*reader), chunk)};
+  }
   return OpenTrace{std::move(source), std::move(*reader)};
 }
 
