@@ -68,8 +68,9 @@ void add_threads_option(CLI::App& app, unsigned& threads) {
   threads = kThreadsAuto;  // open_trace picks per trace
   app.add_option("--threads", threads,
                  "2 decodes on a thread of its own, ahead of the analysis; 1 does both in turn. Default: 2 for "
-                 "Go 1.22+ traces on 2 or more cores, 1 for Go 1.5-1.21 traces (where a second thread "
-                 "costs more than it saves). More than 2 works as 2.")
+                 "Go 1.22+ trace files of 256 MiB and more (gzipped: 24 MiB) on 2 or more cores, else 1 "
+                 "(smaller traces, standard input, Go 1.5-1.21 traces: a second thread costs more than it "
+                 "saves). More than 2 works as 2.")
       ->check(CLI::Range(1u, 1024u));
 }
 

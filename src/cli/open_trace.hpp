@@ -33,7 +33,7 @@ struct OpenTrace {
 // Opens `path` ("-" for stdin) and reads its header. On failure prints the one-line error
 // (path, offset, reason) and returns nothing; the caller exits with kExitInputError.
 // threads >= 2 decodes on a thread of its own, ahead of the caller (read_ahead); kThreadsAuto picks
-// by the trace's format.
+// by the trace's format, size and compression, as measured (open_trace.cpp).
 // `name` (default: the path) names the trace in messages.
 std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads, const std::string& name = "");
 // The same for a source already open; `path` names it in messages.
