@@ -62,25 +62,26 @@ class Progress {
 // traces piped from /debug/pprof/trace are small, where 2 threads lose most (4 MB: 2x the time).
 constexpr std::uint64_t kBigTrace = 256ull << 20;
 constexpr std::uint64_t kBigGzip = 24ull << 20;
-// A file of 256 MiB and more, not gzipped (the gzipped ones were measured apart).
-bool is_big_plain(const ByteSource& source) {
+// Big enough for a second thread to pay: 256 MiB of file, or 24 MiB of gzip.
+bool is_big(const ByteSource& source) {
   const std::optional<std::uint64_t> size = source.raw_size();
-  return size && *size >= kBigTrace && source.compression() != Compression::Gzip;
+  return size && *size >= (source.compression() == Compression::Gzip ? kBigGzip : kBigTrace);
 }
 unsigned auto_threads(Version version, const ByteSource& source) {
   // The old formats' events come in batches too small to pay for their hand-over (100 MB Go
   // 1.21 trace: 1.11x the wall time of one thread).
   if (!is_generational(version) || std::thread::hardware_concurrency() < 2) return 1;
-  const std::optional<std::uint64_t> size = source.raw_size();
-  return size && *size >= (source.compression() == Compression::Gzip ? kBigGzip : kBigTrace) ? 2 : 1;
+  return is_big(source) ? 2 : 1;
 }
 
-// Events per hand-over between the threads: read_ahead's default, but 262144 on big plain traces,
-// whose decoding then costs the second thread less (1 GB trace: 1.35x the CPU of one thread
-// against 1.5x, and won on wall time in every pair of a slow hour where 65536 lost); on a 100 MB
-// trace gzipped, 65536 was the faster (0.88 against 1.03 s), and on small ones (4 MB: 0.14
+// Events per hand-over between the threads: read_ahead's default, but 262144 on big files not
+// gzipped, whose decoding then costs the second thread less (1 GB trace: 1.35x the CPU of one
+// thread against 1.5x, and won on wall time in every pair of a slow hour where 65536 lost); on a
+// 100 MB trace gzipped, 65536 was the faster (0.88 against 1.03 s), and on small ones (4 MB: 0.14
 // against 0.24 s, bigger buffers to fault in).
-std::size_t chunk_events(const ByteSource& source) { return is_big_plain(source) ? 262144 : 0; }
+std::size_t chunk_events(const ByteSource& source) {
+  return is_big(source) && source.compression() != Compression::Gzip ? 262144 : 0;
+}
 
 }  // namespace
 
