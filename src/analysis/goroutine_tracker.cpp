@@ -456,12 +456,14 @@ void GoroutineTracker::drain(const std::function<void(const Goroutine&)>& f) {
     f(g);
     if ((i + 1) % kTrimEvery == 0) release_freed_memory();
   }
+  s.times = {};  // the records' maps, all spelled out in their summaries now
+  release_freed_memory();
 }
 
 std::size_t GoroutineTracker::goroutine_count() const { return state_->goroutines.size(); }
 const TraceFacts& GoroutineTracker::facts() const { return state_->facts; }
 const GcSummary& GoroutineTracker::gc() const { return state_->gc.summary(); }
-const SchedLatencies& GoroutineTracker::latencies() const { return state_->latencies; }
+SchedLatencies& GoroutineTracker::latencies() { return state_->latencies; }
 std::vector<StackInfo> GoroutineTracker::take_stacks() { return state_->interning.take_stacks(); }
 std::vector<TaskSummary> GoroutineTracker::take_tasks() { return state_->tasks.finish(); }
 void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->regions.set_listener(listener); }

@@ -85,7 +85,7 @@ class GoroutineTracker {
 
   [[nodiscard]] const TraceFacts& facts() const;
   [[nodiscard]] const GcSummary& gc() const;  // complete after drain()
-  [[nodiscard]] const SchedLatencies& latencies() const;
+  [[nodiscard]] SchedLatencies& latencies();
   // The stacks that Goroutine and GoroutineSummary ids refer to, once no more events come.
   std::vector<StackInfo> take_stacks();
 

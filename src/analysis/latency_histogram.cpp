@@ -6,9 +6,11 @@
 
 namespace gtanalyze::analysis {
 
-void LatencyHistogram::merge(const LatencyHistogram& other) {
+void LatencyHistogram::absorb(LatencyHistogram&& other) {
+  if (other.used_ > used_) std::swap(*this, other);
   for (const Slot& s : other.slots_)
     if (s.count != 0) add(s.value, s.count);
+  other = LatencyHistogram{};
 }
 
 LatencyStats LatencyHistogram::stats() const {

@@ -26,7 +26,9 @@ class LatencyHistogram {
     s.count += count;
     total_ += count;
   }
-  void merge(const LatencyHistogram& other);
+  // Takes in `other`'s samples and leaves it empty, its memory freed: the smaller of the two is
+  // added to the larger, so that the biggest histogram is never copied.
+  void absorb(LatencyHistogram&& other);
   [[nodiscard]] std::uint64_t count() const { return total_; }
 
   // Nearest rank: the smallest sample with at least p% of the samples at or below it.

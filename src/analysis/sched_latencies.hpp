@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "analysis/latency_histogram.hpp"
@@ -29,9 +30,10 @@ class SchedLatencies {
   }
   // The goroutine that owns `list` is gone: its latencies go with it.
   void forget(List list);
-  // The latencies counted under the name `name`.
-  [[nodiscard]] const LatencyHistogram* named(std::uint32_t name) const {
-    return name < by_name_.size() ? &by_name_[name] : nullptr;
+  // The latencies counted under the name `name`, taken out (none are left under it): the
+  // summary moves them into its groups rather than holding a copy beside them.
+  [[nodiscard]] LatencyHistogram take_named(std::uint32_t name) {
+    return name < by_name_.size() ? std::exchange(by_name_[name], {}) : LatencyHistogram{};
   }
   // The latencies kept in `list`.
   [[nodiscard]] const base::PackedInts* unnamed(List list) const { return list != 0 ? &lists_[list - 1] : nullptr; }
