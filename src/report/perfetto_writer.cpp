@@ -80,6 +80,8 @@ class PerfettoWriter::Packet {
  public:
   Packet(PerfettoWriter& w, int body_field, std::size_t max_body, std::optional<Time> time = std::nullopt)
       : writer_(started(w)), fields_(w.buffer_, 6 * kMaxField + w.interned_.size() + max_body) {
+    w.last_event_at_ = body_field == packet_field::kTrackEvent ? w.buffer_.size() : kNoEvent;
+    if (time) w.last_event_time_ = *time;
     packet_ = fields_.open(trace_field::kPacket);
     if (time) fields_.varint(packet_field::kTimestamp, w.time_delta(*time));
     fields_.varint(packet_field::kSequenceId, kSequenceId);
@@ -93,7 +95,9 @@ class PerfettoWriter::Packet {
   Packet(const Packet&) = delete;
   Packet& operator=(const Packet&) = delete;
   ~Packet() {
+    writer_.last_event_length_ = fields_.length_since(body_);
     fields_.close(body_);
+    writer_.last_packet_length_ = fields_.length_since(packet_);
     fields_.close(packet_);
     fields_.finish();
     writer_.after_packet();
@@ -159,6 +163,7 @@ void PerfettoWriter::after_packet() {
 }
 
 bool PerfettoWriter::flush() {
+  last_event_at_ = kNoEvent;
   if (!buffer_.empty()) {
     ok_ = std::fwrite(buffer_.data(), 1, buffer_.size(), out_) == buffer_.size() && ok_;
     written_ += buffer_.size();
@@ -258,7 +263,35 @@ void PerfettoWriter::instant(Time t, std::uint64_t track, std::string_view name,
   if (flow_start != 0) e.fixed64(event_field::kFlowIds, flow_start);
 }
 
+// The values as extra counter values of the last packet, a track event at time t: 4-6 bytes a
+// value where a packet of their own takes ~19. Its event is its last field, so the values go at
+// the end of the buffer and the two lengths before them are written again, in place: when one
+// would take another byte (a packet crossing 128 bytes), the values get a packet of their own.
+bool PerfettoWriter::add_to_last_event(Time t, std::span<const CounterValue> values) {
+  if (last_event_at_ == kNoEvent || last_event_time_ != t || values.size() > kMaxExtraCounters) return false;
+  const std::size_t event_end = buffer_.size();
+  ProtoWriter w(buffer_, 2 * kMaxField * values.size());
+  for (const CounterValue& v : values) {
+    w.varint(event_field::kExtraCounterTrackUuids, v.track);
+    w.int64(event_field::kExtraCounterValues, v.value);
+  }
+  w.finish();
+  const std::size_t added = buffer_.size() - event_end;
+  const std::size_t event_length = last_event_length_ + added, packet_length = last_packet_length_ + added;
+  if (varint_size(event_length) != varint_size(last_event_length_) ||
+      varint_size(packet_length) != varint_size(last_packet_length_)) {
+    buffer_.truncate(event_end);
+    return false;
+  }
+  char* const data = buffer_.data();
+  write_varint(data + last_event_at_ + 1, packet_length);  // after the packet's one-byte key
+  write_varint(data + event_end - last_event_length_ - varint_size(last_event_length_), event_length);
+  last_event_at_ = kNoEvent;  // one set of extra values an event
+  return true;
+}
+
 void PerfettoWriter::counters(Time t, std::span<const CounterValue> values) {
+  if (add_to_last_event(t, values)) return;
   while (!values.empty()) {
     const auto batch = values.first(std::min(values.size(), kMaxExtraCounters + 1));
     values = values.subspan(batch.size());
@@ -272,6 +305,7 @@ void PerfettoWriter::counters(Time t, std::span<const CounterValue> values) {
       e.int64(event_field::kExtraCounterValues, extra.value);
     }
   }
+  last_event_at_ = kNoEvent;  // its extras are taken
 }
 
 }  // namespace gtanalyze::report

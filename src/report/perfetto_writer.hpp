@@ -51,8 +51,9 @@ class PerfettoWriter {
   // An instant on `track`, where the flow `flow_start` begins (0: none). Its name is not interned:
   // instants name what they point at, all different.
   void instant(Time t, std::uint64_t track, std::string_view name, std::uint64_t flow_start);
-  // Counter values at one time, in as few packets as the format allows: one counter event carries
-  // the first value and the others as its extra counter values.
+  // Counter values at one time, in as few bytes as the format allows: as extra counter values of
+  // the last event written, when it is at that time (a slice that began or ended with the change,
+  // typically), else one counter event with the first value and the others as its extras.
   void counters(Time t, std::span<const CounterValue> values);
 
   // Added to every timestamp written, which Perfetto wants non-negative: Go's converter of old
@@ -69,6 +70,7 @@ class PerfettoWriter {
   void start_sequence();
   std::uint64_t time_delta(Time t);
   void after_packet();
+  bool add_to_last_event(Time t, std::span<const CounterValue> values);
   std::uint64_t intern_function(std::string_view name);
   std::uint64_t intern_frame(std::uint64_t function, std::uint64_t line);
 
@@ -80,6 +82,12 @@ class PerfettoWriter {
   std::uint64_t last_time_ = 0;  // of the last timed packet, offset added: timestamps are deltas
   ProtoBuffer buffer_;           // encoded packets not yet written
   ProtoBuffer interned_;         // an InternedData body for the next packet
+  // The last packet in buffer_, when it is a track event that may take extra counter values: its
+  // offset (kNoEvent: none), time, and the lengths of the packet and of its event (its last field).
+  static constexpr std::size_t kNoEvent = SIZE_MAX;
+  std::size_t last_event_at_ = kNoEvent;
+  Time last_event_time_ = 0;
+  std::size_t last_packet_length_ = 0, last_event_length_ = 0;
   std::unordered_map<std::string, std::uint64_t> event_names_, function_names_;
   std::unordered_map<std::uint64_t, std::uint64_t> frames_;  // (function, line) → frame iid
   std::vector<bool> callstacks_;                             // by the caller's id: written yet

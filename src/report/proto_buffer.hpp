@@ -17,11 +17,29 @@
 
 namespace gtanalyze::report {
 
+// How many bytes the varint of v takes.
+inline std::size_t varint_size(std::uint64_t v) {
+  std::size_t n = 1;
+  for (; v >= 0x80; v >>= 7) n++;
+  return n;
+}
+
+// Writes the varint of v at `at`; returns the end of it.
+inline char* write_varint(char* at, std::uint64_t v) {
+  while (v >= 0x80) {
+    *at++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *at++ = static_cast<char>(v);
+  return at;
+}
+
 class ProtoBuffer {
  public:
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] bool empty() const { return size_ == 0; }
   [[nodiscard]] const char* data() const { return data_.get(); }
+  [[nodiscard]] char* data() { return data_.get(); }
   [[nodiscard]] std::string_view view() const { return {data_.get(), size_}; }
   void clear() { size_ = 0; }
 
@@ -31,6 +49,8 @@ class ProtoBuffer {
     return data_.get() + size_;
   }
   void commit(const char* end) { size_ = static_cast<std::size_t>(end - data_.get()); }
+  // Drops the bytes from offset `size` on.
+  void truncate(std::size_t size) { size_ = std::min(size, size_); }
 
  private:
   void grow(std::size_t n) {
@@ -87,6 +107,10 @@ class ProtoWriter {
     close(length);
   }
 
+  // The length of a submessage so far: the bytes written since open() returned `length`.
+  [[nodiscard]] std::size_t length_since(const char* length) const {
+    return static_cast<std::size_t>(at_ - (length + 1));
+  }
   // A submessage: open() before its fields, close() with what open() returned after them. Its
   // length is written in one byte, which holds nearly all (under 128 bytes); a longer one's
   // fields are moved to make room for more.
@@ -117,18 +141,9 @@ class ProtoWriter {
     assert(field > 0 && field < 2048);
     put(static_cast<std::uint64_t>(field) << 3u | type);
   }
-  static std::size_t varint_size(std::uint64_t v) {
-    std::size_t n = 1;
-    for (; v >= 0x80; v >>= 7) n++;
-    return n;
-  }
   void put(std::uint64_t v) {
     assert(static_cast<std::size_t>(end_ - at_) >= varint_size(v));
-    while (v >= 0x80) {
-      *at_++ = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    *at_++ = static_cast<char>(v);
+    at_ = write_varint(at_, v);
   }
 
   ProtoBuffer& buffer_;
