@@ -53,23 +53,41 @@ AnnotationTracks::Task& AnnotationTracks::task(TaskId id, std::string_view type)
   return it->second;
 }
 
-// A task's track, described (after its parent's) the first time it is needed.
+// A task's track, described the first time it is needed, after its ancestors' (a parent's track
+// before its child's). Walked up without recursion: a trace may nest tasks deeply, or name a task
+// among its own ancestors (Go's runtime never writes that; its parser accepts it): the walk then
+// stops at the repeat, and the topmost task of the chain goes under the Tasks group.
 std::uint64_t AnnotationTracks::task_track(TaskId id) {
-  Task& t = tasks_.at(id);
-  if (t.uuid != 0) return t.uuid;
-  std::uint64_t parent = 0;
-  if (t.parent != kNoTask && t.parent != 0 && tasks_.count(t.parent) != 0) {
-    parent = task_track(t.parent);
-  } else {
+  if (const std::uint64_t uuid = tasks_.at(id).uuid; uuid != 0) return uuid;
+  std::vector<TaskId> chain;  // id and its undescribed ancestors, innermost first
+  std::uint64_t parent = 0;   // the track of the nearest described ancestor, if any
+  for (TaskId at = id;;) {
+    Task& t = tasks_.at(at);
+    t.on_chain = true;
+    chain.push_back(at);
+    const auto up = t.parent == kNoTask || t.parent == 0 ? tasks_.end() : tasks_.find(t.parent);
+    if (up == tasks_.end() || up->second.on_chain) break;
+    if (up->second.uuid != 0) {
+      parent = up->second.uuid;
+      break;
+    }
+    at = up->first;
+  }
+  if (parent == 0) {
     if (tasks_group_ == 0) {
       tasks_group_ = next_uuid_++;
       out_.track(tasks_group_, "Tasks");
     }
     parent = tasks_group_;
   }
-  t.uuid = next_uuid_++;
-  out_.track(t.uuid, "task " + std::to_string(id), parent);
-  return t.uuid;
+  for (auto at = chain.rbegin(); at != chain.rend(); ++at) {
+    Task& t = tasks_.at(*at);
+    t.on_chain = false;
+    t.uuid = next_uuid_++;
+    out_.track(t.uuid, "task " + std::to_string(*at), parent);
+    parent = t.uuid;
+  }
+  return parent;
 }
 
 std::uint64_t AnnotationTracks::regions_track(GoId g, Regions& r) {

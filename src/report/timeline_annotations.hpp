@@ -63,6 +63,7 @@ class AnnotationTracks {
     std::uint64_t name = 0;  // an event name id
     std::uint64_t uuid = 0;  // 0 until described
     bool open = false;
+    bool on_chain = false;  // in task_track()'s chain of ancestors being described
   };
   struct Regions {
     std::vector<std::uint64_t> names;  // the open regions' event names, outermost first

@@ -14,6 +14,8 @@
 #include "parser/text_trace.hpp"
 #include "parser/v1/v1_reader.hpp"
 #include "report/json.hpp"
+#include "report/perfetto_writer.hpp"
+#include "report/timeline.hpp"
 
 namespace gtanalyze::fuzz {
 namespace {
@@ -25,7 +27,35 @@ constexpr std::array kAllVersions = {Version::Go1_5,  Version::Go1_7,  Version::
                                      Version::Go1_10, Version::Go1_11, Version::Go1_19, Version::Go1_21,
                                      Version::Go1_22, Version::Go1_23, Version::Go1_25, Version::Go1_26};
 
+// Reads the whole trace in batches into `consume`; false if the reader stops with an error.
+template <class F>
+bool read_batches(std::string_view trace, F consume) {
+  auto source = ByteSource::from_memory(trace, "fuzz");
+  auto reader = TraceReader::open(*source);
+  if (!reader) return false;
+  for (;;) {
+    auto batch = (*reader)->next_batch();
+    if (!batch) return false;
+    if (batch->events.empty()) return true;
+    consume(batch->events);
+  }
+}
+
 }  // namespace
+
+void draw_timeline(std::string_view trace) {
+  // The output is not looked at: the exporter's checks are its throws, and tests/report/perfetto
+  // checks what it writes on real traces.
+  static std::FILE* const null = std::fopen("/dev/null", "wb");
+  if (null == nullptr) std::abort();
+  report::TimelinePlan plan;
+  if (!read_batches(trace, [&](std::span<const Event> events) { plan.on_events(events); })) return;
+  report::PerfettoWriter writer(null);
+  report::Timeline timeline(std::move(plan), report::TimelineOptions{}, writer);
+  if (!read_batches(trace, [&](std::span<const Event> events) { timeline.on_events(events); })) return;
+  timeline.finish();
+  writer.flush();
+}
 
 std::string with_header(std::string_view input, std::span<const Version> versions) {
   if (input.substr(0, 5) == "go 1.") return std::string(input);
@@ -134,13 +164,17 @@ int text(std::string_view input) {
   auto binary = parser::text_trace_to_binary(text);
   if (!binary) return 0;
   // Well-formed wire bytes with arbitrary semantics: the best food for the ordering checks.
-  check(decode(*binary, Consumers::AnalysisAndDump), binary->size());
+  const Outcome outcome = decode(*binary, Consumers::AnalysisAndDump);
+  check(outcome, binary->size());
+  if (outcome.ok) draw_timeline(*binary);
   return 0;
 }
 
 int pipeline(std::string_view input) {
   const std::string trace = with_header(input, kAllVersions);
-  check(decode(trace, Consumers::Analysis, input.size() % 2 == 1), trace.size());
+  const Outcome outcome = decode(trace, Consumers::Analysis, input.size() % 2 == 1);
+  check(outcome, trace.size());
+  if (outcome.ok) draw_timeline(trace);
   return 0;
 }
 

@@ -42,11 +42,18 @@ Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead = fa
 // inside the input. `size` is the size of the decoded trace.
 void check(const Outcome& outcome, std::size_t size);
 
+// `gtanalyze perfetto` of a trace (both passes, output discarded), for traces read to their end:
+// the timeline must draw whatever the reader accepts without throwing (a time going back is a
+// logic_error there).
+void draw_timeline(std::string_view trace);
+
 // The four targets. Each returns 0 (libFuzzer's convention) and aborts on a broken invariant.
 int old_format(std::string_view input);    // Go 1.5–1.21 decoder (and the Go 1.19-dialect dump)
 int generational(std::string_view input);  // Go 1.22+ decoder
-int text(std::string_view input);          // text trace / .test archive → binary → decoder
+int text(std::string_view input);          // text trace / .test archive → binary → decoder,
+                                           // then the timeline of what decodes
 int pipeline(std::string_view input);      // any version: decoder → Summarizer → JSON, odd-sized
-                                           // inputs with the reader on a second thread
+                                           // inputs with the reader on a second thread; then
+                                           // the timeline of what decodes
 
 }  // namespace gtanalyze::fuzz
