@@ -82,7 +82,7 @@ std::string export_one(std::size_t padding, Time counter_time) {
 
 TEST_CASE("counter values ride on the event before them at the same time, at any packet size") {
   std::vector<std::size_t> paddings;
-  for (std::size_t p = 60; p < 140; p++) paddings.push_back(p);  // the packet's length crosses 128
+  for (std::size_t p = 60; p < 140; p++) paddings.push_back(p);       // the packet's length crosses 128
   for (std::size_t p = 16300; p < 16400; p++) paddings.push_back(p);  // and 16384
   bool merged = false, apart = false;
   for (const std::size_t padding : paddings) {

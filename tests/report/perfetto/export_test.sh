@@ -76,34 +76,35 @@ for test in corpus/go-testdata/tests/*.test; do
   fi
 done
 
-# A part of a trace (exception 4: no agreement to check, but the structure must hold): a window
-# that cuts slices open at both edges, and goroutine filters that leave flows with one end out.
-part=corpus/go1.26/chans.trace
-for filter in "--from 200us --to 600us" "--goroutine 1 --goroutine 6" "--group ^main\\. --from 500us"; do
-  # shellcheck disable=SC2086  # the filter is several words
-  if "$bin" perfetto "$part" -o "$tmp/part.pftrace" $filter 2>"$tmp/err" &&
+# check_part NAME FILE [OPTION...]: the export of FILE with the options passes perfetto_check's
+# structure checks (no agreement with --json: a part of a trace is exception 4).
+check_part() {
+  local name=$1 file=$2
+  shift 2
+  if "$bin" perfetto "$file" -o "$tmp/part.pftrace" "$@" 2>"$tmp/err" &&
     "$check" "$tmp/part.pftrace" >"$tmp/out" 2>>"$tmp/err"; then
     passed=$((passed + 1))
-    echo "ok   $part $filter: $(sed "s|^perfetto_check: $tmp/part.pftrace: ||" "$tmp/out")"
+    echo "ok   $name $*: $(sed "s|^perfetto_check: $tmp/part.pftrace: ||" "$tmp/out")"
   else
-    fail "$part $filter" "$(head -3 "$tmp/err")"
+    fail "$name $*" "$(head -3 "$tmp/err")"
   fi
-done
+}
+
+# A part of a trace: a window that cuts slices open at both edges, and goroutine filters that
+# leave flows with one end out.
+part=corpus/go1.26/chans.trace
+check_part "$part" "$part" --from 200us --to 600us
+check_part "$part" "$part" --goroutine 1 --goroutine 6
+check_part "$part" "$part" --group '^main\.' --from 500us
 # Tasks named among their own ancestors (Go's parser accepts them, its runtime never writes them;
 # the export recursed until the stack overflowed): a task its own parent, drawn whole, and two
 # tasks each the other's parent, drawn from --from so that their tracks are described together.
-for cycle in "task-own-parent.test" "task-parent-cycle.test --from 10us"; do
-  read -r test filter <<<"$cycle"
-  # shellcheck disable=SC2086  # the filter is several words, or none
-  if "$text2trace" "tests/report/perfetto/$test" "$tmp/test.trace" 2>"$tmp/err" &&
-    "$bin" perfetto "$tmp/test.trace" -o "$tmp/part.pftrace" $filter 2>>"$tmp/err" &&
-    "$check" "$tmp/part.pftrace" >"$tmp/out" 2>>"$tmp/err"; then
-    passed=$((passed + 1))
-    echo "ok   $test $filter: $(sed "s|^perfetto_check: $tmp/part.pftrace: ||" "$tmp/out")"
-  else
-    fail "$test $filter" "$(head -3 "$tmp/err")"
-  fi
+for test in task-own-parent task-parent-cycle; do
+  "$text2trace" "tests/report/perfetto/$test.test" "$tmp/$test.trace" 2>"$tmp/err" ||
+    fail "$test.test" "gtanalyze-text2trace cannot convert it: $(head -3 "$tmp/err")"
 done
+check_part task-own-parent.test "$tmp/task-own-parent.trace"
+check_part task-parent-cycle.test "$tmp/task-parent-cycle.trace" --from 10us
 # The window really is one: nothing drawn before --from or after --to.
 "$bin" perfetto "$part" -o "$tmp/all.pftrace" && "$bin" perfetto "$part" -o "$tmp/part.pftrace" --from 200us --to 600us
 if [ "$(stat -c %s "$tmp/part.pftrace")" -ge "$(stat -c %s "$tmp/all.pftrace")" ]; then
