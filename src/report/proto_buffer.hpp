@@ -120,7 +120,7 @@ class ProtoWriter {
     return at_++;
   }
   void close(char* length) {
-    const auto n = static_cast<std::size_t>(at_ - (length + 1));
+    const std::size_t n = length_since(length);
     if (n < 0x80) {
       *length = static_cast<char>(n);
       return;

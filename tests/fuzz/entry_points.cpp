@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "analysis/state_intervals.hpp"
 #include "analysis/summarizer.hpp"
@@ -27,16 +28,14 @@ constexpr std::array kAllVersions = {Version::Go1_5,  Version::Go1_7,  Version::
                                      Version::Go1_10, Version::Go1_11, Version::Go1_19, Version::Go1_21,
                                      Version::Go1_22, Version::Go1_23, Version::Go1_25, Version::Go1_26};
 
-// Reads the whole trace in batches into `consume`; false if the reader stops with an error.
+// Reads `reader` to its end in batches, as the CLI does, into `consume`; the error that stopped
+// it, if one did.
 template <class F>
-bool read_batches(std::string_view trace, F consume) {
-  auto source = ByteSource::from_memory(trace, "fuzz");
-  auto reader = TraceReader::open(*source);
-  if (!reader) return false;
+std::optional<Error> read_batches(TraceReader& reader, F consume) {
   for (;;) {
-    auto batch = (*reader)->next_batch();
-    if (!batch) return false;
-    if (batch->events.empty()) return true;
+    auto batch = reader.next_batch();
+    if (!batch) return batch.error();
+    if (batch->events.empty()) return std::nullopt;
     consume(batch->events);
   }
 }
@@ -48,11 +47,17 @@ void draw_timeline(std::string_view trace) {
   // checks what it writes on real traces.
   static std::FILE* const null = std::fopen("/dev/null", "wb");
   if (null == nullptr) std::abort();
+  // One pass over the trace: true if it was read to its end.
+  const auto pass = [&](auto consume) {
+    auto source = ByteSource::from_memory(trace, "fuzz");
+    auto reader = TraceReader::open(*source);
+    return reader && !read_batches(**reader, consume);
+  };
   report::TimelinePlan plan;
-  if (!read_batches(trace, [&](std::span<const Event> events) { plan.on_events(events); })) return;
+  if (!pass([&](std::span<const Event> events) { plan.on_events(events); })) return;
   report::PerfettoWriter writer(null);
   report::Timeline timeline(std::move(plan), report::TimelineOptions{}, writer);
-  if (!read_batches(trace, [&](std::span<const Event> events) { timeline.on_events(events); })) return;
+  if (!pass([&](std::span<const Event> events) { timeline.on_events(events); })) return;
   timeline.finish();
   writer.flush();
 }
@@ -95,15 +100,11 @@ Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead) {
   };
   if (analyse) {
     // As the CLI: the analysis takes the events in batches.
-    for (;;) {
-      auto batch = (*reader)->next_batch();
-      if (!batch) {
-        o.ok = false;
-        o.error = batch.error();
-        break;
-      }
-      if (batch->events.empty()) break;
-      for (const Event& event : batch->events) consume(event);
+    if (auto error = read_batches(**reader, [&](std::span<const Event> events) {
+          for (const Event& event : events) consume(event);
+        })) {
+      o.ok = false;
+      o.error = *error;
     }
   } else {
     Event event;
