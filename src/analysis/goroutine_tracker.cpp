@@ -4,7 +4,9 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <utility>
 
@@ -77,11 +79,11 @@ struct StateMachine {
   // User regions: rare. Out of line (noinline), and their bookkeeping in another file (the
   // RegionTracker): inlined here, they cost the loop over the events the inlining of its
   // lookups (callgrind go1.26-100M: +3% instructions, "inline-unit-growth limit reached").
-  [[nodiscard]] ExecStats exec_stats(const Goroutine& g) const;
-  [[gnu::noinline]] ExecStats snapshot(const Goroutine& g, Time t);
+  [[nodiscard]] ExecStats exec_stats(const Goroutine& g) const { return stats.expand(g); }
+  [[gnu::noinline]] PackedStats snapshot(const Goroutine& g, Time t);
   [[gnu::noinline]] void on_region(const Event& ev);
   [[gnu::noinline]] void inherit_region(Goroutine& created, const Event& ev);
-  [[gnu::noinline]] void end_regions(const Goroutine& g, const Event* trigger);
+  [[gnu::noinline]] void end_regions(Goroutine& g, const Event* trigger);
 
   Interning interning;
   std::uint32_t forever = 0;  // the name of the reason "forever"
@@ -91,7 +93,8 @@ struct StateMachine {
   // id → record: the records never move. A pointer rather than an index, so that the lookup per
   // event does not go through the chunks.
   base::IdMap<Goroutine*> index;
-  base::PooledMaps times;  // the maps of the records
+  base::PooledMaps times;  // the maps of the records and of their regions
+  PackedStatsPool stats{times, interning};
   SchedLatencies latencies;
   // A P and the goroutine in a syscall on it, to see the P being taken away (syscall block).
   base::IdMap<GoId> syscalling_p;
@@ -103,7 +106,7 @@ struct StateMachine {
   TraceFacts facts;
   GcTracker gc;
   TaskTracker tasks;
-  RegionTracker regions{tasks};  // of the goroutines with has_regions
+  RegionTracker regions{tasks, times, interning};
 };
 
 void StateMachine::on_events(std::span<const Event> events) {
@@ -273,7 +276,7 @@ void StateMachine::enter(const Event& ev, Goroutine& g, S states, std::uint32_t 
     case GoState::Waiting:
       if (wait_reason == forever) {
         g.finalize(t, &ev, times);  // blocked forever is treated like the goroutine's end
-        if (g.has_regions) end_regions(g, &ev);
+        if (g.regions.open != 0) end_regions(g, &ev);
       } else {
         g.last_block = t;
         g.last_block_reason = wait_reason;
@@ -281,7 +284,7 @@ void StateMachine::enter(const Event& ev, Goroutine& g, S states, std::uint32_t 
       break;
     case GoState::NotExist:
       g.finalize(t, &ev, times);
-      if (g.has_regions) end_regions(g, &ev);
+      if (g.regions.open != 0) end_regions(g, &ev);
       break;
     case GoState::Syscall:
       syscalling_p[ev.p] = g.id;
@@ -304,7 +307,7 @@ Goroutine& StateMachine::appear(GoId id, Time creation) {
     times.clear(old.range_time);
     times.clear(old.last_range);
     latencies.forget(old.latencies);
-    if (old.has_regions) regions.forget(id);
+    regions.forget(old.regions);
     old = Goroutine{};
   }
   Goroutine& g = *i->second;
@@ -364,60 +367,35 @@ void StateMachine::on_range(const Event& ev) {
   }
 }
 
-// The goroutine's stats as they stand, names and maps spelled out.
-ExecStats StateMachine::exec_stats(const Goroutine& g) const {
-  ExecStats out;
-  out.exec = g.exec;
-  out.sched_wait = g.sched_wait;
-  out.syscall = g.syscall;
-  out.syscall_block = g.syscall_block;
-  out.total = g.total;
-  times.for_each(g.block_by_reason,
-                 [&](std::uint32_t reason, Duration d) { out.block_by_reason[interning.name_of(reason)] += d; });
-  times.for_each(g.range_time, [&](std::uint32_t range, Duration d) { out.range_time[interning.name_of(range)] += d; });
-  return out;
-}
-
 // Go's snapshotStat: the stats the goroutine would have if it ended at t. Computed on a copy of
 // the record, finalized, so the arithmetic is finalize()'s own.
-ExecStats StateMachine::snapshot(const Goroutine& g, Time t) {
+PackedStats StateMachine::snapshot(const Goroutine& g, Time t) {
   Goroutine copy = g;
-  auto copy_map = [&](base::PooledMaps::Map from) {
-    base::PooledMaps::Map to = 0;
-    times.for_each(from, [&](std::uint32_t key, std::int64_t v) { times(to, key) = v; });
-    return to;
-  };
-  copy.block_by_reason = copy_map(g.block_by_reason);
-  copy.range_time = copy_map(g.range_time);
-  copy.last_range = copy_map(g.last_range);
-  copy.finalize(t, nullptr, times);
-  ExecStats out = exec_stats(copy);
-  times.clear(copy.block_by_reason);
-  times.clear(copy.range_time);
-  times.clear(copy.last_range);
-  return out;
+  static_cast<PackedStats&>(copy) = stats.copy(g);
+  copy.last_range = 0;
+  times.for_each(g.last_range, [&](std::uint32_t key, std::int64_t v) { times(copy.last_range, key) = v; });
+  copy.finalize(t, nullptr, times);  // frees copy.last_range
+  return copy;
 }
 
 void StateMachine::on_region(const Event& ev) {
   Goroutine* g = find(ev.g);
   if (g == nullptr) return;  // a validated trace has regions only on goroutines it has seen
-  g->has_regions = true;
   if (ev.kind() == EventKind::RegionBegin) {
-    regions.begin(g->id, ev.region(), ev.time, snapshot(*g, ev.time));
+    regions.begin(g->id, g->regions, ev.region(), ev.time, snapshot(*g, ev.time));
   } else {
-    regions.end(g->id, ev.region(), ev.time, snapshot(*g, ev.time));
+    regions.end(g->id, g->regions, ev.region(), ev.time, snapshot(*g, ev.time));
   }
 }
 
 void StateMachine::inherit_region(Goroutine& created, const Event& ev) {
-  if (regions.inherit(ev.g, created.id, ev.time)) created.has_regions = true;
+  if (const Goroutine* creator = find(ev.g)) regions.inherit(creator->regions, created.id, created.regions, ev.time);
 }
 
 // Go's finalize for the regions still open, after the goroutine's own (which leaves its stats
 // final): they end with it, at `trigger` or at the trace's end.
-void StateMachine::end_regions(const Goroutine& g, const Event* trigger) {
-  if (!regions.has_open(g.id)) return;
-  regions.end_goroutine(g.id, exec_stats(g), trigger ? std::optional(trigger->time) : std::nullopt,
+void StateMachine::end_regions(Goroutine& g, const Event* trigger) {
+  regions.end_goroutine(g.id, g.regions, g, trigger ? std::optional(trigger->time) : std::nullopt,
                         !is_system_goroutine(interning.name_of(g.name)));
 }
 
@@ -445,16 +423,23 @@ void release_freed_memory() {
 
 }  // namespace
 
-void GoroutineTracker::drain(const std::function<void(const Goroutine&)>& f) {
+void GoroutineTracker::end_gc() { state_->gc.end(state_->facts.last); }
+
+void GoroutineTracker::drain(const std::function<void(Goroutine&)>& f) {
   State& s = *state_;
   s.gc.end(s.facts.last);
   s.index = {};  // no more lookups by id: free it before the summaries take memory
-  for (std::size_t i = 0; i < s.goroutines.size(); s.goroutines.consumed(i++)) {
-    Goroutine& g = s.goroutines[i];
+  std::vector<std::uint32_t> by_id(s.goroutines.size());
+  std::iota(by_id.begin(), by_id.end(), 0);
+  std::sort(by_id.begin(), by_id.end(),
+            [&s](std::uint32_t a, std::uint32_t b) { return s.goroutines[a].id < s.goroutines[b].id; });
+  for (std::size_t n = 0; n < by_id.size(); n++) {
+    Goroutine& g = s.goroutines[by_id[n]];
     g.finalize(s.facts.last, nullptr, s.times);
-    if (g.has_regions) s.end_regions(g, nullptr);
+    if (g.regions.open != 0) s.end_regions(g, nullptr);
     f(g);
-    if ((i + 1) % kTrimEvery == 0) release_freed_memory();
+    s.goroutines.consumed(by_id[n]);
+    if ((n + 1) % kTrimEvery == 0) release_freed_memory();
   }
   s.times = {};  // the records' maps, all spelled out in their summaries now
   release_freed_memory();
@@ -469,8 +454,8 @@ std::vector<TaskSummary> GoroutineTracker::take_tasks() { return state_->tasks.f
 void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->regions.set_listener(listener); }
 const TaskTracker& GoroutineTracker::tasks() const { return state_->tasks; }
 
-std::vector<RegionSummary> GoroutineTracker::take_regions(const Goroutine& g) {
-  return g.has_regions ? state_->regions.take(g.id) : std::vector<RegionSummary>{};
+std::vector<RegionSummary> GoroutineTracker::take_regions(Goroutine& g) {
+  return g.regions.done != 0 ? state_->regions.take(g.regions) : std::vector<RegionSummary>{};
 }
 
 GoroutineSummary GoroutineTracker::summary(const Goroutine& g) const {

@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "analysis/packed_stats.hpp"
 #include "analysis/sched_latencies.hpp"
 #include "analysis/user_tasks.hpp"
 #include "base/pooled_maps.hpp"
@@ -24,10 +25,9 @@ namespace gtanalyze::analysis {
 // One goroutine while the trace is read. The `last_*` fields are Go's private goroutineSummary:
 // 0 means "not in that state" (Go's convention, which the arithmetic relies on). Kept compact
 // (names, stacks and maps by small ids): a big trace holds hundreds of thousands.
-struct Goroutine {
+struct Goroutine : PackedStats {
   GoId id = 0;
   Time creation = 0, start = 0, end = 0;
-  Duration exec = 0, sched_wait = 0, syscall = 0, syscall_block = 0, total = 0;
   Time last_start = 0, last_runnable = 0, last_block = 0, last_syscall = 0, last_syscall_block = 0;
   Time final_time = 0;
   // While last_syscall != 0: the P it entered the syscall on. Go's syscallingG[id], which only
@@ -36,13 +36,13 @@ struct Goroutine {
   std::uint32_t name = 0;  // an Interning name; 0 ("") until a transition stack names it
   std::uint32_t last_block_reason = 0, final_reason = 0;
   std::uint32_t create_stack = 0, block_stack = 0;
-  // Durations by reason or range name, and the start times of the open ranges.
-  base::PooledMaps::Map block_by_reason = 0, range_time = 0, last_range = 0;
+  // The start times of the open ranges, by range name.
+  base::PooledMaps::Map last_range = 0;
   SchedLatencies::List latencies = 0;  // those it had before it had a name
   GoState final_state = GoState::Undetermined;
   bool created = false;
   bool runnable_seen = false;  // its last transition made it runnable (not just first seen so)
-  bool has_regions = false;    // it has had user regions (kept by the tracker, by id)
+  RegionLists regions;         // its user regions, in the tracker's RegionTracker
 
   // Go's snapshotStat followed by finalize: charges the open states up to `last_ts` and clears
   // them. Running it twice is harmless, as in Go (the second pass finds nothing open).
@@ -66,15 +66,18 @@ class GoroutineTracker {
   // The next events in order. A batch per call spares every event the call's overhead.
   void on_events(std::span<const Event> events);
 
+  // The end of the trace: closes the GC's pause and cycle still open at the last event (gc() is
+  // complete after it). drain() does it too.
+  void end_gc();
   // The end of the trace: closes what is still open at the last event, then hands each
-  // goroutine to `f`, in the order they appeared, freeing each record after. No more events or
-  // drains after it.
-  void drain(const std::function<void(const Goroutine&)>& f);
+  // goroutine to `f`, by ascending id, freeing the records as it goes. No more events or drains
+  // after it.
+  void drain(const std::function<void(Goroutine&)>& f);
   [[nodiscard]] std::size_t goroutine_count() const;
   // The public summary of a goroutine record, names and maps spelled out; without its regions.
   [[nodiscard]] GoroutineSummary summary(const Goroutine& g) const;
   // The goroutine's regions (in drain()), in Go's order: by start, those without one first.
-  std::vector<RegionSummary> take_regions(const Goroutine& g);
+  std::vector<RegionSummary> take_regions(Goroutine& g);
   // Every task, ascending id, once no more events come.
   std::vector<TaskSummary> take_tasks();
   // Told about each region as it opens and closes; nullptr (the default) for none. The listener
@@ -84,7 +87,7 @@ class GoroutineTracker {
   [[nodiscard]] const TaskTracker& tasks() const;
 
   [[nodiscard]] const TraceFacts& facts() const;
-  [[nodiscard]] const GcSummary& gc() const;  // complete after drain()
+  [[nodiscard]] const GcSummary& gc() const;  // complete after end_gc() or drain()
   [[nodiscard]] SchedLatencies& latencies();
   // The stacks that Goroutine and GoroutineSummary ids refer to, once no more events come.
   std::vector<StackInfo> take_stacks();

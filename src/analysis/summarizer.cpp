@@ -90,45 +90,53 @@ void Summarizer::on_events(std::span<const Event> events) { state_->tracker.on_e
 void Summarizer::set_region_listener(RegionListener* listener) { state_->tracker.set_region_listener(listener); }
 const TaskTracker& Summarizer::tasks() const { return state_->tracker.tasks(); }
 
-Summary Summarizer::finish(Version version, std::vector<std::string> warnings) {
+Summary Summarizer::finish(Version version, std::vector<std::string> warnings, GoroutineSink* sink) {
   GoroutineTracker& tracker = state_->tracker;
-  const LeakFilter leaks(state_->leak_options);
-  Groups groups;
-  Summary out;
-  // Records are taken in the order they appeared and freed as their summaries are made, so the
-  // two never take memory side by side; summaries are sorted by id afterwards.
-  out.goroutines.reserve(tracker.goroutine_count());
-  tracker.drain([&](const Goroutine& g) {
-    GoroutineSummary gs = tracker.summary(g);
-    gs.regions = tracker.take_regions(g);
-    groups.add(gs, g, tracker.latencies());
-    const Time last = tracker.facts().last;
-    if (leaks.is_candidate(gs, last)) {
-      out.leak_candidates.push_back(
-          LeakCandidate{gs.id, gs.name, gs.final_reason, last - gs.final_time, gs.create_stack, gs.block_stack, {}});
-    }
-    out.goroutines.push_back(std::move(gs));
-  });
-  auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
-  std::sort(out.goroutines.begin(), out.goroutines.end(), by_id);
-  std::sort(out.leak_candidates.begin(), out.leak_candidates.end(), by_id);
-
   const TraceFacts& facts = tracker.facts();
+  Summary out;
   out.version = version;
   out.events = facts.events;
   out.first = facts.first;
   out.last = facts.last;
   out.warnings = std::move(warnings);
-  out.gc = tracker.gc();
   out.gomaxprocs = facts.gomaxprocs;
+  out.stacks = tracker.take_stacks();
+
+  const LeakFilter leaks(state_->leak_options);
+  Groups groups;
+  SpanStatsByName regions;
+  tracker.end_gc();
+  out.gc = tracker.gc();
+  if (sink) {
+    sink->begin(out);
+  } else {
+    out.goroutines.reserve(tracker.goroutine_count());
+  }
+  // Each record is freed as its summary is made, so the two never take memory side by side.
+  tracker.drain([&](Goroutine& g) {
+    GoroutineSummary gs = tracker.summary(g);
+    gs.regions = tracker.take_regions(g);
+    groups.add(gs, g, tracker.latencies());
+    for (const RegionSummary& r : gs.regions) regions.add(r, out.first, out.last);
+    if (leaks.is_candidate(gs, out.last)) {
+      out.leak_candidates.push_back(LeakCandidate{
+          gs.id, gs.name, gs.final_reason, out.last - gs.final_time, gs.create_stack, gs.block_stack, {}});
+    }
+    if (sink) {
+      sink->goroutine(out, gs);
+    } else {
+      out.goroutines.push_back(std::move(gs));
+    }
+  });
   LatencyHistogram all_latencies;
   out.groups = groups.finish(tracker.latencies(), all_latencies);
   out.sched_latency = all_latencies.stats();
   out.leak_groups = group_leaks(out.leak_candidates);
-  out.stacks = tracker.take_stacks();
   out.tasks = tracker.take_tasks();
-  out.region_stats = region_stats(out.goroutines, out.first, out.last);
-  out.task_stats = task_stats(out.tasks, out.first, out.last);
+  out.region_stats = regions.finish();
+  SpanStatsByName tasks;
+  for (const TaskSummary& t : out.tasks) tasks.add(t, out.first, out.last);
+  out.task_stats = tasks.finish();
   return out;
 }
 

@@ -16,6 +16,19 @@ namespace gtanalyze::analysis {
 class RegionListener;
 class TaskTracker;
 
+// Takes the goroutines one at a time, by ascending id, instead of the Summary keeping them: on a
+// big trace they are most of its memory (a renderer that streams its output has no need of them
+// all at once).
+class GoroutineSink {
+ public:
+  virtual ~GoroutineSink() = default;
+  // Before the first goroutine, `head` is the summary so far: the trace's facts (version,
+  // events, first, last, gomaxprocs, warnings), its GC and its stacks; nothing else yet. The
+  // same object becomes the finished summary.
+  virtual void begin(const Summary& head) = 0;
+  virtual void goroutine(const Summary& head, const GoroutineSummary& g) = 0;
+};
+
 class Summarizer {
  public:
   explicit Summarizer(LeakOptions leak_options = {});
@@ -31,8 +44,9 @@ class Summarizer {
   void set_region_listener(RegionListener* listener);
   // The tasks seen so far (for a listener: a region's task, its name and parent), until finish().
   [[nodiscard]] const TaskTracker& tasks() const;
-  // Closes what is still open at the last event and computes groups, latencies and leaks.
-  Summary finish(Version version, std::vector<std::string> warnings);
+  // Closes what is still open at the last event and computes groups, latencies and leaks. With
+  // a sink, the goroutines go to it and the summary has none.
+  Summary finish(Version version, std::vector<std::string> warnings, GoroutineSink* sink = nullptr);
 
  private:
   struct State;

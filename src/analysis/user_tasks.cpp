@@ -60,158 +60,151 @@ std::vector<TaskSummary> TaskTracker::finish() {
   return out;
 }
 
-namespace {
-
-// Go's GoroutineExecStats.sub: end minus start, over the keys of end (keys are never removed).
-ExecStats minus(const ExecStats& end, const ExecStats& start) {
-  ExecStats r = end;
-  r.exec -= start.exec;
-  r.sched_wait -= start.sched_wait;
-  r.syscall -= start.syscall;
-  r.syscall_block -= start.syscall_block;
-  r.total -= start.total;
-  for (auto& [reason, d] : r.block_by_reason)
-    if (auto it = start.block_by_reason.find(reason); it != start.block_by_reason.end()) d -= it->second;
-  for (auto& [name, d] : r.range_time)
-    if (auto it = start.range_time.find(name); it != start.range_time.end()) d -= it->second;
-  return r;
-}
-
-}  // namespace
-
-void RegionTracker::begin(GoId g, const Region& r, Time t, ExecStats at_start) {
-  RegionSummary region;
-  static_cast<ExecStats&>(region) = std::move(at_start);
-  region.name = r.type;
+void RegionTracker::begin(GoId g, RegionLists& lists, const Region& r, Time t, PackedStats at_start) {
+  const std::uint32_t i = allocate();
+  Stored& region = store_[i];
+  region.stats = at_start;
+  region.name = names_.name(r.type);
   region.task = r.task;
   region.start = t;
+  region.has_start = true;
   tasks_.on_region(r.task, g);
-  open(g, std::move(region));
+  if (listener_) listener_->region_opened(g, r.type, r.task, t);
+  push_open(lists, i);
 }
 
-void RegionTracker::end(GoId g, const Region& r, Time t, const ExecStats& now) {
-  Regions& rs = by_goroutine_[g];
-  RegionSummary region;
-  if (!rs.open.empty()) {
-    region = std::move(rs.open.back());
-    rs.open.pop_back();
+void RegionTracker::end(GoId g, RegionLists& lists, const Region& r, Time t, PackedStats now) {
+  std::uint32_t i = lists.open;
+  if (i != 0) {
+    lists.open = store_[i].next;
     open_--;
+    stats_.subtract(now, store_[i].stats);
+    stats_.release(store_[i].stats);
   } else {
-    region.name = r.type;
-    region.task = r.task;
+    i = allocate();
+    store_[i].name = names_.name(r.type);
+    store_[i].task = r.task;
     tasks_.on_region(r.task, g);
   }
-  static_cast<ExecStats&>(region) = minus(now, region);
+  Stored& region = store_[i];
+  region.stats = now;
   region.end = t;
-  close(g, rs, std::move(region), true);
+  region.has_end = true;
+  if (listener_) listener_->region_closed(g, summary(region), true);
+  region.next = lists.done;
+  lists.done = i;
 }
 
-bool RegionTracker::inherit(GoId creator, GoId g, Time t) {
-  auto it = by_goroutine_.find(creator);
-  if (it == by_goroutine_.end() || it->second.open.empty()) return false;
-  RegionSummary region;
-  region.task = it->second.open.back().task;
+bool RegionTracker::inherit(const RegionLists& creator, GoId g, RegionLists& lists, Time t) {
+  if (creator.open == 0) return false;
+  const std::uint32_t i = allocate();
+  Stored& region = store_[i];
+  region.task = store_[creator.open].task;
   region.start = t;
-  open(g, std::move(region));
+  region.has_start = true;
+  if (listener_) listener_->region_opened(g, "", region.task, t);
+  push_open(lists, i);
   return true;
 }
 
-void RegionTracker::end_goroutine(GoId g, const ExecStats& final_stats, std::optional<Time> end, bool kept) {
-  Regions& rs = by_goroutine_[g];
-  std::vector<RegionSummary> open = std::move(rs.open);
-  rs.open.clear();
-  open_ -= open.size();
-  for (RegionSummary& region : open) {
-    static_cast<ExecStats&>(region) = minus(final_stats, region);
-    region.end = end;
+void RegionTracker::end_goroutine(GoId g, RegionLists& lists, const PackedStats& final_stats, std::optional<Time> end,
+                                  bool kept) {
+  if (lists.open == 0) return;
+  std::uint32_t last = 0;
+  for (std::uint32_t i = lists.open; i != 0; i = store_[i].next) {
+    Stored& region = store_[i];
+    PackedStats stats = stats_.copy(final_stats);
+    stats_.subtract(stats, region.stats);
+    stats_.release(region.stats);
+    region.stats = stats;
+    region.end = end.value_or(0);
+    region.has_end = end.has_value();
+    // The listener hears the innermost first, as a timeline nests them.
+    if (listener_) listener_->region_closed(g, summary(region), kept);
+    open_--;
+    last = i;
   }
-  // The listener hears the innermost first, as a timeline nests them; Go keeps them in the
-  // summary bottom first (before sorting by start).
-  if (listener_)
-    for (auto it = open.rbegin(); it != open.rend(); ++it) listener_->region_closed(g, *it, kept);
-  if (kept) std::move(open.begin(), open.end(), std::back_inserter(rs.done));
+  if (kept) {
+    // Go appends them bottom first; `done` is newest first, so the open list (innermost first)
+    // goes in front of it as it is.
+    store_[last].next = lists.done;
+    lists.done = lists.open;
+  } else {
+    release_list(lists.open);
+  }
+  lists.open = 0;
 }
 
-bool RegionTracker::has_open(GoId g) const {
-  auto it = by_goroutine_.find(g);
-  return it != by_goroutine_.end() && !it->second.open.empty();
+void RegionTracker::forget(RegionLists& lists) {
+  for (std::uint32_t i = lists.open; i != 0; i = store_[i].next) open_--;
+  release_list(lists.open);
+  release_list(lists.done);
+  lists = RegionLists{};
 }
 
-void RegionTracker::forget(GoId g) {
-  auto it = by_goroutine_.find(g);
-  if (it == by_goroutine_.end()) return;
-  open_ -= it->second.open.size();
-  by_goroutine_.erase(it);
-}
-
-std::vector<RegionSummary> RegionTracker::take(GoId g) {
-  auto it = by_goroutine_.find(g);
-  if (it == by_goroutine_.end()) return {};
-  std::vector<RegionSummary> out = std::move(it->second.done);
-  by_goroutine_.erase(it);
+std::vector<RegionSummary> RegionTracker::take(RegionLists& lists) {
+  std::vector<RegionSummary> out;
+  for (std::uint32_t i = lists.done; i != 0; i = store_[i].next) out.push_back(summary(store_[i]));
+  std::reverse(out.begin(), out.end());  // in the order they ended
+  forget(lists);
   // Go's slices.SortFunc by start: stable for the few regions a goroutine has (insertion sort).
   std::stable_sort(out.begin(), out.end(),
                    [](const RegionSummary& a, const RegionSummary& b) { return a.start < b.start; });
   return out;
 }
 
-void RegionTracker::open(GoId g, RegionSummary region) {
-  if (listener_) listener_->region_opened(g, region.name, region.task, *region.start);
-  by_goroutine_[g].open.push_back(std::move(region));
+std::uint32_t RegionTracker::allocate() {
+  if (free_ == 0) {
+    store_.emplace_back();
+    return static_cast<std::uint32_t>(store_.size() - 1);
+  }
+  const std::uint32_t i = free_;
+  free_ = store_[i].next;
+  store_[i] = Stored{};
+  return i;
+}
+
+void RegionTracker::release(std::uint32_t i) {
+  stats_.release(store_[i].stats);
+  store_[i].next = free_;
+  free_ = i;
+}
+
+void RegionTracker::release_list(std::uint32_t first) {
+  while (first != 0) {
+    const std::uint32_t next = store_[first].next;
+    release(first);
+    first = next;
+  }
+}
+
+void RegionTracker::push_open(RegionLists& lists, std::uint32_t i) {
+  store_[i].next = lists.open;
+  lists.open = i;
   open_++;
 }
 
-void RegionTracker::close(GoId g, Regions& rs, RegionSummary region, bool kept) {
-  if (listener_) listener_->region_closed(g, region, kept);
-  if (kept) rs.done.push_back(std::move(region));
+RegionSummary RegionTracker::summary(const Stored& r) const {
+  RegionSummary out;
+  static_cast<ExecStats&>(out) = stats_.expand(r.stats);
+  out.name = names_.name_of(r.name);
+  out.task = r.task;
+  if (r.has_start) out.start = r.start;
+  if (r.has_end) out.end = r.end;
+  return out;
 }
 
 bool is_system_goroutine(const std::string& name) {
   return name.empty() || (name != "runtime.main" && name.rfind("runtime.", 0) == 0);
 }
 
-namespace {
-
-// Counts and complete durations by name, skipping the nameless.
-class SpanStatsBuilder {
- public:
-  template <class S>
-  void add(const S& span, Time first, Time last) {
-    if (span.name.empty()) return;
-    Entry& e = by_name_[span.name];
-    e.count++;
-    if (span.complete()) e.durations.add(span.duration(first, last));
+std::map<std::string, SpanStats> SpanStatsByName::finish() const {
+  std::map<std::string, SpanStats> out;
+  for (const auto& [name, e] : by_name_) {
+    const LatencyStats d = e.durations.stats();
+    out[name] = SpanStats{e.count, d.count, d.p50, d.p90, d.p99, d.max};
   }
-  std::map<std::string, SpanStats> finish() const {
-    std::map<std::string, SpanStats> out;
-    for (const auto& [name, e] : by_name_) {
-      const LatencyStats d = e.durations.stats();
-      out[name] = SpanStats{e.count, d.count, d.p50, d.p90, d.p99, d.max};
-    }
-    return out;
-  }
-
- private:
-  struct Entry {
-    std::uint64_t count = 0;
-    LatencyHistogram durations;
-  };
-  std::map<std::string, Entry> by_name_;
-};
-
-}  // namespace
-
-std::map<std::string, SpanStats> region_stats(const std::vector<GoroutineSummary>& goroutines, Time first, Time last) {
-  SpanStatsBuilder b;
-  for (const GoroutineSummary& g : goroutines)
-    for (const RegionSummary& r : g.regions) b.add(r, first, last);
-  return b.finish();
-}
-
-std::map<std::string, SpanStats> task_stats(const std::vector<TaskSummary>& tasks, Time first, Time last) {
-  SpanStatsBuilder b;
-  for (const TaskSummary& t : tasks) b.add(t, first, last);
-  return b.finish();
+  return out;
 }
 
 }  // namespace gtanalyze::analysis

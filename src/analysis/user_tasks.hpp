@@ -11,9 +11,13 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "analysis/interning.hpp"
+#include "analysis/latency_histogram.hpp"
+#include "analysis/packed_stats.hpp"
+#include "base/chunked_vector.hpp"
+#include "base/pooled_maps.hpp"
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/summary.hpp"
 
@@ -55,50 +59,91 @@ class TaskTracker {
   std::map<TaskId, Record> tasks_;
 };
 
+// Where a goroutine's regions are in the RegionTracker's store: two lists, newest first (0: empty).
+struct RegionLists {
+  std::uint32_t open = 0;  // Go's activeRegions, innermost first
+  std::uint32_t done = 0;  // Go's Regions, the latest ended first
+};
+
 // Each goroutine's user regions while the events are read: Go's activeRegions (a stack whose
 // entries hold the goroutine's stats at their start) and Regions (ended, with their own stats).
+// The goroutine's record holds its RegionLists; the regions live in one store, stats packed:
+// a big trace has a region on nearly every goroutine.
 class RegionTracker {
  public:
-  explicit RegionTracker(TaskTracker& tasks) : tasks_(tasks) {}
+  RegionTracker(TaskTracker& tasks, base::PooledMaps& maps, Interning& names)
+      : tasks_(tasks), stats_(maps, names), names_(names) {
+    store_.emplace_back();
+  }
   void set_listener(RegionListener* listener) { listener_ = listener; }
 
-  // A region begins on g at t; `at_start` is g's stats then (Go's snapshotStat).
-  void begin(GoId g, const Region& r, Time t, ExecStats at_start);
-  // A region ends on g at t, g's stats being `now`: the innermost open one, whatever the event
-  // names (Go pops the top of the stack), or, with none open, one made up from the end.
-  void end(GoId g, const Region& r, Time t, const ExecStats& now);
-  // g is created by `creator` at t. Inside a region, g inherits the innermost one's task: Go
-  // gives it a synthetic, nameless region from its creation, with stats from zero. Returns
-  // whether it did.
-  bool inherit(GoId creator, GoId g, Time t);
-  // g ends (at `end`; unset: the trace ends) with the stats `final_stats`: its open regions end
-  // with it, bottom of the stack first, dropped unless `kept` (Go drops a system goroutine's).
-  void end_goroutine(GoId g, const ExecStats& final_stats, std::optional<Time> end, bool kept);
+  // A region begins on g at t; `at_start` is g's stats then (Go's snapshotStat), its maps handed
+  // over.
+  void begin(GoId g, RegionLists& lists, const Region& r, Time t, PackedStats at_start);
+  // A region ends on g at t, g's stats being `now` (its maps handed over): the innermost open
+  // one, whatever the event names (Go pops the top of the stack), or, with none open, one made
+  // up from the end.
+  void end(GoId g, RegionLists& lists, const Region& r, Time t, PackedStats now);
+  // g is created at t by a goroutine with regions `creator`. Inside a region, g inherits the
+  // innermost one's task: Go gives it a synthetic, nameless region from its creation, with stats
+  // from zero. Returns whether it did.
+  bool inherit(const RegionLists& creator, GoId g, RegionLists& lists, Time t);
+  // g ends (at `end`; unset: the trace ends) with the stats `final_stats` (not handed over): its
+  // open regions end with it, dropped unless `kept` (Go drops a system goroutine's).
+  void end_goroutine(GoId g, RegionLists& lists, const PackedStats& final_stats, std::optional<Time> end, bool kept);
   [[nodiscard]] bool any_open() const { return open_ != 0; }
-  [[nodiscard]] bool has_open(GoId g) const;
-  // A new goroutine takes g's id: the old one's regions go with its record, as in Go.
-  void forget(GoId g);
-  // g's ended regions in Go's order: by start, those without one first. Forgets g.
-  std::vector<RegionSummary> take(GoId g);
+  // A goroutine record is replaced or dropped: its regions go with it, as in Go.
+  void forget(RegionLists& lists);
+  // g's ended regions in Go's order: by start, those without one first. Empties the lists.
+  std::vector<RegionSummary> take(RegionLists& lists);
 
  private:
-  struct Regions {
-    std::vector<RegionSummary> open, done;
+  struct Stored {
+    PackedStats stats;  // the goroutine's at the region's start while open; the region's own after
+    TaskId task = 0;
+    Time start = 0, end = 0;
+    std::uint32_t name = 0;  // an Interning name
+    std::uint32_t next = 0;  // the next region in its list; 0 ends it
+    bool has_start = false, has_end = false;
   };
-  void open(GoId g, RegionSummary region);
-  void close(GoId g, Regions& regions, RegionSummary region, bool kept);
+  std::uint32_t allocate();
+  void release(std::uint32_t i);
+  void release_list(std::uint32_t first);
+  void push_open(RegionLists& lists, std::uint32_t i);
+  [[nodiscard]] RegionSummary summary(const Stored& r) const;
 
   TaskTracker& tasks_;
+  PackedStatsPool stats_;
+  Interning& names_;
   RegionListener* listener_ = nullptr;
-  std::unordered_map<GoId, Regions> by_goroutine_;
+  // Entry 0 ends the lists; released entries are chained by `next` from free_ and reused.
+  base::ChunkedVector<Stored> store_;
+  std::uint32_t free_ = 0;
   std::size_t open_ = 0;  // open regions of all goroutines
 };
 
 // Go's IsSystemGoroutine: the runtime's own goroutines (by start function), and nameless ones.
 bool is_system_goroutine(const std::string& name);
 
-// Region and task statistics by name (Summary::region_stats, task_stats).
-std::map<std::string, SpanStats> region_stats(const std::vector<GoroutineSummary>& goroutines, Time first, Time last);
-std::map<std::string, SpanStats> task_stats(const std::vector<TaskSummary>& tasks, Time first, Time last);
+// Region or task statistics by name (Summary::region_stats, task_stats): counts and complete
+// durations, the nameless skipped.
+class SpanStatsByName {
+ public:
+  template <class Span>
+  void add(const Span& span, Time first, Time last) {
+    if (span.name.empty()) return;
+    Entry& e = by_name_[span.name];
+    e.count++;
+    if (span.complete()) e.durations.add(span.duration(first, last));
+  }
+  [[nodiscard]] std::map<std::string, SpanStats> finish() const;
+
+ private:
+  struct Entry {
+    std::uint64_t count = 0;
+    LatencyHistogram durations;
+  };
+  std::map<std::string, Entry> by_name_;
+};
 
 }  // namespace gtanalyze::analysis

@@ -2,7 +2,9 @@
 // needs room for them twice, and the chunks can be freed one by one as the elements are consumed.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -21,14 +23,18 @@ class ChunkedVector {
     if (size_ % kChunkSize == 0) chunks_.push_back(std::make_unique<T[]>(kChunkSize));
     return (*this)[size_++];
   }
-  // For elements consumed in order: frees the chunk of element i once i is its last one (or the
-  // last element). The elements of a freed chunk must not be accessed again.
+  // Element i is done with (each once, in any order): its chunk is freed once all the chunk's
+  // elements are. The elements of a freed chunk must not be accessed again, nor more added.
   void consumed(std::size_t i) {
-    if (i % kChunkSize == kChunkSize - 1 || i + 1 == size_) chunks_[i / kChunkSize].reset();
+    const std::size_t chunk = i / kChunkSize;
+    if (consumed_.size() < chunks_.size()) consumed_.resize(chunks_.size());
+    const std::size_t in_chunk = std::min(kChunkSize, size_ - chunk * kChunkSize);
+    if (++consumed_[chunk] == in_chunk) chunks_[chunk].reset();
   }
 
  private:
   std::vector<std::unique_ptr<T[]>> chunks_;
+  std::vector<std::uint16_t> consumed_;  // per chunk, once consumed() is first called
   std::size_t size_ = 0;
 };
 

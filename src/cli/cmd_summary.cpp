@@ -13,14 +13,31 @@
 
 namespace gtanalyze::cli {
 
-int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write) {
-  std::FILE* out = path.empty() ? stdout : std::fopen(path.c_str(), "w");
-  if (!out) return fail(path, "cannot open for writing");
-  bool ok = write(out);
-  ok = std::fflush(out) == 0 && ok;
-  if (out != stdout) ok = std::fclose(out) == 0 && ok;
-  if (!ok) return fail(path.empty() ? "<stdout>" : path, "write failed");
+OutputFile::~OutputFile() {
+  if (file_ && file_ != stdout) std::fclose(file_);
+}
+
+std::FILE* OutputFile::get() {
+  if (!tried_) {
+    tried_ = true;
+    file_ = path_.empty() ? stdout : std::fopen(path_.c_str(), "w");
+  }
+  return file_;
+}
+
+int OutputFile::close(bool written) {
+  if (!get()) return fail(path_, "cannot open for writing");
+  bool ok = std::fflush(file_) == 0 && written;
+  if (file_ != stdout) ok = std::fclose(file_) == 0 && ok;
+  file_ = nullptr;
+  if (!ok) return fail(path_.empty() ? "<stdout>" : path_, "write failed");
   return kExitOk;
+}
+
+int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write) {
+  OutputFile out(path);
+  std::FILE* file = out.get();
+  return out.close(file && write(file));
 }
 
 int write_output(const std::string& path, const std::string& text) {
@@ -39,13 +56,24 @@ bool use_color(const SummaryOptions& options) {
 
 }  // namespace
 
+// The JSON is written while the summary is made: a big trace's goroutines are never all held. The
+// proof of leaks is read first, so that a bad one fails before any output.
+int run_json(const SummaryOptions& options) {
+  auto proof = read_leak_proof(options.trace, options.leak_proof);
+  if (!proof) return kExitInputError;
+  OutputFile out(options.output);
+  report::JsonStream json([&out] { return out.get(); });
+  auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &json);
+  if (!analysed) return kExitInputError;
+  apply_leak_proof(analysed->summary, *proof);
+  return out.close(json.finish(analysed->summary));
+}
+
 int run_summary(const SummaryOptions& options) {
+  if (options.json) return run_json(options);
   auto analysed = analyse_trace(options.trace, options.leaks, options.threads);
   if (!analysed) return kExitInputError;
   if (!prove_leaks(analysed->summary, options.trace, options.leak_proof)) return kExitInputError;
-  if (options.json) {
-    return write_output(options.output, [&](std::FILE* out) { return report::write_json(analysed->summary, out); });
-  }
   return write_output(options.output, report::to_text(analysed->summary, analysed->info,
                                                       report::TextOptions{options.top, use_color(options)}));
 }

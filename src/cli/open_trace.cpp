@@ -151,13 +151,15 @@ bool read_events(OpenTrace& trace, const std::string& path, std::string_view wha
   }
 }
 
-std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads) {
+std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads,
+                                           analysis::GoroutineSink* sink) {
   auto trace = open_trace(path, threads);
   if (!trace) return std::nullopt;
-  return analyse_trace(std::move(*trace), path, leak_options);
+  return analyse_trace(std::move(*trace), path, leak_options, sink);
 }
 
-std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options) {
+std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options,
+                                           analysis::GoroutineSink* sink) {
   analysis::Summarizer summarizer(leak_options);
   const bool read = read_events(trace, path, "reading", [&](std::span<const Event> events) {
     summarizer.on_events(events);
@@ -170,47 +172,47 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
   // The reader still holds the last generation's tables (megabytes); free them before the
   // summaries are built, the moment memory peaks.
   trace.reader.reset();
-  return AnalysedTrace{summarizer.finish(version, std::move(warnings)),
+  return AnalysedTrace{summarizer.finish(version, std::move(warnings), sink),
                        report::TraceInfo{trace.source->name(), compression_name(trace.source->compression()),
                                          stats.bytes, stats.generations}};
 }
 
-namespace {
-
-bool apply_leak_proof(Summary& summary, const std::string& proof_path) {
-  auto source = ByteSource::open(proof_path);
+std::optional<input::LeakProofInput> read_leak_proof(const std::string& input_path, const std::string& proof_path) {
+  const bool given = !proof_path.empty();
+  if (!given && input_path == "-") return input::LeakProofInput{};  // standard input is read once
+  const std::string& path = given ? proof_path : input_path;
+  auto source = ByteSource::open(path);
   if (!source) {
-    report_error(proof_path, source.error());
-    return false;
+    if (!given) return input::LeakProofInput{};  // the trace's own error is the reading's to tell
+    report_error(path, source.error());
+    return std::nullopt;
+  }
+  if (!given) {
+    auto format = input::detect(**source);
+    if (!format || *format != input::Format::Capture) return input::LeakProofInput{};
   }
   auto proof = input::read_leak_proof(**source);
   if (!proof) {
-    report_error(proof_path, proof.error());
-    return false;
+    report_error(path, proof.error());
+    return std::nullopt;
   }
-  if (proof->kind == LeakProof::Profile) {
-    analysis::prove_leaks(summary, proof->profile);
-  } else {
-    analysis::prove_leaks(summary, proof->leaked);
-  }
-  return true;
+  // A capture read as the trace proves leaks only if its GC saw some.
+  if (!given && proof->leaked.empty()) return input::LeakProofInput{};
+  return std::move(*proof);
 }
 
-}  // namespace
+void apply_leak_proof(Summary& summary, const input::LeakProofInput& proof) {
+  if (proof.kind == LeakProof::Profile) {
+    analysis::prove_leaks(summary, proof.profile);
+  } else if (proof.kind == LeakProof::Capture) {
+    analysis::prove_leaks(summary, proof.leaked);
+  }
+}
 
 bool prove_leaks(Summary& summary, const std::string& input_path, const std::string& proof_path) {
-  if (!proof_path.empty()) return apply_leak_proof(summary, proof_path);
-  if (input_path == "-") return true;  // read once already
-  auto source = ByteSource::open(input_path);
-  if (!source) return true;  // it was read: it is not for the proof to fail
-  auto format = input::detect(**source);
-  if (!format || *format != input::Format::Capture) return true;
-  auto proof = input::read_leak_proof(**source);
-  if (!proof) {
-    report_error(input_path, proof.error());
-    return false;
-  }
-  if (!proof->leaked.empty()) analysis::prove_leaks(summary, proof->leaked);
+  auto proof = read_leak_proof(input_path, proof_path);
+  if (!proof) return false;
+  apply_leak_proof(summary, *proof);
   return true;
 }
 

@@ -9,9 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "analysis/summarizer.hpp"
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
 #include "gtanalyze/summary.hpp"
+#include "input/input.hpp"
 #include "report/text.hpp"
 
 namespace gtanalyze::cli {
@@ -44,13 +46,20 @@ struct AnalysedTrace {
   report::TraceInfo info;
 };
 
-// Reads every event of the trace at `path` into the goroutine analysis.
-std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads);
-std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options);
+// Reads every event of the trace at `path` into the goroutine analysis. With a sink, the
+// goroutines go to it, not into the summary (analysis::Summarizer::finish).
+std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads,
+                                           analysis::GoroutineSink* sink = nullptr);
+std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options,
+                                           analysis::GoroutineSink* sink = nullptr);
 
-// Joins a proof of leaks with the summary's leak candidates: the one at `proof_path` (a
-// goroutineleak profile or a capture) when given; else, for a capture analysed from `input_path`,
-// the leaks it saw the GC prove, if it saw any. On failure prints why and returns false.
+// The proof of leaks for the summary of the trace at `input_path`: the one at `proof_path` (a
+// goroutineleak profile or a capture) when given; else, for a capture, the leaks its GC proved,
+// if any (kind None when there is nothing to join). On failure prints why and returns nothing.
+std::optional<input::LeakProofInput> read_leak_proof(const std::string& input_path, const std::string& proof_path);
+// Joins a proof with the summary's leak candidates.
+void apply_leak_proof(Summary& summary, const input::LeakProofInput& proof);
+// The two at once. On failure prints why and returns false.
 bool prove_leaks(Summary& summary, const std::string& input_path, const std::string& proof_path);
 
 // Reads every event of `trace` into `consume`, a batch at a time, with a progress bar on stderr

@@ -5,8 +5,10 @@
 
 #include <cctype>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "report/json_members.hpp"
 
@@ -209,8 +211,11 @@ void gc_json(JsonWriter& w, const GcSummary& gc) {
   w.end_object();
 }
 
-void goroutines_json(JsonWriter& w, const Summary& s) {
-  objects_json(w, "goroutines", s.goroutines, [&](const GoroutineSummary& g) { goroutine_members(w, s, g, true); });
+void goroutine_json(JsonWriter& w, const Summary& s, const GoroutineSummary& g) {
+  w.begin_object();
+  goroutine_members(w, s, g, true);
+  w.end_object();
+  w.flush();
 }
 
 void groups_json(JsonWriter& w, const std::vector<GroupSummary>& groups) {
@@ -288,13 +293,13 @@ void leak_groups_json(JsonWriter& w, const Summary& s) {
   w.end_array();
 }
 
-void trace_json(JsonWriter& w, const Summary& s) {
+void trace_json(JsonWriter& w, const Summary& s, std::uint64_t goroutines) {
   w.key("trace");
   w.begin_object();
   w.field("duration_ns", s.last - s.first);
   w.field("events", s.events);
   w.field("go_version", std::string_view(version_name(s.version)));
-  w.field("goroutines", static_cast<std::uint64_t>(s.goroutines.size()));
+  w.field("goroutines", goroutines);
   w.field("leak_proof", std::string_view(leak_proof_name(s.leak_proof)));
   w.key("warnings");
   w.begin_array();
@@ -303,11 +308,18 @@ void trace_json(JsonWriter& w, const Summary& s) {
   w.end_object();
 }
 
-// The whole summary, one section per member in key order (the schema sorts keys).
-void render(const Summary& s, JsonWriter& w) {
+// The whole summary, one section per member in key order (the schema sorts keys), in two parts
+// around the goroutines (which a JsonStream writes as they come): up to the goroutines' array
+// open, and from its end with `goroutines` written.
+void render_head(const Summary& s, JsonWriter& w) {
   w.begin_object();
   gc_json(w, s.gc);
-  goroutines_json(w, s);
+  w.key("goroutines");
+  w.begin_array();
+}
+
+void render_tail(const Summary& s, JsonWriter& w, std::uint64_t goroutines) {
+  w.end_array();
   groups_json(w, s.groups);
   leak_candidates_json(w, s);
   leak_groups_json(w, s);
@@ -316,8 +328,15 @@ void render(const Summary& s, JsonWriter& w) {
   w.field("schema", std::string_view(kJsonSchema));
   span_stats_json(w, "task_stats", s.task_stats);
   tasks_json(w, s);
-  trace_json(w, s);
+  trace_json(w, s, goroutines);
   w.end_object();
+  w.text("\n");
+}
+
+void render(const Summary& s, JsonWriter& w) {
+  render_head(s, w);
+  for (const GoroutineSummary& g : s.goroutines) goroutine_json(w, s, g);
+  render_tail(s, w, s.goroutines.size());
 }
 
 }  // namespace
@@ -327,7 +346,6 @@ std::string to_json(const Summary& s) {
   out.resize(1024 + s.goroutines.size() * 640);
   JsonWriter w(out, nullptr, 0);
   render(s, w);
-  w.text("\n");
   w.finish();
   return out;
 }
@@ -336,9 +354,32 @@ bool write_json(const Summary& s, std::FILE* file, std::size_t piece_bytes) {
   std::string out;
   JsonWriter w(out, file, piece_bytes);
   render(s, w);
-  w.text("\n");
   w.flush(true);
   return !w.failed();
+}
+
+JsonStream::JsonStream(std::function<std::FILE*()> open_file, std::size_t piece_bytes)
+    : open_file_(std::move(open_file)), piece_bytes_(piece_bytes) {}
+JsonStream::~JsonStream() = default;
+
+void JsonStream::begin(const Summary& head) {
+  std::FILE* file = open_file_();
+  if (!file) return;
+  writer_ = std::make_unique<JsonWriter>(buffer_, file, piece_bytes_);
+  render_head(head, *writer_);
+}
+
+void JsonStream::goroutine(const Summary& head, const GoroutineSummary& g) {
+  if (!writer_) return;
+  goroutine_json(*writer_, head, g);
+  goroutines_++;
+}
+
+bool JsonStream::finish(const Summary& s) {
+  if (!writer_) return false;
+  render_tail(s, *writer_, goroutines_);
+  writer_->flush(true);
+  return !writer_->failed();
 }
 
 }  // namespace gtanalyze::report

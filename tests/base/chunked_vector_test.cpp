@@ -28,14 +28,33 @@ TEST_CASE("ChunkedVector keeps its elements in place as it grows") {
   CHECK(cv[n - 1] == static_cast<int>(n - 1) * 3);
 }
 
-TEST_CASE("ChunkedVector frees a chunk once its last element is consumed") {
-  ChunkedVector<int> v;
-  const std::size_t chunk = ChunkedVector<int>::kChunkSize;
-  for (std::size_t i = 0; i < chunk + 2; i++) v.emplace_back() = static_cast<int>(i);
-  // Consuming in order: the first chunk goes with element chunk-1; the elements after it stay.
-  for (std::size_t i = 0; i < chunk; i++) v.consumed(i);
-  CHECK(v[chunk] == static_cast<int>(chunk));
-  CHECK(v[chunk + 1] == static_cast<int>(chunk + 1));
+namespace {
+// Counts its destructions: a chunk freed destroys all its elements at once.
+struct Tracked {
+  static inline std::size_t destroyed = 0;
+  int value = 0;
+  ~Tracked() { destroyed++; }
+};
+}  // namespace
+
+TEST_CASE("ChunkedVector frees a chunk once all its elements are consumed, in any order") {
+  Tracked::destroyed = 0;
+  ChunkedVector<Tracked> v;
+  const std::size_t chunk = ChunkedVector<Tracked>::kChunkSize;
+  for (std::size_t i = 0; i < 2 * chunk + 2; i++) v.emplace_back().value = static_cast<int>(i);
+  // The first chunk's last element first, then the second chunk backwards but for its first.
+  v.consumed(chunk - 1);
+  for (std::size_t i = 2 * chunk - 1; i > chunk; i--) v.consumed(i);
+  CHECK(Tracked::destroyed == 0);
+  CHECK(v[chunk].value == static_cast<int>(chunk));
+  for (std::size_t i = 0; i + 1 < chunk; i++) v.consumed(i);
+  CHECK(Tracked::destroyed == chunk);  // the first chunk, whole
   v.consumed(chunk);
-  CHECK(v[chunk + 1] == static_cast<int>(chunk + 1));  // not its chunk's last, nor the last element
+  CHECK(Tracked::destroyed == 2 * chunk);
+  // The last chunk holds two elements: freed with the second of them.
+  v.consumed(2 * chunk + 1);
+  CHECK(Tracked::destroyed == 2 * chunk);
+  CHECK(v[2 * chunk].value == static_cast<int>(2 * chunk));
+  v.consumed(2 * chunk);
+  CHECK(Tracked::destroyed == 3 * chunk);
 }

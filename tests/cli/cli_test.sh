@@ -128,6 +128,9 @@ if [ "$collector" = ON ]; then
   grep -q "^Leak candidates: 14 goroutines in 10 groups, 11 proven leaked by the GC$" "$tmp/out" &&
     grep -q "Proven leaked by the GC (from the capture)" "$tmp/out"
   check "a capture that saw the GC mark goroutines leaked proves its own leaks" $?
+  "$bin" "$src/corpus/go1.26/leakproof.cap" --json >"$tmp/out" 2>"$tmp/err"
+  [ "$(grep -c '"proven": true' "$tmp/out")" = 11 ] && grep -q '"leak_proof": "capture"' "$tmp/out"
+  check "a capture proves its own leaks in --json too" $?
   "$bin" "$proof_trace" --leak-proof "$src/corpus/go1.26/leakproof.cap" --color=never >"$tmp/out" 2>"$tmp/err"
   grep -qE "^      proven 2 of 3: goroutines [0-9]+ [0-9]+$" "$tmp/out"
   check "--leak-proof CAPTURE names which of a group the GC proved" $?
@@ -138,6 +141,16 @@ if [ "$collector" = ON ]; then
 fi
 gzip -dc "$profile" | head -c 300 >"$tmp/cut.pb"
 expect_error "a truncated profile" 2 "^gtanalyze: .*cut\.pb: offset [0-9]+: goroutineleak profile: " "$proof_trace" --leak-proof "$tmp/cut.pb"
+# --json is written while the trace is summarised: a proof or a trace that fails leaves no file.
+expect_error "--json with a truncated profile" 2 "cut\.pb: offset [0-9]+: goroutineleak profile: " "$proof_trace" \
+  --leak-proof "$tmp/cut.pb" --json -o "$tmp/no-proof.json"
+[ ! -e "$tmp/no-proof.json" ]
+check "--json -o with a bad proof creates no file" $?
+{ head -c 3000 "$proof_trace"; printf '\377%.0s' $(seq 200); tail -c +3201 "$proof_trace"; } >"$tmp/bad.trace"
+expect_error "--json of a damaged trace" 2 "bad\.trace: offset [0-9]+ \(generation 1\): found invalid uvarint" \
+  "$tmp/bad.trace" --json -o "$tmp/bad.json"
+[ ! -e "$tmp/bad.json" ]
+check "--json -o of a trace that fails creates no file" $?
 expect_error "a trace as the proof" 2 "^gtanalyze: .*leaky\.trace: offset 0: not a goroutineleak profile" "$proof_trace" --leak-proof "$leaky"
 expect_error "a missing proof" 2 "^gtanalyze: missing\.pb\.gz: cannot open: No such file or directory$" "$proof_trace" --leak-proof missing.pb.gz
 "$bin" diff "$proof_trace" "$proof_trace" --leak-proof "$profile" --fail-on 'new-proven-leaks>0' >"$tmp/out" 2>"$tmp/err"

@@ -3,6 +3,8 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <cstdio>
+
 #include "analysis/summarizer.hpp"
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
@@ -21,7 +23,7 @@ std::filesystem::path trace_of_json_golden(const std::filesystem::path& golden) 
 }
 
 Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks,
-                const std::function<void(analysis::Summarizer&)>& setup) {
+                const std::function<void(analysis::Summarizer&)>& setup, analysis::GoroutineSink* sink) {
   const std::filesystem::path full = path.is_absolute() ? path : source_dir() / path;
   auto source = ByteSource::open(full.string());
   if (!source) FAIL(full.string() << ": " << source.error().describe());
@@ -36,11 +38,25 @@ Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks,
     if (!*more) break;
     summarizer.on_event(event);
   }
-  return summarizer.finish((*reader)->version(), (*reader)->warnings());
+  return summarizer.finish((*reader)->version(), (*reader)->warnings(), sink);
 }
 
 nlohmann::json analyse_json(const std::filesystem::path& path, const LeakOptions& leaks) {
   return nlohmann::json::parse(report::to_json(analyse(path, leaks)));
+}
+
+std::string analyse_json_streamed(const std::filesystem::path& path) {
+  std::FILE* file = std::tmpfile();
+  REQUIRE(file != nullptr);
+  report::JsonStream json([file] { return file; });
+  const Summary summary = analyse(path, {}, {}, &json);
+  CHECK(summary.goroutines.empty());  // all went to the stream
+  CHECK(json.finish(summary));
+  std::string text(static_cast<std::size_t>(std::ftell(file)), '\0');
+  std::rewind(file);
+  CHECK(std::fread(text.data(), 1, text.size(), file) == text.size());
+  std::fclose(file);
+  return text;
 }
 
 }  // namespace gtanalyze::test
