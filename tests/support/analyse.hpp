@@ -19,8 +19,7 @@ namespace gtanalyze::test {
 // `path` is absolute, or relative to the source tree. `setup`, if given, sees the Summarizer
 // before the first event (to set a region listener); `sink`, if given, takes the goroutines.
 Summary analyse(const std::filesystem::path& path, const LeakOptions& leaks = {},
-                const std::function<void(analysis::Summarizer&)>& setup = {},
-                analysis::GoroutineSink* sink = nullptr);
+                const std::function<void(analysis::Summarizer&)>& setup = {}, analysis::GoroutineSink* sink = nullptr);
 // The same, as the gtanalyze/v1 JSON document.
 nlohmann::json analyse_json(const std::filesystem::path& path, const LeakOptions& leaks = {});
 // The document's text as `gtanalyze --json` writes it: streamed while the summary is made.
