@@ -56,25 +56,25 @@ bool use_color(const SummaryOptions& options) {
 
 }  // namespace
 
-// The JSON is written while the summary is made: a big trace's goroutines are never all held. The
-// proof of leaks is read first, so that a bad one fails before any output.
-int run_json(const SummaryOptions& options) {
+// The goroutines go to the report while the summary is made (the JSON is written then, the text
+// keeps what it shows of them): a big trace's goroutines are never all held. The proof of leaks
+// is read first, so that a bad one fails before any output.
+int run_summary(const SummaryOptions& options) {
   auto proof = read_leak_proof(options.trace, options.leak_proof);
   if (!proof) return kExitInputError;
-  OutputFile out(options.output);
-  report::JsonStream json([&out] { return out.get(); });
-  auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &json);
+  if (options.json) {
+    OutputFile out(options.output);
+    report::JsonStream json([&out] { return out.get(); });
+    auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &json);
+    if (!analysed) return kExitInputError;
+    apply_leak_proof(analysed->summary, *proof);
+    return out.close(json.finish(analysed->summary));
+  }
+  report::GoroutineDigest goroutines;
+  auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &goroutines);
   if (!analysed) return kExitInputError;
   apply_leak_proof(analysed->summary, *proof);
-  return out.close(json.finish(analysed->summary));
-}
-
-int run_summary(const SummaryOptions& options) {
-  if (options.json) return run_json(options);
-  auto analysed = analyse_trace(options.trace, options.leaks, options.threads);
-  if (!analysed) return kExitInputError;
-  if (!prove_leaks(analysed->summary, options.trace, options.leak_proof)) return kExitInputError;
-  return write_output(options.output, report::to_text(analysed->summary, analysed->info,
+  return write_output(options.output, report::to_text(analysed->summary, goroutines, analysed->info,
                                                       report::TextOptions{options.top, use_color(options)}));
 }
 

@@ -97,24 +97,30 @@ class Writer {
   std::string out_;
 };
 
-// The n goroutines with the most `measure` time (ties by id).
-template <class Measure>
-void top_goroutines(Writer& w, const Summary& s, const char* title, Measure measure, std::size_t n) {
-  std::vector<std::pair<Duration, const GoroutineSummary*>> gs;
-  for (const auto& g : s.goroutines)
-    if (measure(g) > 0) gs.emplace_back(measure(g), &g);
-  const std::size_t shown = std::min(n, gs.size());
-  std::partial_sort(gs.begin(), gs.begin() + static_cast<std::ptrdiff_t>(shown), gs.end(),
-                    [](const auto& a, const auto& b) {
-                      return a.first != b.first ? a.first > b.first : a.second->id < b.second->id;
-                    });
+// Keeps `item` among the k first of `kept` by `before` (a strict order), which it keeps sorted.
+template <class T, class Before>
+void keep_first(std::vector<T>& kept, T&& item, std::size_t k, Before before) {
+  auto at = std::upper_bound(kept.begin(), kept.end(), item, before);
+  if (static_cast<std::size_t>(at - kept.begin()) >= k) return;
+  kept.insert(at, std::forward<T>(item));
+  if (kept.size() > k) kept.pop_back();
+}
+
+bool more_time(const GoroutineDigest::Top& a, const GoroutineDigest::Top& b) {
+  return a.measure != b.measure ? a.measure > b.measure : a.id < b.id;
+}
+
+bool slower(const GoroutineDigest::Slow& a, const GoroutineDigest::Slow& b) {
+  return a.duration != b.duration ? a.duration > b.duration : a.what < b.what;
+}
+
+void top_goroutines(Writer& w, const char* title, const std::vector<GoroutineDigest::Top>& top) {
   w.heading(title);
-  for (std::size_t i = 0; i < shown; i++) {
-    const GoroutineSummary& g = *gs[i].second;
-    w.line("  G{:<9} {:<46} {:>9} of {:>9} alive", g.id, fit(g.name, 46), human_duration(gs[i].first),
+  for (const GoroutineDigest::Top& g : top) {
+    w.line("  G{:<9} {:<46} {:>9} of {:>9} alive", g.id, fit(g.name, 46), human_duration(g.measure),
            human_duration(g.total));
   }
-  if (shown == 0) w.line("  (none)");
+  if (top.empty()) w.line("  (none)");
 }
 
 // One table of span statistics (task types or region names), by name.
@@ -129,48 +135,29 @@ void span_table(Writer& w, const char* column, const std::map<std::string, SpanS
   }
 }
 
-// A complete task or region and its duration, for the slowest lists.
-struct Slow {
-  Duration duration;
-  std::string what;
-};
-
-void slowest(Writer& w, std::vector<Slow> spans) {
-  constexpr std::size_t kShown = 3;
-  const std::size_t shown = std::min(kShown, spans.size());
-  std::partial_sort(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(shown), spans.end(),
-                    [](const Slow& a, const Slow& b) {
-                      return a.duration != b.duration ? a.duration > b.duration : a.what < b.what;
-                    });
-  for (std::size_t i = 0; i < shown; i++) w.line("    {:>9}  {}", human_duration(spans[i].duration), spans[i].what);
+void slowest(Writer& w, const std::vector<GoroutineDigest::Slow>& spans) {
+  for (const GoroutineDigest::Slow& span : spans) w.line("    {:>9}  {}", human_duration(span.duration), span.what);
 }
 
 // runtime/trace tasks and regions: counts and durations by name, and the slowest few. Nothing
 // when the trace has none.
-void annotations(Writer& w, const Summary& s) {
-  std::size_t regions = 0;
-  std::vector<Slow> slow_regions, slow_tasks;
-  for (const GoroutineSummary& g : s.goroutines) {
-    regions += g.regions.size();
-    for (const RegionSummary& r : g.regions) {
-      if (r.complete() && !r.name.empty()) {
-        slow_regions.push_back(
-            {r.duration(s.first, s.last), fmt::format("region {} on G{} in task {}", fit(r.name, 40), g.id, r.task)});
-      }
-    }
-  }
+void annotations(Writer& w, const Summary& s, const GoroutineDigest& goroutines) {
+  const std::uint64_t regions = goroutines.regions;
+  std::vector<GoroutineDigest::Slow> slow_tasks;
   if (s.tasks.empty() && regions == 0) return;
   for (const TaskSummary& t : s.tasks)
     if (t.complete() && !t.name.empty())
-      slow_tasks.push_back({t.duration(s.first, s.last), fmt::format("task {} {}", t.id, fit(t.name, 50))});
+      keep_first(slow_tasks,
+                 GoroutineDigest::Slow{t.duration(s.first, s.last), fmt::format("task {} {}", t.id, fit(t.name, 50))},
+                 GoroutineDigest::kSlowest, slower);
   w.heading(fmt::format("User annotations: {}, {} (durations of the complete ones)", plural(s.tasks.size(), "task"),
                         plural(regions, "region")));
   span_table(w, "task type", s.task_stats);
   if (!slow_tasks.empty()) w.line("  slowest tasks");
-  slowest(w, std::move(slow_tasks));
+  slowest(w, slow_tasks);
   span_table(w, "region", s.region_stats);
-  if (!slow_regions.empty()) w.line("  slowest regions");
-  slowest(w, std::move(slow_regions));
+  if (!goroutines.slowest_regions.empty()) w.line("  slowest regions");
+  slowest(w, goroutines.slowest_regions);
 }
 
 // Goroutine ids, the first 8 and how many more.
@@ -248,18 +235,39 @@ std::string human_duration(Duration ns) {
   return fmt::format("{:.3g}s", v / 1e9);
 }
 
-std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& options) {
-  Writer w(options.color);
-  std::size_t created = 0, ended = 0;
-  for (const auto& g : s.goroutines) {
-    created += g.created ? 1 : 0;
-    ended += g.end != 0 ? 1 : 0;
+void GoroutineDigest::goroutine(const Summary& head, const GoroutineSummary& g) {
+  seen++;
+  created += g.created ? 1 : 0;
+  ended += g.end != 0 ? 1 : 0;
+  if (g.exec > 0) keep_first(by_exec, Top{g.exec, g.id, g.name, g.total}, kTopGoroutines, more_time);
+  if (const Duration block = g.block(); block > 0)
+    keep_first(by_block, Top{block, g.id, g.name, g.total}, kTopGoroutines, more_time);
+  regions += g.regions.size();
+  for (const RegionSummary& r : g.regions) {
+    if (!r.complete() || r.name.empty()) continue;
+    const Duration d = r.duration(head.first, head.last);
+    // Only a region that can be among the slowest is worth its text.
+    if (slowest_regions.size() == kSlowest && d < slowest_regions.back().duration) continue;
+    keep_first(slowest_regions, Slow{d, fmt::format("region {} on G{} in task {}", fit(r.name, 40), g.id, r.task)},
+               kSlowest, slower);
   }
+}
+
+std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& options) {
+  GoroutineDigest goroutines;
+  for (const GoroutineSummary& g : s.goroutines) goroutines.goroutine(s, g);
+  return to_text(s, goroutines, info, options);
+}
+
+std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const TraceInfo& info,
+                    const TextOptions& options) {
+  Writer w(options.color);
+  const std::uint64_t created = goroutines.created, ended = goroutines.ended;
   w.line("trace        {}{}", info.name, info.compression == "none" ? "" : " (" + info.compression + ")");
   w.line("format       Go {} trace, {} bytes, {}", version_name(s.version), info.bytes,
          plural(info.generations, "generation"));
   w.line("duration     {} ({})", human_duration(s.last - s.first), plural(s.events, "event"));
-  w.line("goroutines   {} seen, {} created, {} ended{}", s.goroutines.size(), created, ended,
+  w.line("goroutines   {} seen, {} created, {} ended{}", goroutines.seen, created, ended,
          s.gomaxprocs ? fmt::format("; GOMAXPROCS {}", s.gomaxprocs) : "");
   w.line("warnings     {}",
          s.warnings.empty() ? std::string("none") : w.paint("33", std::to_string(s.warnings.size())));
@@ -297,11 +305,9 @@ std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& 
            kNameWidth, rest.count, human_duration(rest.exec), human_duration(rest.sched_wait),
            human_duration(rest.block), human_duration(rest.syscall), human_duration(rest.gc));
   }
-  top_goroutines(
-      w, s, "Top goroutines by execution time", [](const GoroutineSummary& g) { return g.exec; }, 5);
-  top_goroutines(
-      w, s, "Top goroutines by block time", [](const GoroutineSummary& g) { return g.block(); }, 5);
-  annotations(w, s);
+  top_goroutines(w, "Top goroutines by execution time", goroutines.by_exec);
+  top_goroutines(w, "Top goroutines by block time", goroutines.by_block);
+  annotations(w, s, goroutines);
 
   w.heading("Scheduler and GC");
   const LatencyStats& l = s.sched_latency;

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "analysis/summarizer.hpp"
 #include "gtanalyze/summary.hpp"
 
 namespace gtanalyze::report {
@@ -24,6 +26,33 @@ struct TextOptions {
 // Human units: "950ns", "12.3µs", "4.56ms", "1.23s".
 std::string human_duration(Duration ns);
 
+// What the text report takes from the goroutines, gathered one at a time: as a GoroutineSink it
+// takes them while the Summarizer drains them, so that they are never all held at once.
+struct GoroutineDigest : analysis::GoroutineSink {
+  static constexpr std::size_t kTopGoroutines = 5, kSlowest = 3;
+  struct Top {
+    Duration measure = 0;
+    GoId id = 0;
+    std::string name;
+    Duration total = 0;
+  };
+  // A complete task or region and its duration, for the slowest lists.
+  struct Slow {
+    Duration duration = 0;
+    std::string what;
+  };
+
+  void begin(const Summary& /*head*/) override {}
+  void goroutine(const Summary& head, const GoroutineSummary& g) override;
+
+  std::uint64_t seen = 0, created = 0, ended = 0, regions = 0;
+  std::vector<Top> by_exec, by_block;  // the most first (ties by id), only those above 0
+  std::vector<Slow> slowest_regions;   // the longest first (ties by text), named ones only
+};
+
+// The summary whose goroutines are in it, or the one whose goroutines went to `goroutines`.
 std::string to_text(const Summary& summary, const TraceInfo& info, const TextOptions& options = {});
+std::string to_text(const Summary& summary, const GoroutineDigest& goroutines, const TraceInfo& info,
+                    const TextOptions& options = {});
 
 }  // namespace gtanalyze::report

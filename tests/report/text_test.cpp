@@ -1,0 +1,49 @@
+// The text summary: the same text whether the goroutines stay in the Summary or go to a
+// GoroutineDigest while the summary is made (as `gtanalyze TRACE` does).
+#include <catch2/catch_test_macros.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include "report/text.hpp"
+#include "support/analyse.hpp"
+
+namespace fs = std::filesystem;
+using namespace gtanalyze;
+
+TEST_CASE("the text summary from a digest of the goroutines equals the one from the whole summary") {
+  std::size_t traces = 0, with_regions = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(test::source_dir() / "tests/golden/json")) {
+    if (entry.path().extension() != ".json") continue;
+    const fs::path trace = test::trace_of_json_golden(entry.path());
+    const report::TraceInfo info{trace.filename().string(), "none", 1, 1};
+    const Summary whole = test::analyse(trace);
+    report::GoroutineDigest digest;
+    const Summary streamed = test::analyse(trace, {}, {}, &digest);
+    CHECK(streamed.goroutines.empty());
+    CHECK(digest.seen == whole.goroutines.size());
+    INFO(trace.string());
+    CHECK(report::to_text(streamed, digest, info) == report::to_text(whole, info));
+    // The digest's lists, against sorting every goroutine and region.
+    std::vector<std::pair<Duration, GoId>> exec;
+    std::vector<Duration> regions;
+    for (const GoroutineSummary& g : whole.goroutines) {
+      if (g.exec > 0) exec.emplace_back(-g.exec, g.id);
+      for (const RegionSummary& r : g.regions)
+        if (r.complete() && !r.name.empty()) regions.push_back(r.duration(whole.first, whole.last));
+    }
+    std::sort(exec.begin(), exec.end());
+    std::sort(regions.rbegin(), regions.rend());
+    REQUIRE(digest.by_exec.size() == std::min<std::size_t>(exec.size(), 5));
+    for (std::size_t i = 0; i < digest.by_exec.size(); i++) CHECK(digest.by_exec[i].id == exec[i].second);
+    REQUIRE(digest.slowest_regions.size() == std::min<std::size_t>(regions.size(), 3));
+    for (std::size_t i = 0; i < digest.slowest_regions.size(); i++)
+      CHECK(digest.slowest_regions[i].duration == regions[i]);
+    traces++;
+    with_regions += digest.slowest_regions.empty() ? 0 : 1;
+  }
+  CHECK(traces > 40);
+  CHECK(with_regions > 0);  // the slowest regions were compared somewhere
+}
