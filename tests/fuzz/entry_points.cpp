@@ -16,6 +16,7 @@
 #include "parser/v1/v1_reader.hpp"
 #include "report/json.hpp"
 #include "report/perfetto_writer.hpp"
+#include "report/text.hpp"
 #include "report/timeline.hpp"
 
 namespace gtanalyze::fuzz {
@@ -120,9 +121,28 @@ Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead) {
     }
   }
   o.warnings = (*reader)->warnings().size();
-  // As the CLI: a summary only of a trace read to its end.
+  // As the CLI: a summary only of a trace read to its end, its goroutines streamed to the JSON
+  // and to the text's digest.
   if (analyse && o.ok) {
-    (void)report::to_json(summarizer.finish((*reader)->version(), (*reader)->warnings()));
+    static std::FILE* const null = std::fopen("/dev/null", "w");
+    report::JsonStream json([] { return null; });
+    report::GoroutineDigest digest;
+    struct BothSinks : analysis::GoroutineSink {
+      analysis::GoroutineSink& a;
+      analysis::GoroutineSink& b;
+      BothSinks(analysis::GoroutineSink& first, analysis::GoroutineSink& second) : a(first), b(second) {}
+      void begin(const Summary& head) override {
+        a.begin(head);
+        b.begin(head);
+      }
+      void goroutine(const Summary& head, const GoroutineSummary& g) override {
+        a.goroutine(head, g);
+        b.goroutine(head, g);
+      }
+    } both(json, digest);
+    const Summary summary = summarizer.finish((*reader)->version(), (*reader)->warnings(), &both);
+    (void)json.finish(summary);
+    (void)report::to_text(summary, digest, report::TraceInfo{});
     intervals.finish();
   }
   return o;
