@@ -182,7 +182,9 @@ struct Summary {
   Time first = 0, last = 0;      // times of the first and last event
   std::uint64_t gomaxprocs = 0;  // the last GOMAXPROCS the trace reported (0: none)
   std::vector<std::string> warnings;
-  std::vector<GoroutineSummary> goroutines;    // ascending id
+  std::vector<GoroutineSummary> goroutines;  // ascending id
+  // Goroutines handed to a GoroutineSink instead of kept in `goroutines` (analysis/summarizer.hpp).
+  std::uint64_t goroutines_streamed = 0;
   std::vector<GroupSummary> groups;            // ascending name
   std::vector<LeakCandidate> leak_candidates;  // ascending id
   std::vector<LeakGroup> leak_groups;          // most count × min_blocked first
@@ -193,6 +195,9 @@ struct Summary {
   std::vector<TaskSummary> tasks;  // ascending id
   // By name; nameless regions and tasks (synthetic regions, task 0) are not counted.
   std::map<std::string, SpanStats> region_stats, task_stats;
+
+  // The goroutines the trace had, kept or streamed.
+  [[nodiscard]] std::uint64_t goroutine_count() const { return goroutines.size() + goroutines_streamed; }
 };
 
 // Which goroutines may be leak candidates.

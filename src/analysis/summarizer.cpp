@@ -124,6 +124,7 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings, G
     }
     if (sink) {
       sink->goroutine(out, gs);
+      out.goroutines_streamed++;
     } else {
       out.goroutines.push_back(std::move(gs));
     }

@@ -40,7 +40,13 @@ std::optional<Summary> load_side(const std::string& path, const LeakOptions& lea
   if (*format != input::Format::JsonExport) {
     auto trace = open_trace(std::move(*source), path, threads);
     if (!trace) return std::nullopt;
-    auto analysed = analyse_trace(std::move(*trace), path, leaks);
+    // The diff takes only the goroutines' count: they are not kept (a big trace's are most of
+    // its summary's memory, and a diff holds two summaries).
+    struct DiscardGoroutines : analysis::GoroutineSink {
+      void begin(const Summary& /*head*/) override {}
+      void goroutine(const Summary& /*head*/, const GoroutineSummary& /*g*/) override {}
+    } discard;
+    auto analysed = analyse_trace(std::move(*trace), path, leaks, &discard);
     if (!analysed) return std::nullopt;
     if (!prove_leaks(analysed->summary, path, leak_proof)) return std::nullopt;
     return std::move(analysed->summary);

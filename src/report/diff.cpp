@@ -77,7 +77,7 @@ Figures figures(const Summary& s) {
   auto count = [](std::uint64_t v) { return Figure{static_cast<double>(v), false}; };
   auto duration = [](Duration v) { return Figure{static_cast<double>(v), true}; };
   Figures f;
-  f["goroutines"] = count(s.goroutines.size());
+  f["goroutines"] = count(s.goroutine_count());
   f["events"] = count(s.events);
   f["duration_ns"] = duration(s.last - s.first);
   f["sched_latency.p50_ns"] = duration(s.sched_latency.p50);

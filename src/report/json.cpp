@@ -293,13 +293,13 @@ void leak_groups_json(JsonWriter& w, const Summary& s) {
   w.end_array();
 }
 
-void trace_json(JsonWriter& w, const Summary& s, std::uint64_t goroutines) {
+void trace_json(JsonWriter& w, const Summary& s) {
   w.key("trace");
   w.begin_object();
   w.field("duration_ns", s.last - s.first);
   w.field("events", s.events);
   w.field("go_version", std::string_view(version_name(s.version)));
-  w.field("goroutines", goroutines);
+  w.field("goroutines", s.goroutine_count());
   w.field("leak_proof", std::string_view(leak_proof_name(s.leak_proof)));
   w.key("warnings");
   w.begin_array();
@@ -310,7 +310,7 @@ void trace_json(JsonWriter& w, const Summary& s, std::uint64_t goroutines) {
 
 // The whole summary, one section per member in key order (the schema sorts keys), in two parts
 // around the goroutines (which a JsonStream writes as they come): up to the goroutines' array
-// open, and from its end with `goroutines` written.
+// open, and from its end.
 void render_head(const Summary& s, JsonWriter& w) {
   w.begin_object();
   gc_json(w, s.gc);
@@ -318,7 +318,7 @@ void render_head(const Summary& s, JsonWriter& w) {
   w.begin_array();
 }
 
-void render_tail(const Summary& s, JsonWriter& w, std::uint64_t goroutines) {
+void render_tail(const Summary& s, JsonWriter& w) {
   w.end_array();
   groups_json(w, s.groups);
   leak_candidates_json(w, s);
@@ -328,7 +328,7 @@ void render_tail(const Summary& s, JsonWriter& w, std::uint64_t goroutines) {
   w.field("schema", std::string_view(kJsonSchema));
   span_stats_json(w, "task_stats", s.task_stats);
   tasks_json(w, s);
-  trace_json(w, s, goroutines);
+  trace_json(w, s);
   w.end_object();
   w.text("\n");
 }
@@ -336,7 +336,7 @@ void render_tail(const Summary& s, JsonWriter& w, std::uint64_t goroutines) {
 void render(const Summary& s, JsonWriter& w) {
   render_head(s, w);
   for (const GoroutineSummary& g : s.goroutines) goroutine_json(w, s, g);
-  render_tail(s, w, s.goroutines.size());
+  render_tail(s, w);
 }
 
 }  // namespace
@@ -372,12 +372,11 @@ void JsonStream::begin(const Summary& head) {
 void JsonStream::goroutine(const Summary& head, const GoroutineSummary& g) {
   if (!writer_) return;
   goroutine_json(*writer_, head, g);
-  goroutines_++;
 }
 
 bool JsonStream::finish(const Summary& s) {
   if (!writer_) return false;
-  render_tail(s, *writer_, goroutines_);
+  render_tail(s, *writer_);
   writer_->flush(true);
   return !writer_->failed();
 }

@@ -43,7 +43,6 @@ class JsonStream : public analysis::GoroutineSink {
   std::size_t piece_bytes_;
   std::string buffer_;
   std::unique_ptr<JsonWriter> writer_;  // once the file is open
-  std::uint64_t goroutines_ = 0;
 };
 
 // Loads an export back into a Summary whose to_json is the same document (up to fields a later

@@ -236,7 +236,6 @@ std::string human_duration(Duration ns) {
 }
 
 void GoroutineDigest::goroutine(const Summary& head, const GoroutineSummary& g) {
-  seen++;
   created += g.created ? 1 : 0;
   ended += g.end != 0 ? 1 : 0;
   if (g.exec > 0) keep_first(by_exec, Top{g.exec, g.id, g.name, g.total}, kTopGoroutines, more_time);
@@ -267,7 +266,7 @@ std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const T
   w.line("format       Go {} trace, {} bytes, {}", version_name(s.version), info.bytes,
          plural(info.generations, "generation"));
   w.line("duration     {} ({})", human_duration(s.last - s.first), plural(s.events, "event"));
-  w.line("goroutines   {} seen, {} created, {} ended{}", goroutines.seen, created, ended,
+  w.line("goroutines   {} seen, {} created, {} ended{}", s.goroutine_count(), created, ended,
          s.gomaxprocs ? fmt::format("; GOMAXPROCS {}", s.gomaxprocs) : "");
   w.line("warnings     {}",
          s.warnings.empty() ? std::string("none") : w.paint("33", std::to_string(s.warnings.size())));

@@ -45,7 +45,7 @@ struct GoroutineDigest : analysis::GoroutineSink {
   void begin(const Summary& /*head*/) override {}
   void goroutine(const Summary& head, const GoroutineSummary& g) override;
 
-  std::uint64_t seen = 0, created = 0, ended = 0, regions = 0;
+  std::uint64_t created = 0, ended = 0, regions = 0;
   std::vector<Top> by_exec, by_block;  // the most first (ties by id), only those above 0
   std::vector<Slow> slowest_regions;   // the longest first (ties by text), named ones only
 };
