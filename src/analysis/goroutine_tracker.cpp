@@ -372,8 +372,7 @@ void StateMachine::on_range(const Event& ev) {
 PackedStats StateMachine::snapshot(const Goroutine& g, Time t) {
   Goroutine copy = g;
   static_cast<PackedStats&>(copy) = stats.copy(g);
-  copy.last_range = 0;
-  times.for_each(g.last_range, [&](std::uint32_t key, std::int64_t v) { times(copy.last_range, key) = v; });
+  copy.last_range = times.copy(g.last_range);
   copy.finalize(t, nullptr, times);  // frees copy.last_range
   return copy;
 }

@@ -4,13 +4,8 @@ namespace gtanalyze::analysis {
 
 PackedStats PackedStatsPool::copy(const PackedStats& s) {
   PackedStats out = s;
-  auto copy_map = [&](base::PooledMaps::Map from) {
-    base::PooledMaps::Map to = 0;
-    maps_.for_each(from, [&](std::uint32_t key, std::int64_t v) { maps_(to, key) = v; });
-    return to;
-  };
-  out.block_by_reason = copy_map(s.block_by_reason);
-  out.range_time = copy_map(s.range_time);
+  out.block_by_reason = maps_.copy(s.block_by_reason);
+  out.range_time = maps_.copy(s.range_time);
   return out;
 }
 

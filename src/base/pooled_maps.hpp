@@ -45,6 +45,12 @@ class PooledMaps {
       release(i);
     }
   }
+  // A new map with the entries of `map`.
+  Map copy(Map map) {
+    Map out = 0;
+    for (std::uint32_t i = map; i != 0; i = entries_[i].next) insert(out, entries_[i].key) = entries_[i].value;
+    return out;
+  }
   // f(key, value) for each entry, the latest inserted first.
   template <class F>
   void for_each(Map map, F&& f) const {

@@ -52,6 +52,20 @@ TEST_CASE("PooledMaps: erase and clear (released entries reused)") {
   CHECK(as_map(pool, a) == std::map<std::uint32_t, std::int64_t>{{6, 60}});
 }
 
+TEST_CASE("PooledMaps: a copy holds the same entries and changes apart from the original") {
+  PooledMaps pool;
+  PooledMaps::Map a = 0;
+  for (std::uint32_t k = 1; k <= 3; k++) pool(a, k) = k * 10;
+  PooledMaps::Map b = pool.copy(a);
+  CHECK(b != a);
+  CHECK(as_map(pool, b) == as_map(pool, a));
+  pool(b, 2) += 5;
+  pool.erase(b, 3);
+  CHECK(as_map(pool, a) == std::map<std::uint32_t, std::int64_t>{{1, 10}, {2, 20}, {3, 30}});
+  CHECK(as_map(pool, b) == std::map<std::uint32_t, std::int64_t>{{1, 10}, {2, 25}});
+  CHECK(pool.copy(0) == 0);
+}
+
 TEST_CASE("PooledMaps matches std::map under a random mix of operations") {
   PooledMaps pool;
   PooledMaps::Map maps[8] = {};
