@@ -39,6 +39,7 @@ struct RawInput {
   std::size_t prefix_pos = 0;
   // Atomic so that a progress report on another thread may read it while a reader thread reads.
   std::atomic<std::uint64_t> consumed{0};
+  bool ended = false;  // a read found the end of the input
 
   ~RawInput() {
     if (owns_fd) ::close(fd);
@@ -63,6 +64,7 @@ struct RawInput {
       if (r < 0) return -1;
       got = static_cast<std::size_t>(r);
     }
+    if (got == 0) ended = true;
     consumed.store(consumed.load(std::memory_order_relaxed) + got, std::memory_order_relaxed);
     return static_cast<long>(got);
   }
@@ -84,6 +86,18 @@ class RawDevice {
   RawInput* in_;
 };
 
+// Boost's what() is "gzip error" whatever went wrong.
+std::string describe(const bio::gzip_error& e) {
+  switch (e.error()) {
+    case bio::gzip::bad_crc: return "the data does not match the stream's checksum (CRC-32)";
+    case bio::gzip::bad_length: return "the data's length does not match the stream's footer";
+    case bio::gzip::bad_header: return "not a valid gzip header";
+    case bio::gzip::bad_footer: return "not a valid gzip footer";
+    case bio::gzip::zlib_error: return "corrupt deflate data (zlib error " + std::to_string(e.zlib_error_code()) + ")";
+    default: return "gzip error " + std::to_string(e.error());
+  }
+}
+
 }  // namespace
 
 const char* compression_name(Compression c) {
@@ -102,7 +116,8 @@ struct ByteSource::Impl {
   std::optional<std::uint64_t> raw_size;
   std::unique_ptr<bio::filtering_streambuf<bio::input>> decompressed;  // null when uncompressed
   std::uint64_t offset = 0;
-  bool failed = false;
+  // A failure, reported by the read after the one that delivered the bytes before it.
+  std::optional<Error> failure;
   std::string lookahead;  // bytes peek() read ahead, served first by read()
   std::size_t lookahead_pos = 0;
 
@@ -181,31 +196,46 @@ void ByteSource::Impl::sniff() {
 }
 
 Result<std::size_t> ByteSource::Impl::read_input(char* dst, std::size_t n, std::uint64_t at) {
-  Impl& impl = *this;
-  if (impl.failed) return make_error(ErrorCode::Io, impl.offset, "read after an earlier failure");
+  if (failure) return *failure;
   std::size_t got = 0;
-  if (!impl.decompressed) {
+  const auto fail = [&](ErrorCode code, std::string message) -> Result<std::size_t> {
+    failure = make_error(code, at + got, std::move(message));
+    if (got != 0) return got;
+    return *failure;
+  };
+  if (!decompressed) {
     while (got < n) {
-      long r = impl.raw.read(dst + got, n - got);
-      if (r < 0) {
-        impl.failed = true;
-        return make_error(ErrorCode::Io, at + got, std::string("read failed: ") + std::strerror(errno));
-      }
+      long r = raw.read(dst + got, n - got);
+      if (r < 0) return fail(ErrorCode::Io, std::string("read failed: ") + std::strerror(errno));
       if (r == 0) break;
       got += static_cast<std::size_t>(r);
     }
-  } else {
-    try {
-      while (got < n) {
-        std::streamsize r = impl.decompressed->sgetn(dst + got, static_cast<std::streamsize>(n - got));
-        if (r <= 0) break;
-        got += static_cast<std::size_t>(r);
+    return got;
+  }
+  // What the decompressor holds is taken as is; only a byte beyond it makes it decompress more,
+  // which may throw: then every byte before the damage has been delivered.
+  auto& stream = *decompressed;
+  try {
+    while (got < n) {
+      const std::streamsize held = stream.in_avail();
+      if (held > 0) {
+        got += static_cast<std::size_t>(stream.sgetn(dst + got, std::min<std::streamsize>(held, n - got)));
+        continue;
       }
-    } catch (const std::exception& e) {
-      impl.failed = true;
-      return make_error(ErrorCode::Io, at + got,
-                        std::string(compression_name(impl.compression)) + " decompression failed: " + e.what());
+      const auto c = stream.sbumpc();
+      if (c == std::char_traits<char>::eof()) break;
+      dst[got++] = std::char_traits<char>::to_char_type(c);
     }
+  } catch (const bio::gzip_error& e) {
+    // Deflate data or the footer missing at the end of the input: the file was cut short, as a
+    // trace still being written or copied is, and the parser keeps what was whole before it.
+    const bool cut_short =
+        raw.ended && ((e.error() == bio::gzip::zlib_error && e.zlib_error_code() == bio::zlib::buf_error) ||
+                      e.error() == bio::gzip::bad_footer);
+    if (cut_short) return fail(ErrorCode::Truncated, "the gzip stream ends early: the file is cut short");
+    return fail(ErrorCode::Io, "gzip decompression failed: " + describe(e));
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::Io, std::string(compression_name(compression)) + " decompression failed: " + e.what());
   }
   return got;
 }
@@ -224,8 +254,11 @@ Result<std::size_t> ByteSource::read(char* dst, std::size_t n) {
   }
   if (got < n) {
     auto more = impl.read_input(dst + got, n - got, impl.offset + got);
-    if (!more) return more;
-    got += *more;
+    if (more) {
+      got += *more;
+    } else if (got == 0) {
+      return more;  // else the bytes peeked first, and the failure at the next read
+    }
   }
   impl.offset += got;
   return got;

@@ -88,6 +88,39 @@ else
   failures=$((failures + 1)); echo "FAIL: corpus trace $trace missing"
 fi
 
+# A gzip trace cut short is a trace cut short (a trace copied while still being written): exit 0,
+# the whole generations (old formats: records) before the cut, and a warning naming the cut; the
+# same analysis as the plain trace cut where the gzip data ends (the offset the warning names).
+for cut_trace in "$src/corpus/go1.26/syncprims.trace" "$src/corpus/go1.21/annotations.trace"; do
+  name=$(basename "$(dirname "$cut_trace")")/$(basename "$cut_trace")
+  gzip -c "$cut_trace" >"$tmp/whole.gz"
+  head -c $(($(stat -c %s "$tmp/whole.gz") * 9 / 10)) "$tmp/whole.gz" >"$tmp/cut.gz"
+  "$bin" --json "$tmp/cut.gz" >"$tmp/cut-gz.json" 2>"$tmp/err"
+  code=$?
+  at=$(grep -o '"trace cut short at offset [0-9]*[^"]*the gzip stream ends early: the file is cut short"' "$tmp/cut-gz.json" |
+    grep -o 'offset [0-9]*' | cut -d' ' -f2)
+  [ "$code" = 0 ] && [ -n "$at" ] && [ ! -s "$tmp/err" ]
+  check "$name gzipped and cut short: exit 0 (got $code) and a warning naming the cut" $?
+  head -c "${at:-0}" "$cut_trace" >"$tmp/cut-plain.trace"
+  "$bin" --json "$tmp/cut-plain.trace" >"$tmp/cut-plain.json" 2>/dev/null
+  python3 - "$tmp/cut-gz.json" "$tmp/cut-plain.json" <<'PY'
+import json, sys
+try:
+    gz, plain = (json.load(open(p)) for p in sys.argv[1:3])
+except ValueError:
+    sys.exit(1)
+for export in (gz, plain):
+    export["trace"]["warnings"] = [w for w in export["trace"]["warnings"] if "cut short" not in w]
+sys.exit(0 if gz == plain and gz["trace"]["events"] > 0 else 1)
+PY
+  check "$name gzipped and cut short: the analysis of the plain trace cut at the same byte" $?
+  rm -rf "$tmp/ex-gz" "$tmp/ex-plain"
+  "$bin" export -o "$tmp/ex-gz" --jobs 1 "$tmp/cut.gz" >/dev/null 2>&1 &&
+    "$bin" export -o "$tmp/ex-plain" --jobs 1 "$tmp/cut-plain.trace" >/dev/null 2>&1 &&
+    [ -n "$(ls "$tmp/ex-gz/traces")" ] && [ "$(ls "$tmp/ex-gz/traces")" = "$(ls "$tmp/ex-plain/traces")" ]
+  check "$name gzipped and cut short: exported, with the trace id of the plain trace cut at the same byte" $?
+done
+
 # diff: exit 1 on a broken rule (one stderr line per rule), 0 otherwise, 2 on a bad rule.
 leaky=$src/corpus/go1.26/leaky.trace
 fixed=$src/corpus/go1.26/leakfixed.trace

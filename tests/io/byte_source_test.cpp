@@ -5,8 +5,10 @@
 #include <boost/iostreams/filter/zstd.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
 #include <catch2/catch_test_macros.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "gtanalyze/byte_source.hpp"
 
@@ -77,45 +79,73 @@ TEST_CASE("inputs shorter than a magic number are plain") {
   }
 }
 
-TEST_CASE("corrupt or truncated compressed input is an error, not garbage") {
-  const std::string plain = sample();
-  std::string gz = compress(plain, bio::gzip_compressor());
-  std::string zs = compress(plain, bio::zstd_compressor());
-  for (std::string bad : {gz.substr(0, gz.size() / 2), zs.substr(0, zs.size() / 2)}) {
-    auto source = ByteSource::from_memory(bad);
-    std::string buf(1 << 16, '\0');
-    bool failed = false;
-    std::size_t total = 0;
-    for (int i = 0; i < 100 && !failed; i++) {
-      auto got = source->read(buf.data(), buf.size());
-      if (!got) {
-        failed = true;
-        CHECK(got.error().message.find("decompression failed") != std::string::npos);
-      } else if (*got == 0) {
-        break;
-      } else {
-        total += *got;
-      }
-    }
-    // Either the decompressor reports the damage, or it stops short; it never invents bytes.
-    CHECK((failed || total < plain.size()));
+// Bytes that do not compress: a gzip stream cut at a fraction of its length holds about that
+// fraction of them.
+std::string incompressible(std::size_t n) {
+  std::string s = std::string("go 1.22 trace\0\0\0", 16);
+  std::uint64_t x = 88172645463325252ull;
+  while (s.size() < n) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    s += static_cast<char>(x);
   }
+  return s;
+}
+
+// Reads until the source fails or ends; returns the bytes and the failure, if any.
+std::pair<std::string, std::optional<Error>> read_until_failure(ByteSource& source, std::size_t chunk) {
+  std::string all, buf(chunk, '\0');
+  for (;;) {
+    auto got = source.read(buf.data(), buf.size());
+    if (!got) return {all, got.error()};
+    if (*got == 0) return {all, std::nullopt};
+    all.append(buf.data(), *got);
+  }
+}
+
+TEST_CASE("a gzip stream cut short: every byte before the cut, then an error saying so") {
+  const std::string plain = incompressible(300000);
+  const std::string gz = compress(plain, bio::gzip_compressor());
+  // In the deflate data, and in the footer (all the data is there; its checksum is not).
+  for (std::size_t cut : {gz.size() * 6 / 10, gz.size() - 3}) {
+    for (std::size_t chunk : {1u, 4096u, 1u << 20}) {
+      auto source = ByteSource::from_memory(std::string_view(gz).substr(0, cut));
+      auto [read, failure] = read_until_failure(*source, chunk);
+      CHECK(plain.starts_with(read));
+      // What zlib decoded before the cut, but for its last output buffer.
+      CHECK(read.size() + 64 * 1024 > cut * plain.size() / gz.size());
+      REQUIRE(failure.has_value());
+      CHECK(failure->code == ErrorCode::Truncated);
+      CHECK(failure->message == "the gzip stream ends early: the file is cut short");
+      CHECK(failure->offset == read.size());
+      auto again = source->read(std::string(16, '\0').data(), 16);
+      CHECK((!again && again.error().code == ErrorCode::Truncated));
+    }
+  }
+}
+
+TEST_CASE("a damaged compressed stream is an error, not a cut, and never garbage") {
+  const std::string plain = incompressible(300000);
+  std::string gz = compress(plain, bio::gzip_compressor());
+  // The footer's checksum: the data decompresses, then the check fails at the end of the input.
+  gz[gz.size() - 8] = static_cast<char>(gz[gz.size() - 8] ^ 0x55);
+  auto source = ByteSource::from_memory(gz);
+  auto [read, failure] = read_until_failure(*source, 4096);
+  CHECK(plain.starts_with(read));
+  CHECK(read.size() + 64 * 1024 > plain.size());
+  REQUIRE(failure.has_value());
+  CHECK(failure->code == ErrorCode::Io);
+  CHECK(failure->message == "gzip decompression failed: the data does not match the stream's checksum (CRC-32)");
+
+  // zstd cut short or damaged: the decompressor reports it or stops short; it never invents bytes.
+  std::string zs = compress(sample(), bio::zstd_compressor());
   std::string flipped = zs;
   flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x55);
-  auto source = ByteSource::from_memory(flipped);
-  std::string buf(1 << 16, '\0');
-  bool failed = false;
-  std::string out;
-  for (int i = 0; i < 100; i++) {
-    auto got = source->read(buf.data(), buf.size());
-    if (!got) {
-      failed = true;
-      break;
-    }
-    if (*got == 0) break;
-    out.append(buf.data(), *got);
+  for (const std::string& bad : {zs.substr(0, zs.size() / 2), flipped}) {
+    auto z = ByteSource::from_memory(bad);
+    auto [out, zfailure] = read_until_failure(*z, 1 << 16);
+    if (zfailure) CHECK(zfailure->message.find("zstd decompression failed") != std::string::npos);
+    CHECK((zfailure || out != sample()));
   }
-  CHECK((failed || out != plain));
 }
 
 TEST_CASE("missing files and directories are errors naming the reason") {

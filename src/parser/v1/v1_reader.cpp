@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "base/id_map.hpp"
 #include "parser/v1/convert.hpp"
@@ -91,7 +92,9 @@ class V1Reader final : public TraceReader {
   std::uint64_t syncs_ = 0;
 };
 
-Result<std::string> read_all(ByteSource& source) {
+// The whole input. A compressed input cut short (an error of code Truncated) ends it like a
+// plain file cut short, the error kept in `cut`: the records before the cut are analysed.
+Result<std::string> read_all(ByteSource& source, std::optional<Error>& cut) {
   std::string data;
   // Start small and double: a first 1 MiB chunk zero-filled 3 MiB for every trace, however small,
   // which cost 60% of the time of a fuzz run (tests/fuzz) on kilobyte-sized inputs. An
@@ -107,6 +110,10 @@ Result<std::string> read_all(ByteSource& source) {
       if (chunk < (std::size_t{64} << 20)) chunk *= 2;
     }
     auto n = source.read(data.data() + used, data.size() - used);
+    if (!n && n.error().code == ErrorCode::Truncated) {
+      cut = std::move(n).error();
+      break;
+    }
     if (!n) return n.error();
     if (*n == 0) break;
     used += *n;
@@ -157,12 +164,15 @@ Result<std::unique_ptr<TraceReader>> make_v1_reader(ByteSource& source, Version 
     return make_error(ErrorCode::UnsupportedVersion, source.offset(),
                       fmt::format("go {} trace is not an old-format trace", version_name(version)));
   }
-  auto data = read_all(source);
+  std::optional<Error> cut;
+  auto data = read_all(source, cut);
   if (!data) return std::move(data).error();
   std::uint64_t bytes = data->size();
   auto trace = std::make_unique<OldTrace>(std::move(*data), static_cast<unsigned>(version), v1::Dialect::Go126);
   GTA_TRY(trace->load());
-  std::vector<std::string> warnings = trace->warnings();
+  std::vector<std::string> warnings;
+  if (cut) warnings.push_back(fmt::format("trace cut short at offset {}: {}", cut->offset, cut->message));
+  warnings.insert(warnings.end(), trace->warnings().begin(), trace->warnings().end());
   auto checked = check_order(*trace, warnings);
   if (!checked) return std::move(checked).error();
   return std::unique_ptr<TraceReader>(
