@@ -1,5 +1,5 @@
 // `gtanalyze perfetto TRACE -o OUT`: the trace's timeline as a Perfetto protobuf trace, read in two
-// passes (report/timeline.hpp); standard input is first copied to a temporary file for that.
+// passes (report/timeline.hpp); standard input or a pipe is first copied to a temporary file for that.
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -32,7 +32,7 @@ std::optional<report::TimelinePlan> plan(const std::string& path, const std::str
 int run_perfetto(const PerfettoOptions& options) {
   std::string path = options.trace;
   File spool;
-  if (path == "-" && !spool_stdin(spool, path)) return kExitInputError;
+  if (!make_rereadable(spool, path)) return kExitInputError;
   auto first = plan(path, options.trace, options.threads);
   if (!first) return kExitInputError;
 

@@ -1,7 +1,7 @@
 // `gtanalyze pprof --type TYPE TRACE -o OUT`: a pprof profile of where goroutines waited, equal to
 // `go tool trace -pprof=TYPE` (docs/pprof.md). Two passes: the summary gives each goroutine's
-// windows (its life, or its regions of one type), then the intervals are collected; standard input is first copied to a
-// temporary file.
+// windows (its life, or its regions of one type), then the intervals are collected; standard input or a pipe is first
+// copied to a temporary file.
 #include <unistd.h>
 
 #include "analysis/state_profile.hpp"
@@ -18,7 +18,7 @@ int run_pprof(const PprofOptions& options) {
     return fail("pprof", "the profile is binary: write it to a file with -o FILE, or pipe it");
   std::string path = options.trace;
   File spool;
-  if (path == "-" && !spool_stdin(spool, path)) return kExitInputError;
+  if (!make_rereadable(spool, path)) return kExitInputError;
 
   auto first = open_trace(path, options.threads, options.trace);
   if (!first) return kExitInputError;

@@ -2,6 +2,7 @@
 #include "cli/open_trace.hpp"
 
 #include <fmt/core.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <thread>
@@ -90,21 +91,32 @@ int report_error(const std::string& path, const Error& error) {
   return fail(path, error.describe());
 }
 
-bool spool_stdin(File& spool, std::string& path) {
+bool make_rereadable(File& spool, std::string& path) {
+  std::FILE* input = stdin;
+  File opened;
+  if (path != "-") {
+    // A missing file or a directory is left to open_trace, which says so.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode)))
+      return true;
+    opened.reset(std::fopen(path.c_str(), "rb"));
+    if (!opened) return true;
+    input = opened.get();
+  }
   spool.reset(std::tmpfile());
   if (!spool) {
-    fail("-", "cannot create a temporary file to read standard input twice");
+    fail(path, "cannot create a temporary file to read the input twice");
     return false;
   }
   char buffer[1 << 16];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0;) {
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, input)) > 0;) {
     if (std::fwrite(buffer, 1, n, spool.get()) != n) {
-      fail("-", "cannot copy standard input to a temporary file");
+      fail(path, "cannot copy the input to a temporary file");
       return false;
     }
   }
-  if (std::ferror(stdin) || std::fflush(spool.get()) != 0) {
-    fail("-", "cannot read standard input");
+  if (std::ferror(input) || std::fflush(spool.get()) != 0) {
+    fail(path, "cannot read the input");
     return false;
   }
   path = "/proc/self/fd/" + std::to_string(::fileno(spool.get()));

@@ -23,9 +23,11 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
-// For commands that read a trace twice: copies standard input to an unnamed temporary file
-// (`spool`) and sets `path` to a name that reopens it. On failure prints why and returns false.
-bool spool_stdin(File& spool, std::string& path);
+// For commands that read a trace twice: an input that can be read only once (standard input as
+// "-", a pipe such as bash's <(...), a character device) is copied to an unnamed temporary file
+// (`spool`), and `path` set to a name that reopens it; other paths are left as they are. On
+// failure prints why and returns false.
+bool make_rereadable(File& spool, std::string& path);
 
 struct OpenTrace {
   std::unique_ptr<ByteSource> source;

@@ -84,6 +84,13 @@ if [ -f "$trace" ]; then
   code1=$?
   [ "$code1" = "$code" ] && cmp -s "$tmp/err" "$tmp/err1"
   check "a cut trace gives the same exit and message with --threads 1 and 2" $?
+  # perfetto and pprof read the trace twice: a pipe (bash's <(...)) is copied first, like stdin.
+  "$bin" perfetto "$trace" -o "$tmp/file.pftrace" && "$bin" perfetto <(cat "$trace") -o "$tmp/pipe.pftrace" &&
+    cmp -s "$tmp/file.pftrace" "$tmp/pipe.pftrace"
+  check "perfetto from a pipe writes what it writes from the file" $?
+  "$bin" pprof --type sync "$trace" -o "$tmp/file.pb.gz" && "$bin" pprof --type sync <(cat "$trace") -o "$tmp/pipe.pb.gz" &&
+    cmp -s "$tmp/file.pb.gz" "$tmp/pipe.pb.gz"
+  check "pprof from a pipe writes what it writes from the file" $?
 else
   failures=$((failures + 1)); echo "FAIL: corpus trace $trace missing"
 fi
