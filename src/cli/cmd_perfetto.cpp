@@ -32,7 +32,10 @@ std::optional<report::TimelinePlan> plan(const std::string& path, const std::str
 int run_perfetto(const PerfettoOptions& options) {
   std::string path = options.trace;
   File spool;
-  if (!make_rereadable(spool, path)) return kExitInputError;
+  if (auto error = make_rereadable(spool, path)) {
+    fail(options.trace, *error);
+    return kExitInputError;
+  }
   auto first = plan(path, options.trace, options.threads);
   if (!first) return kExitInputError;
 

@@ -18,7 +18,10 @@ int run_pprof(const PprofOptions& options) {
     return fail("pprof", "the profile is binary: write it to a file with -o FILE, or pipe it");
   std::string path = options.trace;
   File spool;
-  if (!make_rereadable(spool, path)) return kExitInputError;
+  if (auto error = make_rereadable(spool, path)) {
+    fail(options.trace, *error);
+    return kExitInputError;
+  }
 
   auto first = open_trace(path, options.threads, options.trace);
   if (!first) return kExitInputError;

@@ -7,6 +7,7 @@
 #include "analysis/interning.hpp"
 #include "analysis/state_intervals.hpp"
 #include "analysis/summarizer.hpp"
+#include "cli/open_trace.hpp"
 #include "input/input.hpp"
 #include "io/trace_digest.hpp"
 
@@ -81,7 +82,11 @@ bool export_events(TraceReader& reader, const ExportSettings& settings, report::
 ExportOutcome export_trace(const std::string& path, const ExportSettings& settings,
                            const std::function<bool(const std::string&)>& claim) {
   ExportOutcome out;
-  auto source = ByteSource::open(path);
+  // Read twice (its id, then its tables): stdin or a pipe is copied first.
+  File spool;
+  std::string read_path = path;
+  if (auto error = make_rereadable(spool, read_path)) return failed(out, make_error(ErrorCode::Io, 0, *error));
+  auto source = ByteSource::open(read_path);
   if (!source) return failed(out, source.error());
   auto format = input::detect(**source);
   if (!format && format.error().code != ErrorCode::NotATrace) return failed(out, format.error());
@@ -101,14 +106,14 @@ ExportOutcome export_trace(const std::string& path, const ExportSettings& settin
     return out;
   }
 
-  source = ByteSource::open(path);
+  source = ByteSource::open(read_path);
   if (!source) return failed(out, source.error());
   auto reader = input::open_events(**source);
   if (!reader) return failed(out, reader.error());
   std::error_code ec;
   std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
   report::ExportedTrace trace{
-      out.trace_id, ec ? path : absolute, compression_name((*source)->compression()), out.bytes, {}};
+      out.trace_id, ec || path == "-" ? path : absolute, compression_name((*source)->compression()), out.bytes, {}};
   if (!export_events(**reader, settings, trace, out.error)) {
     out.kind = Kind::Failed;
     return out;

@@ -91,36 +91,27 @@ int report_error(const std::string& path, const Error& error) {
   return fail(path, error.describe());
 }
 
-bool make_rereadable(File& spool, std::string& path) {
+std::optional<std::string> make_rereadable(File& spool, std::string& path) {
   std::FILE* input = stdin;
   File opened;
   if (path != "-") {
     // A missing file or a directory is left to open_trace, which says so.
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode)))
-      return true;
+      return std::nullopt;
     opened.reset(std::fopen(path.c_str(), "rb"));
-    if (!opened) return true;
+    if (!opened) return std::nullopt;
     input = opened.get();
   }
   spool.reset(std::tmpfile());
-  if (!spool) {
-    fail(path, "cannot create a temporary file to read the input twice");
-    return false;
-  }
+  if (!spool) return "cannot create a temporary file to read the input twice";
   char buffer[1 << 16];
   for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, input)) > 0;) {
-    if (std::fwrite(buffer, 1, n, spool.get()) != n) {
-      fail(path, "cannot copy the input to a temporary file");
-      return false;
-    }
+    if (std::fwrite(buffer, 1, n, spool.get()) != n) return "cannot copy the input to a temporary file";
   }
-  if (std::ferror(input) || std::fflush(spool.get()) != 0) {
-    fail(path, "cannot read the input");
-    return false;
-  }
+  if (std::ferror(input) || std::fflush(spool.get()) != 0) return "cannot read the input";
   path = "/proc/self/fd/" + std::to_string(::fileno(spool.get()));
-  return true;
+  return std::nullopt;
 }
 
 std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads, const std::string& name) {

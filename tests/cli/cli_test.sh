@@ -215,6 +215,13 @@ check "export of a missing and a good trace: exit 1 ($code), one failures row, t
 printf '%s\n%s\n' "$tmp/t.gz" "$tmp/t.zst" | "$bin" export -o "$tmp/ex" --jobs 1 "$chans" --files-from - 2>"$tmp/err"
 [ "$?" = 0 ] && grep -q "3/3 traces: 0 exported, 3 skipped" "$tmp/err" && [ "$(ls "$tmp/ex/traces" | wc -l)" = 1 ]
 check "export: plain, gzip and zstd of one trace are one trace id" $?
+# A trace on stdin or through a pipe (read twice: its id, then its tables) exports as the file does.
+rm -rf "$tmp/ex-file" "$tmp/ex-stdin" "$tmp/ex-pipe"
+"$bin" export -o "$tmp/ex-file" "$chans" 2>/dev/null && "$bin" export -o "$tmp/ex-stdin" - <"$chans" 2>/dev/null &&
+  "$bin" export -o "$tmp/ex-pipe" <(cat "$chans") 2>/dev/null &&
+  diff -r -x traces "$tmp/ex-file" "$tmp/ex-stdin" >/dev/null && diff -r -x traces "$tmp/ex-file" "$tmp/ex-pipe" >/dev/null &&
+  [ "$(ls "$tmp/ex-file/traces")" = "$(ls "$tmp/ex-pipe/traces")" ] && grep -q '"file":"-"' "$tmp"/ex-stdin/traces/*
+check "export: a trace on stdin and through a pipe gives the file's tables and trace id" $?
 "$bin" export -o "$tmp/exz" --compress zstd "$tmp/t.zst" 2>/dev/null &&
   (for f in "$tmp"/ex/{goroutines,intervals,gc,stacks}/*.ndjson; do zstd -dc "${f/ex/exz}.zst" | cmp -s - "$f" || exit 1; done)
 check "export --compress zstd: the same rows, compressed" $?
