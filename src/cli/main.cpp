@@ -18,14 +18,14 @@ int fail(const std::string& what, const std::string& message) {
 
 namespace {
 
-// "250ms", "1.5s", "20us", "100" (ns) → nanoseconds; throws CLI::ValidationError otherwise.
-Duration parse_duration(const std::string& text) {
+// "250ms", "1.5s", "20us", "100" (ns) → nanoseconds; nullopt for anything else.
+std::optional<Duration> to_duration(const std::string& text) {
   std::size_t used = 0;
   double value = 0;
   try {
     value = std::stod(text, &used);
   } catch (...) {
-    throw CLI::ValidationError("duration", "'" + text + "' is not a duration (e.g. 500ms, 2s)");
+    return std::nullopt;
   }
   const std::string unit = text.substr(used);
   double scale = 0;
@@ -39,9 +39,25 @@ Duration parse_duration(const std::string& text) {
     scale = 1e9;
   else if (unit == "m")
     scale = 60e9;
-  if (scale == 0 || value < 0)
-    throw CLI::ValidationError("duration", "'" + text + "' is not a duration (e.g. 500ms, 2s)");
+  if (scale == 0 || !(value >= 0) || value * scale > 9.2e18) return std::nullopt;
   return static_cast<Duration>(std::llround(value * scale));
+}
+
+// A CLI11 validator for the duration options, so that the error names the option.
+std::string valid_duration(const std::string& text) {
+  return to_duration(text) ? "" : "'" + text + "' is not a duration (e.g. 500ms, 2s)";
+}
+
+// An option's duration, checked by valid_duration when it was parsed; nullopt when not given.
+std::optional<Duration> duration_of(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return to_duration(text);
+}
+
+// --from/--to: a window that ends before it begins is a mistake, not an empty result.
+void check_window(const std::string& from, const std::string& to) {
+  const auto begin = duration_of(from), end = duration_of(to);
+  if (begin && end && *end < *begin) throw CLI::ValidationError("--to", "'" + to + "' is before --from '" + from + "'");
 }
 
 // A CLI11 validator: "" for a regex std::regex accepts, else why not.
@@ -56,7 +72,8 @@ std::string valid_regex(const std::string& re) {
 
 // Options shared by every command that analyses traces.
 void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocked) {
-  app.add_option("--leak-min-blocked", min_blocked, "List leak candidates blocked at least this long (e.g. 1s)");
+  app.add_option("--leak-min-blocked", min_blocked, "List leak candidates blocked at least this long (e.g. 1s)")
+      ->check(valid_duration);
   app.add_option("--leak-ignore", leaks.ignore,
                  "Never list goroutines whose start function matches this regex (repeatable; adds to the "
                  "defaults ^runtime\\. and ^runtime/trace\\.)")
@@ -80,7 +97,7 @@ void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& mi
   app.add_flag("--json", summary.json, "Print the analysis as JSON (schema gtanalyze/v1, docs/json-schema.md)");
   app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout");
   app.add_option("--top", summary.top, "Goroutine groups listed before the rest is folded into one line")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   add_leak_options(app, summary.leaks, min_blocked);
@@ -101,8 +118,9 @@ CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format
   cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack");
   cmd->add_option("--goroutine", dump.goroutine, "Only this goroutine's events (its own and its state changes)");
   cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'");
-  cmd->add_option("--from", from, "Only events at or after this time since the first event (e.g. 10ms)");
-  cmd->add_option("--to", to, "Only events at or before this time since the first event");
+  cmd->add_option("--from", from, "Only events at or after this time since the first event (e.g. 10ms)")
+      ->check(valid_duration);
+  cmd->add_option("--to", to, "Only events at or before this time since the first event")->check(valid_duration);
   cmd->add_flag("--decode-only", dump.decode_only,
                 "Benchmarking: decode and order every event but print only their count (tools/bench/run.sh)");
   add_threads_option(*cmd, dump.threads);
@@ -120,7 +138,8 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
                   "Exit 1 when this rule holds, e.g. 'new-leaks>0', 'sched_latency.p99>+20%', "
                   "'group[main.worker].block_ns>+25%' (repeatable; grammar in docs/diff-rules.md)")
       ->take_all();
-  cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)");
+  cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)")
+      ->check(valid_duration);
   cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)");
   add_leak_options(*cmd, diff.leaks, min_blocked);
   cmd->add_option("--base-leak-proof", diff.base_leak_proof,
@@ -140,8 +159,9 @@ CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::st
                                  "goroutine with its states, P, GC and counter tracks (docs/perfetto.md)");
   cmd->add_option("trace", perfetto.trace, "Trace file ('-' for stdin)")->required();
   cmd->add_option("-o,--output", perfetto.output, "The Perfetto trace to write (e.g. trace.pftrace)")->required();
-  cmd->add_option("--from", from, "Only the timeline from this time since the first event (e.g. 1.5s)");
-  cmd->add_option("--to", to, "Only the timeline up to this time since the first event");
+  cmd->add_option("--from", from, "Only the timeline from this time since the first event (e.g. 1.5s)")
+      ->check(valid_duration);
+  cmd->add_option("--to", to, "Only the timeline up to this time since the first event")->check(valid_duration);
   cmd->add_option("--goroutine", perfetto.timeline.goroutines, "Only this goroutine's track (repeatable)")->take_all();
   cmd->add_option("--group", perfetto.timeline.group,
                   "Only the tracks of goroutines whose start function matches this regex (e.g. '^main\\.')")
@@ -257,14 +277,16 @@ int run(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-    if (!summary_min_blocked.empty()) summary.leaks.min_blocked = parse_duration(summary_min_blocked);
-    if (!diff_min_blocked.empty()) diff.leaks.min_blocked = parse_duration(diff_min_blocked);
-    diff.floor_ns = static_cast<double>(parse_duration(floor_time));
+    if (auto d = duration_of(summary_min_blocked)) summary.leaks.min_blocked = *d;
+    if (auto d = duration_of(diff_min_blocked)) diff.leaks.min_blocked = *d;
+    diff.floor_ns = static_cast<double>(duration_of(floor_time).value_or(0));
     dump.go_format = dump_format == "go";
-    if (!dump_from.empty()) dump.from = parse_duration(dump_from);
-    if (!dump_to.empty()) dump.to = parse_duration(dump_to);
-    if (!perfetto_from.empty()) perfetto.timeline.from = parse_duration(perfetto_from);
-    if (!perfetto_to.empty()) perfetto.timeline.to = parse_duration(perfetto_to);
+    check_window(dump_from, dump_to);
+    dump.from = duration_of(dump_from);
+    dump.to = duration_of(dump_to);
+    check_window(perfetto_from, perfetto_to);
+    perfetto.timeline.from = duration_of(perfetto_from);
+    perfetto.timeline.to = duration_of(perfetto_to);
   } catch (const CLI::Error& e) {
     int code = app.exit(e);
     // CLI11 uses its own codes for usage errors; ours is 2 for all of them (help: 0).

@@ -46,6 +46,16 @@ else
   expect_error "crosscheck without the collector" 2 "^gtanalyze: crosscheck: this gtanalyze was built without the eBPF collector" crosscheck missing.out missing.cap
 fi
 expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
+# Option values: the error names the option; a window that ends before it begins is an error.
+chans_trace=$src/corpus/go1.26/chans.trace
+expect_error "a bad duration" 2 "^gtanalyze: --leak-min-blocked: '5x' is not a duration \(e\.g\. 500ms, 2s\) \(see --help\)$" \
+  "$chans_trace" --leak-min-blocked 5x
+expect_error "a duration past int64 nanoseconds" 2 "^gtanalyze: --from: '1e12s' is not a duration" \
+  perfetto "$chans_trace" -o "$tmp/w.pftrace" --from 1e12s
+expect_error "perfetto --to before --from" 2 "^gtanalyze: --to: '50us' is before --from '100us' \(see --help\)$" \
+  perfetto "$chans_trace" -o "$tmp/w.pftrace" --from 100us --to 50us
+expect_error "dump --to before --from" 2 "^gtanalyze: --to: '1ms' is before --from '2ms'" dump "$chans_trace" --from 2ms --to 1ms
+expect_error "--top 0" 2 "^gtanalyze: --top: Value 0 not in range 1 to" "$chans_trace" --top 0
 
 "$bin" --help >"$tmp/help" 2>&1
 check "--help exits 0" $?
