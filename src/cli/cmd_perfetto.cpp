@@ -1,5 +1,7 @@
 // `gtanalyze perfetto TRACE -o OUT`: the trace's timeline as a Perfetto protobuf trace, read in two
 // passes (report/timeline.hpp); standard input or a pipe is first copied to a temporary file for that.
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -30,6 +32,8 @@ std::optional<report::TimelinePlan> plan(const std::string& path, const std::str
 }  // namespace
 
 int run_perfetto(const PerfettoOptions& options) {
+  if (OutputFile(options.output).is_stdout() && ::isatty(STDOUT_FILENO))
+    return fail("perfetto", "the timeline is binary: write it to a file with -o FILE, or pipe it");
   std::string path = options.trace;
   File spool;
   if (auto error = make_rereadable(spool, path)) {
@@ -41,9 +45,10 @@ int run_perfetto(const PerfettoOptions& options) {
 
   auto trace = open_trace(path, options.threads, options.trace);
   if (!trace) return kExitInputError;
-  File out(std::fopen(options.output.c_str(), "wb"));
-  if (!out) return fail(options.output, "cannot open for writing");
-  report::PerfettoWriter writer(out.get());
+  OutputFile out(options.output);
+  std::FILE* file = out.get();
+  if (!file) return fail(options.output, "cannot open for writing");
+  report::PerfettoWriter writer(file);
   report::Timeline timeline(std::move(*first), options.timeline, writer);
   bool warned = false;
   const bool read = read_events(*trace, options.trace, "drawing", [&](std::span<const Event> events) {
@@ -60,8 +65,7 @@ int run_perfetto(const PerfettoOptions& options) {
   timeline.finish();
   if (writer.bytes_written() == 0)
     fail(options.output, "warning: nothing drawn: the window (--from) begins after the trace ends");
-  if (!writer.flush() || std::fclose(out.release()) != 0) return fail(options.output, "write failed");
-  return kExitOk;
+  return out.close(writer.flush());
 }
 
 }  // namespace gtanalyze::cli

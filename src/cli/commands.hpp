@@ -107,8 +107,8 @@ int run_collect(const CollectCommandOptions& options);
 // 0: trace and capture agree; 1: they differ; 2: input error.
 int run_crosscheck(const CrosscheckCommandOptions& options);
 
-// A command's output: standard output when `path` is empty, else that file, created when it is
-// first asked for (so that a command failing before it writes leaves no file behind).
+// A command's output: standard output when `path` is empty or "-", else that file, created when
+// it is first asked for (so that a command failing before it writes leaves no file behind).
 class OutputFile {
  public:
   explicit OutputFile(std::string path) : path_(std::move(path)) {}
@@ -117,6 +117,7 @@ class OutputFile {
   OutputFile& operator=(const OutputFile&) = delete;
   // The file, opened the first time; nullptr if it cannot be.
   std::FILE* get();
+  [[nodiscard]] bool is_stdout() const { return path_.empty() || path_ == "-"; }
   // Flushes and closes it. kExitOk, or the error printed (it could not be opened, `written` is
   // false, or the flush failed) and kExitInputError.
   int close(bool written);
@@ -127,7 +128,7 @@ class OutputFile {
   bool tried_ = false;
 };
 
-// Writes `text` to `path`, or to stdout when the path is empty.
+// Writes `text` to `path`, or to stdout when the path is empty or "-".
 int write_output(const std::string& path, const std::string& text);
 // The same for output written by `write` (false: it failed), so big output is never held whole.
 int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write);

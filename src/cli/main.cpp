@@ -95,7 +95,7 @@ void add_threads_option(CLI::App& app, unsigned& threads) {
 void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& min_blocked) {
   app.add_option("trace", summary.trace, "Trace (or capture) file to summarise ('-' for stdin)");
   app.add_flag("--json", summary.json, "Print the analysis as JSON (schema gtanalyze/v1, docs/json-schema.md)");
-  app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout");
+  app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout ('-': stdout)");
   app.add_option("--top", summary.top, "Goroutine groups listed before the rest is folded into one line")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
@@ -158,7 +158,9 @@ CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::st
                                  "Write the trace's timeline for the Perfetto UI (ui.perfetto.dev): a track per "
                                  "goroutine with its states, P, GC and counter tracks (docs/perfetto.md)");
   cmd->add_option("trace", perfetto.trace, "Trace file ('-' for stdin)")->required();
-  cmd->add_option("-o,--output", perfetto.output, "The Perfetto trace to write (e.g. trace.pftrace)")->required();
+  cmd->add_option("-o,--output", perfetto.output,
+                  "The Perfetto trace to write (e.g. trace.pftrace; '-': stdout, not a terminal)")
+      ->required();
   cmd->add_option("--from", from, "Only the timeline from this time since the first event (e.g. 1.5s)")
       ->check(valid_duration);
   cmd->add_option("--to", to, "Only the timeline up to this time since the first event")->check(valid_duration);

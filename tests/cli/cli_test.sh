@@ -3,7 +3,7 @@
 # result from a plain, gzip, zstd or piped trace.
 # usage: cli_test.sh GTANALYZE SOURCE_DIR COLLECTOR   (COLLECTOR: ON or OFF, as the build was made)
 set -u
-bin=$1
+bin=$(realpath "$1")
 src=$2
 collector=${3:-ON}
 tmp=$(mktemp -d)
@@ -94,10 +94,14 @@ if [ -f "$trace" ]; then
   code1=$?
   [ "$code1" = "$code" ] && cmp -s "$tmp/err" "$tmp/err1"
   check "a cut trace gives the same exit and message with --threads 1 and 2" $?
+  # -o - is standard output (no file named "-").
+  (cd "$tmp" && "$bin" "$trace" --json -o - >"$tmp/dash.json" && "$bin" perfetto "$trace" -o - >"$tmp/dash.pftrace") &&
+    "$bin" "$trace" --json | cmp -s - "$tmp/dash.json" && [ ! -e "$tmp/-" ] && [ -s "$tmp/dash.pftrace" ]
+  check "-o - writes the report and the timeline to stdout" $?
   # perfetto and pprof read the trace twice: a pipe (bash's <(...)) is copied first, like stdin.
   "$bin" perfetto "$trace" -o "$tmp/file.pftrace" && "$bin" perfetto <(cat "$trace") -o "$tmp/pipe.pftrace" &&
-    cmp -s "$tmp/file.pftrace" "$tmp/pipe.pftrace"
-  check "perfetto from a pipe writes what it writes from the file" $?
+    cmp -s "$tmp/file.pftrace" "$tmp/pipe.pftrace" && cmp -s "$tmp/file.pftrace" "$tmp/dash.pftrace"
+  check "perfetto from a pipe (and to stdout) writes what it writes from the file" $?
   "$bin" pprof --type sync "$trace" -o "$tmp/file.pb.gz" && "$bin" pprof --type sync <(cat "$trace") -o "$tmp/pipe.pb.gz" &&
     cmp -s "$tmp/file.pb.gz" "$tmp/pipe.pb.gz"
   check "pprof from a pipe writes what it writes from the file" $?
