@@ -278,14 +278,20 @@ bool PerfettoWriter::add_to_last_event(Time t, std::span<const CounterValue> val
   w.finish();
   const std::size_t added = buffer_.size() - event_end;
   const std::size_t event_length = last_event_length_ + added, packet_length = last_packet_length_ + added;
-  if (varint_size(event_length) != varint_size(last_event_length_) ||
-      varint_size(packet_length) != varint_size(last_packet_length_)) {
-    buffer_.truncate(event_end);
-    return false;
-  }
   char* const data = buffer_.data();
-  write_varint(data + last_event_at_ + 1, packet_length);  // after the packet's one-byte key
-  write_varint(data + event_end - last_event_length_ - varint_size(last_event_length_), event_length);
+  if (packet_length < 0x80) {
+    // Nearly always: both lengths were one byte and stay so (the event is inside the packet).
+    data[last_event_at_ + 1] = static_cast<char>(packet_length);  // after the packet's one-byte key
+    data[event_end - last_event_length_ - 1] = static_cast<char>(event_length);
+  } else {
+    if (varint_size(event_length) != varint_size(last_event_length_) ||
+        varint_size(packet_length) != varint_size(last_packet_length_)) {
+      buffer_.truncate(event_end);
+      return false;
+    }
+    write_varint(data + last_event_at_ + 1, packet_length);
+    write_varint(data + event_end - last_event_length_ - varint_size(last_event_length_), event_length);
+  }
   last_event_at_ = kNoEvent;  // one set of extra values an event
   return true;
 }

@@ -28,10 +28,10 @@ struct SliceStart {
   std::uint64_t flow_end = 0;   // a flow that ends at this slice
 };
 
-// A value of a counter track.
+// A value of a counter track (no default member values: arrays of them are filled as needed).
 struct CounterValue {
-  std::uint64_t track = 0;
-  std::int64_t value = 0;
+  std::uint64_t track;
+  std::int64_t value;
 };
 
 class PerfettoWriter {

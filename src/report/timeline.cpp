@@ -140,9 +140,9 @@ struct Timeline::State {
   std::vector<std::uint64_t> range_events;  // event name ids, by range bit
 
   std::uint64_t running_name, runnable_name, syscall_name, syscall_blocked_name;
-  std::unordered_map<std::uint32_t, std::uint64_t> waiting_names;  // by reason id
+  std::vector<std::uint64_t> waiting_names;  // event names by reason (an Interning name id); 0: none yet
   std::array<Counter, kCounters> counters{};
-  bool counters_changed = false;
+  std::uint32_t counters_set = 0;  // a bit per counter set since they were last drawn
   Time counters_time = 0;
 
   AnnotationTracks annotations;
@@ -183,7 +183,7 @@ bool Timeline::State::on_event(const Event& ev) {
     close_window(window_end);
     return false;
   }
-  if (counters_changed && ev.time > counters_time) draw_counters(counters_time);
+  if (counters_set != 0 && ev.time > counters_time) draw_counters(counters_time);
   last = ev.time;
   switch (ev.kind()) {
     case EventKind::Sync: on_sync(ev); break;
@@ -257,12 +257,13 @@ std::uint64_t Timeline::State::state_name(Drawn state, std::uint32_t reason) {
     case Drawn::Waiting: break;
     case Drawn::None: return 0;
   }
-  auto [it, inserted] = waiting_names.try_emplace(reason, 0);
-  if (inserted) {
+  if (reason >= waiting_names.size()) waiting_names.resize(reason + std::size_t{1} + waiting_names.size() / 2);
+  std::uint64_t& name = waiting_names[reason];
+  if (name == 0) {
     const std::string& text = interning.name_of(reason);
-    it->second = out.event_name(text.empty() ? "waiting" : "waiting: " + text);
+    name = out.event_name(text.empty() ? "waiting" : "waiting: " + text);
   }
-  return it->second;
+  return name;
 }
 
 // A goroutine's transition: out of the state it leaves, into the next, as docs/perfetto.md draws it.
@@ -509,7 +510,7 @@ void Timeline::State::for_each_track(F f) {
 void Timeline::State::set_counter(CounterIndex i, std::int64_t value, Time t) {
   counters[i].value = value;
   counters[i].known = true;
-  counters_changed = true;
+  counters_set |= 1u << i;
   counters_time = t;
 }
 
@@ -525,11 +526,13 @@ void Timeline::State::add_counter(Drawn state, std::int64_t delta, Time t) {
 
 // The counters that changed, drawn once per timestamp however often they changed at it.
 void Timeline::State::draw_counters(Time t) {
-  counters_changed = false;
+  const std::uint32_t set = counters_set;
+  counters_set = 0;
   if (!window_open) return;
   std::array<CounterValue, kCounters> changed;
   std::size_t n = 0;
-  for (std::size_t i = 0; i < kCounters; i++) {
+  for (std::uint32_t left = set; left != 0; left &= left - 1) {
+    const auto i = static_cast<std::size_t>(std::countr_zero(left));
     Counter& c = counters[i];
     if (!c.known || c.value == c.drawn) continue;
     if (c.uuid == 0) {
@@ -539,7 +542,7 @@ void Timeline::State::draw_counters(Time t) {
     changed[n++] = {c.uuid, c.value};
     c.drawn = c.value;
   }
-  out.counters(t, std::span(changed).first(n));
+  if (n != 0) out.counters(t, std::span(changed).first(n));
 }
 
 void Timeline::State::open_window(Time t) {
@@ -550,12 +553,13 @@ void Timeline::State::open_window(Time t) {
     begin_ranges(tr, t);
   });
   annotations.open_window(t);
+  counters_set = (1u << kCounters) - 1;  // every counter known so far
   draw_counters(t);
 }
 
 void Timeline::State::close_window(Time t) {
   if (window_done) return;
-  if (counters_changed) draw_counters(std::min(counters_time, t));
+  if (counters_set != 0) draw_counters(std::min(counters_time, t));
   if (window_open) {
     annotations.close_window(t);
     for_each_track([&](DrawnTrack& tr) {
