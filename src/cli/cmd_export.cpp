@@ -44,8 +44,11 @@ bool gather(const ExportOptions& options, std::vector<Input>& inputs) {
       }
       in = &file;
     }
-    for (std::string line; std::getline(*in, line);)
-      if (!line.empty()) named.push_back(line);
+    // A list written on Windows ends its lines with \r\n; blank lines separate nothing.
+    for (std::string line; std::getline(*in, line);) {
+      if (line.ends_with('\r')) line.pop_back();
+      if (line.find_first_not_of(" \t") != std::string::npos) named.push_back(line);
+    }
   }
   for (const std::string& path : named) {
     std::error_code ec;

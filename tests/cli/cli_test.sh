@@ -229,6 +229,12 @@ check "export of a missing and a good trace: exit 1 ($code), one failures row, t
 printf '%s\n%s\n' "$tmp/t.gz" "$tmp/t.zst" | "$bin" export -o "$tmp/ex" --jobs 1 "$chans" --files-from - 2>"$tmp/err"
 [ "$?" = 0 ] && grep -q "3/3 traces: 0 exported, 3 skipped" "$tmp/err" && [ "$(ls "$tmp/ex/traces" | wc -l)" = 1 ]
 check "export: plain, gzip and zstd of one trace are one trace id" $?
+# A --files-from list with Windows line ends and blank lines names just its traces.
+printf '%s\r\n\r\n  \n%s\r\n' "$chans" "$chans" >"$tmp/list.txt"
+rm -rf "$tmp/ex-list"
+"$bin" export -o "$tmp/ex-list" --files-from "$tmp/list.txt" 2>"$tmp/err"
+[ "$?" = 0 ] && grep -q "2/2 traces: 1 exported, 1 skipped" "$tmp/err"
+check "export: a --files-from list with CRLF line ends and blank lines" $?
 # A trace on stdin or through a pipe (read twice: its id, then its tables) exports as the file does.
 rm -rf "$tmp/ex-file" "$tmp/ex-stdin" "$tmp/ex-pipe"
 "$bin" export -o "$tmp/ex-file" "$chans" 2>/dev/null && "$bin" export -o "$tmp/ex-stdin" - <"$chans" 2>/dev/null &&
