@@ -64,6 +64,10 @@ class IdMap {
       if (e.present) f(e);
     for (auto& [id, e] : sparse_) f(e);
   }
+  template <class F>
+  void for_each(F f) const {
+    const_cast<IdMap*>(this)->for_each([&f](const Entry& e) { f(e); });
+  }
 
  private:
   Entry* find_sparse(std::int64_t id) {

@@ -54,6 +54,7 @@ int run_dump(const DumpOptions& options) {
   Event event;
   std::string out;
   Time origin = 0;
+  std::uint64_t printed = 0;
   for (std::uint64_t index = 0;; index++) {
     auto more = trace->reader->next(event);
     if (!more) {
@@ -65,6 +66,7 @@ int run_dump(const DumpOptions& options) {
     if (index == 0) origin = event.time;
     const auto link = linker.on_event(index, event);
     if (!selected(options, event, event.time - origin)) continue;
+    printed++;
     if (options.go_format) {
       parser::append_event(out, event);
     } else {
@@ -79,6 +81,13 @@ int run_dump(const DumpOptions& options) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   for (const auto& warning : trace->reader->warnings()) fail(options.trace, "warning: " + warning);
+  // An empty result from a mistyped filter should not look like an empty trace.
+  std::string filters;
+  for (const auto& [given, name] :
+       {std::pair{options.goroutine.has_value(), "--goroutine"}, std::pair{!options.type.empty(), "--type"},
+        std::pair{options.from.has_value(), "--from"}, std::pair{options.to.has_value(), "--to"}})
+    if (given) filters += (filters.empty() ? "" : ", ") + std::string(name);
+  if (printed == 0 && !filters.empty()) fail(options.trace, "warning: no event matches " + filters);
   return kExitOk;
 }
 

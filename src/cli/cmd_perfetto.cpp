@@ -42,6 +42,7 @@ int run_perfetto(const PerfettoOptions& options) {
   }
   auto first = plan(path, options.trace, options.threads);
   if (!first) return kExitInputError;
+  for (const std::string& missing : first->unmatched(options.timeline)) fail(options.trace, "warning: " + missing);
 
   auto trace = open_trace(path, options.threads, options.trace);
   if (!trace) return kExitInputError;

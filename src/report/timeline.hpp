@@ -33,6 +33,10 @@ class TimelinePlan {
 
   // The first pass: every event, in order.
   void on_events(std::span<const Event> events);
+  // After it: what `options` asks for that the trace does not have, a line each (goroutine ids it
+  // never shows, a --group no goroutine's start function matches). Throws std::regex_error for a
+  // bad options.group (the CLI checks it first).
+  [[nodiscard]] std::vector<std::string> unmatched(const TimelineOptions& options) const;
 
  private:
   friend class Timeline;

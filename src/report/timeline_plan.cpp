@@ -1,6 +1,10 @@
 // The timeline's first pass: names and goroutines first seen in a state (timeline_plan.hpp).
 #include "report/timeline_plan.hpp"
 
+#include <regex>
+#include <string>
+#include <vector>
+
 namespace gtanalyze::report {
 
 TimelinePlan::TimelinePlan() : state_(std::make_unique<State>()) {}
@@ -10,6 +14,21 @@ TimelinePlan& TimelinePlan::operator=(TimelinePlan&&) noexcept = default;
 
 void TimelinePlan::on_events(std::span<const Event> events) {
   for (const Event& ev : events) state_->on_event(ev);
+}
+
+std::vector<std::string> TimelinePlan::unmatched(const TimelineOptions& options) const {
+  std::vector<std::string> missing;
+  for (const GoId id : options.goroutines)
+    if (state_->names.find(id) == nullptr)
+      missing.push_back("goroutine " + std::to_string(id) + " is not in the trace");
+  if (!options.group.empty()) {
+    const std::regex group(options.group);
+    bool any = false;
+    state_->names.for_each(
+        [&](const auto& e) { any = any || std::regex_search(state_->interning.name_of(e.second), group); });
+    if (!any) missing.push_back("no goroutine's start function matches --group '" + options.group + "'");
+  }
+  return missing;
 }
 
 void TimelinePlan::State::on_event(const Event& ev) {

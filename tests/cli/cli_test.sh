@@ -46,6 +46,17 @@ else
   expect_error "crosscheck without the collector" 2 "^gtanalyze: crosscheck: this gtanalyze was built without the eBPF collector" crosscheck missing.out missing.cap
 fi
 expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
+# Filters that select nothing say so (exit 0), rather than look like an empty trace.
+"$bin" dump "$src/corpus/go1.26/chans.trace" --goroutine 999999 --type 'Go*' >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 0 ] && [ ! -s "$tmp/out" ] && grep -qx "gtanalyze: .*chans\.trace: warning: no event matches --goroutine, --type" "$tmp/err"
+check "dump: a filter that matches nothing warns" $?
+"$bin" dump "$src/corpus/go1.26/chans.trace" --goroutine 1 >/dev/null 2>"$tmp/err"
+[ "$?" = 0 ] && [ ! -s "$tmp/err" ]
+check "dump: a filter that matches is quiet" $?
+"$bin" perfetto "$src/corpus/go1.26/chans.trace" --goroutine 999999 --goroutine 1 --group '^nomatch' -o "$tmp/f.pftrace" 2>"$tmp/err"
+[ "$?" = 0 ] && [ "$(wc -l <"$tmp/err")" = 2 ] && grep -q "warning: goroutine 999999 is not in the trace" "$tmp/err" &&
+  grep -q "warning: no goroutine's start function matches --group '\^nomatch'" "$tmp/err"
+check "perfetto: a --goroutine or --group the trace does not have warns" $?
 # Option values: the error names the option; a window that ends before it begins is an error.
 chans_trace=$src/corpus/go1.26/chans.trace
 expect_error "a bad duration" 2 "^gtanalyze: --leak-min-blocked: '5x' is not a duration \(e\.g\. 500ms, 2s\) \(see --help\)$" \
