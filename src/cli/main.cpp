@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <regex>
 #include <thread>
@@ -140,7 +141,12 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
       ->take_all();
   cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)")
       ->check(valid_duration);
-  cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)");
+  cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)")
+      ->check([](const std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        return *end == '\0' && v >= 0 && v <= 1e6 ? "" : "'" + text + "' is not a percentage of 0 or more";
+      });
   add_leak_options(*cmd, diff.leaks, min_blocked);
   cmd->add_option("--base-leak-proof", diff.base_leak_proof,
                   "The goroutineleak profile or capture of the base run, when it is a trace (see --leak-proof)")

@@ -290,6 +290,7 @@ RuleResult evaluate(const Rule& rule, const Figures& fb, const Figures& fn, cons
     r.base = b != fb.end() ? b->second.value : 0;
     r.next = n != fn.end() ? n->second.value : 0;
   }
+  r.named_nowhere = is_named_metric(metric) && !fb.count(metric) && !fn.count(metric);
   const Figures& holder = fb.count(metric) ? fb : fn;
   auto known = holder.find(metric);
   const bool duration = known != holder.end() && known->second.duration;

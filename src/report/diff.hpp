@@ -44,6 +44,9 @@ struct Rule {
 struct RuleResult {
   Rule rule;
   bool broken = false;
+  // A group, region or task metric whose name neither side has (a typo, most likely): it counts
+  // as 0 on both sides, so the rule can never see a change.
+  bool named_nowhere = false;
   double base = 0, next = 0, measured = 0;  // measured: the value, the delta or the percentage
 };
 

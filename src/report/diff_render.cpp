@@ -39,8 +39,8 @@ std::string rule_line(const RuleResult& r) {
       measured = std::isinf(r.measured) ? "changed from 0" : fmt::format("changed by {:+.1f}%", r.measured);
       break;
   }
-  return fmt::format("{}: {} is {} (base {}, new {})", r.rule.text, r.rule.metric, measured, show(r.base, duration),
-                     show(r.next, duration));
+  return fmt::format("{}: {} is {} (base {}, new {}){}", r.rule.text, r.rule.metric, measured, show(r.base, duration),
+                     show(r.next, duration), r.named_nowhere ? "; neither run has that name" : "");
 }
 
 // " (proven 0 → 2)" when a proof proves any of the group on either side, else "".

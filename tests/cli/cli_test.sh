@@ -169,6 +169,11 @@ check "diff fixed -> leaky breaks new-leaks>0 (exit $code)" $?
 code=$?
 [ "$code" = 0 ] && grep -q "^| gone | 4 → 0 | chan receive" "$tmp/out"
 check "diff leaky -> fixed keeps new-leaks>0 (exit $code) and reports gone groups" $?
+"$bin" diff "$leaky" "$fixed" --fail-on 'group[main.wroker].block>+25%' >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 0 ] && grep -qx "gtanalyze: diff: warning: --fail-on 'group\[main.wroker\].block>+25%': neither run has that name" "$tmp/err" &&
+  grep -q "neither run has that name" "$tmp/out"
+check "diff: a rule on a group neither run has warns (a typo would never fire)" $?
+expect_error "diff --floor-percent -5" 2 "^gtanalyze: --floor-percent: '-5' is not a percentage of 0 or more" diff "$fixed" "$leaky" --floor-percent -5
 expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown metric 'heap'" diff "$fixed" "$leaky" --fail-on 'heap>5'
 printf '{"schema": "other"}' >"$tmp/other.json"
 expect_error "foreign JSON" 2 "is JSON but not a gtanalyze export" diff "$tmp/other.json" "$leaky"

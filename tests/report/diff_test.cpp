@@ -115,10 +115,14 @@ TEST_CASE("region and task metrics: compared by name and usable in rules") {
   next.region_stats["commit"] = SpanStats{4, 4, 1'000'000, 2'000'000, 3'000'000, 3'000'000};  // new on one side
 
   report::DiffOptions options;
-  options.rules = {rule("region[io].p99>+20%"), rule("region[io].p99_ns>+40%"), rule("task[request].count>+4"),
-                   rule("region[parse].p99>+1%"), rule("region[commit].max>2ms")};
+  options.rules = {rule("region[io].p99>+20%"),   rule("region[io].p99_ns>+40%"), rule("task[request].count>+4"),
+                   rule("region[parse].p99>+1%"), rule("region[commit].max>2ms"), rule("group[nosuch].block>+1%")};
   const report::DiffReport d = report::diff(base, next, options);
-  REQUIRE(d.rules.size() == 5);
+  REQUIRE(d.rules.size() == 6);
+  // A name on one side is compared with 0 on the other; a name on neither is flagged (a typo).
+  for (std::size_t i = 0; i < 5; i++) CHECK_FALSE(d.rules[i].named_nowhere);
+  CHECK(d.rules[5].named_nowhere);
+  CHECK_FALSE(d.rules[5].broken);
   CHECK(d.rules[0].broken);
   CHECK(d.rules[0].base == static_cast<double>(base.region_stats.at("io").p99));
   CHECK_FALSE(d.rules[1].broken);
