@@ -34,6 +34,8 @@ int run_pprof(const PprofOptions& options) {
     return fail(options.trace, options.goroutine_name.empty() ? "no goroutines in the trace"
                                                               : "no goroutine named '" + options.goroutine_name + "'");
   }
+  if (windows.size() == 0)
+    fail(options.trace, "warning: no region of type '" + *options.region + "': the profile is empty");
   for (const auto& warning : analysed->summary.warnings) fail(options.trace, "warning: " + warning);
 
   auto trace = open_trace(path, options.threads, options.trace);

@@ -87,6 +87,12 @@ if "$bin" pprof --type net --region r "$tmp/nogoroutines.trace" -o "$tmp/x.pb.gz
 else
   bad "--region in a trace without goroutines: $(head -3 "$tmp/err")"
 fi
+# ... with a warning, so that a mistyped region type is not taken for a region that never waited.
+if grep -q "warning: no region of type 'r': the profile is empty" "$tmp/err"; then
+  ok "--region of no region: a warning"
+else
+  bad "--region of no region: no warning: $(head -3 "$tmp/err")"
+fi
 expect_refusal "an unknown type" 'type' "$bin" pprof --type cpu "$trace" -o "$tmp/x.pb.gz"
 expect_refusal "no type" 'type' "$bin" pprof "$trace" -o "$tmp/x.pb.gz"
 
