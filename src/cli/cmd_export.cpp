@@ -138,7 +138,11 @@ int run_export(const ExportOptions& options) {
   for (const std::string& label : options.labels) {
     const auto eq = label.find('=');
     if (eq == std::string::npos || eq == 0) return fail("export", "--label '" + label + "': expected KEY=VALUE");
-    settings.labels.emplace_back(label.substr(0, eq), label.substr(eq + 1));
+    std::string key = label.substr(0, eq);
+    // Labels are a JSON object in every row: a key twice would make it one that readers disagree on.
+    for (const auto& [known, value] : settings.labels)
+      if (known == key) return fail("export", "--label '" + label + "': the key '" + key + "' is given twice");
+    settings.labels.emplace_back(std::move(key), label.substr(eq + 1));
   }
   std::vector<Input> inputs;
   if (!gather(options, inputs)) return kExitInputError;

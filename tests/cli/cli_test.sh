@@ -234,6 +234,7 @@ check "diff: an export with --base-leak-proof is an error (exit $code)" $?
 # export: usage errors exit 2 in one line; a trace that fails exits 1, with its failures row.
 chans=$src/corpus/go1.26/chans.trace
 expect_error "export with a bad label" 2 "^gtanalyze: export: --label 'build': expected KEY=VALUE$" export -o "$tmp/ex" --label build "$chans"
+expect_error "export with a label twice" 2 "^gtanalyze: export: --label 'a=2': the key 'a' is given twice$" export -o "$tmp/ex" --label a=1 --label a=2 "$chans"
 expect_error "export without traces" 2 "^gtanalyze: export: no traces given" export -o "$tmp/ex"
 expect_error "export into a file" 2 "^gtanalyze: /dev/null/ex: cannot create the table directories" export -o /dev/null/ex "$chans"
 "$bin" export -o "$tmp/ex" --jobs 1 missing.out "$chans" >/dev/null 2>"$tmp/err"
