@@ -58,7 +58,7 @@ std::optional<Summary> load_side(const std::string& path, const LeakOptions& lea
   }
   auto summary = report::from_json(*text);
   if (!summary) {
-    fail(path, summary.error().message);
+    report_error(path, summary.error());
     return std::nullopt;
   }
   if (!leak_proof.empty()) {

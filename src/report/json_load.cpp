@@ -337,9 +337,25 @@ class Loader {
 }  // namespace
 
 Result<Summary> from_json(std::string_view text) {
-  const json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) return make_error(ErrorCode::Corrupt, 0, "starts like JSON but is not valid JSON");
-  if (!doc.is_object() || doc.value("schema", json()) != kJsonSchema) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // what() is "[json.exception.parse_error.N] parse error at line L, column C: why"; e.byte
+    // counts from 1.
+    const std::string what = e.what();
+    const auto at = what.find("parse error");
+    return make_error(
+        ErrorCode::Corrupt, e.byte == 0 ? 0 : e.byte - 1,
+        "starts like JSON but is not valid JSON" + (at == std::string::npos ? std::string() : ": " + what.substr(at)));
+  }
+  const json schema = doc.is_object() ? doc.value("schema", json()) : json();
+  if (schema != kJsonSchema) {
+    if (schema.is_string() && schema.get<std::string>().starts_with("gtanalyze/")) {
+      return make_error(ErrorCode::Corrupt, 0,
+                        fmt::format("a {} export: this gtanalyze reads {} (a newer one wrote it?)",
+                                    schema.get<std::string>(), kJsonSchema));
+    }
     return make_error(ErrorCode::Corrupt, 0,
                       fmt::format("is JSON but not a gtanalyze export (expected \"schema\": \"{}\")", kJsonSchema));
   }

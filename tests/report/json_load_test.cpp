@@ -60,7 +60,12 @@ TEST_CASE("a malformed export is rejected with the field and the reason") {
     return error_of(doc.dump());
   };
 
-  CHECK(error_of("{\"schema\": ") == "starts like JSON but is not valid JSON");
+  CHECK(error_of("{\"schema\": ") ==
+        "starts like JSON but is not valid JSON: parse error at line 1, column 12: syntax error while parsing value - "
+        "unexpected end of input; expected '[', '{', or a literal");
+  CHECK(report::from_json("{\"schema\": }").error().offset == 11);  // the '}'
+  CHECK(error_of("{\"schema\": \"gtanalyze/v2\"}") ==
+        "a gtanalyze/v2 export: this gtanalyze reads gtanalyze/v1 (a newer one wrote it?)");
   const std::string foreign = "is JSON but not a gtanalyze export (expected \"schema\": \"gtanalyze/v1\")";
   CHECK(error_of("{\"schema\": \"other\"}") == foreign);
   CHECK(error_of("{\"schema\": 5}") == foreign);
