@@ -32,7 +32,7 @@ std::optional<report::TimelinePlan> plan(const std::string& path, const std::str
 }  // namespace
 
 int run_perfetto(const PerfettoOptions& options) {
-  if (OutputFile(options.output).is_stdout() && ::isatty(STDOUT_FILENO))
+  if (is_stdout_path(options.output) && ::isatty(STDOUT_FILENO))
     return fail("perfetto", "the timeline is binary: write it to a file with -o FILE, or pipe it");
   std::string path = options.trace;
   File spool;

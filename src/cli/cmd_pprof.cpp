@@ -14,7 +14,7 @@ namespace gtanalyze::cli {
 int run_pprof(const PprofOptions& options) {
   const auto type = analysis::profile_type(options.type);
   if (!type) return fail("pprof", "unknown --type '" + options.type + "' (net, sync, syscall or sched)");
-  if (OutputFile(options.output).is_stdout() && ::isatty(STDOUT_FILENO))
+  if (is_stdout_path(options.output) && ::isatty(STDOUT_FILENO))
     return fail("pprof", "the profile is binary: write it to a file with -o FILE, or pipe it");
   std::string path = options.trace;
   File spool;

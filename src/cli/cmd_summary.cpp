@@ -20,7 +20,7 @@ OutputFile::~OutputFile() {
 std::FILE* OutputFile::get() {
   if (!tried_) {
     tried_ = true;
-    file_ = is_stdout() ? stdout : std::fopen(path_.c_str(), "w");
+    file_ = is_stdout_path(path_) ? stdout : std::fopen(path_.c_str(), "w");
   }
   return file_;
 }
@@ -30,7 +30,7 @@ int OutputFile::close(bool written) {
   bool ok = std::fflush(file_) == 0 && written;
   if (file_ != stdout) ok = std::fclose(file_) == 0 && ok;
   file_ = nullptr;
-  if (!ok) return fail(is_stdout() ? "<stdout>" : path_, "write failed");
+  if (!ok) return fail(is_stdout_path(path_) ? "<stdout>" : path_, "write failed");
   return kExitOk;
 }
 
@@ -51,8 +51,7 @@ namespace {
 bool use_color(const SummaryOptions& options) {
   if (options.color == "always") return true;
   if (options.color == "never") return false;
-  return (options.output.empty() || options.output == "-") && ::isatty(STDOUT_FILENO) &&
-         std::getenv("NO_COLOR") == nullptr;
+  return is_stdout_path(options.output) && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
 }
 
 }  // namespace

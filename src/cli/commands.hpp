@@ -107,6 +107,9 @@ int run_collect(const CollectCommandOptions& options);
 // 0: trace and capture agree; 1: they differ; 2: input error.
 int run_crosscheck(const CrosscheckCommandOptions& options);
 
+// An output path that means standard output: none given, or "-".
+inline bool is_stdout_path(const std::string& path) { return path.empty() || path == "-"; }
+
 // A command's output: standard output when `path` is empty or "-", else that file, created when
 // it is first asked for (so that a command failing before it writes leaves no file behind).
 class OutputFile {
@@ -117,7 +120,6 @@ class OutputFile {
   OutputFile& operator=(const OutputFile&) = delete;
   // The file, opened the first time; nullptr if it cannot be.
   std::FILE* get();
-  [[nodiscard]] bool is_stdout() const { return path_.empty() || path_ == "-"; }
   // Flushes and closes it. kExitOk, or the error printed (it could not be opened, `written` is
   // false, or the flush failed) and kExitInputError.
   int close(bool written);

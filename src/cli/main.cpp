@@ -49,6 +49,13 @@ std::string valid_duration(const std::string& text) {
   return to_duration(text) ? "" : "'" + text + "' is not a duration (e.g. 500ms, 2s)";
 }
 
+// A CLI11 validator for --floor-percent: a number from 0 (nan and -5 are not).
+std::string valid_percent(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  return *end == '\0' && v >= 0 && v <= 1e6 ? "" : "'" + text + "' is not a percentage of 0 or more";
+}
+
 // An option's duration, checked by valid_duration when it was parsed; nullopt when not given.
 std::optional<Duration> duration_of(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -142,11 +149,7 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
   cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)")
       ->check(valid_duration);
   cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)")
-      ->check([](const std::string& text) -> std::string {
-        char* end = nullptr;
-        const double v = std::strtod(text.c_str(), &end);
-        return *end == '\0' && v >= 0 && v <= 1e6 ? "" : "'" + text + "' is not a percentage of 0 or more";
-      });
+      ->check(valid_percent);
   add_leak_options(*cmd, diff.leaks, min_blocked);
   cmd->add_option("--base-leak-proof", diff.base_leak_proof,
                   "The goroutineleak profile or capture of the base run, when it is a trace (see --leak-proof)")
