@@ -36,11 +36,15 @@ struct CrosscheckReport {
   // Why the capture's story has gaps (records dropped, no trailer): then differences are shown
   // but prove nothing, and the verdict is Inconclusive. Empty for a complete capture.
   std::string capture_gap;
+  // Why the capture is of another run than the trace (their clocks say so): then nothing it
+  // compares speaks for one run, and the verdict is Inconclusive. Empty when it may be the same.
+  std::string other_run;
 
   bool agree() const {
     return std::all_of(items.begin(), items.end(), [](const CrosscheckItem& i) { return i.ok(); });
   }
   Verdict verdict() const {
+    if (!other_run.empty()) return Verdict::Inconclusive;  // even agreeing, two runs say nothing of one
     if (agree()) return Verdict::Agree;
     return capture_gap.empty() ? Verdict::Differ : Verdict::Inconclusive;
   }

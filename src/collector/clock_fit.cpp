@@ -1,5 +1,5 @@
-// A robust line fit (Theil–Sen slope, median offset, outliers rejected) of capture times
-// against trace times.
+// A robust fit of capture times against trace times: median offset with outliers rejected, and
+// for tick clocks a Theil–Sen slope.
 #include "collector/clock_fit.hpp"
 
 #include <algorithm>
@@ -18,18 +18,10 @@ T median(std::vector<T> v) {
   return v[v.size() / 2];
 }
 
-}  // namespace
-
-Time ClockFit::to_capture(Time trace_time) const {
-  return static_cast<Time>(std::llround(slope * static_cast<double>(trace_time) + offset));
-}
-
-ClockFit fit_clocks(std::vector<std::pair<Time, Time>> pairs, double max_slope_error) {
-  ClockFit fit;
-  if (pairs.empty()) return fit;
+// Slopes between pairs half the set apart: each spans a long time, and their median does not
+// move for a few bad pairs (Theil–Sen, on n/2 slopes rather than n²/2).
+void fit_tick_slope(ClockFit& fit, std::vector<std::pair<Time, Time>>& pairs) {
   std::sort(pairs.begin(), pairs.end());
-  // Slopes between pairs half the set apart: each spans a long time, and their median does not
-  // move for a few bad pairs (Theil–Sen, on n/2 slopes rather than n²/2).
   std::vector<double> slopes;
   const std::size_t half = (pairs.size() + 1) / 2;
   for (std::size_t i = 0; i + half < pairs.size(); i++) {
@@ -38,8 +30,20 @@ ClockFit fit_clocks(std::vector<std::pair<Time, Time>> pairs, double max_slope_e
     if (t1 - t0 >= kMinFitSpan) slopes.push_back(static_cast<double>(c1 - c0) / static_cast<double>(t1 - t0));
   }
   if (!slopes.empty()) fit.fitted_slope = median(slopes);
-  fit.slope_sane = std::abs(fit.fitted_slope - 1.0) <= max_slope_error;
+  fit.slope_sane = std::abs(fit.fitted_slope - 1.0) <= ClockFit::kMaxTickSlopeError;
   fit.slope = fit.slope_sane ? fit.fitted_slope : 1.0;
+}
+
+}  // namespace
+
+Time ClockFit::to_capture(Time trace_time) const {
+  return static_cast<Time>(std::llround(slope * static_cast<double>(trace_time) + offset));
+}
+
+ClockFit fit_clocks(std::vector<std::pair<Time, Time>> pairs, TraceClock clock) {
+  ClockFit fit;
+  if (pairs.empty()) return fit;
+  if (clock == TraceClock::Ticks) fit_tick_slope(fit, pairs);
 
   auto offset_of = [&](const std::pair<Time, Time>& p) {
     return static_cast<double>(p.second) - fit.slope * static_cast<double>(p.first);

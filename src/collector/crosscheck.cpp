@@ -187,36 +187,61 @@ std::vector<std::pair<Time, Time>> clock_pairs(const Stories& ts, const Stories&
 }
 
 // Fits the clocks and says how in `notes`.
-Window fit_window(const TraceView& trace, const Stories& cs, const std::vector<Event>& capture_events, Version version,
+Window fit_window(const TraceView& trace, const Stories& cs, const std::vector<Event>& capture_events, TraceClock clock,
                   std::vector<std::string>& notes) {
   const auto pairs = clock_pairs(trace.stories, cs);
-  const bool tick_clock = version <= Version::Go1_21;
-  const double max_slope_error = tick_clock ? ClockFit::kMaxTickSlopeError : ClockFit::kMaxSlopeError;
   Window w;
   ClockFit& fit = w.fit;
-  fit = fit_clocks(pairs, max_slope_error);
+  fit = fit_clocks(pairs, clock);
   if (pairs.empty() && !capture_events.empty()) {
-    notes.push_back("no goroutine created or ended on both sides: clocks aligned on the first events");
-    fit.offset = static_cast<double>(capture_events.front().time - trace.lo);
+    if (clock == TraceClock::Ticks) {
+      notes.push_back("no goroutine created or ended on both sides: clocks aligned on the first events");
+      fit.offset = static_cast<double>(capture_events.front().time - trace.lo);
+    } else {
+      notes.push_back("no goroutine created or ended on both sides: the clocks taken as one (both CLOCK_MONOTONIC)");
+    }
   }
   w.eps = edge_tolerance(fit);
   w.c_lo = fit.to_capture(trace.lo);
   w.c_hi = fit.to_capture(trace.hi);
-  notes.push_back(
-      fmt::format("window: {} trace events, {:.3f} ms; capture clock = {:.9f} x trace + {:.0f} ns, fitted on {} "
-                  "creations and exits seen by both "
-                  "({} outliers left out), residuals up to {:.1f} µs; edge tolerance {:.3f} ms",
-                  trace.events, static_cast<double>(trace.hi - trace.lo) / 1e6, fit.slope, fit.offset, fit.pairs,
-                  fit.outliers, static_cast<double>(fit.max_residual) / 1e3, static_cast<double>(w.eps) / 1e6));
+  const std::string mapping = clock == TraceClock::Ticks
+                                  ? fmt::format("{:.9f} x trace + {:.0f} ns", fit.slope, fit.offset)
+                                  : fmt::format("trace + {:.0f} ns (one clock: CLOCK_MONOTONIC)", fit.offset);
+  notes.push_back(fmt::format(
+      "window: {} trace events, {:.3f} ms; capture clock = {}, fitted on {} creations and exits seen by both "
+      "({} outliers left out), residuals up to {:.1f} µs; edge tolerance {:.3f} ms",
+      trace.events, static_cast<double>(trace.hi - trace.lo) / 1e6, mapping, fit.pairs, fit.outliers,
+      static_cast<double>(fit.max_residual) / 1e3, static_cast<double>(w.eps) / 1e6));
   if (!fit.slope_sane) {
-    notes.push_back(
-        fmt::format("the clock fit's slope {:.9f} is not within {} of 1, as {} must be: taken as 1 (mismatched pairs, "
-                    "or the clocks are not what the formats say)",
-                    fit.fitted_slope, max_slope_error,
-                    tick_clock ? "CPU ticks scaled by their measured frequency and a monotonic clock"
-                               : "two monotonic nanosecond clocks"));
+    notes.push_back(fmt::format(
+        "the clock fit's slope {:.9f} is not within {} of 1, as CPU ticks scaled by their measured frequency against "
+        "a monotonic clock must be: taken as 1 (mismatched pairs, or the clocks are not what the format says)",
+        fit.fitted_slope, ClockFit::kMaxTickSlopeError));
   }
   return w;
+}
+
+// For a trace timed with the capture's own clock (TraceClock::Monotonic), whether the capture can
+// be of the trace's run at all: one run's two sides time a change microseconds apart and overlap
+// in time. Empty when they may be; else why not. Two runs of even a short program start
+// milliseconds apart, more than a probe's latency.
+constexpr Time kMaxSameRunOffset = 10'000'000;
+std::string other_run(const TraceView& trace, const std::vector<Event>& capture_events, const ClockFit& fit) {
+  if (fit.pairs != 0 && std::abs(fit.offset) > static_cast<double>(kMaxSameRunOffset)) {
+    return fmt::format(
+        "the capture times the creations and exits both saw {:.3f} s {} the trace, where one run's "
+        "two sides, both timed with CLOCK_MONOTONIC, agree within microseconds: not the same run",
+        std::abs(fit.offset) / 1e9, fit.offset > 0 ? "after" : "before");
+  }
+  if (capture_events.empty()) return {};
+  const auto [first, last] = std::minmax_element(capture_events.begin(), capture_events.end(),
+                                                 [](const Event& a, const Event& b) { return a.time < b.time; });
+  if (last->time + kMaxSameRunOffset >= trace.lo && first->time <= trace.hi + kMaxSameRunOffset) return {};
+  auto seconds = [](Time t) { return static_cast<double>(t) / 1e9; };
+  return fmt::format(
+      "the capture ({:.3f} s to {:.3f} s) and the trace ({:.3f} s to {:.3f} s), both timed with "
+      "CLOCK_MONOTONIC, do not overlap: not the same run",
+      seconds(first->time), seconds(last->time), seconds(trace.lo), seconds(trace.hi));
 }
 
 CrosscheckItem named(const char* name) {
@@ -382,7 +407,9 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   for (const auto& e : capture_events) cb.on_event(e);
   const Stories& ts = trace.stories;
   const Stories& cs = cb.stories();
-  const Window w = fit_window(trace, cs, capture_events, version, rep.notes);
+  const TraceClock clock = version <= Version::Go1_21 ? TraceClock::Ticks : TraceClock::Monotonic;
+  const Window w = fit_window(trace, cs, capture_events, clock, rep.notes);
+  if (clock == TraceClock::Monotonic) rep.other_run = other_run(trace, capture_events, w.fit);
 
   Items items;
   std::size_t extra_m_goroutines = 0;

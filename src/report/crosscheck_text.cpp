@@ -10,12 +10,11 @@ namespace gtanalyze::report {
 std::string crosscheck_text(const CrosscheckReport& r) {
   std::string out;
   for (const auto& n : r.notes) out += "note: " + n + "\n";
-  const bool gap = !r.capture_gap.empty();
+  const char* differ = !r.capture_gap.empty() ? "differ (capture incomplete)"
+                       : !r.other_run.empty() ? "differ (not one run)"
+                                              : "DIFFER";
   for (const auto& i : r.items) {
-    out += fmt::format("{:<28} {:>5}/{:<5} {}\n", i.name, i.agreed, i.compared,
-                       i.ok() ? "agree"
-                       : gap  ? "differ (capture incomplete)"
-                              : "DIFFER");
+    out += fmt::format("{:<28} {:>5}/{:<5} {}\n", i.name, i.agreed, i.compared, i.ok() ? "agree" : differ);
     for (const auto& d : i.differences) out += "    " + d + "\n";
   }
   out += "known differences (not compared):\n";
@@ -24,8 +23,11 @@ std::string crosscheck_text(const CrosscheckReport& r) {
     case Verdict::Agree: out += "crosscheck: the trace and the capture agree\n"; break;
     case Verdict::Differ: out += "crosscheck: the trace and the capture DIFFER\n"; break;
     case Verdict::Inconclusive:
-      out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap +
-             "); the differences may be the lost records\n";
+      if (!r.other_run.empty())
+        out += "crosscheck: INCONCLUSIVE: " + r.other_run + " (give the trace and the capture of one run)\n";
+      if (!r.capture_gap.empty())
+        out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap +
+               "); the differences may be the lost records\n";
       break;
   }
   return out;
@@ -37,7 +39,9 @@ std::string crosscheck_json(const CrosscheckReport& r) {
   j["agree"] = r.agree();
   const Verdict v = r.verdict();
   j["verdict"] = v == Verdict::Agree ? "agree" : v == Verdict::Differ ? "differ" : "inconclusive";
-  j["capture_gap"] = r.capture_gap.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.capture_gap);
+  auto text_or_null = [](const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
+  j["capture_gap"] = text_or_null(r.capture_gap);
+  j["other_run"] = text_or_null(r.other_run);
   j["notes"] = r.notes;
   j["known_differences"] = r.known_differences;
   auto& items = j["items"] = nlohmann::json::array();

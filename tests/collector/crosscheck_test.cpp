@@ -62,8 +62,9 @@ void push(std::vector<Event>& v, Event e) {
 
 }  // namespace
 
-TEST_CASE("identical stories agree, whatever the clock offset") {
-  auto rep = crosscheck(story(0), story(1'000'000'000), Version::Go1_26);
+TEST_CASE("identical stories agree, across a tick clock's offset or a probe's latency") {
+  CHECK(crosscheck(story(0), story(1'000'000'000), Version::Go1_21).verdict() == Verdict::Agree);
+  auto rep = crosscheck(story(0), story(3 * kMs), Version::Go1_26);
   INFO(report::crosscheck_text(rep));
   CHECK(rep.agree());
   CHECK(rep.verdict() == Verdict::Agree);
@@ -169,7 +170,7 @@ TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its 
     std::vector<std::pair<Time, Time>> pairs;
     for (Time i = 0; i < 20; i++) pairs.emplace_back(i * kMs, i * kMs + 700 * kMs);
     pairs[19].second += 300 * kUs;  // the tracer's event written 0.3 ms after the probe
-    const ClockFit fit = fit_clocks(pairs);
+    const ClockFit fit = fit_clocks(pairs, TraceClock::Ticks);
     CHECK(fit.slope_sane);
     CHECK(fit.slope == 1.0);
     CHECK(fit.offset == 700.0 * kMs);
@@ -178,7 +179,7 @@ TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its 
     CHECK(edge_tolerance(fit) == kMs);
   }
   SECTION("two pairs 1.1 ms apart, one put off by 0.3 ms: the old two-point fit gave a slope of 0.73") {
-    const ClockFit fit = fit_clocks({{0, 5 * kMs}, {1100 * kUs, 5 * kMs + 800 * kUs}});
+    const ClockFit fit = fit_clocks({{0, 5 * kMs}, {1100 * kUs, 5 * kMs + 800 * kUs}}, TraceClock::Ticks);
     CHECK_FALSE(fit.slope_sane);
     CHECK(fit.slope == 1.0);
     CHECK(fit.to_capture(0) >= 4 * kMs);
@@ -187,7 +188,7 @@ TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its 
     std::vector<std::pair<Time, Time>> pairs;
     for (Time i = 0; i < 10; i++)
       pairs.emplace_back(i * 100 * kMs, static_cast<Time>(static_cast<double>(i * 100 * kMs) * (1 + 2e-6)) + 5);
-    const ClockFit fit = fit_clocks(pairs);
+    const ClockFit fit = fit_clocks(pairs, TraceClock::Ticks);
     CHECK(fit.slope_sane);
     CHECK(fit.slope > 1.0);
     CHECK(fit.max_residual <= 1);
@@ -199,12 +200,13 @@ TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its 
            ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
     auto cap = trace;
     for (auto& e : cap) {
-      e.time += 700 * kMs;
+      e.time += 40 * kUs;
       if (e.type == EventType::GoCreate && e.args[0] == 9) e.time += 900 * kUs;  // the last creation, put off
     }
     auto rep = crosscheck(trace, cap, Version::Go1_26);
     INFO(report::crosscheck_text(rep));
-    CHECK(rep.agree());
+    CHECK(rep.verdict() == Verdict::Agree);
+    CHECK(rep.notes[0].find("trace + 40000 ns") != std::string::npos);
   }
 }
 
@@ -251,6 +253,75 @@ TEST_CASE("a capture that lost records is inconclusive, not a disagreement") {
   auto same = crosscheck(story(0), story(0), Version::Go1_26, "the ring buffer dropped 3 records");
   CHECK(same.verdict() == Verdict::Agree);
   CHECK(report::crosscheck_text(same).find("incomplete") != std::string::npos);
+}
+
+TEST_CASE("a Go 1.22+ trace shares the capture's clock: slope 1, whatever the pairs suggest") {
+  SECTION("the fit") {
+    // Exits probed 6 µs later than creations, relative to the tracer: fitted, a slope of 1.00075.
+    const std::vector<std::pair<Time, Time>> pairs = {{1 * kMs, 1 * kMs}, {9 * kMs, 9 * kMs + 6 * kUs}};
+    const ClockFit fit = fit_clocks(pairs, TraceClock::Monotonic);
+    CHECK(fit.slope == 1.0);
+    CHECK(fit.offset >= 0);
+    CHECK(fit.offset <= 6.0 * kUs);
+    CHECK(fit_clocks(pairs, TraceClock::Ticks).slope > 1.0007);
+  }
+  SECTION("a long trace whose pairs all come early: the window's end stays where it is") {
+    // g5 leaks at 8 ms; the trace ends 60 s in; the program goes on and the capture sees g5
+    // woken 20 ms after the trace's last event. A slope fitted on the first 9 ms (1.00075) put
+    // the window's end 45 ms late, and that wake-up inside it.
+    auto trace = story(0);
+    trace.back().time = 60'000 * kMs;
+    auto cap = trace;
+    for (auto& e : cap) {
+      if (e.type == EventType::GoDestroy) e.time += 6 * kUs;
+    }
+    push(cap, ev(EventType::GoUnblock, 60'020 * kMs, 1, {5, 0, 0, 0}));
+    auto rep = crosscheck(trace, cap, Version::Go1_26);
+    INFO(report::crosscheck_text(rep));
+    CHECK(rep.agree());
+    // A Go 1.21 trace counts CPU ticks: its slope is fitted, and this capture differs from it.
+    CHECK_FALSE(crosscheck(trace, cap, Version::Go1_21).agree());
+  }
+}
+
+TEST_CASE("a capture of another run is inconclusive, not a disagreement") {
+  SECTION("a deterministic program's other run agrees, and proves nothing") {
+    auto rep = crosscheck(story(0), story(42'000 * kMs), Version::Go1_26);
+    CHECK(rep.agree());
+    CHECK(rep.verdict() == Verdict::Inconclusive);
+    CHECK(report::crosscheck_text(rep).find("INCONCLUSIVE") != std::string::npos);
+  }
+  SECTION("the pairs' clocks 42 s apart") {
+    auto rep = crosscheck(story(0), story(42'000 * kMs, kForever), Version::Go1_26);
+    INFO(report::crosscheck_text(rep));
+    CHECK(rep.verdict() == Verdict::Inconclusive);
+    CHECK(rep.other_run.find("42.000 s after the trace") != std::string::npos);
+    const std::string text = report::crosscheck_text(rep);
+    CHECK(text.find("differ (not one run)") != std::string::npos);
+    CHECK(text.find("crosscheck: INCONCLUSIVE: the capture times") != std::string::npos);
+    CHECK(text.find("(give the trace and the capture of one run)") != std::string::npos);
+    CHECK(text.find("DIFFER") == std::string::npos);
+    CHECK(report::crosscheck_json(rep).find("\"other_run\": \"the capture times") != std::string::npos);
+  }
+  SECTION("no pairs, and no overlap in time") {
+    auto no_pairs = [](std::vector<Event> v) {
+      std::erase_if(v, [](const Event& e) { return e.type == EventType::GoCreate || e.type == EventType::GoDestroy; });
+      return v;
+    };
+    auto rep = crosscheck(no_pairs(story(0)), no_pairs(story(3'000 * kMs)), Version::Go1_26);
+    INFO(report::crosscheck_text(rep));
+    CHECK_FALSE(rep.agree());
+    CHECK(rep.verdict() == Verdict::Inconclusive);
+    CHECK(rep.other_run.find("do not overlap") != std::string::npos);
+    // The same, in time: one clock, no need to align anything.
+    CHECK(crosscheck(no_pairs(story(0)), no_pairs(story(0)), Version::Go1_26).agree());
+  }
+  SECTION("one run's differences still differ; a tick clock's offset says nothing") {
+    CHECK(crosscheck(story(0), story(5 * kMs, kForever), Version::Go1_26).verdict() == Verdict::Differ);
+    const auto old = crosscheck(story(0), story(42'000 * kMs, kForever), Version::Go1_21);
+    CHECK(old.verdict() == Verdict::Differ);
+    CHECK(report::crosscheck_json(old).find("\"other_run\": null") != std::string::npos);
+  }
 }
 
 TEST_CASE("Go 1.21's in-syscall status of the cgo extra M's g is not a missing goroutine") {

@@ -46,6 +46,16 @@ TEST_CASE("crosscheck text: notes, one line per item with its differences, known
                   "differences may be "
                   "the lost records\n") != std::string::npos);
 
+  r.capture_gap.clear();
+  r.other_run = "the capture times them 9.000 s after the trace: not the same run";
+  CHECK(r.verdict() == Verdict::Inconclusive);
+  CHECK(report::crosscheck_text(r).find("blocks, syscalls and exit        1/2     differ (not one run)\n"
+                                        "    g7: step 2 differs\n") != std::string::npos);
+  CHECK(report::crosscheck_text(r).ends_with(
+      "crosscheck: INCONCLUSIVE: the capture times them 9.000 s after the trace: not the same run (give the trace and "
+      "the capture of one run)\n"));
+  r.other_run.clear();
+
   r.items.pop_back();
   CHECK(r.verdict() == Verdict::Agree);
   CHECK(report::crosscheck_text(r).find("crosscheck: the trace and the capture agree\n") != std::string::npos);
@@ -57,6 +67,7 @@ TEST_CASE("crosscheck JSON: verdict, gap, items with their full differences") {
   CHECK(doc["agree"] == false);
   CHECK(doc["verdict"] == "differ");
   CHECK(doc["capture_gap"].is_null());
+  CHECK(doc["other_run"].is_null());
   CHECK(doc["notes"] == json::array({"window: 3 trace events"}));
   REQUIRE(doc["items"].size() == 2);
   const json& steps = doc["items"][1];
