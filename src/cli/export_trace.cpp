@@ -113,7 +113,8 @@ ExportOutcome export_trace(const std::string& path, const ExportSettings& settin
   std::error_code ec;
   std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
   report::ExportedTrace trace{
-      out.trace_id, ec || path == "-" ? path : absolute, compression_name((*source)->compression()), out.bytes, {}};
+      out.trace_id, ec || path == "-" ? path : absolute, compression_name((*source)->compression()), out.bytes,
+      {},           *format == input::Format::Capture};
   if (!export_events(**reader, settings, trace, out.error)) {
     out.kind = Kind::Failed;
     return out;

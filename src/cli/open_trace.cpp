@@ -126,6 +126,8 @@ std::optional<OpenTrace> open_trace(const std::string& path, unsigned threads, c
 
 std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const std::string& path, unsigned threads) {
   // A capture of `gtanalyze collect` is read like a trace, by the same analysis.
+  const auto format = input::detect(*source);  // a peek: open_events reads from the start, and says what failed
+  const bool capture = format && *format == input::Format::Capture;
   auto reader = input::open_events(*source);
   if (!reader) {
     report_error(path, reader.error());
@@ -134,9 +136,9 @@ std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const st
   if (threads == kThreadsAuto) threads = auto_threads((*reader)->version(), *source);
   if (threads >= 2) {
     const std::size_t chunk = chunk_events(*source);
-    return OpenTrace{std::move(source), read_ahead(std::move(*reader), chunk)};
+    return OpenTrace{std::move(source), read_ahead(std::move(*reader), chunk), capture};
   }
-  return OpenTrace{std::move(source), std::move(*reader)};
+  return OpenTrace{std::move(source), std::move(*reader), capture};
 }
 
 bool read_events(OpenTrace& trace, const std::string& path, std::string_view what,
@@ -177,7 +179,7 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
   trace.reader.reset();
   return AnalysedTrace{summarizer.finish(version, std::move(warnings), sink),
                        report::TraceInfo{trace.source->name(), compression_name(trace.source->compression()),
-                                         stats.bytes, stats.generations}};
+                                         stats.bytes, stats.generations, trace.capture}};
 }
 
 std::optional<input::LeakProofInput> read_leak_proof(const std::string& input_path, const std::string& proof_path) {

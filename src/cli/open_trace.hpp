@@ -32,6 +32,7 @@ std::optional<std::string> make_rereadable(File& spool, std::string& path);
 struct OpenTrace {
   std::unique_ptr<ByteSource> source;
   std::unique_ptr<TraceReader> reader;  // declared after source: destroyed (and its thread stopped) first
+  bool capture = false;                 // a capture of `gtanalyze collect`, read like a trace
 };
 
 // Opens `path` ("-" for stdin) and reads its header. On failure prints the one-line error

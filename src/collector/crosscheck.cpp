@@ -470,6 +470,12 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& c
   else if (cap.trailer.drops() != 0)
     gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
   CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(), std::move(gap), capture.leaked());
+  if (capture.version() != trace.version()) {
+    rep.other_run = fmt::format(
+        "the capture is of a Go 1.{} program, whose traces are Go {}'s format, not Go {}'s: not "
+        "the same run",
+        cap.header.go_minor, version_name(capture.version()), version_name(trace.version()));
+  }
   for (const auto& w : capture.warnings()) rep.notes.push_back("capture: " + w);
   return rep;
 }

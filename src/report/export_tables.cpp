@@ -204,7 +204,7 @@ void TraceTables::traces_row(const Summary& s) {
   w.field("duration_ns", s.last - s.first);
   w.field("events", s.events);
   w.field("file", std::string_view(trace_.file));
-  w.field("format", std::string_view(is_generational(s.version) ? "v2" : "v1"));
+  w.field("format", std::string_view(trace_.capture ? "capture" : is_generational(s.version) ? "v2" : "v1"));
   w.field("gc_cycles", s.gc.cycles);
   w.field("go_version", std::string_view(version_name(s.version)));
   w.field("gomaxprocs", s.gomaxprocs);

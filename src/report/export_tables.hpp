@@ -31,6 +31,7 @@ struct ExportedTrace {
   std::string id, file, compression;
   std::uint64_t bytes = 0;                 // decompressed
   std::optional<std::int64_t> wall_start;  // Unix ns of the first event, from the trace's clock snapshot
+  bool capture = false;                    // a capture of `gtanalyze collect`, not a trace
 };
 
 // The file of `table` for the trace `id`.

@@ -263,8 +263,12 @@ std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const T
   Writer w(options.color);
   const std::uint64_t created = goroutines.created, ended = goroutines.ended;
   w.line("trace        {}{}", info.name, info.compression == "none" ? "" : " (" + info.compression + ")");
-  w.line("format       Go {} trace, {} bytes, {}", version_name(s.version), info.bytes,
-         plural(info.generations, "generation"));
+  if (info.capture)
+    w.line("format       capture of a Go {} program (gtanalyze collect), {} bytes", version_name(s.version),
+           info.bytes);
+  else
+    w.line("format       Go {} trace, {} bytes, {}", version_name(s.version), info.bytes,
+           plural(info.generations, "generation"));
   w.line("duration     {} ({})", human_duration(s.last - s.first), plural(s.events, "event"));
   w.line("goroutines   {} seen, {} created, {} ended{}", s.goroutine_count(), created, ended,
          s.gomaxprocs ? fmt::format("; GOMAXPROCS {}", s.gomaxprocs) : "");

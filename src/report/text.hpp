@@ -16,6 +16,7 @@ struct TraceInfo {
   std::string compression;  // "none", "gzip", "zstd"
   std::uint64_t bytes = 0;
   std::uint64_t generations = 0;
+  bool capture = false;  // a capture of `gtanalyze collect`, not a trace
 };
 
 struct TextOptions {

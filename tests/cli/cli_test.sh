@@ -208,6 +208,23 @@ if [ "$collector" = ON ]; then
   code=$?
   [ "$code" = 0 ] && grep -qE "^GC-proven leaks +11/11 +agree" "$tmp/out"
   check "crosscheck reports the GC-proven leaks (exit $code)" $?
+  # The capture is of leakproof's run: any other trace is of another run, and the clocks (or the
+  # Go versions) say so.
+  "$bin" crosscheck "$src/corpus/go1.26/chans.trace" "$src/corpus/go1.26/leakproof.cap" >"$tmp/out" 2>&1
+  code=$?
+  [ "$code" = 3 ] && grep -qE "^crosscheck: INCONCLUSIVE: the capture times the creations and exits both saw [0-9.]+ s after the trace, .*: not the same run" "$tmp/out" &&
+    ! grep -q DIFFER "$tmp/out"
+  check "crosscheck of another run's trace is inconclusive, by the clock (exit $code)" $?
+  "$bin" crosscheck "$src/corpus/go1.21/chans.trace" "$src/corpus/go1.26/leakproof.cap" >"$tmp/out" 2>&1
+  code=$?
+  [ "$code" = 3 ] && grep -q "^crosscheck: INCONCLUSIVE: the capture is of a Go 1.26 program, whose traces are Go 1.26's format, not Go 1.21's" "$tmp/out"
+  check "crosscheck of another Go version's trace is inconclusive (exit $code)" $?
+  "$bin" "$src/corpus/go1.26/leakproof.cap" --color=never >"$tmp/out" 2>"$tmp/err"
+  grep -qE "^format       capture of a Go 1.26 program \(gtanalyze collect\), [0-9]+ bytes$" "$tmp/out"
+  check "a capture's summary says it is a capture" $?
+  "$bin" export -o "$tmp/capexport" "$src/corpus/go1.26/leakproof.cap" >/dev/null 2>&1 &&
+    grep -q '"format":"capture"' "$tmp"/capexport/traces/*
+  check "a capture's export row says it is a capture" $?
 fi
 gzip -dc "$profile" | head -c 300 >"$tmp/cut.pb"
 expect_error "a truncated profile" 2 "^gtanalyze: .*cut\.pb: offset [0-9]+: goroutineleak profile: " "$proof_trace" --leak-proof "$tmp/cut.pb"
