@@ -3,6 +3,7 @@
 // format of Go's `go tool trace -d=parsed` (--format go).
 #include <fnmatch.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <string>
 
@@ -30,6 +31,16 @@ bool selected(const DumpOptions& o, const Event& ev, Time relative) {
   return true;
 }
 
+// Writes out what `out` holds and empties it. False if the write failed (a full disk): the dump
+// stops there rather than read the rest for nothing.
+bool write_stdout(std::string& out) {
+  const bool ok = std::fwrite(out.data(), 1, out.size(), stdout) == out.size();
+  out.clear();
+  return ok;
+}
+
+int stdout_failed() { return fail("<stdout>", write_failed()); }
+
 // --decode-only: the reader alone, as Go's `gtaref -read-only` (tools/bench compares the two).
 int decode_only(OpenTrace& trace, const std::string& path) {
   std::uint64_t events = 0;
@@ -40,6 +51,8 @@ int decode_only(OpenTrace& trace, const std::string& path) {
     events += batch->events.size();
   }
   std::printf("%llu\n", static_cast<unsigned long long>(events));
+  errno = 0;
+  if (std::fflush(stdout) != 0) return stdout_failed();
   for (const auto& warning : trace.reader->warnings()) fail(path, "warning: " + warning);
   return kExitOk;
 }
@@ -58,7 +71,7 @@ int run_dump(const DumpOptions& options) {
   for (std::uint64_t index = 0;; index++) {
     auto more = trace->reader->next(event);
     if (!more) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
+      write_stdout(out);
       std::fflush(stdout);
       return report_error(options.trace, more.error());
     }
@@ -73,13 +86,10 @@ int run_dump(const DumpOptions& options) {
       report::append_event_line(out, index, origin, event, link, options.stacks);
     }
     // Flush in pieces: streaming output without a write per event.
-    if (out.size() > (1u << 16)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    if (out.size() > (1u << 16) && !write_stdout(out)) return stdout_failed();
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  errno = 0;
+  if (!write_stdout(out) || std::fflush(stdout) != 0) return stdout_failed();
   for (const auto& warning : trace->reader->warnings()) fail(options.trace, "warning: " + warning);
   // An empty result from a mistyped filter should not look like an empty trace.
   std::string filters;

@@ -1,9 +1,12 @@
 // `gtanalyze TRACE` and `gtanalyze TRACE --json`: the goroutine analysis rendered as text for a
 // person or as the gtanalyze/v1 JSON document.
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 
 #include "cli/commands.hpp"
@@ -15,23 +18,37 @@ namespace gtanalyze::cli {
 
 OutputFile::~OutputFile() {
   if (file_ && file_ != stdout) std::fclose(file_);
+  if (file_ && regular_) std::remove(path_.c_str());
 }
 
 std::FILE* OutputFile::get() {
   if (!tried_) {
     tried_ = true;
     file_ = is_stdout_path(path_) ? stdout : std::fopen(path_.c_str(), "w");
+    struct stat st {};
+    regular_ = file_ && file_ != stdout && ::fstat(::fileno(file_), &st) == 0 && S_ISREG(st.st_mode);
   }
   return file_;
 }
 
 int OutputFile::close(bool written) {
   if (!get()) return fail(path_, "cannot open for writing");
+  // A failed write leaves its data buffered: the flush fails again and sets errno to why.
+  errno = 0;
   bool ok = std::fflush(file_) == 0 && written;
-  if (file_ != stdout) ok = std::fclose(file_) == 0 && ok;
+  std::string why = write_failed();
+  if (file_ != stdout && std::fclose(file_) != 0 && ok) {  // data written back only at the close (NFS)
+    why = write_failed();
+    ok = false;
+  }
   file_ = nullptr;
-  if (!ok) return fail(is_stdout_path(path_) ? "<stdout>" : path_, "write failed");
-  return kExitOk;
+  if (ok) return kExitOk;
+  if (regular_) std::remove(path_.c_str());
+  return fail(is_stdout_path(path_) ? "<stdout>" : path_, why);
+}
+
+std::string write_failed() {
+  return errno != 0 ? std::string("write failed: ") + std::strerror(errno) : "write failed";
 }
 
 int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write) {

@@ -123,17 +123,23 @@ class OutputFile {
   // Flushes and closes it. kExitOk, or the error printed (it could not be opened, `written` is
   // false, or the flush failed) and kExitInputError.
   int close(bool written);
+  // A regular file not closed whole (a failed write, or a return before close()) is removed: half
+  // a JSON document or a timeline cut anywhere must not pass for the output.
 
  private:
   std::string path_;
   std::FILE* file_ = nullptr;
   bool tried_ = false;
+  bool regular_ = false;  // a regular file this opened (not stdout, /dev/full or a pipe)
 };
 
 // Writes `text` to `path`, or to stdout when the path is empty or "-".
 int write_output(const std::string& path, const std::string& text);
 // The same for output written by `write` (false: it failed), so big output is never held whole.
 int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write);
+
+// "write failed", and why (errno) when it is known.
+std::string write_failed();
 
 // Prints "gtanalyze: WHAT: MESSAGE" on stderr and returns kExitInputError.
 int fail(const std::string& what, const std::string& message);

@@ -64,7 +64,7 @@ void TableFile::write(std::string_view text) {
   }
 }
 
-bool TableFile::commit() {
+bool TableFile::close() {
   if (failed()) return false;
   try {
     if (zstd_) zstd_->stream.reset();  // flushes the compressor and ends the frame
@@ -80,12 +80,23 @@ bool TableFile::commit() {
     error_ = "cannot write " + temporary_ + ": " + std::strerror(errno);
     return false;
   }
+  return true;
+}
+
+bool TableFile::publish() {
+  if (failed() || file_ != nullptr || temporary_.empty()) return false;
   if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
     error_ = "cannot rename " + temporary_ + " to " + path_ + ": " + std::strerror(errno);
     return false;
   }
   temporary_.clear();
+  published_ = true;
   return true;
+}
+
+void TableFile::withdraw() {
+  if (published_) std::remove(path_.c_str());
+  published_ = false;
 }
 
 }  // namespace gtanalyze::io

@@ -19,8 +19,15 @@ class TableFile {
   TableFile& operator=(const TableFile&) = delete;
 
   void write(std::string_view text);
-  // Finishes the compression, closes and renames. False (with error()) when anything failed.
-  bool commit();
+  // Finishes the compression and closes the temporary file. False (with error()) when anything
+  // failed.
+  bool close();
+  // Renames the closed temporary file to the file's name. False (with error()) when it cannot.
+  bool publish();
+  // Removes the file publish() made: a set of tables (one trace's) stands or falls together.
+  void withdraw();
+  // close() and publish().
+  bool commit() { return close() && publish(); }
   [[nodiscard]] bool failed() const { return !error_.empty(); }
   [[nodiscard]] const std::string& error() const { return error_; }
 
@@ -29,6 +36,7 @@ class TableFile {
   std::string path_, temporary_, error_;
   std::FILE* file_ = nullptr;
   std::unique_ptr<Compressor> zstd_;
+  bool published_ = false;
 };
 
 }  // namespace gtanalyze::io

@@ -189,10 +189,18 @@ bool TraceTables::finish(const Summary& s) {
     }
   }
   traces_row(s);
+  // Every table written whole before any is renamed, and the traces table (what a later export
+  // takes as "already exported") last: a trace that fails leaves none of its tables.
   for (auto& t : tables_) {
     t->flush();
-    if (!t->file.commit() && error_.empty()) error_ = t->file.error();
+    if (!t->file.close() && error_.empty()) error_ = t->file.error();
     if (!error_.empty()) return false;
+  }
+  for (std::size_t i = 0; i < tables_.size(); i++) {
+    if (tables_[i]->file.publish()) continue;
+    error_ = tables_[i]->file.error();
+    for (std::size_t j = 0; j < i; j++) tables_[j]->file.withdraw();
+    return false;
   }
   return true;
 }

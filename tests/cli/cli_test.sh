@@ -159,7 +159,15 @@ fixed=$src/corpus/go1.26/leakfixed.trace
 "$bin" "$leaky" --json -o "$tmp/leaky.json"
 check "--json -o writes the export" $?
 if [ -w /dev/full ]; then
-  expect_error "--json to a full disk" 2 "^gtanalyze: /dev/full: write failed$" "$leaky" --json -o /dev/full
+  expect_error "--json to a full disk" 2 "^gtanalyze: /dev/full: write failed(: No space left on device)?$" "$leaky" --json -o /dev/full
+  # dump writes to stdout as it reads: a full disk stops it with an error (it said nothing, exit 0).
+  for args in "dump" "dump --decode-only" "dump --format go"; do
+    # shellcheck disable=SC2086
+    "$bin" $args "$leaky" >/dev/full 2>"$tmp/err"
+    code=$?
+    [ "$code" = 2 ] && [ "$(cat "$tmp/err")" = "gtanalyze: <stdout>: write failed: No space left on device" ]
+    check "$args to a full disk: exit 2 and why (exit $code)" $?
+  done
 fi
 "$bin" diff "$fixed" "$tmp/leaky.json" --fail-on 'new-leaks>0' >"$tmp/out" 2>"$tmp/err"
 code=$?
@@ -279,6 +287,33 @@ check "export: a trace on stdin and through a pipe gives the file's tables and t
 "$bin" export -o "$tmp/exz" --compress zstd "$tmp/t.zst" 2>/dev/null &&
   (for f in "$tmp"/ex/{goroutines,intervals,gc,stacks}/*.ndjson; do zstd -dc "${f/ex/exz}.zst" | cmp -s - "$f" || exit 1; done)
 check "export --compress zstd: the same rows, compressed" $?
+# A trace whose tables cannot all be written leaves none of them, only its failures row: a query
+# of the directory never sees rows of a trace without its traces row.
+id=$(basename "$(ls "$tmp"/ex-file/traces/*.ndjson)" .ndjson)
+mkdir -p "$tmp/ex-rename/intervals/$id.ndjson"  # a directory: renaming the intervals table onto it fails
+"$bin" export -o "$tmp/ex-rename" "$chans" >/dev/null 2>"$tmp/err"
+code=$?
+[ "$code" = 1 ] && grep -q "cannot rename .*intervals/$id.ndjson" "$tmp/err" &&
+  [ -z "$(find "$tmp/ex-rename" -type f -not -path '*/failures/*')" ] && [ -f "$tmp/ex-rename/failures/$id.ndjson" ]
+check "export: a table that cannot be renamed withdraws the trace's other tables (exit $code)" $?
+if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/tiny" && mount -t tmpfs -o size=64k tmpfs "$tmp/tiny" 2>/dev/null; then
+  "$bin" export -o "$tmp/tiny/ex" "$src"/corpus/go1.26/*.trace >/dev/null 2>"$tmp/err"
+  code=$?
+  [ "$code" = 1 ] && grep -q "No space left on device" "$tmp/err" &&
+    [ -z "$(find "$tmp/tiny" -type f -not -path '*/failures/*')" ]
+  check "export to a full disk: exit 1 ($code), no table of a failed trace left" $?
+  # A file output that cannot be written whole is removed: half a JSON document or a timeline must
+  # not pass for the output.
+  dd if=/dev/zero of="$tmp/tiny/fill" bs=1k count=64 2>/dev/null
+  for args in "--json" "--top 15" "perfetto" "pprof --type sched"; do
+    # shellcheck disable=SC2086
+    "$bin" $args "$chans" -o "$tmp/tiny/out" >/dev/null 2>"$tmp/err"
+    code=$?
+    [ "$code" = 2 ] && grep -q "^gtanalyze: $tmp/tiny/out: write failed" "$tmp/err" && [ ! -e "$tmp/tiny/out" ]
+    check "$args -o to a full disk: exit 2 ($code), no partial file" $?
+  done
+  umount "$tmp/tiny"
+fi
 
 echo "cli: $passes passed, $failures failed"
 [ "$failures" = 0 ]
