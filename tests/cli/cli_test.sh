@@ -314,6 +314,16 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/tiny" && mount -t tmpfs -o size=64k tmpf
   done
   umount "$tmp/tiny"
 fi
+# Two traces in one file (flight-recorder snapshots appended, `cat a b`): the error says so, and
+# where the first ends.
+for v in 1.26 1.22 1.21 1.19; do
+  first=$src/corpus/go$v/annotations.trace
+  cat "$first" "$src/corpus/go1.26/chans.trace" >"$tmp/two.trace"
+  size=$(stat -c %s "$first")
+  expect_error "Go $v trace, then another" 2 \
+    "^gtanalyze: .*two\.trace: offset $size( \(generation [0-9]+\))?: a second trace begins here \(a Go 1\.26 trace header\): traces written one after another into one file; the first is its first $size bytes$" \
+    "$tmp/two.trace"
+done
 
 echo "cli: $passes passed, $failures failed"
 [ "$failures" = 0 ]

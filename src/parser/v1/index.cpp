@@ -43,6 +43,7 @@ class OldTrace::Indexer {
 
  private:
   Status add();  // the record in raw_, read at start_
+  Status second_trace() const;
   Status add_table();
   Status add_string();
   Status open_batch();
@@ -117,6 +118,7 @@ Result<std::uint64_t> OldTrace::Indexer::records() {
   std::uint64_t data_end = t.data_.size();
   for (; !c.empty(); record_++) {
     start_ = c.offset();
+    if (t.data_[start_] == 'g') GTA_TRY(second_trace());
     const ReadStatus r = read_record(c, t.minor_, t.known_types_, raw_);
     if (r == ReadStatus::Truncated) {
       // The writer was cut off: keep every complete record before this one.
@@ -133,6 +135,17 @@ Result<std::uint64_t> OldTrace::Indexer::records() {
   }
   if (open_ != nullptr) open_->end = data_end;
   return data_end;
+}
+
+// Traces written one after another into one file (`cat a.trace b.trace`): the second one's
+// header reads as a record ('g' is GoUnblockLocal's type byte); say what it is.
+Status OldTrace::Indexer::second_trace() const {
+  auto version = parse_trace_header(std::string_view(trace_.data_).substr(start_, kTraceHeaderSize));
+  if (!version) return {};
+  return trace_.error_at(ErrorCode::Corrupt, start_,
+                         fmt::format("a second trace begins here (a Go {} trace header): traces written one after "
+                                     "another into one file; the first is its first {} bytes",
+                                     version_name(*version), start_ + kTraceHeaderSize));
 }
 
 Status OldTrace::Indexer::add() {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "gtanalyze/trace_header.hpp"
 #include "parser/spec.hpp"
 #include "parser/wire.hpp"
 
@@ -103,6 +104,15 @@ Result<bool> GenerationReader::read_batch(RawBatch& b, Generation& g) {
   b.kind = kind;
   if (kind == type_byte(EventType::EndOfGeneration)) return true;
   if (kind != type_byte(EventType::EventBatch) && kind != type_byte(EventType::ExperimentalBatch)) {
+    // Snapshots of a flight recorder appended to one file, or `cat a.trace b.trace`: say so.
+    std::string next(1, static_cast<char>(kind));
+    for (std::uint8_t c = 0; next.size() < kTraceHeaderSize && byte(c);) next.push_back(static_cast<char>(c));
+    if (auto second = parse_trace_header(next)) {
+      return gen_error(ErrorCode::Corrupt, b.start, 0,
+                       fmt::format("a second trace begins here (a Go {} trace header): traces written one after "
+                                   "another into one file; the first is its first {} bytes",
+                                   version_name(*second), b.start));
+    }
     return gen_error(ErrorCode::Corrupt, b.start, 0, fmt::format("expected batch event, got event {}", kind));
   }
   if (kind == type_byte(EventType::ExperimentalBatch)) {
