@@ -324,6 +324,12 @@ for v in 1.26 1.22 1.21 1.19; do
     "^gtanalyze: .*two\.trace: offset $size( \(generation [0-9]+\))?: a second trace begins here \(a Go 1\.26 trace header\): traces written one after another into one file; the first is its first $size bytes$" \
     "$tmp/two.trace"
 done
+# A Go 1.22+ trace that is its header alone reads as Go reads it (one Sync event), with a warning.
+head -c 16 "$src/corpus/go1.26/chans.trace" >"$tmp/header-only.trace"
+"$bin" "$tmp/header-only.trace" --json >"$tmp/out" 2>"$tmp/err"
+code=$?
+[ "$code" = 0 ] && grep -q '"events": 1,' "$tmp/out" && grep -q "the trace is its header alone" "$tmp/out"
+check "a header-only Go 1.26 trace: exit 0 ($code), one event, a warning" $?
 
 echo "cli: $passes passed, $failures failed"
 [ "$failures" = 0 ]

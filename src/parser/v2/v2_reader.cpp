@@ -229,6 +229,11 @@ class V2Reader final : public TraceReader {
       return true;
     }
     if (!*r) {
+      // Go reads such a trace as one Sync event, silently: say why it holds nothing.
+      if (stats_.generations == 0)
+        warnings_.push_back(
+            "the trace is its header alone: nothing was written after it (the program stopped, or the file was "
+            "copied, before the tracer's first flush)");
       has_gen_ = false;
       end_after_sync_ = true;
       order_.emit(sync_event(nullptr, last_ts_));
