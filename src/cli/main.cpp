@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <exception>
+#include <limits>
 #include <regex>
 #include <thread>
 
@@ -47,6 +48,19 @@ std::optional<Duration> to_duration(const std::string& text) {
 // A CLI11 validator for the duration options, so that the error names the option.
 std::string valid_duration(const std::string& text) {
   return to_duration(text) ? "" : "'" + text + "' is not a duration (e.g. 500ms, 2s)";
+}
+
+// collect --duration: seconds when a bare number (as it always was), else a duration with its
+// unit; more than zero. nullopt for anything else (-5, nan, 0).
+std::optional<double> collect_seconds(const std::string& text) {
+  const auto d = to_duration(text);
+  if (!d || *d == 0) return std::nullopt;
+  const bool bare = text.find_first_not_of("0123456789.eE+") == std::string::npos;
+  return bare ? std::stod(text) : static_cast<double>(*d) / 1e9;
+}
+
+std::string valid_collect_duration(const std::string& text) {
+  return collect_seconds(text) ? "" : "'" + text + "' is not a time to capture for (e.g. 30 seconds, 30s, 500ms, 2m)";
 }
 
 // A CLI11 validator for --floor-percent: a number from 0 (nan and -5 are not).
@@ -229,9 +243,12 @@ CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
                                  "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
                                  "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");
   cmd->add_option("-o,--output", collect.output, "Capture file to write")->required();
-  cmd->add_option("--pid", collect.pid, "Attach to this running process instead of starting one");
-  cmd->add_option("--duration", collect.duration,
-                  "Stop after this many seconds (default: until the target exits or Ctrl-C)");
+  cmd->add_option("--pid", collect.pid, "Attach to this running process instead of starting one")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()));
+  cmd->add_option_function<std::string>(
+         "--duration", [&collect](const std::string& text) { collect.duration = *collect_seconds(text); },
+         "Stop after this long: seconds, or with a unit (30s, 500ms, 2m) (default: until the target exits or Ctrl-C)")
+      ->check(valid_collect_duration);
   cmd->add_option("--ring-mib", collect.ring_mib, "Ring buffer size in MiB, a power of two (default 16)");
   cmd->add_flag("-v,--verbose", collect.verbose, "Print the probe plan");
   cmd->add_option("command", collect.command, "-- PROGRAM ARGS...: the program to start, attached before it runs");

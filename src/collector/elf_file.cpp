@@ -2,8 +2,10 @@
 #include "collector/elf_file.hpp"
 
 #include <elf.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 
@@ -74,11 +76,17 @@ Result<std::vector<ElfSection>> read_sections(std::string_view b, const Elf64_Eh
 }  // namespace
 
 Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return make_error(ErrorCode::Io, 0, path + ": cannot open: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::Io, 0, path + ": not a program: not a regular file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::Io, 0, path + ": cannot open");
+  if (!in) return make_error(ErrorCode::Io, 0, path + ": cannot open: " + std::strerror(errno));
   // One read of the known size: a byte-at-a-time stream copy was a third of `collect`'s start-up.
   in.seekg(0, std::ios::end);
-  std::string bytes(static_cast<std::size_t>(in.tellg()), '\0');
+  const std::streamoff size = in.tellg();
+  if (size < 0) return make_error(ErrorCode::Io, 0, path + ": cannot read its size");
+  std::string bytes(static_cast<std::size_t>(size), '\0');
   in.seekg(0);
   if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
     return make_error(ErrorCode::Io, 0, path + ": cannot read");

@@ -38,6 +38,13 @@ expect_error "future version" 2 "unsupported Go trace format version go 1\.99" "
 expect_error "directory" 2 "is a directory" "$tmp"
 if [ "$collector" = ON ]; then
   expect_error "collect needs a target" 2 "^gtanalyze: collect: give either -- PROGRAM ARGS... or --pid PID$" collect -o "$tmp/x.cap"
+  expect_error "collect of a directory" 2 "^gtanalyze collect: $tmp: not a program: not a regular file$" collect -o "$tmp/x.cap" -- "$tmp"
+  expect_error "collect of a missing program" 2 "^gtanalyze collect: /nonexistent: cannot open: No such file or directory$" \
+    collect -o "$tmp/x.cap" -- /nonexistent
+  for d in nan -5 0 5x; do
+    expect_error "collect --duration $d" 2 "^gtanalyze: --duration: '$d' is not a time to capture for" collect -o "$tmp/x.cap" --duration "$d" -- true
+  done
+  expect_error "collect --pid -1" 2 "^gtanalyze: --pid: Value -1 not in range 1 to 2147483647" collect -o "$tmp/x.cap" --pid -1
   expect_error "crosscheck of a missing trace" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" crosscheck missing.out missing.cap
   expect_error "crosscheck of two traces" 2 "^gtanalyze: .*leaky\.trace: not a capture \(gtanalyze collect -o FILE writes one\)$" \
     crosscheck "$src/corpus/go1.26/leaky.trace" "$src/corpus/go1.26/leaky.trace"

@@ -144,7 +144,7 @@ GO
 lpid=$!
 for _ in $(seq 200); do grep -q ready "$work/long.out" 2>/dev/null && break; sleep 0.05; done
 grep -q ready "$work/long.out" || { echo "FAIL --pid: the target never became ready"; kill $lpid; exit 1; }
-"$gtanalyze" collect -o "$work/long.cap" --pid $lpid --duration 0.5 2>"$work/long.log"
+"$gtanalyze" collect -o "$work/long.cap" --pid $lpid --duration 500ms 2>"$work/long.log"
 rc=$?
 kill $lpid
 wait $lpid 2>/dev/null
