@@ -97,6 +97,8 @@ int run_diff(const DiffCommandOptions& options) {
     text = report::diff_text(report);
   }
   if (int code = write_output(options.output, text); code != kExitOk) return code;
+  for (const auto& w : base->warnings) fail(options.base, "warning: " + w);
+  for (const auto& w : next->warnings) fail(options.next, "warning: " + w);
   for (const auto& r : report.rules)
     if (r.named_nowhere) fail("diff", "warning: --fail-on '" + r.rule.text + "': neither run has that name");
   if (!report.regression()) return kExitOk;

@@ -310,6 +310,8 @@ RuleResult evaluate(const Rule& rule, const Figures& fb, const Figures& fn, cons
 
 DiffReport diff(const Summary& base, const Summary& next, const DiffOptions& options) {
   DiffReport report;
+  report.base_warnings = base.warnings;
+  report.next_warnings = next.warnings;
   const Figures fb = figures(base), fn = figures(next);
   report.metrics = metric_changes(fb, fn, options);
   const LeakTotals leaks = leak_changes(base, next, report.leaks);

@@ -59,6 +59,8 @@ struct DiffOptions {
 
 struct DiffReport {
   std::string base_name, next_name;
+  // Each run's warnings (a trace cut short, …): its figures may fall short for that reason.
+  std::vector<std::string> base_warnings, next_warnings;
   std::vector<MetricChange> metrics;
   std::vector<LeakChange> leaks;
   std::vector<RuleResult> rules;

@@ -52,7 +52,11 @@ std::string proven_change(const LeakChange& l) {
 }  // namespace
 
 std::string diff_text(const DiffReport& report) {
-  std::string out = fmt::format("base  {}\nnew   {}\n\n", report.base_name, report.next_name);
+  std::string out = fmt::format("base  {}\n", report.base_name);
+  for (const auto& w : report.base_warnings) out += "      warning: " + w + "\n";
+  out += fmt::format("new   {}\n", report.next_name);
+  for (const auto& w : report.next_warnings) out += "      warning: " + w + "\n";
+  out += "\n";
   std::size_t shown = 0;
   out += fmt::format("{:<48} {:>12} {:>12}  {}\n", "metric", "base", "new", "change");
   for (const auto& m : report.metrics) {
@@ -92,6 +96,9 @@ std::string diff_markdown(const DiffReport& report) {
   };
   std::string out =
       fmt::format("### gtanalyze diff\n\n`{}` → `{}`\n\n", cell(report.base_name), cell(report.next_name));
+  for (const auto& [side, warnings] :
+       {std::pair{"base", &report.base_warnings}, std::pair{"new", &report.next_warnings}})
+    for (const auto& w : *warnings) out += fmt::format("> **warning** ({}): {}\n\n", side, cell(w));
   out += "| metric | base | new | change |\n|---|---:|---:|---:|\n";
   std::size_t shown = 0;
   for (const auto& m : report.metrics) {
@@ -124,6 +131,8 @@ std::string diff_json(const DiffReport& report) {
   doc["schema"] = "gtanalyze-diff/v1";
   doc["base"] = report.base_name;
   doc["new"] = report.next_name;
+  doc["base_warnings"] = report.base_warnings;
+  doc["new_warnings"] = report.next_warnings;
   json metrics = json::array();
   for (const auto& m : report.metrics) {
     json rel = std::isinf(m.relative()) ? json(nullptr) : json(m.relative());

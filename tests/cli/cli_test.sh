@@ -337,6 +337,13 @@ head -c 16 "$src/corpus/go1.26/chans.trace" >"$tmp/header-only.trace"
 code=$?
 [ "$code" = 0 ] && grep -q '"events": 1,' "$tmp/out" && grep -q "the trace is its header alone" "$tmp/out"
 check "a header-only Go 1.26 trace: exit 0 ($code), one event, a warning" $?
+# diff: a run's warnings (here a trace cut short) are said, on stderr and in the report.
+head -c 14000 "$src/corpus/go1.26/syncprims.trace" >"$tmp/cut-syncprims.trace"
+"$bin" diff "$src/corpus/go1.26/syncprims.trace" "$tmp/cut-syncprims.trace" >"$tmp/out" 2>"$tmp/err"
+code=$?
+[ "$code" = 0 ] && grep -q "^gtanalyze: .*cut-syncprims.trace: warning: trace cut short at offset 13033" "$tmp/err" &&
+  grep -q "^      warning: trace cut short at offset 13033" "$tmp/out"
+check "diff with a trace cut short warns (exit $code)" $?
 
 echo "cli: $passes passed, $failures failed"
 [ "$failures" = 0 ]

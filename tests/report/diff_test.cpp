@@ -180,3 +180,16 @@ TEST_CASE("proven leaks: proven-leaks counts them, new-proven-leaks the growth b
   const report::DiffReport grown = report::diff(one_less, *proven, options);
   CHECK(grown.rules[0].next == 1);
 }
+
+TEST_CASE("each run's warnings are in every rendering of the diff") {
+  Summary base = test::analyse("corpus/go1.26/chans.trace");
+  Summary next = base;
+  next.warnings = {"trace cut short at offset 9 in generation 2: failed to read full batch"};
+  const report::DiffReport r = report::diff(base, next, {});
+  CHECK(r.base_warnings.empty());
+  CHECK(report::diff_text(r).find("\nnew   \n      warning: trace cut short at offset 9") != std::string::npos);
+  CHECK(report::diff_markdown(r).find("> **warning** (new): trace cut short at offset 9") != std::string::npos);
+  const std::string json = report::diff_json(r);
+  CHECK(json.find("\"base_warnings\": []") != std::string::npos);
+  CHECK(json.find("\"new_warnings\": [\n    \"trace cut short at offset 9") != std::string::npos);
+}
