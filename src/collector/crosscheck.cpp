@@ -476,6 +476,7 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& c
         "the same run",
         cap.header.go_minor, version_name(capture.version()), version_name(trace.version()));
   }
+  for (const auto& w : trace.warnings()) rep.notes.push_back("trace: " + w);
   for (const auto& w : capture.warnings()) rep.notes.push_back("capture: " + w);
   return rep;
 }

@@ -337,6 +337,12 @@ head -c 16 "$src/corpus/go1.26/chans.trace" >"$tmp/header-only.trace"
 code=$?
 [ "$code" = 0 ] && grep -q '"events": 1,' "$tmp/out" && grep -q "the trace is its header alone" "$tmp/out"
 check "a header-only Go 1.26 trace: exit 0 ($code), one event, a warning" $?
+if [ "$collector" = ON ]; then
+  "$bin" crosscheck "$tmp/header-only.trace" "$src/corpus/go1.26/leakproof.cap" >"$tmp/out" 2>&1
+  code=$?
+  [ "$code" = 3 ] && grep -q "^note: trace: the trace is its header alone" "$tmp/out"
+  check "crosscheck notes the trace's warnings (exit $code)" $?
+fi
 # diff: a run's warnings (here a trace cut short) are said, on stderr and in the report.
 head -c 14000 "$src/corpus/go1.26/syncprims.trace" >"$tmp/cut-syncprims.trace"
 "$bin" diff "$src/corpus/go1.26/syncprims.trace" "$tmp/cut-syncprims.trace" >"$tmp/out" 2>"$tmp/err"
