@@ -47,6 +47,20 @@ int OutputFile::close(bool written) {
   return fail(is_stdout_path(path_) ? "<stdout>" : path_, why);
 }
 
+int check_output_not_input(const std::string& output, std::initializer_list<std::string> inputs) {
+  struct stat out {};
+  if (is_stdout_path(output) || ::stat(output.c_str(), &out) != 0) return kExitOk;  // a new file
+  for (const std::string& input : inputs) {
+    struct stat in {};
+    if (input.empty()) continue;
+    if (input == "-" ? ::fstat(STDIN_FILENO, &in) != 0 : ::stat(input.c_str(), &in) != 0) continue;
+    if (in.st_dev == out.st_dev && in.st_ino == out.st_ino && S_ISREG(out.st_mode)) {
+      return fail(output, "is also an input (" + input + "): writing it would destroy what is read; give another file");
+    }
+  }
+  return kExitOk;
+}
+
 std::string write_failed() {
   return errno != 0 ? std::string("write failed: ") + std::strerror(errno) : "write failed";
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -137,6 +138,10 @@ class OutputFile {
 int write_output(const std::string& path, const std::string& text);
 // The same for output written by `write` (false: it failed), so big output is never held whole.
 int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write);
+
+// kExitOk, or the error printed when `output` names the same file as one of `inputs` (empty ones
+// are skipped): opening it for writing would truncate the input before, or while, it is read.
+int check_output_not_input(const std::string& output, std::initializer_list<std::string> inputs);
 
 // "write failed", and why (errno) when it is known.
 std::string write_failed();

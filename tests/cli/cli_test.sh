@@ -350,6 +350,26 @@ code=$?
 [ "$code" = 0 ] && grep -q "^gtanalyze: .*cut-syncprims.trace: warning: trace cut short at offset 13033" "$tmp/err" &&
   grep -q "^      warning: trace cut short at offset 13033" "$tmp/out"
 check "diff with a trace cut short warns (exit $code)" $?
+# -o naming an input (a typo away: `gtanalyze t.out -o t.out`) is refused before anything is opened
+# for writing: it truncated the trace (perfetto then drew the empty file: exit 0).
+cp "$src/corpus/go1.26/gcheavy.trace" "$tmp/self.trace"
+ln -sf "$tmp/self.trace" "$tmp/self-link.trace"
+for args in "--json" "--top 15" "perfetto" "pprof --type sched" "diff $src/corpus/go1.26/chans.trace"; do
+  # shellcheck disable=SC2086
+  "$bin" $args "$tmp/self-link.trace" -o "$tmp/self.trace" >/dev/null 2>"$tmp/err"
+  code=$?
+  [ "$code" = 2 ] && grep -q "self.trace: is also an input (.*self-link.trace): writing it would destroy what is read" "$tmp/err" &&
+    cmp -s "$tmp/self.trace" "$src/corpus/go1.26/gcheavy.trace"
+  check "$args with -o its own input: exit 2 ($code), the trace intact" $?
+done
+"$bin" - --json -o "$tmp/self.trace" <"$tmp/self.trace" >/dev/null 2>"$tmp/err"
+[ "$?" = 2 ] && grep -q "is also an input (-)" "$tmp/err" && cmp -s "$tmp/self.trace" "$src/corpus/go1.26/gcheavy.trace"
+check "-o the file standard input reads: refused" $?
+if [ "$collector" = ON ]; then
+  "$bin" crosscheck "$tmp/self.trace" "$src/corpus/go1.26/leakproof.cap" -o "$tmp/self.trace" >/dev/null 2>"$tmp/err"
+  [ "$?" = 2 ] && cmp -s "$tmp/self.trace" "$src/corpus/go1.26/gcheavy.trace"
+  check "crosscheck -o its trace: refused" $?
+fi
 
 echo "cli: $passes passed, $failures failed"
 [ "$failures" = 0 ]
