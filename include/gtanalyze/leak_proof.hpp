@@ -7,6 +7,7 @@
 
 #include "gtanalyze/ids.hpp"
 #include "gtanalyze/summary.hpp"
+#include "gtanalyze/version.hpp"
 
 namespace gtanalyze {
 
@@ -20,6 +21,15 @@ struct LeakProfileSample {
 
 struct LeakProfile {
   std::vector<LeakProfileSample> samples;
+};
+
+// What a capture of `gtanalyze collect` brings as a proof: the goroutines it saw Go 1.26's
+// leak-detecting GC mark leaked (ascending), and what tells whether it is of the trace's run.
+struct CaptureLeaks {
+  std::vector<GoId> leaked;
+  std::uint32_t go_minor = 0;         // the program's Go version, 1.N
+  Version version = Version::Go1_26;  // the trace format that version writes
+  Time first = 0, last = 0;           // the span of its records (CLOCK_MONOTONIC ns)
 };
 
 }  // namespace gtanalyze

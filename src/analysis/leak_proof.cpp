@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/same_run.hpp"
+
 namespace gtanalyze::analysis {
 namespace {
 
@@ -106,8 +108,16 @@ void prove_leaks(Summary& s, const LeakProfile& profile) {
   }
 }
 
-void prove_leaks(Summary& s, const std::vector<GoId>& leaked) {
+void prove_leaks(Summary& s, const CaptureLeaks& capture) {
   s.leak_proof = LeakProof::Capture;
+  std::string other_run = other_go_version(s.version, capture.version, capture.go_minor);
+  if (other_run.empty() && shares_capture_clock(s.version) && s.events > 0)
+    other_run = spans_apart(s.first, s.last, capture.first, capture.last);
+  if (!other_run.empty()) {
+    s.warnings.push_back(other_run + " (nothing is proven)");
+    return;
+  }
+  const std::vector<GoId>& leaked = capture.leaked;
   if (leaked.empty()) {
     s.warnings.push_back(
         "the capture saw no goroutine marked leaked: no leak-detecting GC ran while it recorded (nothing is proven)");

@@ -19,7 +19,9 @@ namespace gtanalyze::analysis {
 void prove_leaks(Summary& summary, const LeakProfile& profile);
 
 // The goroutines a capture of the same run saw move to the leaked status. None: no
-// leak-detecting GC ran while it recorded, so it proves nothing (and says so).
-void prove_leaks(Summary& summary, const std::vector<GoId>& leaked);
+// leak-detecting GC ran while it recorded, so it proves nothing (and says so). A capture that
+// cannot be of the trace's run (another Go version; for Go 1.22+ traces, another time: see
+// same_run.hpp) proves nothing either, and says why: goroutine ids repeat from run to run.
+void prove_leaks(Summary& summary, const CaptureLeaks& capture);
 
 }  // namespace gtanalyze::analysis

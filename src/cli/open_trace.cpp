@@ -202,7 +202,7 @@ std::optional<input::LeakProofInput> read_leak_proof(const std::string& input_pa
     return std::nullopt;
   }
   // A capture read as the trace proves leaks only if its GC saw some.
-  if (!given && proof->leaked.empty()) return input::LeakProofInput{};
+  if (!given && proof->capture.leaked.empty()) return input::LeakProofInput{};
   return std::move(*proof);
 }
 
@@ -210,7 +210,7 @@ void apply_leak_proof(Summary& summary, const input::LeakProofInput& proof) {
   if (proof.kind == LeakProof::Profile) {
     analysis::prove_leaks(summary, proof.profile);
   } else if (proof.kind == LeakProof::Capture) {
-    analysis::prove_leaks(summary, proof.leaked);
+    analysis::prove_leaks(summary, proof.capture);
   }
 }
 

@@ -124,6 +124,13 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::from_capture(Capture captu
   return r;
 }
 
+std::pair<Time, Time> CaptureReader::span() const {
+  if (events_.empty()) return {0, 0};
+  const auto [first, last] = std::minmax_element(events_.begin(), events_.end(),
+                                                 [](const Event& a, const Event& b) { return a.time < b.time; });
+  return {first->time, last->time};
+}
+
 Version CaptureReader::version() const { return trace_version(capture_.header.go_minor); }
 
 ReaderStats CaptureReader::stats() const {
@@ -392,10 +399,12 @@ void CaptureReader::convert() {
   }
 }
 
-Result<std::vector<GoId>> leaked_goroutines(ByteSource& source) {
+Result<CaptureLeaks> leaked_goroutines(ByteSource& source) {
   auto reader = CaptureReader::open(source);
   if (!reader) return std::move(reader).error();
-  return (*reader)->leaked();
+  const CaptureReader& r = **reader;
+  const auto [first, last] = r.span();
+  return CaptureLeaks{r.leaked(), r.capture().header.go_minor, r.version(), first, last};
 }
 
 }  // namespace gtanalyze::collector

@@ -15,10 +15,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "collector/capture_file.hpp"
 #include "gtanalyze/byte_source.hpp"
+#include "gtanalyze/leak_proof.hpp"
 #include "gtanalyze/reader.hpp"
 
 namespace gtanalyze::collector {
@@ -41,6 +43,8 @@ class CaptureReader final : public TraceReader {
   // The goroutines the capture saw Go 1.26's leak-detecting GC mark leaked (casgstatus to
   // _Gleaked), ascending.
   const std::vector<GoId>& leaked() const { return leaked_; }
+  // The earliest and the latest time of its events ({0, 0} when it has none).
+  std::pair<Time, Time> span() const;
 
  private:
   CaptureReader();
@@ -56,7 +60,7 @@ class CaptureReader final : public TraceReader {
 };
 
 // The leaked goroutines (CaptureReader::leaked) of the capture in `source`.
-Result<std::vector<GoId>> leaked_goroutines(ByteSource& source);
+Result<CaptureLeaks> leaked_goroutines(ByteSource& source);
 
 // What a capture-side `go` statement start looks like to the tracer: the start function name for
 // a record's startpc, from the capture's symbols ("" when unknown).

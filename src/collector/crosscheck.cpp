@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "analysis/same_run.hpp"
 #include "analysis/summarizer.hpp"
 #include "collector/capture_reader.hpp"
 
@@ -223,11 +224,9 @@ Window fit_window(const TraceView& trace, const Stories& cs, const std::vector<E
 
 // For a trace timed with the capture's own clock (TraceClock::Monotonic), whether the capture can
 // be of the trace's run at all: one run's two sides time a change microseconds apart and overlap
-// in time. Empty when they may be; else why not. Two runs of even a short program start
-// milliseconds apart, more than a probe's latency.
-constexpr Time kMaxSameRunOffset = 10'000'000;
+// in time. Empty when they may be; else why not.
 std::string other_run(const TraceView& trace, const std::vector<Event>& capture_events, const ClockFit& fit) {
-  if (fit.pairs != 0 && std::abs(fit.offset) > static_cast<double>(kMaxSameRunOffset)) {
+  if (fit.pairs != 0 && std::abs(fit.offset) > static_cast<double>(analysis::kMaxSameRunOffset)) {
     return fmt::format(
         "the capture times the creations and exits both saw {:.3f} s {} the trace, where one run's "
         "two sides, both timed with CLOCK_MONOTONIC, agree within microseconds: not the same run",
@@ -236,12 +235,7 @@ std::string other_run(const TraceView& trace, const std::vector<Event>& capture_
   if (capture_events.empty()) return {};
   const auto [first, last] = std::minmax_element(capture_events.begin(), capture_events.end(),
                                                  [](const Event& a, const Event& b) { return a.time < b.time; });
-  if (last->time + kMaxSameRunOffset >= trace.lo && first->time <= trace.hi + kMaxSameRunOffset) return {};
-  auto seconds = [](Time t) { return static_cast<double>(t) / 1e9; };
-  return fmt::format(
-      "the capture ({:.3f} s to {:.3f} s) and the trace ({:.3f} s to {:.3f} s), both timed with "
-      "CLOCK_MONOTONIC, do not overlap: not the same run",
-      seconds(first->time), seconds(last->time), seconds(trace.lo), seconds(trace.hi));
+  return analysis::spans_apart(trace.lo, trace.hi, first->time, last->time);
 }
 
 CrosscheckItem named(const char* name) {
@@ -407,7 +401,7 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   for (const auto& e : capture_events) cb.on_event(e);
   const Stories& ts = trace.stories;
   const Stories& cs = cb.stories();
-  const TraceClock clock = version <= Version::Go1_21 ? TraceClock::Ticks : TraceClock::Monotonic;
+  const TraceClock clock = analysis::shares_capture_clock(version) ? TraceClock::Monotonic : TraceClock::Ticks;
   const Window w = fit_window(trace, cs, capture_events, clock, rep.notes);
   if (clock == TraceClock::Monotonic) rep.other_run = other_run(trace, capture_events, w.fit);
 
@@ -470,12 +464,8 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& c
   else if (cap.trailer.drops() != 0)
     gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
   CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(), std::move(gap), capture.leaked());
-  if (capture.version() != trace.version()) {
-    rep.other_run = fmt::format(
-        "the capture is of a Go 1.{} program, whose traces are Go {}'s format, not Go {}'s: not "
-        "the same run",
-        cap.header.go_minor, version_name(capture.version()), version_name(trace.version()));
-  }
+  if (auto other = analysis::other_go_version(trace.version(), capture.version(), cap.header.go_minor); !other.empty())
+    rep.other_run = std::move(other);
   for (const auto& w : trace.warnings()) rep.notes.push_back("trace: " + w);
   for (const auto& w : capture.warnings()) rep.notes.push_back("capture: " + w);
   return rep;

@@ -58,7 +58,7 @@ Result<LeakProofInput> read_leak_proof(ByteSource& source) {
     auto leaked = collector::leaked_goroutines(source);
     if (!leaked) return std::move(leaked).error();
     proof.kind = LeakProof::Capture;
-    proof.leaked = std::move(*leaked);
+    proof.capture = std::move(*leaked);
     return proof;
   }
 #endif

@@ -33,8 +33,8 @@ Result<std::unique_ptr<TraceReader>> open_events(ByteSource& source);
 // profile.proto), or a capture of it (the goroutines it saw marked leaked), told apart by content.
 struct LeakProofInput {
   LeakProof kind = LeakProof::None;
-  LeakProfile profile;       // kind Profile
-  std::vector<GoId> leaked;  // kind Capture
+  LeakProfile profile;   // kind Profile
+  CaptureLeaks capture;  // kind Capture
 };
 Result<LeakProofInput> read_leak_proof(ByteSource& source);
 

@@ -152,9 +152,14 @@ TEST_CASE("an empty profile disproves every candidate; a candidate without a blo
   CHECK(s.warnings.empty());
 }
 
+// A capture of a Go 1.26 program whose records span [first, last].
+CaptureLeaks capture_of(std::vector<GoId> leaked, Time first = 0, Time last = 0) {
+  return CaptureLeaks{std::move(leaked), 26, Version::Go1_26, first, last};
+}
+
 TEST_CASE("a capture proves the goroutines it saw marked leaked") {
   Summary s = summary_of({{1, &kCreate1, &kRecvTrace}, {2, &kCreate1, &kRecvTrace}, {3, &kCreate2, &kLockTrace}});
-  prove_leaks(s, std::vector<GoId>{2, 3, 40});
+  prove_leaks(s, capture_of({2, 3, 40}));
   CHECK(s.leak_proof == LeakProof::Capture);
   CHECK(proven(s, 1) == false);
   CHECK(proven(s, 2) == true);
@@ -165,9 +170,45 @@ TEST_CASE("a capture proves the goroutines it saw marked leaked") {
   CHECK_THAT(s.warnings[0], ContainsSubstring("1 goroutine(s) marked leaked that are no leak candidate"));
 
   Summary none = summary_of({{1, &kCreate1, &kRecvTrace}});
-  prove_leaks(none, std::vector<GoId>{});
+  prove_leaks(none, capture_of({}));
   CHECK_FALSE(proven(none, 1).has_value());
   CHECK_FALSE(none.leak_groups[0].proven.has_value());
   REQUIRE(none.warnings.size() == 1);
   CHECK_THAT(none.warnings[0], ContainsSubstring("no leak-detecting GC ran"));
+}
+
+TEST_CASE("a capture of another run proves nothing: goroutine ids repeat from run to run") {
+  auto trace = [] {
+    Summary s = summary_of({{1, &kCreate1, &kRecvTrace}, {2, &kCreate1, &kRecvTrace}});
+    s.events = 100;
+    s.first = 1'000'000'000;
+    s.last = 2'000'000'000;
+    return s;
+  };
+  SECTION("at another time (Go 1.22+: one clock)") {
+    Summary s = trace();
+    prove_leaks(s, capture_of({1, 2}, 5'000'000'000, 6'000'000'000));
+    CHECK(s.leak_proof == LeakProof::Capture);
+    CHECK_FALSE(proven(s, 1).has_value());
+    CHECK_FALSE(proven(s, 2).has_value());
+    REQUIRE(s.warnings.size() == 1);
+    CHECK_THAT(s.warnings[0], ContainsSubstring("do not overlap: not the same run (nothing is proven)"));
+  }
+  SECTION("of another Go version") {
+    Summary s = trace();
+    CaptureLeaks c = capture_of({1, 2}, 1'500'000'000, 1'600'000'000);
+    c.go_minor = 24;
+    c.version = Version::Go1_23;
+    prove_leaks(s, c);
+    CHECK_FALSE(proven(s, 1).has_value());
+    REQUIRE(s.warnings.size() == 1);
+    CHECK_THAT(s.warnings[0], ContainsSubstring("a Go 1.24 program, whose traces are Go 1.23's format, not Go 1.26's"));
+  }
+  SECTION("the same run: overlapping, or a few milliseconds apart at the edges") {
+    Summary s = trace();
+    prove_leaks(s, capture_of({1}, 2'005'000'000, 2'100'000'000));
+    CHECK(proven(s, 1) == true);
+    CHECK(proven(s, 2) == false);
+    CHECK(s.warnings.empty());
+  }
 }

@@ -177,7 +177,7 @@ TEST_CASE("both proof sources of one run prove the goroutines Go's profile lists
     if (proof->kind == LeakProof::Profile) {
       analysis::prove_leaks(s, proof->profile);
     } else {
-      analysis::prove_leaks(s, proof->leaked);
+      analysis::prove_leaks(s, proof->capture);
     }
     CHECK(s.warnings.empty());
     return s;
