@@ -91,14 +91,18 @@ int report_error(const std::string& path, const Error& error) {
   return fail(path, error.describe());
 }
 
+bool readable_once(const std::string& path) {
+  if (path == "-") return true;
+  // A missing file or a directory is not: open_trace says what it is.
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 std::optional<std::string> make_rereadable(File& spool, std::string& path) {
+  if (!readable_once(path)) return std::nullopt;
   std::FILE* input = stdin;
   File opened;
   if (path != "-") {
-    // A missing file or a directory is left to open_trace, which says so.
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode)))
-      return std::nullopt;
     opened.reset(std::fopen(path.c_str(), "rb"));
     if (!opened) return std::nullopt;
     input = opened.get();
@@ -184,7 +188,9 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
 
 std::optional<input::LeakProofInput> read_leak_proof(const std::string& input_path, const std::string& proof_path) {
   const bool given = !proof_path.empty();
-  if (!given && input_path == "-") return input::LeakProofInput{};  // standard input is read once
+  // Standard input or a pipe is read once, by the analysis: a capture read so proves no leaks of
+  // its own (peeking at it here took its first bytes from the analysis).
+  if (!given && readable_once(input_path)) return input::LeakProofInput{};
   const std::string& path = given ? proof_path : input_path;
   auto source = ByteSource::open(path);
   if (!source) {

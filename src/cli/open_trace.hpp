@@ -23,6 +23,10 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
+// Standard input ("-"), a pipe such as bash's <(...), a character device or a socket: what can be
+// read only once.
+bool readable_once(const std::string& path);
+
 // For commands that read a trace twice: an input that can be read only once (standard input as
 // "-", a pipe such as bash's <(...), a character device) is copied to an unnamed temporary file
 // (`spool`), and `path` set to a name that reopens it; other paths are left as they are. Returns

@@ -123,6 +123,9 @@ if [ -f "$trace" ]; then
   "$bin" pprof --type sync "$trace" -o "$tmp/file.pb.gz" && "$bin" pprof --type sync <(cat "$trace") -o "$tmp/pipe.pb.gz" &&
     cmp -s "$tmp/file.pb.gz" "$tmp/pipe.pb.gz"
   check "pprof from a pipe writes what it writes from the file" $?
+  # The summary peeked at its input for a capture's own leak proof, taking a pipe's first bytes.
+  "$bin" --json <(cat "$trace") | cmp -s - "$tmp/dash.json" && "$bin" <(cat "$trace") --color=never | grep -q "^format       Go"
+  check "the summary and --json from a pipe" $?
 else
   failures=$((failures + 1)); echo "FAIL: corpus trace $trace missing"
 fi
