@@ -27,6 +27,7 @@ std::FILE* OutputFile::get() {
     file_ = is_stdout_path(path_) ? stdout : std::fopen(path_.c_str(), "w");
     struct stat st {};
     regular_ = file_ && file_ != stdout && ::fstat(::fileno(file_), &st) == 0 && S_ISREG(st.st_mode);
+    if (regular_) interrupted_ = io::RemoveOnSignal(path_);
   }
   return file_;
 }
@@ -42,7 +43,10 @@ int OutputFile::close(bool written) {
     ok = false;
   }
   file_ = nullptr;
-  if (ok) return kExitOk;
+  if (ok) {
+    interrupted_.release();
+    return kExitOk;
+  }
   if (regular_) std::remove(path_.c_str());
   return fail(is_stdout_path(path_) ? "<stdout>" : path_, why);
 }

@@ -12,6 +12,7 @@
 
 #include "collector/collector.hpp"
 #include "gtanalyze/summary.hpp"
+#include "io/remove_on_signal.hpp"
 #include "report/timeline.hpp"
 
 namespace gtanalyze::cli {
@@ -131,7 +132,8 @@ class OutputFile {
   std::string path_;
   std::FILE* file_ = nullptr;
   bool tried_ = false;
-  bool regular_ = false;  // a regular file this opened (not stdout, /dev/full or a pipe)
+  bool regular_ = false;            // a regular file this opened (not stdout, /dev/full or a pipe)
+  io::RemoveOnSignal interrupted_;  // that file, until it is closed whole
 };
 
 // Writes `text` to `path`, or to stdout when the path is empty or "-".

@@ -29,6 +29,7 @@ TableFile::TableFile(std::string path, bool zstd) : path_(std::move(path)) {
     return;
   }
   temporary_ = pattern;
+  interrupted_ = RemoveOnSignal(temporary_);
   ::fchmod(fd, 0644);  // mkstemp's 0600 would keep the tables from other readers
   file_ = ::fdopen(fd, "wb");
   if (file_ == nullptr) {
@@ -90,6 +91,7 @@ bool TableFile::publish() {
     return false;
   }
   temporary_.clear();
+  interrupted_.release();
   published_ = true;
   return true;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "io/remove_on_signal.hpp"
+
 namespace gtanalyze::io {
 
 class TableFile {
@@ -37,6 +39,7 @@ class TableFile {
   std::FILE* file_ = nullptr;
   std::unique_ptr<Compressor> zstd_;
   bool published_ = false;
+  RemoveOnSignal interrupted_;  // the temporary file, until it is renamed or removed
 };
 
 }  // namespace gtanalyze::io
