@@ -107,8 +107,11 @@ Result<Version> parse_trace_header(std::string_view b) {
   }
   auto version = version_from_minor(minor);
   if (!version) {
+    // A Go newer than this build: the way out is a newer gtanalyze, not another trace.
+    const bool newer = minor > static_cast<unsigned>(Version::Go1_26);
     return make_error(ErrorCode::UnsupportedVersion, 0,
-                      fmt::format("unsupported Go trace format version go 1.{} (supported: {})", minor, kSupported));
+                      fmt::format("unsupported Go trace format version go 1.{}{} (supported: {})", minor,
+                                  newer ? ", newer than this gtanalyze knows" : "", kSupported));
   }
   return *version;
 }

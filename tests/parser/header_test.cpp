@@ -32,6 +32,9 @@ TEST_CASE("versions Go never wrote are named in the error") {
     CHECK(v.error().code == ErrorCode::UnsupportedVersion);
     std::string minor = std::string(line).substr(3, std::string(line).find(' ', 3) - 3);
     CHECK(v.error().message.find("go " + minor) != std::string::npos);
+    // Only a version past the newest known one points at a newer gtanalyze.
+    CHECK((v.error().message.find("newer than this gtanalyze knows") != std::string::npos) ==
+          (std::string(line) == "go 1.99 trace"));
   }
 }
 
