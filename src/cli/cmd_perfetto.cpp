@@ -48,7 +48,7 @@ int run_perfetto(const PerfettoOptions& options) {
   if (!trace) return kExitInputError;
   OutputFile out(options.output);
   std::FILE* file = out.get();
-  if (!file) return fail(options.output, "cannot open for writing");
+  if (!file) return fail(options.output, out.cannot_open());
   report::PerfettoWriter writer(file);
   report::Timeline timeline(std::move(*first), options.timeline, writer);
   bool warned = false;

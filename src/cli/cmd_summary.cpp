@@ -25,6 +25,7 @@ std::FILE* OutputFile::get() {
   if (!tried_) {
     tried_ = true;
     file_ = is_stdout_path(path_) ? stdout : std::fopen(path_.c_str(), "w");
+    if (!file_) open_errno_ = errno;
     struct stat st {};
     regular_ = file_ && file_ != stdout && ::fstat(::fileno(file_), &st) == 0 && S_ISREG(st.st_mode);
     if (regular_) interrupted_ = io::RemoveOnSignal(path_);
@@ -32,8 +33,13 @@ std::FILE* OutputFile::get() {
   return file_;
 }
 
+std::string OutputFile::cannot_open() const {
+  return open_errno_ != 0 ? std::string("cannot open for writing: ") + std::strerror(open_errno_)
+                          : "cannot open for writing";
+}
+
 int OutputFile::close(bool written) {
-  if (!get()) return fail(path_, "cannot open for writing");
+  if (!get()) return fail(path_, cannot_open());
   // A failed write leaves its data buffered: the flush fails again and sets errno to why.
   errno = 0;
   bool ok = std::fflush(file_) == 0 && written;

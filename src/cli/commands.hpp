@@ -120,8 +120,9 @@ class OutputFile {
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
-  // The file, opened the first time; nullptr if it cannot be.
+  // The file, opened the first time; nullptr if it cannot be (cannot_open() says why).
   std::FILE* get();
+  std::string cannot_open() const;
   // Flushes and closes it. kExitOk, or the error printed (it could not be opened, `written` is
   // false, or the flush failed) and kExitInputError.
   int close(bool written);
@@ -133,6 +134,7 @@ class OutputFile {
   std::FILE* file_ = nullptr;
   bool tried_ = false;
   bool regular_ = false;            // a regular file this opened (not stdout, /dev/full or a pipe)
+  int open_errno_ = 0;              // why fopen failed
   io::RemoveOnSignal interrupted_;  // that file, until it is closed whole
 };
 

@@ -36,6 +36,10 @@ expect_error "not a trace" 2 "not-a-trace\.txt: offset 0: not a Go execution tra
 printf 'go 1.99 trace\0\0\0' >"$tmp/future.trace"
 expect_error "future version" 2 "unsupported Go trace format version go 1\.99" "$tmp/future.trace"
 expect_error "directory" 2 "is a directory" "$tmp"
+expect_error "--json -o into a missing directory" 2 "^gtanalyze: /nonexistent/x\.json: cannot open for writing: No such file or directory$" \
+  "$src/corpus/go1.26/chans.trace" --json -o /nonexistent/x.json
+expect_error "perfetto -o into a missing directory" 2 "^gtanalyze: /nonexistent/x\.pf: cannot open for writing: No such file or directory$" \
+  perfetto "$src/corpus/go1.26/chans.trace" -o /nonexistent/x.pf
 if [ "$collector" = ON ]; then
   expect_error "collect needs a target" 2 "^gtanalyze: collect: give either -- PROGRAM ARGS... or --pid PID$" collect -o "$tmp/x.cap"
   expect_error "collect of a directory" 2 "^gtanalyze collect: $tmp: not a program: not a regular file$" collect -o "$tmp/x.cap" -- "$tmp"
