@@ -66,7 +66,8 @@ int run_perfetto(const PerfettoOptions& options) {
   timeline.finish();
   if (writer.bytes_written() == 0)
     fail(options.output, "warning: nothing drawn: the window (--from) begins after the trace ends");
-  return out.close(writer.flush());
+  const bool written = writer.flush();
+  return out.close(written, writer.write_error());
 }
 
 }  // namespace gtanalyze::cli

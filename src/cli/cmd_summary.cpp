@@ -38,11 +38,12 @@ std::string OutputFile::cannot_open() const {
                           : "cannot open for writing";
 }
 
-int OutputFile::close(bool written) {
+int OutputFile::close(bool written, int write_error) {
   if (!get()) return fail(path_, cannot_open());
   // A failed write leaves its data buffered: the flush fails again and sets errno to why.
   errno = 0;
   bool ok = std::fflush(file_) == 0 && written;
+  if (errno == 0) errno = write_error;
   std::string why = write_failed();
   if (file_ != stdout && std::fclose(file_) != 0 && ok) {  // data written back only at the close (NFS)
     why = write_failed();
@@ -109,7 +110,8 @@ int run_summary(const SummaryOptions& options) {
     auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &json);
     if (!analysed) return kExitInputError;
     apply_leak_proof(analysed->summary, *proof);
-    return out.close(json.finish(analysed->summary));
+    const bool written = json.finish(analysed->summary);
+    return out.close(written, json.write_error());
   }
   report::GoroutineDigest goroutines;
   auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &goroutines);

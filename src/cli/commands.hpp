@@ -124,8 +124,9 @@ class OutputFile {
   std::FILE* get();
   std::string cannot_open() const;
   // Flushes and closes it. kExitOk, or the error printed (it could not be opened, `written` is
-  // false, or the flush failed) and kExitInputError.
-  int close(bool written);
+  // false, or the flush failed) and kExitInputError. `write_error`: errno of the writer's failed
+  // write, when it knows it (a failed fwrite leaves nothing for the flush to fail on).
+  int close(bool written, int write_error = 0);
   // A regular file not closed whole (a failed write, or a return before close()) is removed: half
   // a JSON document or a timeline cut anywhere must not pass for the output.
 

@@ -374,6 +374,8 @@ void JsonStream::goroutine(const Summary& head, const GoroutineSummary& g) {
   goroutine_json(*writer_, head, g);
 }
 
+int JsonStream::write_error() const { return writer_ ? writer_->error() : 0; }
+
 bool JsonStream::finish(const Summary& s) {
   if (!writer_) return false;
   render_tail(s, *writer_);

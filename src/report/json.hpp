@@ -37,6 +37,8 @@ class JsonStream : public analysis::GoroutineSink {
   void goroutine(const Summary& head, const GoroutineSummary& g) override;
   // The rest of the document. False when the file could not be opened or a write failed.
   bool finish(const Summary& summary);
+  // Why a write failed (errno), 0 if none did.
+  [[nodiscard]] int write_error() const;
 
  private:
   std::function<std::FILE*()> open_file_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -44,10 +45,14 @@ class JsonWriter {
   // Hands the text so far to the file once it is big enough to be worth a write.
   void flush(bool force = false) {
     if (file_ == nullptr || (!force && used_ < piece_bytes_)) return;
-    if (std::fwrite(out_.data(), 1, used_, file_) != used_) failed_ = true;
+    if (std::fwrite(out_.data(), 1, used_, file_) != used_ && !failed_) {
+      failed_ = true;
+      error_ = errno;
+    }
     used_ = 0;
   }
   [[nodiscard]] bool failed() const { return failed_; }
+  [[nodiscard]] int error() const { return error_; }  // errno of the failed write
   // Without a file: trims `out` to the text, which it holds whole.
   void finish() { out_.resize(used_); }
   // Without a file: the text so far, and forgetting it (a table's rows are handed on by the caller).
@@ -179,6 +184,7 @@ class JsonWriter {
   std::FILE* file_;
   std::size_t piece_bytes_;
   bool failed_ = false;
+  int error_ = 0;
   bool compact_;
   std::vector<char> has_members_;  // per open container: written a member yet (char: vector<bool>'s bits cost)
   bool after_key_ = false;

@@ -2,6 +2,7 @@
 #include "report/perfetto_writer.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <optional>
 #include <stdexcept>
 
@@ -165,7 +166,10 @@ void PerfettoWriter::after_packet() {
 bool PerfettoWriter::flush() {
   last_event_at_ = kNoEvent;
   if (!buffer_.empty()) {
-    ok_ = std::fwrite(buffer_.data(), 1, buffer_.size(), out_) == buffer_.size() && ok_;
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), out_) != buffer_.size() && ok_) {
+      ok_ = false;
+      error_ = errno;
+    }
     written_ += buffer_.size();
     buffer_.clear();
   }

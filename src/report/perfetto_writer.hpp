@@ -62,6 +62,7 @@ class PerfettoWriter {
 
   // Writes out what is buffered; false if a write failed (then or before).
   bool flush();
+  [[nodiscard]] int write_error() const { return error_; }  // errno of the first failed write
   [[nodiscard]] std::uint64_t bytes_written() const { return written_ + buffer_.size(); }
 
  private:
@@ -76,6 +77,7 @@ class PerfettoWriter {
 
   std::FILE* out_;
   bool ok_ = true;
+  int error_ = 0;
   bool first_packet_ = true;
   std::uint64_t written_ = 0;
   Time time_offset_ = 0;

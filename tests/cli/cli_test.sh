@@ -173,7 +173,8 @@ fixed=$src/corpus/go1.26/leakfixed.trace
 "$bin" "$leaky" --json -o "$tmp/leaky.json"
 check "--json -o writes the export" $?
 if [ -w /dev/full ]; then
-  expect_error "--json to a full disk" 2 "^gtanalyze: /dev/full: write failed(: No space left on device)?$" "$leaky" --json -o /dev/full
+  expect_error "--json to a full disk" 2 "^gtanalyze: /dev/full: write failed: No space left on device$" "$leaky" --json -o /dev/full
+  expect_error "perfetto to a full disk" 2 "^gtanalyze: /dev/full: write failed: No space left on device$" perfetto "$leaky" -o /dev/full
   # dump writes to stdout as it reads: a full disk stops it with an error (it said nothing, exit 0).
   for args in "dump" "dump --decode-only" "dump --format go"; do
     # shellcheck disable=SC2086
@@ -328,7 +329,7 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/tiny" && mount -t tmpfs -o size=64k tmpf
     # shellcheck disable=SC2086
     "$bin" $args "$chans" -o "$tmp/tiny/out" >/dev/null 2>"$tmp/err"
     code=$?
-    [ "$code" = 2 ] && grep -q "^gtanalyze: $tmp/tiny/out: write failed" "$tmp/err" && [ ! -e "$tmp/tiny/out" ]
+    [ "$code" = 2 ] && grep -q "^gtanalyze: $tmp/tiny/out: write failed: No space left on device$" "$tmp/err" && [ ! -e "$tmp/tiny/out" ]
     check "$args -o to a full disk: exit 2 ($code), no partial file" $?
   done
   umount "$tmp/tiny"
