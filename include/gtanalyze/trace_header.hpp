@@ -2,6 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "gtanalyze/byte_source.hpp"
@@ -20,5 +23,10 @@ Result<Version> read_trace_header(ByteSource& source);
 // The same check on bytes already in memory (at least the first 16 bytes of the input, or all
 // of it when shorter).
 Result<Version> parse_trace_header(std::string_view first_bytes);
+
+// For a decoder that finds no batch or record where one should begin, `offset` bytes into the
+// file: when `bytes` (what is there) is a trace header, the message that says a second trace
+// begins there (traces written one after another into one file); else nothing.
+std::optional<std::string> second_trace(std::string_view bytes, std::uint64_t offset);
 
 }  // namespace gtanalyze

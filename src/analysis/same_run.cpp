@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace gtanalyze::analysis {
 
 std::string other_go_version(Version trace, Version capture, unsigned go_minor) {
@@ -11,6 +13,13 @@ std::string other_go_version(Version trace, Version capture, unsigned go_minor) 
       "the capture is of a Go 1.{} program, whose traces are Go {}'s format, not Go {}'s: not the "
       "same run",
       go_minor, version_name(capture), version_name(trace));
+}
+
+std::pair<Time, Time> time_span(std::span<const Event> events) {
+  if (events.empty()) return {0, 0};
+  const auto [first, last] =
+      std::minmax_element(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+  return {first->time, last->time};
 }
 
 std::string spans_apart(Time lo, Time hi, Time first, Time last) {

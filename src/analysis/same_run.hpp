@@ -3,8 +3,11 @@
 // which time with nanotime() as the capture's probes do (CLOCK_MONOTONIC), their clocks.
 #pragma once
 
+#include <span>
 #include <string>
+#include <utility>
 
+#include "gtanalyze/event.hpp"
 #include "gtanalyze/ids.hpp"
 #include "gtanalyze/version.hpp"
 
@@ -20,6 +23,10 @@ constexpr bool shares_capture_clock(Version trace) { return trace >= Version::Go
 // Why a capture of a Go 1.`go_minor` program (whose traces are `capture` format) cannot be of a
 // run whose trace is `trace` format; empty when it may be.
 std::string other_go_version(Version trace, Version capture, unsigned go_minor);
+
+// The earliest and the latest time of `events` ({0, 0} for none): a capture's records are in time
+// order only give or take a probe's latency.
+std::pair<Time, Time> time_span(std::span<const Event> events);
 
 // For a trace that shares the capture's clock: why a capture whose records span [first, last]
 // cannot be of the run whose trace spans [lo, hi] (they do not overlap, give or take

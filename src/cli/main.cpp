@@ -321,39 +321,43 @@ int run(int argc, char** argv) {
     // CLI11 uses its own codes for usage errors; ours is 2 for all of them (help: 0).
     return code == 0 ? kExitOk : kExitInputError;
   }
-  if (dump_cmd->parsed()) return run_dump(dump);
+  // An -o naming one of the inputs would truncate it before, or while, it is read.
+  int refused = kExitOk;
   if (diff_cmd->parsed()) {
-    const int code =
-        check_output_not_input(diff.output, {diff.base, diff.next, diff.base_leak_proof, diff.next_leak_proof});
-    return code != kExitOk ? code : run_diff(diff);
+    refused = check_output_not_input(diff.output, {diff.base, diff.next, diff.base_leak_proof, diff.next_leak_proof});
+  } else if (perfetto_cmd->parsed()) {
+    refused = check_output_not_input(perfetto.output, {perfetto.trace});
+  } else if (pprof_cmd->parsed()) {
+    refused = check_output_not_input(pprof.output, {pprof.trace});
+  } else if (collect_cmd->parsed()) {
+    const std::string program = collect.pid != 0          ? fmt::format("/proc/{}/exe", collect.pid)
+                                : collect.command.empty() ? ""
+                                                          : collect.command.front();
+    refused = check_output_not_input(collect.output, {program});
+  } else if (crosscheck_cmd->parsed()) {
+    refused = check_output_not_input(crosscheck.output, {crosscheck.trace, crosscheck.capture});
+  } else if (!dump_cmd->parsed() && !export_cmd->parsed()) {
+    refused = check_output_not_input(summary.output, {summary.trace, summary.leak_proof});
   }
-  if (perfetto_cmd->parsed()) {
-    const int code = check_output_not_input(perfetto.output, {perfetto.trace});
-    return code != kExitOk ? code : run_perfetto(perfetto);
-  }
-  if (pprof_cmd->parsed()) {
-    const int code = check_output_not_input(pprof.output, {pprof.trace});
-    return code != kExitOk ? code : run_pprof(pprof);
-  }
+  if (refused != kExitOk) return refused;
+
+  if (dump_cmd->parsed()) return run_dump(dump);
+  if (diff_cmd->parsed()) return run_diff(diff);
+  if (perfetto_cmd->parsed()) return run_perfetto(perfetto);
+  if (pprof_cmd->parsed()) return run_pprof(pprof);
   if (export_cmd->parsed()) return run_export(exp);
   if (collect_cmd->parsed()) {
     if (collect.command.empty() == (collect.pid == 0)) {
       return fail("collect", "give either -- PROGRAM ARGS... or --pid PID");
     }
-    const std::string program = collect.pid != 0 ? fmt::format("/proc/{}/exe", collect.pid) : collect.command.front();
-    const int code = check_output_not_input(collect.output, {program});
-    return code != kExitOk ? code : run_collect(collect);
+    return run_collect(collect);
   }
-  if (crosscheck_cmd->parsed()) {
-    const int code = check_output_not_input(crosscheck.output, {crosscheck.trace, crosscheck.capture});
-    return code != kExitOk ? code : run_crosscheck(crosscheck);
-  }
+  if (crosscheck_cmd->parsed()) return run_crosscheck(crosscheck);
   if (summary.trace.empty()) {
     fmt::print(stderr, "{}", app.help());
     return kExitInputError;
   }
-  const int code = check_output_not_input(summary.output, {summary.trace, summary.leak_proof});
-  return code != kExitOk ? code : run_summary(summary);
+  return run_summary(summary);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include "analysis/same_run.hpp"
 #include "collector/wait_reasons.hpp"
 #include "parser/event_extras.hpp"
 
@@ -122,13 +123,6 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::from_capture(Capture captu
   }
   r->convert();
   return r;
-}
-
-std::pair<Time, Time> CaptureReader::span() const {
-  if (events_.empty()) return {0, 0};
-  const auto [first, last] = std::minmax_element(events_.begin(), events_.end(),
-                                                 [](const Event& a, const Event& b) { return a.time < b.time; });
-  return {first->time, last->time};
 }
 
 Version CaptureReader::version() const { return trace_version(capture_.header.go_minor); }
@@ -403,7 +397,7 @@ Result<CaptureLeaks> leaked_goroutines(ByteSource& source) {
   auto reader = CaptureReader::open(source);
   if (!reader) return std::move(reader).error();
   const CaptureReader& r = **reader;
-  const auto [first, last] = r.span();
+  const auto [first, last] = analysis::time_span(r.events());
   return CaptureLeaks{r.leaked(), r.capture().header.go_minor, r.version(), first, last};
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,8 +44,8 @@ class CaptureReader final : public TraceReader {
   // The goroutines the capture saw Go 1.26's leak-detecting GC mark leaked (casgstatus to
   // _Gleaked), ascending.
   const std::vector<GoId>& leaked() const { return leaked_; }
-  // The earliest and the latest time of its events ({0, 0} when it has none).
-  std::pair<Time, Time> span() const;
+  // Every event of the capture, converted when it was opened.
+  std::span<const Event> events() const { return events_; }
 
  private:
   CaptureReader();

@@ -233,9 +233,8 @@ std::string other_run(const TraceView& trace, const std::vector<Event>& capture_
         std::abs(fit.offset) / 1e9, fit.offset > 0 ? "after" : "before");
   }
   if (capture_events.empty()) return {};
-  const auto [first, last] = std::minmax_element(capture_events.begin(), capture_events.end(),
-                                                 [](const Event& a, const Event& b) { return a.time < b.time; });
-  return analysis::spans_apart(trace.lo, trace.hi, first->time, last->time);
+  const auto [first, last] = analysis::time_span(capture_events);
+  return analysis::spans_apart(trace.lo, trace.hi, first, last);
 }
 
 CrosscheckItem named(const char* name) {

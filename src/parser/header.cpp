@@ -75,6 +75,15 @@ std::string_view looks_like(std::string_view b) {
 
 }  // namespace
 
+std::optional<std::string> second_trace(std::string_view bytes, std::uint64_t offset) {
+  auto version = parse_trace_header(bytes);
+  if (!version) return std::nullopt;
+  return fmt::format(
+      "a second trace begins here (a Go {} trace header): traces written one after another into "
+      "one file; the first is its first {} bytes",
+      version_name(*version), offset);
+}
+
 Result<Version> parse_trace_header(std::string_view b) {
   if (b.empty()) return make_error(ErrorCode::NotATrace, 0, "not a Go execution trace: the input is empty");
   constexpr std::string_view kPrefix = "go 1.";

@@ -140,12 +140,10 @@ Result<std::uint64_t> OldTrace::Indexer::records() {
 // Traces written one after another into one file (`cat a.trace b.trace`): the second one's
 // header reads as a record ('g' is GoUnblockLocal's type byte); say what it is.
 Status OldTrace::Indexer::second_trace() const {
-  auto version = parse_trace_header(std::string_view(trace_.data_).substr(start_, kTraceHeaderSize));
-  if (!version) return {};
-  return trace_.error_at(ErrorCode::Corrupt, start_,
-                         fmt::format("a second trace begins here (a Go {} trace header): traces written one after "
-                                     "another into one file; the first is its first {} bytes",
-                                     version_name(*version), start_ + kTraceHeaderSize));
+  auto message = gtanalyze::second_trace(std::string_view(trace_.data_).substr(start_, kTraceHeaderSize),
+                                         start_ + kTraceHeaderSize);
+  if (!message) return {};
+  return trace_.error_at(ErrorCode::Corrupt, start_, *message);
 }
 
 Status OldTrace::Indexer::add() {

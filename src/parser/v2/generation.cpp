@@ -107,12 +107,7 @@ Result<bool> GenerationReader::read_batch(RawBatch& b, Generation& g) {
     // Snapshots of a flight recorder appended to one file, or `cat a.trace b.trace`: say so.
     std::string next(1, static_cast<char>(kind));
     for (std::uint8_t c = 0; next.size() < kTraceHeaderSize && byte(c);) next.push_back(static_cast<char>(c));
-    if (auto second = parse_trace_header(next)) {
-      return gen_error(ErrorCode::Corrupt, b.start, 0,
-                       fmt::format("a second trace begins here (a Go {} trace header): traces written one after "
-                                   "another into one file; the first is its first {} bytes",
-                                   version_name(*second), b.start));
-    }
+    if (auto second = second_trace(next, b.start)) return gen_error(ErrorCode::Corrupt, b.start, 0, *second);
     return gen_error(ErrorCode::Corrupt, b.start, 0, fmt::format("expected batch event, got event {}", kind));
   }
   if (kind == type_byte(EventType::ExperimentalBatch)) {
