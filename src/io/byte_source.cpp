@@ -8,13 +8,17 @@
 #include <atomic>
 #include <boost/iostreams/categories.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
-#include <boost/iostreams/filter/zstd.hpp>
 #include <boost/iostreams/filtering_streambuf.hpp>
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include <zstd.h>
 
 namespace gtanalyze {
 namespace {
@@ -70,6 +74,11 @@ struct RawInput {
   }
 };
 
+// A read of the file under a decompressor failed (errno's reason, not the data's).
+struct ReadFailed : std::runtime_error {
+  ReadFailed() : std::runtime_error(std::string("read failed: ") + std::strerror(errno)) {}
+};
+
 // Adapts RawInput to a Boost.Iostreams source for the decompressor chain.
 class RawDevice {
  public:
@@ -78,12 +87,64 @@ class RawDevice {
   explicit RawDevice(RawInput* in) : in_(in) {}
   std::streamsize read(char* s, std::streamsize n) {
     long r = in_->read(s, static_cast<std::size_t>(n));
-    if (r < 0) throw std::ios_base::failure(std::strerror(errno));
+    if (r < 0) throw ReadFailed();
     return r == 0 ? -1 : static_cast<std::streamsize>(r);
   }
 
  private:
   RawInput* in_;
+};
+
+// A zstd stream that ends inside a frame: the file was cut short.
+struct ZstdCutShort : std::runtime_error {
+  ZstdCutShort() : std::runtime_error("the zstd stream ends early: the file is cut short") {}
+};
+
+// Decompresses zstd from RawInput with libzstd itself: Boost's zstd filter ends a stream cut
+// inside a frame silently, as if it were whole, so a cut trace read as an empty or garbled one.
+class ZstdDevice {
+ public:
+  using char_type = char;
+  using category = bio::source_tag;
+  explicit ZstdDevice(RawInput* in) : in_(in), state_(std::make_shared<State>()) {}
+
+  std::streamsize read(char* s, std::streamsize n) {
+    State& st = *state_;
+    ZSTD_outBuffer out{s, static_cast<std::size_t>(n), 0};
+    while (true) {
+      // Output that filled the last buffer may leave more in the context: drain it before reading.
+      if (st.in.pos == st.in.size && !st.output_pending) {
+        if (st.ended) {
+          if (st.inside_frame) throw ZstdCutShort();
+          return -1;
+        }
+        long r = in_->read(st.buffer.data(), st.buffer.size());
+        if (r < 0) throw ReadFailed();
+        if (r == 0) {
+          st.ended = true;
+          continue;
+        }
+        st.in = {st.buffer.data(), static_cast<std::size_t>(r), 0};
+      }
+      const std::size_t hint = ZSTD_decompressStream(st.context.get(), &out, &st.in);
+      if (ZSTD_isError(hint)) throw std::runtime_error(ZSTD_getErrorName(hint));
+      st.inside_frame = hint != 0;
+      st.output_pending = out.pos == out.size;
+      if (out.pos > 0) return static_cast<std::streamsize>(out.pos);
+    }
+  }
+
+ private:
+  struct State {
+    std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context{ZSTD_createDCtx(), &ZSTD_freeDCtx};
+    std::vector<char> buffer = std::vector<char>(ZSTD_DStreamInSize());
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    bool inside_frame = false;
+    bool output_pending = false;
+    bool ended = false;
+  };
+  RawInput* in_;
+  std::shared_ptr<State> state_;  // Boost copies devices
 };
 
 // Boost's what() is "gzip error" whatever went wrong.
@@ -189,10 +250,10 @@ void ByteSource::Impl::sniff() {
   impl.decompressed = std::make_unique<bio::filtering_streambuf<bio::input>>();
   if (impl.compression == Compression::Gzip) {
     impl.decompressed->push(bio::gzip_decompressor());
+    impl.decompressed->push(RawDevice(&impl.raw));
   } else {
-    impl.decompressed->push(bio::zstd_decompressor());
+    impl.decompressed->push(ZstdDevice(&impl.raw));
   }
-  impl.decompressed->push(RawDevice(&impl.raw));
 }
 
 Result<std::size_t> ByteSource::Impl::read_input(char* dst, std::size_t n, std::uint64_t at) {
@@ -227,15 +288,19 @@ Result<std::size_t> ByteSource::Impl::read_input(char* dst, std::size_t n, std::
       dst[got++] = std::char_traits<char>::to_char_type(c);
     }
   } catch (const bio::gzip_error& e) {
-    // Deflate data or the footer missing at the end of the input: the file was cut short, as a
-    // trace still being written or copied is, and the parser keeps what was whole before it.
+    // The header, deflate data or the footer missing at the end of the input: the file was cut
+    // short, as a trace still being written or copied is, and the parser keeps what was whole.
     const bool cut_short =
         raw.ended && ((e.error() == bio::gzip::zlib_error && e.zlib_error_code() == bio::zlib::buf_error) ||
-                      e.error() == bio::gzip::bad_footer);
+                      e.error() == bio::gzip::bad_footer || e.error() == bio::gzip::bad_header);
     if (cut_short) return fail(ErrorCode::Truncated, "the gzip stream ends early: the file is cut short");
-    return fail(ErrorCode::Io, "gzip decompression failed: " + describe(e));
+    return fail(ErrorCode::Corrupt, "gzip decompression failed: " + describe(e));
+  } catch (const ZstdCutShort& e) {
+    return fail(ErrorCode::Truncated, e.what());
+  } catch (const ReadFailed& e) {
+    return fail(ErrorCode::Io, e.what());
   } catch (const std::exception& e) {
-    return fail(ErrorCode::Io, std::string(compression_name(compression)) + " decompression failed: " + e.what());
+    return fail(ErrorCode::Corrupt, std::string(compression_name(compression)) + " decompression failed: " + e.what());
   }
   return got;
 }

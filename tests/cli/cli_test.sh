@@ -134,38 +134,54 @@ else
   failures=$((failures + 1)); echo "FAIL: corpus trace $trace missing"
 fi
 
-# A gzip trace cut short is a trace cut short (a trace copied while still being written): exit 0,
-# the whole generations (old formats: records) before the cut, and a warning naming the cut; the
-# same analysis as the plain trace cut where the gzip data ends (the offset the warning names).
-for cut_trace in "$src/corpus/go1.26/syncprims.trace" "$src/corpus/go1.21/annotations.trace"; do
-  name=$(basename "$(dirname "$cut_trace")")/$(basename "$cut_trace")
-  gzip -c "$cut_trace" >"$tmp/whole.gz"
-  head -c $(($(stat -c %s "$tmp/whole.gz") * 9 / 10)) "$tmp/whole.gz" >"$tmp/cut.gz"
-  "$bin" --json "$tmp/cut.gz" >"$tmp/cut-gz.json" 2>"$tmp/err"
-  code=$?
-  at=$(grep -o '"trace cut short at offset [0-9]*[^"]*the gzip stream ends early: the file is cut short"' "$tmp/cut-gz.json" |
-    grep -o 'offset [0-9]*' | cut -d' ' -f2)
-  [ "$code" = 0 ] && [ -n "$at" ] && [ ! -s "$tmp/err" ]
-  check "$name gzipped and cut short: exit 0 (got $code) and a warning naming the cut" $?
-  head -c "${at:-0}" "$cut_trace" >"$tmp/cut-plain.trace"
-  "$bin" --json "$tmp/cut-plain.trace" >"$tmp/cut-plain.json" 2>/dev/null
-  python3 - "$tmp/cut-gz.json" "$tmp/cut-plain.json" <<'PY'
+# A compressed trace cut short is a trace cut short (a trace copied while still being written):
+# exit 0, the whole generations (old formats: records) before the cut, and a warning naming the
+# cut; the same analysis as the plain trace cut where the decompressed data ends (the offset the
+# warning names). zstd decompresses a block (up to 128 KiB) whole, so its file is two frames, the
+# trace's first 9/10 and the rest, cut inside the second: Boost's zstd filter read such a cut as
+# the end of the data, so the cut went unnoticed, or read as an empty file.
+for comp in gzip zstd; do
+  for cut_trace in "$src/corpus/go1.26/syncprims.trace" "$src/corpus/go1.21/annotations.trace"; do
+    name="$(basename "$(dirname "$cut_trace")")/$(basename "$cut_trace") in $comp"
+    size=$(stat -c %s "$cut_trace")
+    if [ $comp = gzip ]; then
+      gzip -c "$cut_trace" >"$tmp/whole.z"
+      head -c $(($(stat -c %s "$tmp/whole.z") * 9 / 10)) "$tmp/whole.z" >"$tmp/cut.z"
+    else
+      { head -c $((size * 9 / 10)) "$cut_trace" | zstd -q -c; tail -c +$((size * 9 / 10 + 1)) "$cut_trace" | zstd -q -c; } >"$tmp/whole.z"
+      head -c $(($(stat -c %s "$tmp/whole.z") - 5)) "$tmp/whole.z" >"$tmp/cut.z"
+    fi
+    "$bin" --json "$tmp/cut.z" >"$tmp/cut-z.json" 2>"$tmp/err"
+    code=$?
+    at=$(grep -o "\"trace cut short at offset [0-9]*[^\"]*the $comp stream ends early: the file is cut short\"" "$tmp/cut-z.json" |
+      grep -o 'offset [0-9]*' | cut -d' ' -f2)
+    [ "$code" = 0 ] && [ -n "$at" ] && [ ! -s "$tmp/err" ]
+    check "$name, cut short: exit 0 (got $code) and a warning naming the cut" $?
+    head -c "${at:-0}" "$cut_trace" >"$tmp/cut-plain.trace"
+    "$bin" --json "$tmp/cut-plain.trace" >"$tmp/cut-plain.json" 2>/dev/null
+    python3 - "$tmp/cut-z.json" "$tmp/cut-plain.json" <<'PY'
 import json, sys
 try:
-    gz, plain = (json.load(open(p)) for p in sys.argv[1:3])
+    cut, plain = (json.load(open(p)) for p in sys.argv[1:3])
 except ValueError:
     sys.exit(1)
-for export in (gz, plain):
+for export in (cut, plain):
     export["trace"]["warnings"] = [w for w in export["trace"]["warnings"] if "cut short" not in w]
-sys.exit(0 if gz == plain and gz["trace"]["events"] > 0 else 1)
+sys.exit(0 if cut == plain and cut["trace"]["events"] > 0 else 1)
 PY
-  check "$name gzipped and cut short: the analysis of the plain trace cut at the same byte" $?
-  rm -rf "$tmp/ex-gz" "$tmp/ex-plain"
-  "$bin" export -o "$tmp/ex-gz" --jobs 1 "$tmp/cut.gz" >/dev/null 2>&1 &&
-    "$bin" export -o "$tmp/ex-plain" --jobs 1 "$tmp/cut-plain.trace" >/dev/null 2>&1 &&
-    [ -n "$(ls "$tmp/ex-gz/traces")" ] && [ "$(ls "$tmp/ex-gz/traces")" = "$(ls "$tmp/ex-plain/traces")" ]
-  check "$name gzipped and cut short: exported, with the trace id of the plain trace cut at the same byte" $?
+    check "$name, cut short: the analysis of the plain trace cut at the same byte" $?
+    rm -rf "$tmp/ex-z" "$tmp/ex-plain"
+    "$bin" export -o "$tmp/ex-z" --jobs 1 "$tmp/cut.z" >/dev/null 2>&1 &&
+      "$bin" export -o "$tmp/ex-plain" --jobs 1 "$tmp/cut-plain.trace" >/dev/null 2>&1 &&
+      [ -n "$(ls "$tmp/ex-z/traces")" ] && [ "$(ls "$tmp/ex-z/traces")" = "$(ls "$tmp/ex-plain/traces")" ]
+    check "$name, cut short: exported, with the trace id of the plain trace cut at the same byte" $?
+  done
 done
+# Cut inside its first block, or its magic number: nothing to keep, and it says why.
+zstd -q -c "$src/corpus/go1.26/leaky.trace" | head -c 1000 >"$tmp/cut.z"
+expect_error "zstd cut inside its first block" 2 "^gtanalyze: $tmp/cut.z: offset 0: the zstd stream ends early: the file is cut short$" "$tmp/cut.z"
+printf '\x1f\x8b' >"$tmp/cut.z"
+expect_error "gzip cut inside its header" 2 "^gtanalyze: $tmp/cut.z: offset 0: the gzip stream ends early: the file is cut short$" "$tmp/cut.z"
 
 # diff: exit 1 on a broken rule (one stderr line per rule), 0 otherwise, 2 on a bad rule.
 leaky=$src/corpus/go1.26/leaky.trace
