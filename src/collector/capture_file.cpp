@@ -220,6 +220,7 @@ Result<Capture> parse_capture(std::string_view bytes) {
     records_end = trailer_offset;
     c.complete = true;
   }
+  c.records_offset = records_offset;
   const std::uint64_t n = (records_end - records_offset) / sizeof(gtc_record);
   c.records.resize(n);
   if (n) std::memcpy(c.records.data(), bytes.data() + records_offset, n * sizeof(gtc_record));

@@ -77,7 +77,8 @@ struct Capture {
   CaptureHeader header;
   std::vector<gtc_record> records;
   CaptureTrailer trailer;
-  bool complete = true;  // false: no trailer (the collector was killed); records up to the end
+  bool complete = true;              // false: no trailer (the collector was killed); records up to the end
+  std::uint64_t records_offset = 0;  // file offset of the first record, for error messages
 };
 
 // Parses a whole capture file.

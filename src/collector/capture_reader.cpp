@@ -121,7 +121,7 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::from_capture(Capture captu
     return make_error(ErrorCode::UnsupportedVersion, 0,
                       "capture: no wait-reason table for " + r->capture_.header.go_version);
   }
-  r->convert();
+  if (auto converted = r->convert(); !converted) return std::move(converted).error();
   return r;
 }
 
@@ -142,6 +142,46 @@ Result<bool> CaptureReader::next(Event& out) {
 }
 
 namespace {
+
+// How far a record's time may fall behind the one before it: the ring buffer orders records by
+// reservation and each reads the clock just after, so two CPUs' records may be microseconds out
+// of order; and probes attached for --pid fire before the header's start time is read.
+constexpr std::uint64_t kMaxTimeSlip = 100'000'000;  // 100 ms
+
+// Pass 0: record times never go back, or events would have negative durations: a slip is raised
+// to the time before it (and counted); a time far behind, or past the capture's end, is damage.
+Status order_times(Capture& c, std::vector<std::string>& warnings) {
+  std::uint64_t last = c.header.start_mono, raised = 0, max_slip = 0;
+  for (std::size_t i = 0; i < c.records.size(); i++) {
+    std::uint64_t& ts = c.records[i].ts;
+    const std::uint64_t offset = c.records_offset + i * sizeof(gtc_record);
+    if (c.complete && ts > c.trailer.end_mono) {
+      return make_error(
+          ErrorCode::Corrupt, offset,
+          fmt::format("capture: record {} has time {} ns, after the capture's end ({} ns)", i, ts, c.trailer.end_mono));
+    }
+    if (ts >= last) {
+      last = ts;
+      continue;
+    }
+    if (last - ts > kMaxTimeSlip) {
+      return make_error(
+          ErrorCode::Corrupt, offset,
+          fmt::format("capture: record {} has time {} ns, {:.3f} s before {} (time goes back)", i, ts,
+                      static_cast<double>(last - ts) / 1e9, i == 0 ? "the capture's start" : "the record before it"));
+    }
+    max_slip = std::max(max_slip, last - ts);
+    raised++;
+    ts = last;
+  }
+  if (raised != 0) {
+    warnings.push_back(fmt::format(
+        "{} record(s) carry a time before the record before them (by at most {:.1f} µs: CPUs race to the ring buffer; "
+        "probes attached to a running process fire before the capture's start is read): raised to keep time in order",
+        raised, static_cast<double>(max_slip) / 1e3));
+  }
+  return {};
+}
 
 // Pass 1a: a Running→Waiting whose next change is Waiting→Running is a wait on the system stack
 // (stopTheWorld, GC assists…), not a park: park_m's goroutines always leave Waiting through
@@ -371,13 +411,14 @@ class RecordConverter {
 
 }  // namespace
 
-void CaptureReader::convert() {
-  const Capture& c = capture_;
+Status CaptureReader::convert() {
+  Capture& c = capture_;
   if (!c.complete)
     warnings_.push_back("capture has no trailer (the collector did not finish); read records up to the end");
   if (c.trailer.drops() != 0)
     warnings_.push_back(fmt::format("the ring buffer dropped {} records: the story is incomplete", c.trailer.drops()));
 
+  if (auto ordered = order_times(c, warnings_); !ordered) return ordered;
   // Pass 1 looks ahead per g; pass 2 converts.
   const std::vector<bool> system_wait = find_system_waits(c.records);
   const std::vector<std::int64_t> goid = resolve_goids(c, warnings_);
@@ -391,6 +432,7 @@ void CaptureReader::convert() {
     warnings_.push_back(
         fmt::format("{} record(s) did not map to a goroutine transition and were skipped", records.ignored()));
   }
+  return {};
 }
 
 Result<CaptureLeaks> leaked_goroutines(ByteSource& source) {

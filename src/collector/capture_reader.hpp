@@ -49,7 +49,7 @@ class CaptureReader final : public TraceReader {
 
  private:
   CaptureReader();
-  void convert();
+  Status convert();
 
   Capture capture_;
   std::unique_ptr<CaptureTables> tables_;

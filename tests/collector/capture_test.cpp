@@ -55,7 +55,15 @@ Capture sample(unsigned minor) {
   c.records.push_back(cas(1600, 0xA0, 7, 2, 6));
   c.trailer.symbols = {{0x4000, "main.worker", "/src/main.go", 12}, {0x5000, "main.main", "/src/main.go", 30}};
   c.trailer.stats[GTC_CAS] = c.records.size();
+  c.trailer.end_mono = 2000;
   return c;
+}
+
+std::vector<Event> events_of(CaptureReader& reader) {
+  std::vector<Event> events;
+  Event e;
+  while (*reader.next(e)) events.push_back(e);
+  return events;
 }
 
 }  // namespace
@@ -180,5 +188,41 @@ TEST_CASE("a preemptPark is named as the version's tracer names it") {
     }
     INFO("go1." << minor);
     CHECK(reason == (minor <= 21 ? "" : "preempted"));
+  }
+}
+
+// A damaged record time (a flipped bit) made durations of -1.4e17 ns, exit 0, and perfetto's
+// "internal error: a timestamp goes back".
+TEST_CASE("record times never go back: a slip is raised with a warning, damage is an error") {
+  SECTION("microseconds out of order (two CPUs' records): raised, counted, durations stay >= 0") {
+    Capture c = sample(23);
+    c.records[6].ts = 1390;      // GoStart before the GoUnblock at 1400
+    c.header.start_mono = 1105;  // the creation at 1100 precedes the start (--pid)
+    auto reader = CaptureReader::from_capture(c);
+    REQUIRE(reader);
+    const std::vector<Event> events = events_of(**reader);
+    for (std::size_t i = 1; i < events.size(); i++) CHECK(events[i].time >= events[i - 1].time);
+    const auto& w = (*reader)->warnings();
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].starts_with("2 record(s) carry a time before the record before them (by at most 0.0 µs"));
+  }
+  SECTION("far back, or past the capture's end: an error naming the record and its offset") {
+    for (const auto& [ts, why] : {std::pair<std::uint64_t, std::string>{5, "before the record before it"},
+                                  {2001, "after the capture's end (2000 ns)"}}) {
+      Capture c = sample(23);
+      c.records_offset = 300;
+      c.records[4].ts = ts;
+      if (ts == 5) {
+        c.header.start_mono = 200'000'000;
+        for (auto& r : c.records) r.ts += 200'000'000;
+        c.trailer.end_mono += 200'000'000;
+        c.records[4].ts = 5;
+      }
+      auto reader = CaptureReader::from_capture(c);
+      REQUIRE_FALSE(reader);
+      CHECK(reader.error().offset == 300 + 4 * 64);
+      CHECK(reader.error().message.starts_with("capture: record 4 has time "));
+      CHECK(reader.error().message.find(why) != std::string::npos);
+    }
   }
 }
