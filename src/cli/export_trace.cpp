@@ -23,12 +23,12 @@ ExportOutcome failed(ExportOutcome out, const Error& error) {
 }
 
 // Unix ns of the trace's first event, from a generation's clock snapshot (Go 1.25+).
-std::optional<std::int64_t> wall_start(const ClockSnapshot& c, Time first) {
+std::int64_t wall_start(const ClockSnapshot& c, Time first) {
   return c.wall_sec * 1'000'000'000 + c.wall_nsec - (c.trace - first);
 }
 
 // Reads the trace's events into its tables. False with `error` set on a decode or write error.
-bool export_events(TraceReader& reader, const ExportSettings& settings, report::ExportedTrace& trace,
+bool export_events(TraceReader& reader, const ExportSettings& settings, const report::ExportedTrace& trace,
                    std::string& error) {
   analysis::Interning interning;
   report::TraceTables tables(settings.dir, trace, settings.labels, settings.zstd, interning);
@@ -62,8 +62,8 @@ bool export_events(TraceReader& reader, const ExportSettings& settings, report::
       const EventKind kind = ev.kind();
       if (kind == EventKind::RangeBegin || kind == EventKind::RangeActive || kind == EventKind::RangeEnd) {
         gc.on_range(kind, ev.range(), ev.time);
-      } else if (kind == EventKind::Sync && !trace.wall_start && ev.tables && ev.tables->clock_snapshot()) {
-        trace.wall_start = wall_start(*ev.tables->clock_snapshot(), first);
+      } else if (kind == EventKind::Sync && !tables.has_wall_start() && ev.tables && ev.tables->clock_snapshot()) {
+        tables.set_wall_start(wall_start(*ev.tables->clock_snapshot(), first));
       }
     }
   }
@@ -112,9 +112,8 @@ ExportOutcome export_trace(const std::string& path, const ExportSettings& settin
   if (!reader) return failed(out, reader.error());
   std::error_code ec;
   std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
-  report::ExportedTrace trace{
-      out.trace_id, ec || path == "-" ? path : absolute, compression_name((*source)->compression()), out.bytes,
-      {},           *format == input::Format::Capture};
+  report::ExportedTrace trace{out.trace_id, ec || path == "-" ? path : absolute,
+                              compression_name((*source)->compression()), out.bytes, *format == input::Format::Capture};
   if (!export_events(**reader, settings, trace, out.error)) {
     out.kind = Kind::Failed;
     return out;

@@ -229,8 +229,8 @@ void TraceTables::traces_row(const Summary& s) {
   w.field("stw_max_ns", s.gc.stw_max);
   w.field("stw_ns", s.gc.stw_total);
   w.key("wall_start");
-  if (trace_.wall_start) {
-    w.value(std::string_view(rfc3339(*trace_.wall_start)));
+  if (wall_start_) {
+    w.value(std::string_view(rfc3339(*wall_start_)));
   } else {
     w.null();
   }

@@ -29,9 +29,8 @@ inline constexpr std::array<const char*, 9> kExportTables = {"goroutines", "inte
 // What the `traces` row says besides the summary.
 struct ExportedTrace {
   std::string id, file, compression;
-  std::uint64_t bytes = 0;                 // decompressed
-  std::optional<std::int64_t> wall_start;  // Unix ns of the first event, from the trace's clock snapshot
-  bool capture = false;                    // a capture of `gtanalyze collect`, not a trace
+  std::uint64_t bytes = 0;  // decompressed
+  bool capture = false;     // a capture of `gtanalyze collect`, not a trace
 };
 
 // The file of `table` for the trace `id`.
@@ -49,6 +48,9 @@ class TraceTables {
 
   // The time of the first event, which rows' times are relative to; before any row.
   void set_first(Time first) { first_ = first; }
+  // Unix ns of the first event, from the trace's clock snapshot (Go 1.25+); null in `traces` else.
+  void set_wall_start(std::int64_t unix_ns) { wall_start_ = unix_ns; }
+  [[nodiscard]] bool has_wall_start() const { return wall_start_.has_value(); }
   void interval(const analysis::StateInterval& i);
   void gc(const analysis::GcSpan& span);
   // Writes the summary's tables and commits every file. False (error() says why) if any failed.
@@ -65,6 +67,7 @@ class TraceTables {
   ExportedTrace trace_;
   analysis::Interning& interning_;
   Time first_ = 0;
+  std::optional<std::int64_t> wall_start_;
   std::uint64_t intervals_ = 0;
   std::string error_;
 };

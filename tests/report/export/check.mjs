@@ -123,6 +123,35 @@ await check('traces = --json trace',
         row->>'sched_latency_p99_ns', row->>'leak_candidates'] AS got FROM traces)
    USING (trace_id) WHERE want IS DISTINCT FROM got`);
 
+// wall_start: the first event's wall time from the first clock snapshot (Go 1.25+), as the first
+// Sync of `dump --format go` shows it (Go's own form); null for traces without one. It was null
+// for every trace: the row was written from a copy taken before the snapshot was read.
+{
+  const ns = (rfc) => {  // RFC 3339 UTC, to the nanosecond or less (Go trims zeros) → BigInt ns
+    const m = rfc.match(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/);
+    return m ? BigInt(Date.parse(`${m[1]}Z`)) * 1000000n + BigInt((m[2] ?? '').padEnd(9, '0')) : null;
+  };
+  let compared = 0, snapshots = 0;
+  for (const t of await rows(`SELECT row->>'file' AS file, row->>'wall_start' AS wall FROM traces`)) {
+    const sync = execFileSync(bin, ['dump', '--format', 'go', t.file], { maxBuffer: 1 << 30 }).toString().split('\n', 1)[0];
+    const m = sync.match(/ Sync Time=(\d+) .*Trace=(\d+) .*Wall=(\S+)$/);
+    const want = m ? ns(m[3]) - (BigInt(m[2]) - BigInt(m[1])) : null;
+    const got = t.wall === null ? null : ns(t.wall);
+    compared++;
+    if (m) snapshots++;
+    if (want !== got) {
+      failed++;
+      console.log(`FAIL traces.wall_start of ${t.file}: ${t.wall}, want ${want} ns from "${sync}"`);
+    }
+  }
+  if (snapshots === 0) {
+    failed++;
+    console.log('FAIL traces.wall_start: no exported trace has a clock snapshot');
+  } else {
+    console.log(`ok   traces.wall_start = the clock snapshot's: ${compared} compared, ${snapshots} with a snapshot`);
+  }
+}
+
 // Tasks, regions and logs: --json's, one row each.
 await check('tasks = --json tasks',
   `SELECT count(*) AS n FROM doc, unnest(from_json(json->'tasks', '["JSON"]'))`,
