@@ -144,6 +144,64 @@ bool DiffReport::regression() const {
   return false;
 }
 
+namespace {
+
+// The metrics of rules, each a duration (ns: it may be written with "_ns" and take a time unit)
+// or a count, as docs/diff-rules.md lists them.
+const std::map<std::string, bool> kTopMetrics = {
+    {"goroutines", false},       {"events", false},           {"duration", true},          {"leaks", false},
+    {"leak_groups", false},      {"new-leaks", false},        {"gone-leaks", false},       {"proven-leaks", false},
+    {"new-proven-leaks", false}, {"sched_latency.p50", true}, {"sched_latency.p90", true}, {"sched_latency.p99", true},
+    {"sched_latency.max", true}, {"gc.cycles", false},        {"gc.stw_count", false},     {"gc.stw", true},
+    {"gc.stw_max", true}};
+const std::map<std::string, bool> kGroupFields = {{"count", false}, {"exec", true},    {"sched_wait", true},
+                                                  {"block", true},  {"syscall", true}, {"syscall_block", true},
+                                                  {"gc", true},     {"total", true},   {"sched_latency.p99", true}};
+const std::map<std::string, bool> kSpanFields = {{"count", false}, {"complete", false}, {"p50", true},
+                                                 {"p90", true},    {"p99", true},       {"max", true}};
+
+std::string names_of(const std::map<std::string, bool>& table) {
+  std::string out;
+  for (const auto& [name, duration] : table) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+// Sets rule.duration and rule.between_runs from rule.metric; empty if it is known, else why not.
+std::string check_metric(Rule& rule) {
+  const std::string& metric = rule.metric;
+  const std::map<std::string, bool>* table = &kTopMetrics;
+  std::string field = metric, kind;
+  if (is_named_metric(metric)) {
+    kind = metric.substr(0, metric.find('['));
+    // The name is everything up to the ']' matching the first '['.
+    std::size_t i = kind.size(), depth = 0;
+    for (; i < metric.size(); i++) {
+      if (metric[i] == '[') depth++;
+      if (metric[i] == ']' && --depth == 0) break;
+    }
+    if (i + 1 >= metric.size() || metric[i + 1] != '.') {
+      return "a group, region or task metric needs a field, e.g. group[main.worker].block_ns or region[commit].p99";
+    }
+    field = metric.substr(i + 2);
+    table = kind == "group" ? &kGroupFields : &kSpanFields;
+  }
+  std::string bare = field;
+  const bool ns = bare.size() > 3 && bare.ends_with("_ns");
+  if (ns) bare.resize(bare.size() - 3);
+  auto it = table->find(bare);
+  if (it == table->end() || (ns && !it->second)) {
+    if (!kind.empty()) return "unknown field '" + field + "' of " + kind + "[...] (known: " + names_of(*table) + ")";
+    return "unknown metric '" + metric + "' (known: " + names_of(kTopMetrics) +
+           ", group[FUNCTION].count|exec|sched_wait|block|syscall|syscall_block|gc|total|sched_latency.p99, "
+           "region[NAME].count|complete|p50|p90|p99|max, task[NAME].count|complete|p50|p90|p99|max)";
+  }
+  rule.duration = it->second;
+  rule.between_runs = bare == "new-leaks" || bare == "gone-leaks" || bare == "new-proven-leaks";
+  return {};
+}
+
+}  // namespace
+
 Result<Rule> parse_rule(const std::string& text) {
   auto bad = [&](const std::string& why) {
     return make_error(ErrorCode::Corrupt, 0, fmt::format("--fail-on '{}': {}", text, why));
@@ -169,6 +227,8 @@ Result<Rule> parse_rule(const std::string& text) {
   std::size_t used = 0;
   try {
     rule.threshold = std::stod(value, &used);
+    // Decimal only: stod also takes hex, "nan" and "inf".
+    if (value.find_first_not_of("+-.0123456789eE") < used) throw std::invalid_argument(value);
   } catch (...) {
     return bad("the value '" + value + "' is not a number");
   }
@@ -185,29 +245,13 @@ Result<Rule> parse_rule(const std::string& text) {
   } else {
     return bad("unknown unit '" + unit + "' (use %, ns, us, ms or s)");
   }
-  static const std::set<std::string> kTop = {"goroutines",        "events",
-                                             "duration",          "leaks",
-                                             "leak_groups",       "new-leaks",
-                                             "gone-leaks",        "proven-leaks",
-                                             "new-proven-leaks",  "sched_latency.p50",
-                                             "sched_latency.p90", "sched_latency.p99",
-                                             "sched_latency.max", "gc.cycles",
-                                             "gc.stw_count",      "gc.stw",
-                                             "gc.stw_max"};
-  std::string bare = rule.metric;
-  if (bare.size() > 3 && bare.compare(bare.size() - 3, 3, "_ns") == 0) bare.resize(bare.size() - 3);
-  if (!kTop.count(bare) && !is_named_metric(rule.metric)) {
-    return bad("unknown metric '" + rule.metric +
-               "' (known: goroutines, events, duration, leaks, leak_groups, new-leaks, gone-leaks, proven-leaks, "
-               "new-proven-leaks, "
-               "sched_latency.p50|p90|p99|max, "
-               "gc.cycles, gc.stw_count, gc.stw, gc.stw_max, "
-               "group[FUNCTION].count|exec|sched_wait|block|syscall|syscall_block|gc|total|sched_latency.p99, "
-               "region[NAME].count|complete|p50|p90|p99|max, task[NAME].count|complete|p50|p90|p99|max)");
+  if (auto known = check_metric(rule); !known.empty()) return bad(known);
+  if (rule.between_runs && rule.mode != Rule::Mode::Value) {
+    return bad("'" + rule.metric + "' is already a change from base to new: compare its value (e.g. " + rule.metric +
+               ">0)");
   }
-  if (is_named_metric(rule.metric) && rule.metric.find("].") == std::string::npos) {
-    return bad("a group, region or task metric needs a field, e.g. group[main.worker].block_ns or region[commit].p99");
-  }
+  const bool time_unit = !unit.empty() && unit != "%";
+  if (time_unit && !rule.duration) return bad("'" + rule.metric + "' is a count: its value takes no time unit");
   return rule;
 }
 

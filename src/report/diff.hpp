@@ -39,6 +39,8 @@ struct Rule {
   std::string op;        // ">", ">=", "<", "<="
   double threshold = 0;  // ns for durations
   enum class Mode { Value, Delta, Percent } mode = Mode::Value;
+  bool duration = false;      // the metric is a duration (ns), not a count
+  bool between_runs = false;  // new-leaks, gone-leaks, new-proven-leaks: a figure of the pair of runs
 };
 
 struct RuleResult {

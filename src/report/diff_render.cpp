@@ -28,9 +28,8 @@ std::string show_delta(const MetricChange& m) {
 }
 
 std::string rule_line(const RuleResult& r) {
-  const bool duration = r.rule.metric.find("_ns") != std::string::npos ||
-                        r.rule.metric.find("sched_latency") != std::string::npos || r.rule.metric == "duration" ||
-                        (r.rule.metric.rfind("gc.stw", 0) == 0 && r.rule.metric != "gc.stw_count");
+  const bool duration = r.rule.duration;
+  if (r.rule.between_runs) return fmt::format("{}: {} is {}", r.rule.text, r.rule.metric, show(r.next, false));
   std::string measured;
   switch (r.rule.mode) {
     case Rule::Mode::Value: measured = show(r.next, duration); break;
@@ -161,8 +160,9 @@ std::string diff_json(const DiffReport& report) {
   for (const auto& r : report.rules) {
     rules.push_back({{"rule", r.rule.text},
                      {"broken", r.broken},
-                     {"base", r.base},
-                     {"new", r.next},
+                     // A change between the runs has no value of each run.
+                     {"base", r.rule.between_runs ? json(nullptr) : json(r.base)},
+                     {"new", r.rule.between_runs ? json(nullptr) : json(r.next)},
                      {"measured", std::isinf(r.measured) ? json(nullptr) : json(r.measured)}});
   }
   doc["rules"] = std::move(rules);

@@ -47,6 +47,15 @@ TEST_CASE("rules parse into metric, comparison and threshold") {
   r = rule("goroutines>+10");
   CHECK(r.mode == report::Rule::Mode::Delta);
   CHECK(r.threshold == 10);
+  CHECK_FALSE(r.duration);
+
+  // Durations are known as such whatever their spelling; the leak changes as between the runs.
+  for (const char* text : {"duration_ns>1s", "region[a].p99>1e3", "group[g].sched_latency.p99_ns>0", "gc.stw>0"}) {
+    INFO(text);
+    CHECK(rule(text).duration);
+  }
+  CHECK(rule("gone-leaks>0").between_runs);
+  CHECK_FALSE(rule("leaks>0").between_runs);
 }
 
 TEST_CASE("malformed rules are rejected with the reason") {
@@ -59,6 +68,24 @@ TEST_CASE("malformed rules are rejected with the reason") {
       {"heap>5", "unknown metric 'heap'"},
       {"group[main.worker]>5", "needs a field"},
       {"region[commit]>5", "needs a field"},
+      // A misspelt field was taken for a name neither run has: a rule that never fires, exit 0.
+      {"region[io].p95>0", "unknown field 'p95' of region[...]"},
+      {"task[request].avg>0", "unknown field 'avg' of task[...]"},
+      {"group[main.main].exec_time>0", "unknown field 'exec_time' of group[...]"},
+      {"group[main.main].sched_latency.p50>0", "unknown field 'sched_latency.p50'"},
+      {"region[a].count_ns>0", "unknown field 'count_ns'"},
+      // Counts take neither "_ns" nor a time unit (leaks>1ms compared with a million).
+      {"leaks_ns>0", "unknown metric 'leaks_ns'"},
+      {"gc.cycles_ns>0", "unknown metric 'gc.cycles_ns'"},
+      {"leaks>1ms", "'leaks' is a count: its value takes no time unit"},
+      {"task[t].count>+2s", "'task[t].count' is a count"},
+      // Decimal numbers only (stod takes these too).
+      {"goroutines>nan", "not a number"},
+      {"goroutines>inf", "not a number"},
+      {"goroutines>0x10", "not a number"},
+      // Already a change between the runs.
+      {"gone-leaks>+0", "already a change from base to new"},
+      {"new-leaks>10%", "already a change from base to new"},
   };
   for (const auto& [text, reason] : cases) {
     auto r = report::parse_rule(text);
