@@ -9,12 +9,14 @@
 #include <regex>
 #include <thread>
 
+#include "base/printable.hpp"
 #include "cli/commands.hpp"
 
 namespace gtanalyze::cli {
 
+// One line, whatever a file name or a name from the trace in the message holds.
 int fail(const std::string& what, const std::string& message) {
-  fmt::print(stderr, "gtanalyze: {}: {}\n", what, message);
+  fmt::print(stderr, "gtanalyze: {}: {}\n", printable(what), printable(message));
   return kExitInputError;
 }
 

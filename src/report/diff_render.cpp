@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "base/printable.hpp"
 #include "report/diff.hpp"
 #include "report/text.hpp"
 
@@ -51,19 +52,18 @@ std::string proven_change(const LeakChange& l) {
 }  // namespace
 
 std::string diff_text(const DiffReport& report) {
-  std::string out = fmt::format("base  {}\n", report.base_name);
-  for (const auto& w : report.base_warnings) out += "      warning: " + w + "\n";
-  out += fmt::format("new   {}\n", report.next_name);
-  for (const auto& w : report.next_warnings) out += "      warning: " + w + "\n";
+  std::string out = fmt::format("base  {}\n", printable(report.base_name));
+  for (const auto& w : report.base_warnings) out += "      warning: " + printable(w) + "\n";
+  out += fmt::format("new   {}\n", printable(report.next_name));
+  for (const auto& w : report.next_warnings) out += "      warning: " + printable(w) + "\n";
   out += "\n";
   std::size_t shown = 0;
   out += fmt::format("{:<48} {:>12} {:>12}  {}\n", "metric", "base", "new", "change");
   for (const auto& m : report.metrics) {
     if (!m.shown) continue;
     shown++;
-    std::string name = m.name.size() > 48 ? "…" + m.name.substr(m.name.size() - 47) : m.name;
-    out += fmt::format("{:<48} {:>12} {:>12}  {}\n", name, show(m.base, m.duration), show(m.next, m.duration),
-                       show_delta(m));
+    out += fmt::format("{:<48} {:>12} {:>12}  {}\n", fit(m.name, 48), show(m.base, m.duration),
+                       show(m.next, m.duration), show_delta(m));
   }
   if (shown == 0) out += "(no change above the noise floors)\n";
   out += "\nleak groups\n";
@@ -72,20 +72,22 @@ std::string diff_text(const DiffReport& report) {
     if (!l.changed()) continue;
     leak_lines++;
     out += fmt::format("  {:<7} {} → {}{} × {}   {}\n          created at {}\n          blocked at {}\n", l.kind,
-                       l.base_count, l.next_count, proven_change(l), l.reason, l.name, l.create_site, l.block_site);
+                       l.base_count, l.next_count, proven_change(l), printable(l.reason), printable(l.name),
+                       printable(l.create_site), printable(l.block_site));
   }
   if (leak_lines == 0) out += "  (no change)\n";
   if (!report.rules.empty()) {
     out += "\nrules\n";
-    for (const auto& r : report.rules) out += fmt::format("  {:<6} {}\n", r.broken ? "BROKEN" : "ok", rule_line(r));
+    for (const auto& r : report.rules)
+      out += fmt::format("  {:<6} {}\n", r.broken ? "BROKEN" : "ok", printable(rule_line(r)));
   }
   return out;
 }
 
 std::string diff_markdown(const DiffReport& report) {
-  auto cell = [](std::string s) {
+  auto cell = [](const std::string& text) {
     std::string out;
-    for (char c : s) {
+    for (char c : printable(text)) {
       if (c == '|')
         out += "\\|";
       else

@@ -3,6 +3,8 @@
 // creation and block sites. Lines stay within 100 columns.
 #include "report/text.hpp"
 
+#include "base/printable.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -35,12 +37,13 @@ std::string site(const Summary& s, std::uint32_t stack_id, bool innermost) {
   if (f->function.empty()) return "(no symbols in the trace: Go 1.5 and 1.6 traces carry only PCs)";
   // Within the line: drop leading directories of long paths ("…/trace/trace_test.go").
   constexpr std::size_t kSiteWidth = 83;
-  std::string file = f->file;
-  std::string text = fmt::format("{} ({}:{})", f->function, file, f->line);
+  const std::string function = printable(f->function);
+  std::string file = printable(f->file);
+  std::string text = fmt::format("{} ({}:{})", function, file, f->line);
   for (std::size_t slash;
        text.size() > kSiteWidth && (slash = file.find('/', file.rfind("…/", 0) == 0 ? 4 : 1)) != std::string::npos;) {
     file = "…" + file.substr(slash);
-    text = fmt::format("{} ({}:{})", f->function, file, f->line);
+    text = fmt::format("{} ({}:{})", function, file, f->line);
   }
   return text;
 }
@@ -63,13 +66,6 @@ std::vector<std::string> wrap(const std::string& text, std::size_t width, const 
   }
   if (!current.empty()) lines.push_back(indent + current);
   return lines;
-}
-
-// Shortens from the left, keeping the most specific end of a function name.
-std::string fit(const std::string& name, std::size_t width) {
-  if (name.empty()) return "(unknown)";
-  if (name.size() <= width) return name;
-  return "…" + name.substr(name.size() - (width - 1));
 }
 
 std::string plural(std::uint64_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
@@ -170,8 +166,8 @@ std::string id_list(const std::vector<GoId>& ids) {
 
 // One leak group: what, where created and blocked, its goroutines, and what the proof says of it.
 void leak_group(Writer& w, const Summary& s, const LeakGroup& g) {
-  w.line("  {}", w.paint("31", fmt::format("{} × {} for ≥ {}   {}", g.count, g.reason, human_duration(g.min_blocked),
-                                           fit(g.name, 50))));
+  w.line("  {}", w.paint("31", fmt::format("{} × {} for ≥ {}   {}", g.count, printable(g.reason),
+                                           human_duration(g.min_blocked), fit(g.name, 50))));
   w.line("      created at {}", site(s, g.create_stack, true));
   w.line("      blocked at {}", site(s, g.block_stack, false));
   w.line("      goroutines {}", id_list(g.ids));
@@ -226,6 +222,16 @@ void leaks(Writer& w, const Summary& s) {
 
 }  // namespace
 
+std::string fit(const std::string& name, std::size_t width) {
+  if (name.empty()) return "(unknown)";
+  const std::string text = printable(name);
+  if (text.size() <= width) return text;
+  // Cut at a character's first byte, not inside one ("…" counts as one of the width).
+  std::size_t from = text.size() - (width - 1);
+  while (from < text.size() && (static_cast<unsigned char>(text[from]) & 0xc0) == 0x80) from++;
+  return "…" + text.substr(from);
+}
+
 std::string human_duration(Duration ns) {
   const double v = static_cast<double>(ns);
   const double a = v < 0 ? -v : v;
@@ -262,7 +268,7 @@ std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const T
                     const TextOptions& options) {
   Writer w(options.color);
   const std::uint64_t created = goroutines.created, ended = goroutines.ended;
-  w.line("trace        {}{}", info.name, info.compression == "none" ? "" : " (" + info.compression + ")");
+  w.line("trace        {}{}", printable(info.name), info.compression == "none" ? "" : " (" + info.compression + ")");
   if (info.capture)
     w.line("format       capture of a Go {} program (gtanalyze collect), {} bytes", version_name(s.version),
            info.bytes);
@@ -275,7 +281,7 @@ std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const T
   w.line("warnings     {}",
          s.warnings.empty() ? std::string("none") : w.paint("33", std::to_string(s.warnings.size())));
   for (const auto& warning : s.warnings) {
-    for (const std::string& l : wrap("- " + warning, 100, "  ")) w.line("{}", w.paint("33", l));
+    for (const std::string& l : wrap("- " + printable(warning), 100, "  ")) w.line("{}", w.paint("33", l));
   }
 
   // Groups by total time, the biggest first; the rest folded into one line.

@@ -27,6 +27,10 @@ struct TextOptions {
 // Human units: "950ns", "12.3µs", "4.56ms", "1.23s".
 std::string human_duration(Duration ns);
 
+// A name from the trace, printable (base/printable.hpp) and shortened from the left to at most
+// `width` bytes, keeping the most specific end of a function name: "…rver.(*conn).serve".
+std::string fit(const std::string& name, std::size_t width);
+
 // What the text report takes from the goroutines, gathered one at a time: as a GoroutineSink it
 // takes them while the Summarizer drains them, so that they are never all held at once.
 struct GoroutineDigest : analysis::GoroutineSink {

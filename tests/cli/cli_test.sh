@@ -31,6 +31,12 @@ expect_error() {
 }
 
 expect_error "missing file" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" missing.out
+# Errors are one line, whatever the file's name holds or the trace's damage is: Go's "failed to
+# advance" lists its frontier a line each (here, leaky.trace with one bit of byte 100 flipped).
+expect_error "a file name with a newline and an escape" 2 '^gtanalyze: a\\nb\\x1b\[2J: cannot open: No such file or directory$' "$(printf 'a\nb\033[2J')"
+python3 -c "import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[100]^=1; open(sys.argv[2],'wb').write(d)" \
+  "$src/corpus/go1.26/leaky.trace" "$tmp/stuck.trace"
+expect_error "a trace whose events cannot be ordered" 2 "^gtanalyze: $tmp/stuck.trace: offset 97 \(generation 1\): broken trace: failed to advance: no M's next event can happen: M 28429 \[ProcStart time=607322444736 p=0 p_seq=2\]; M" "$tmp/stuck.trace"
 printf 'this is not a trace\n' >"$tmp/not-a-trace.txt"
 expect_error "not a trace" 2 "not-a-trace\.txt: offset 0: not a Go execution trace: it starts with \"this is not a tr\" \(text\)" "$tmp/not-a-trace.txt"
 printf 'go 1.99 trace\0\0\0' >"$tmp/future.trace"

@@ -48,3 +48,13 @@ TEST_CASE("the text summary from a digest of the goroutines equals the one from 
   CHECK(traces > 40);
   CHECK(with_regions > 0);  // the slowest regions were compared somewhere
 }
+
+TEST_CASE("fit shortens from the left, never inside a character") {
+  using report::fit;
+  CHECK(fit("", 10) == "(unknown)");
+  CHECK(fit("main.main", 10) == "main.main");
+  CHECK(fit("net/http.(*conn).serve", 10) == "…nn).serve");
+  // "☃" is 3 bytes: a cut that would split it starts after it.
+  CHECK(fit("aaaa☃bbbb", 6) == "…bbbb");
+  CHECK(fit("a\nb", 10) == "a\\nb");
+}

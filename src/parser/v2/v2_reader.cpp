@@ -171,18 +171,22 @@ class V2Reader final : public TraceReader {
     return e;
   }
 
+  // One line (Go's message lists the frontier a line each): the first few Ms' next events.
   Error stuck_error() const {
-    std::string msg = fmt::format("broken trace: failed to advance: frontier:\n[gen={}]\n", feed_.generation().number);
+    constexpr std::size_t kShown = 4;
+    std::string msg = "broken trace: failed to advance: no M's next event can happen:";
     std::uint64_t offset = feed_.offset();
-    for (const FrontierEntry& entry : frontier_) {
-      const BatchCursor* c = entry.cursor;
+    for (std::size_t n = 0; n < frontier_.size(); n++) {
+      const BatchCursor* c = frontier_[n].cursor;
       const RawEvent& ev = *c->pos;
       offset = std::min(offset, ev.offset);
+      if (n >= kShown) continue;
       const EventSpec& spec = spec_of(ev.type);
-      msg += fmt::format("M {} [{} time={}", c->m, spec.name, ev.time);
+      msg += fmt::format("{} M {} [{} time={}", n == 0 ? "" : ";", c->m, spec.name, ev.time);
       for (std::size_t i = 1; i < spec.args.size(); i++) msg += fmt::format(" {}={}", spec.args[i], ev.args[i - 1]);
-      msg += "]\n";
+      msg += "]";
     }
+    if (frontier_.size() > kShown) msg += fmt::format("; and {} more M(s)", frontier_.size() - kShown);
     Error e = make_error(ErrorCode::Corrupt, offset, std::move(msg));
     e.generation = feed_.generation().number;
     return e;
