@@ -1,6 +1,8 @@
 // Matching leak proofs with leak candidates (see leak_proof.hpp).
 #include "analysis/leak_proof.hpp"
 
+#include "analysis/leaks.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -134,6 +136,21 @@ void prove_leaks(Summary& s, const CaptureLeaks& capture) {
     s.warnings.push_back(fmt::format("the capture saw {} goroutine(s) marked leaked that are no leak candidate",
                                      proven.size() - matched));
   }
+}
+
+void apply_leak_options(Summary& s, const LeakOptions& options) {
+  const LeakFilter filter(options);
+  std::erase_if(s.leak_candidates, [&](const LeakCandidate& c) { return !filter.keeps(c.name, c.blocked); });
+  // What a profile left undecided is a fact of its block stack, whichever candidates remain.
+  // A proof of another run decided nothing, and still does.
+  std::map<std::uint32_t, UndecidedProof> undecided;
+  bool decided = false;
+  for (const LeakGroup& g : s.leak_groups) {
+    if (g.undecided) undecided.emplace(g.block_stack, *g.undecided);
+    decided = decided || g.proven || g.undecided;
+  }
+  s.leak_groups = group_leaks(s.leak_candidates);
+  if (decided) group_proofs(s, undecided);
 }
 
 }  // namespace gtanalyze::analysis

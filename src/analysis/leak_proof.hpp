@@ -24,4 +24,9 @@ void prove_leaks(Summary& summary, const LeakProfile& profile);
 // same_run.hpp) proves nothing either, and says why: goroutine ids repeat from run to run.
 void prove_leaks(Summary& summary, const CaptureLeaks& capture);
 
+// Narrows the leak candidates of a summary already made (one loaded from a JSON export) to those
+// `options` keep, and regroups them, keeping what its proof decided. Options the export was made
+// with change nothing; others can narrow it, never widen it.
+void apply_leak_options(Summary& summary, const LeakOptions& options);
+
 }  // namespace gtanalyze::analysis

@@ -25,9 +25,13 @@ bool LeakFilter::is_candidate(const GoroutineSummary& g, Time trace_end) const {
   if (g.final_state != GoState::Waiting) return false;
   if (std::find(std::begin(kLeakReasons), std::end(kLeakReasons), g.final_reason) == std::end(kLeakReasons))
     return false;
-  if (std::any_of(ignore_.begin(), ignore_.end(), [&](const std::regex& re) { return std::regex_search(g.name, re); }))
+  return keeps(g.name, trace_end - g.final_time);
+}
+
+bool LeakFilter::keeps(const std::string& name, Duration blocked) const {
+  if (std::any_of(ignore_.begin(), ignore_.end(), [&](const std::regex& re) { return std::regex_search(name, re); }))
     return false;
-  return trace_end - g.final_time >= min_blocked_;
+  return blocked >= min_blocked_;
 }
 
 std::vector<LeakGroup> group_leaks(const std::vector<LeakCandidate>& candidates) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <regex>
+#include <string>
 #include <vector>
 
 #include "gtanalyze/summary.hpp"
@@ -16,6 +17,8 @@ class LeakFilter {
   explicit LeakFilter(const LeakOptions& options);
   // `g` as a candidate, blocked until `trace_end`, if it is one.
   bool is_candidate(const GoroutineSummary& g, Time trace_end) const;
+  // Whether a goroutine with this start function, blocked this long, passes the options.
+  bool keeps(const std::string& name, Duration blocked) const;
 
  private:
   std::vector<std::regex> ignore_;

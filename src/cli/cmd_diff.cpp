@@ -2,6 +2,7 @@
 // exits 1 when a --fail-on rule is broken.
 #include <fmt/core.h>
 
+#include "analysis/leak_proof.hpp"
 #include "cli/commands.hpp"
 #include "cli/open_trace.hpp"
 #include "input/input.hpp"
@@ -65,6 +66,8 @@ std::optional<Summary> load_side(const std::string& path, const LeakOptions& lea
     fail(path, "a JSON export holds its own leak proof (give --leak-proof when exporting it)");
     return std::nullopt;
   }
+  // --leak-ignore and --leak-min-blocked, as on a trace (they narrowed only the traces' leaks).
+  analysis::apply_leak_options(*summary, leaks);
   return std::move(*summary);
 }
 

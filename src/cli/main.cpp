@@ -98,9 +98,14 @@ std::string valid_regex(const std::string& re) {
 void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocked) {
   app.add_option("--leak-min-blocked", min_blocked, "List leak candidates blocked at least this long (e.g. 1s)")
       ->check(valid_duration);
-  app.add_option("--leak-ignore", leaks.ignore,
-                 "Never list goroutines whose start function matches this regex (repeatable; adds to the "
-                 "defaults ^runtime\\. and ^runtime/trace\\.)")
+  // Appended: binding the vector itself would replace the defaults.
+  app.add_option_function<std::vector<std::string>>(
+         "--leak-ignore",
+         [&leaks](const std::vector<std::string>& patterns) {
+           leaks.ignore.insert(leaks.ignore.end(), patterns.begin(), patterns.end());
+         },
+         "Never list goroutines whose start function matches this regex (repeatable; adds to the "
+         "defaults ^runtime\\. and ^runtime/trace\\.)")
       ->check(valid_regex)
       ->take_all();
 }

@@ -214,6 +214,12 @@ check "diff fixed -> leaky breaks new-leaks>0 (exit $code)" $?
 code=$?
 [ "$code" = 0 ] && grep -q "^| gone | 4 → 0 | chan receive" "$tmp/out"
 check "diff leaky -> fixed keeps new-leaks>0 (exit $code) and reports gone groups" $?
+# The leak options narrow an export's leaks as a trace's (they narrowed only the trace's: 14 "gone").
+for option in "--leak-min-blocked 51ms" "--leak-ignore main\\."; do
+  # shellcheck disable=SC2086
+  "$bin" diff "$tmp/leaky.json" "$leaky" $option --fail-on 'gone-leaks>0' --fail-on 'new-leaks>0' >"$tmp/out" 2>"$tmp/err"
+  check "diff of an export and its trace with $option: no leak gone or new" $?
+done
 "$bin" diff "$leaky" "$fixed" --fail-on 'group[main.wroker].block>+25%' >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 0 ] && grep -qx "gtanalyze: diff: warning: --fail-on 'group\[main.wroker\].block>+25%': neither run has that name" "$tmp/err" &&
   grep -q "neither run has that name" "$tmp/out"
@@ -327,7 +333,10 @@ rm -rf "$tmp/ex-file" "$tmp/ex-stdin" "$tmp/ex-pipe"
   [ "$(ls "$tmp/ex-file/traces")" = "$(ls "$tmp/ex-pipe/traces")" ] && grep -q '"file":"-"' "$tmp"/ex-stdin/traces/*
 check "export: a trace on stdin and through a pipe gives the file's tables and trace id" $?
 "$bin" export -o "$tmp/exz" --compress zstd "$tmp/t.zst" 2>/dev/null &&
-  (for f in "$tmp"/ex/{goroutines,intervals,gc,stacks}/*.ndjson; do zstd -dc "${f/ex/exz}.zst" | cmp -s - "$f" || exit 1; done)
+  (for f in "$tmp"/ex/{goroutines,intervals,gc,stacks}/*.ndjson; do
+    # "$tmp/exz/...", not ${f/ex/exz}: that replaced the first "ex" of the path, in $tmp's random name too.
+    zstd -dc "$tmp/exz/${f#"$tmp"/ex/}.zst" | cmp -s - "$f" || exit 1
+  done)
 check "export --compress zstd: the same rows, compressed" $?
 # A trace whose tables cannot all be written leaves none of them, only its failures row: a query
 # of the directory never sees rows of a trace without its traces row.

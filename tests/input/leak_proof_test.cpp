@@ -295,3 +295,38 @@ TEST_CASE("a leak proof is a profile or a capture; anything else is turned away"
   REQUIRE_FALSE(proof.has_value());
   CHECK_THAT(proof.error().describe(), ContainsSubstring("offset 2: goroutineleak profile: malformed protobuf"));
 }
+
+// diff narrows a JSON side by --leak-ignore and --leak-min-blocked too: they narrowed only the
+// traces' leaks, so `diff leaky.json leaky.trace --leak-min-blocked 51ms` found 14 leaks gone.
+TEST_CASE("an export narrowed by leak options equals the trace analysed with them, its proof too") {
+  const LeakOptions defaults;
+  LeakOptions recent = defaults, named = defaults;
+  recent.min_blocked = 60'000'000;
+  named.ignore.push_back("^main\\.(blockOnRecv|recvOn|lockHeld)$");
+  auto profile = read_profile(read_file(kProfile));
+  REQUIRE(profile.has_value());
+  std::size_t narrowed = 0;
+  for (const char* trace : {"corpus/go1.26/leaky.trace", "corpus/go1.26/leakproof.trace", "corpus/go1.21/chans.trace",
+                            "corpus/go1.19/leaky.trace"}) {
+    const bool proof = std::string_view(trace).find("leakproof") != std::string_view::npos;
+    const auto analysed = [&](const LeakOptions& options) {
+      Summary s = test::analyse(trace, options);
+      if (proof) analysis::prove_leaks(s, *profile);
+      return s;
+    };
+    const json full = json::parse(report::to_json(analysed(defaults)));
+    for (const LeakOptions* options :
+         {&defaults, static_cast<const LeakOptions*>(&recent), static_cast<const LeakOptions*>(&named)}) {
+      INFO(trace << " ignoring " << options->ignore.back() << " and blocked < " << options->min_blocked << " ns");
+      auto loaded = report::from_json(full.dump());
+      REQUIRE(loaded.has_value());
+      analysis::apply_leak_options(*loaded, *options);
+      const json got = json::parse(report::to_json(*loaded));
+      const json want = json::parse(report::to_json(analysed(*options)));
+      CHECK(got["leak_candidates"] == want["leak_candidates"]);
+      CHECK(got["leak_groups"] == want["leak_groups"]);
+      if (got["leak_groups"] != full["leak_groups"]) narrowed++;
+    }
+  }
+  CHECK(narrowed >= 4);
+}
