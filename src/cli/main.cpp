@@ -22,7 +22,7 @@ int fail(const std::string& what, const std::string& message) {
 
 namespace {
 
-// "250ms", "1.5s", "20us", "100" (ns) → nanoseconds; nullopt for anything else.
+// "250ms", "1.5s", "20us", "2m", "1h", "100" (ns) → nanoseconds; nullopt for anything else.
 std::optional<Duration> to_duration(const std::string& text) {
   std::size_t used = 0;
   double value = 0;
@@ -31,6 +31,7 @@ std::optional<Duration> to_duration(const std::string& text) {
   } catch (...) {
     return std::nullopt;
   }
+  if (text.find_first_not_of("+.0123456789eE") < used) return std::nullopt;  // stod takes hex too
   const std::string unit = text.substr(used);
   double scale = 0;
   if (unit.empty() || unit == "ns")
@@ -43,7 +44,10 @@ std::optional<Duration> to_duration(const std::string& text) {
     scale = 1e9;
   else if (unit == "m")
     scale = 60e9;
-  if (scale == 0 || !(value >= 0) || value * scale > 9.2e18) return std::nullopt;
+  else if (unit == "h")
+    scale = 3600e9;
+  // The largest double below 2^63 ns (292 years).
+  if (scale == 0 || !(value >= 0) || value * scale >= 9223372036854775808.0) return std::nullopt;
   return static_cast<Duration>(std::llround(value * scale));
 }
 
@@ -65,11 +69,11 @@ std::string valid_collect_duration(const std::string& text) {
   return collect_seconds(text) ? "" : "'" + text + "' is not a time to capture for (e.g. 30 seconds, 30s, 500ms, 2m)";
 }
 
-// A CLI11 validator for --floor-percent: a number from 0 (nan and -5 are not).
+// A CLI11 validator for --floor-percent: a number from 0 to 1e6 (nan and -5 are not).
 std::string valid_percent(const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  return *end == '\0' && v >= 0 && v <= 1e6 ? "" : "'" + text + "' is not a percentage of 0 or more";
+  return *end == '\0' && v >= 0 && v <= 1e6 ? "" : "'" + text + "' is not a percentage from 0 to 1000000";
 }
 
 // An option's duration, checked by valid_duration when it was parsed; nullopt when not given.

@@ -175,8 +175,13 @@ bool Timeline::State::on_event(const Event& ev) {
   if (!started) {
     started = true;
     if (ev.time < 0) out.set_time_offset(-ev.time);
-    window_start = ev.time + window_from.value_or(0);
-    if (window_to) window_end = ev.time + *window_to;
+    // Saturated: --from 9223372036s wrapped below the first event and drew backwards.
+    const auto since_first = [&](Duration d) {
+      Time t;
+      return __builtin_add_overflow(ev.time, d, &t) ? std::numeric_limits<Time>::max() : t;
+    };
+    window_start = since_first(window_from.value_or(0));
+    if (window_to) window_end = since_first(*window_to);
   }
   if (!window_open && !window_done && ev.time >= window_start) open_window(window_start);
   if (ev.time > window_end) {

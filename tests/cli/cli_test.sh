@@ -78,6 +78,16 @@ check "perfetto: a --goroutine or --group the trace does not have warns" $?
 chans_trace=$src/corpus/go1.26/chans.trace
 expect_error "a bad duration" 2 "^gtanalyze: --leak-min-blocked: '5x' is not a duration \(e\.g\. 500ms, 2s\) \(see --help\)$" \
   "$chans_trace" --leak-min-blocked 5x
+expect_error "a hexadecimal duration" 2 "^gtanalyze: --from: '0x10s' is not a duration" perfetto "$src/corpus/go1.26/leaky.trace" -o "$tmp/x.pf" --from 0x10s
+# Hours, and the largest whole seconds int64 nanoseconds hold (9223372036s was refused).
+for from in 1h 9223372036s; do
+  "$bin" perfetto "$src/corpus/go1.26/leaky.trace" -o "$tmp/x.pf" --from "$from" 2>"$tmp/err"
+  [ "$?" = 0 ] && grep -q "nothing drawn: the window (--from) begins after the trace ends" "$tmp/err"
+  check "perfetto --from $from: a duration, past the trace's end" $?
+done
+"$bin" perfetto "$src/corpus/go1.26/leaky.trace" -o "$tmp/x.pf" --to 9223372036s 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
+  "$bin" perfetto "$src/corpus/go1.26/leaky.trace" -o "$tmp/all.pf" && cmp -s "$tmp/x.pf" "$tmp/all.pf"
+check "perfetto --to 9223372036s: the whole trace" $?
 expect_error "a duration past int64 nanoseconds" 2 "^gtanalyze: --from: '1e12s' is not a duration" \
   perfetto "$chans_trace" -o "$tmp/w.pftrace" --from 1e12s
 expect_error "perfetto --to before --from" 2 "^gtanalyze: --to: '50us' is before --from '100us' \(see --help\)$" \
@@ -224,7 +234,8 @@ done
 [ "$?" = 0 ] && grep -qx "gtanalyze: diff: warning: --fail-on 'group\[main.wroker\].block>+25%': neither run has that name" "$tmp/err" &&
   grep -q "neither run has that name" "$tmp/out"
 check "diff: a rule on a group neither run has warns (a typo would never fire)" $?
-expect_error "diff --floor-percent -5" 2 "^gtanalyze: --floor-percent: '-5' is not a percentage of 0 or more" diff "$fixed" "$leaky" --floor-percent -5
+expect_error "diff --floor-percent -5" 2 "^gtanalyze: --floor-percent: '-5' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent -5
+expect_error "diff --floor-percent 1e9" 2 "^gtanalyze: --floor-percent: '1e9' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent 1e9
 expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown metric 'heap'" diff "$fixed" "$leaky" --fail-on 'heap>5'
 printf '{"schema": "other"}' >"$tmp/other.json"
 expect_error "foreign JSON" 2 "is JSON but not a gtanalyze export" diff "$tmp/other.json" "$leaky"
