@@ -365,7 +365,13 @@ int run(int argc, char** argv) {
   }
   if (crosscheck_cmd->parsed()) return run_crosscheck(crosscheck);
   if (summary.trace.empty()) {
-    fmt::print(stderr, "{}", app.help());
+    // The whole help for a bare `gtanalyze`; options without a trace say what is missing, as a
+    // subcommand's do.
+    if (argc > 1) {
+      fmt::print(stderr, "gtanalyze: trace is required (see --help)\n");
+    } else {
+      fmt::print(stderr, "{}", app.help());
+    }
     return kExitInputError;
   }
   return run_summary(summary);

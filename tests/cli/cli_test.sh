@@ -30,6 +30,10 @@ expect_error() {
   fi
 }
 
+expect_error "options without a trace" 2 "^gtanalyze: trace is required \(see --help\)$" --json --top 3
+"$bin" >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 2 ] && grep -q "^Usage: gtanalyze" "$tmp/err"
+check "gtanalyze alone: the help, exit 2" $?
 expect_error "missing file" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" missing.out
 # Errors are one line, whatever the file's name holds or the trace's damage is: Go's "failed to
 # advance" lists its frontier a line each (here, leaky.trace with one bit of byte 100 flipped).
