@@ -20,6 +20,9 @@ int run_collect(const CollectCommandOptions& options) { return collector::collec
 int run_crosscheck(const CrosscheckCommandOptions& options) {
   auto trace = open_trace(options.trace, 1);
   if (!trace) return kExitInputError;
+  // A capture compared with itself agrees on everything and proves nothing.
+  if (dynamic_cast<collector::CaptureReader*>(trace->reader.get()) != nullptr)
+    return fail(options.trace, "a capture, not the runtime's trace (give the trace first, then the capture)");
   auto capture = open_trace(options.capture, 1);
   if (!capture) return kExitInputError;
   auto* capture_reader = dynamic_cast<collector::CaptureReader*>(capture->reader.get());

@@ -62,6 +62,9 @@ if [ "$collector" = ON ]; then
   expect_error "crosscheck of a missing trace" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" crosscheck missing.out missing.cap
   expect_error "crosscheck of two traces" 2 "^gtanalyze: .*leaky\.trace: not a capture \(gtanalyze collect -o FILE writes one\)$" \
     crosscheck "$src/corpus/go1.26/leaky.trace" "$src/corpus/go1.26/leaky.trace"
+  # A capture as the trace agreed with itself, exit 0.
+  expect_error "crosscheck of a capture with itself" 2 "^gtanalyze: .*leakproof\.cap: a capture, not the runtime's trace \(give the trace first, then the capture\)$" \
+    crosscheck "$src/corpus/go1.26/leakproof.cap" "$src/corpus/go1.26/leakproof.cap"
 else
   expect_error "collect without the collector" 2 "^gtanalyze: collect: this gtanalyze was built without the eBPF collector" collect -o "$tmp/x.cap" -- true
   expect_error "crosscheck without the collector" 2 "^gtanalyze: crosscheck: this gtanalyze was built without the eBPF collector" crosscheck missing.out missing.cap
