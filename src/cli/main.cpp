@@ -145,17 +145,21 @@ void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& mi
 CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format, std::string& from, std::string& to) {
   auto* cmd = app.add_subcommand("dump", "Print every event, one per line, in trace order");
   cmd->add_option("trace", dump.trace, "Trace file ('-' for stdin)")->required();
-  cmd->add_option("--format", format,
-                  "line: one line per event with its linked event; go: as `go tool trace -d=parsed`")
-      ->check(CLI::IsMember({"line", "go"}));
-  cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack");
-  cmd->add_option("--goroutine", dump.goroutine, "Only this goroutine's events (its own and its state changes)");
-  cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'");
-  cmd->add_option("--from", from, "Only events at or after this time since the first event (e.g. 10ms)")
-      ->check(valid_duration);
-  cmd->add_option("--to", to, "Only events at or before this time since the first event")->check(valid_duration);
-  cmd->add_flag("--decode-only", dump.decode_only,
-                "Benchmarking: decode and order every event but print only their count (tools/bench/run.sh)");
+  // What shapes the printed events; --decode-only prints none, so it takes none of these.
+  const std::vector<CLI::Option*> printing = {
+      cmd->add_option("--format", format,
+                      "line: one line per event with its linked event; go: as `go tool trace -d=parsed`")
+          ->check(CLI::IsMember({"line", "go"})),
+      cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack"),
+      cmd->add_option("--goroutine", dump.goroutine, "Only this goroutine's events (its own and its state changes)"),
+      cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'"),
+      cmd->add_option("--from", from, "Only events at or after this time since the first event (e.g. 10ms)")
+          ->check(valid_duration),
+      cmd->add_option("--to", to, "Only events at or before this time since the first event")->check(valid_duration)};
+  auto* decode_only =
+      cmd->add_flag("--decode-only", dump.decode_only,
+                    "Benchmarking: decode and order every event but print only their count (tools/bench/run.sh)");
+  for (CLI::Option* option : printing) decode_only->excludes(option);
   add_threads_option(*cmd, dump.threads);
   return cmd;
 }

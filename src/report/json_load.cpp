@@ -303,6 +303,7 @@ class Loader {
     g.create_stack = stack(n["create_stack"]);
     g.block_stack = stack(n["block_stack"]);
     if (n.has("proven")) g.proven = n["proven"].optional_count();
+    if (g.proven && *g.proven > g.count) n["proven"].fail("proves more goroutines than the group has (count)");
     if (n.has("undecided") && !n["undecided"].is_null()) {
       const Node u = n["undecided"];
       g.undecided = UndecidedProof{u["proven"].count(), u["of"].count()};

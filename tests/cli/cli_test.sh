@@ -30,6 +30,8 @@ expect_error() {
   fi
 }
 
+# --decode-only prints no event: a filter or format with it was ignored, silently.
+expect_error "dump --decode-only with a filter" 2 "^gtanalyze: --goroutine excludes --decode-only \(see --help\)$" dump --decode-only --goroutine 3 "$src/corpus/go1.26/leaky.trace"
 expect_error "options without a trace" 2 "^gtanalyze: trace is required \(see --help\)$" --json --top 3
 "$bin" >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 2 ] && grep -q "^Usage: gtanalyze" "$tmp/err"

@@ -178,4 +178,10 @@ TEST_CASE("leak proofs load back; an export made before them loads with none") {
   r = report::from_json(bad_undecided.dump());
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().message.find("undecided: proves as many as there are") != std::string::npos);
+  json bad_count = want;
+  bad_count["leak_groups"][0]["proven"] = bad_count["leak_groups"][0]["count"].get<int>() + 1;
+  r = report::from_json(bad_count.dump());
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("leak_groups[0].proven") != std::string::npos);
+  CHECK(r.error().message.find("proves more goroutines than the group has (count)") != std::string::npos);
 }
