@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 namespace gtanalyze::analysis {
 
 std::string other_go_version(Version trace, Version capture, unsigned go_minor) {
@@ -17,9 +15,7 @@ std::string other_go_version(Version trace, Version capture, unsigned go_minor) 
 
 std::pair<Time, Time> time_span(std::span<const Event> events) {
   if (events.empty()) return {0, 0};
-  const auto [first, last] =
-      std::minmax_element(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
-  return {first->time, last->time};
+  return {events.front().time, events.back().time};
 }
 
 std::string spans_apart(Time lo, Time hi, Time first, Time last) {

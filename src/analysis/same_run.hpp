@@ -24,8 +24,8 @@ constexpr bool shares_capture_clock(Version trace) { return trace >= Version::Go
 // run whose trace is `trace` format; empty when it may be.
 std::string other_go_version(Version trace, Version capture, unsigned go_minor);
 
-// The earliest and the latest time of `events` ({0, 0} for none): a capture's records are in time
-// order only give or take a probe's latency.
+// The first and the last time of `events`, which are in time order ({0, 0} for none): a capture's
+// reader raises its records' slips (collector/capture_reader.cpp).
 std::pair<Time, Time> time_span(std::span<const Event> events);
 
 // For a trace that shares the capture's clock: why a capture whose records span [first, last]

@@ -7,45 +7,11 @@
 #include <ctime>
 #include <iterator>
 
+#include "base/utf8.hpp"
 #include "parser/spec.hpp"
 
 namespace gtanalyze::parser {
 namespace {
-
-// Decodes one UTF-8 rune at s[i]; width 1 and -1 for an invalid byte (Go's utf8.DecodeRuneInString).
-std::int32_t decode_rune(std::string_view s, std::size_t i, std::size_t& width) {
-  const auto b0 = static_cast<std::uint8_t>(s[i]);
-  width = 1;
-  if (b0 < 0x80) return b0;
-  auto cont = [&](std::size_t k) -> int {
-    if (i + k >= s.size()) return -1;
-    const auto b = static_cast<std::uint8_t>(s[i + k]);
-    return (b & 0xC0) == 0x80 ? (b & 0x3F) : -1;
-  };
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    const int c1 = cont(1);
-    if (c1 < 0) return -1;
-    width = 2;
-    return ((b0 & 0x1F) << 6) | c1;
-  }
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    const int c1 = cont(1), c2 = cont(2);
-    if (c1 < 0 || c2 < 0) return -1;
-    const std::int32_t r = ((b0 & 0x0F) << 12) | (c1 << 6) | c2;
-    if (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF)) return -1;
-    width = 3;
-    return r;
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    const int c1 = cont(1), c2 = cont(2), c3 = cont(3);
-    if (c1 < 0 || c2 < 0 || c3 < 0) return -1;
-    const std::int32_t r = ((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
-    if (r < 0x10000 || r > 0x10FFFF) return -1;
-    width = 4;
-    return r;
-  }
-  return -1;
-}
 
 // An approximation of Go's unicode.IsPrint outside ASCII: everything but C1 controls, the
 // no-break and soft hyphen specials, format characters, separators and noncharacters.
