@@ -39,12 +39,16 @@ struct CrosscheckReport {
   // Why the capture is of another run than the trace (their clocks say so): then nothing it
   // compares speaks for one run, and the verdict is Inconclusive. Empty when it may be the same.
   std::string other_run;
+  // Why the trace has nothing to compare (it holds no goroutine: its header alone, say): then the
+  // verdict is Inconclusive, not a difference. Empty when it has goroutines.
+  std::string empty_trace;
 
   bool agree() const {
     return std::all_of(items.begin(), items.end(), [](const CrosscheckItem& i) { return i.ok(); });
   }
   Verdict verdict() const {
     if (!other_run.empty()) return Verdict::Inconclusive;  // even agreeing, two runs say nothing of one
+    if (!empty_trace.empty()) return Verdict::Inconclusive;
     if (agree()) return Verdict::Agree;
     return capture_gap.empty() ? Verdict::Differ : Verdict::Inconclusive;
   }

@@ -388,12 +388,8 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   rep.capture_gap = std::move(capture_gap);
   rep.known_differences.assign(std::begin(kKnownDifferences), std::end(kKnownDifferences));
   if (!rep.capture_gap.empty()) rep.notes.push_back("the capture is incomplete: " + rep.capture_gap);
-  if (trace.events == 0) {
-    rep.notes.push_back("the trace has no events");
-    CrosscheckItem i = named("goroutines");
-    i.compared = 1;
-    i.differences = {"empty trace"};
-    rep.items.push_back(std::move(i));
+  if (trace.stories.empty()) {
+    rep.empty_trace = fmt::format("the trace holds {} event(s) and no goroutine: nothing to compare", trace.events);
     return rep;
   }
   StoryBuilder cb;

@@ -28,6 +28,7 @@ std::string crosscheck_text(const CrosscheckReport& r) {
       if (!r.capture_gap.empty())
         out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap +
                "); the differences may be the lost records\n";
+      if (!r.empty_trace.empty()) out += "crosscheck: INCONCLUSIVE: " + r.empty_trace + "\n";
       break;
   }
   return out;
@@ -42,6 +43,7 @@ std::string crosscheck_json(const CrosscheckReport& r) {
   auto text_or_null = [](const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
   j["capture_gap"] = text_or_null(r.capture_gap);
   j["other_run"] = text_or_null(r.other_run);
+  j["empty_trace"] = text_or_null(r.empty_trace);
   j["notes"] = r.notes;
   j["known_differences"] = r.known_differences;
   auto& items = j["items"] = nlohmann::json::array();

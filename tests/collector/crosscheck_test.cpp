@@ -324,6 +324,22 @@ TEST_CASE("a capture of another run is inconclusive, not a disagreement") {
   }
 }
 
+TEST_CASE("a trace with no goroutine is inconclusive, not a disagreement nor another run") {
+  // A trace of its header alone reads as one Sync event at time 0: neither a difference (the
+  // capture's goroutines are not missing from a run that traced nothing) nor a clock apart.
+  for (const auto& trace : {std::vector<Event>{}, std::vector<Event>{ev(EventType::Sync, 0, kNoGoroutine)}}) {
+    const auto rep = crosscheck(trace, story(42'000 * kMs), Version::Go1_26);
+    INFO(report::crosscheck_text(rep));
+    CHECK(rep.verdict() == Verdict::Inconclusive);
+    CHECK(rep.other_run.empty());
+    CHECK(rep.empty_trace.find("no goroutine: nothing to compare") != std::string::npos);
+    CHECK(report::crosscheck_text(rep).find("crosscheck: INCONCLUSIVE: the trace holds") != std::string::npos);
+    CHECK(report::crosscheck_json(rep).find("\"empty_trace\": \"the trace holds") != std::string::npos);
+  }
+  CHECK(report::crosscheck_json(crosscheck(story(0), story(0), Version::Go1_26)).find("\"empty_trace\": null") !=
+        std::string::npos);
+}
+
 TEST_CASE("Go 1.21's in-syscall status of the cgo extra M's g is not a missing goroutine") {
   // Go 1.21's tracer writes the extra M's dead g as in a syscall at the trace's start; the g
   // never changes status, so the capture has no such goroutine.
