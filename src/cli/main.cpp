@@ -151,7 +151,8 @@ CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format
                       "line: one line per event with its linked event; go: as `go tool trace -d=parsed`")
           ->check(CLI::IsMember({"line", "go"})),
       cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack"),
-      cmd->add_option("--goroutine", dump.goroutine, "Only this goroutine's events (its own and its state changes)"),
+      cmd->add_option("--goroutine", dump.goroutine,
+                      "Only this goroutine's events (its own and its state changes; -1: those on no goroutine, G=-1)"),
       cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'"),
       cmd->add_option("--from", from, "Only events at or after this time since the first event (e.g. 10ms)")
           ->check(valid_duration),

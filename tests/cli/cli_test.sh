@@ -79,6 +79,9 @@ check "dump: a filter that matches nothing warns" $?
 "$bin" dump "$src/corpus/go1.26/chans.trace" --goroutine 1 >/dev/null 2>"$tmp/err"
 [ "$?" = 0 ] && [ ! -s "$tmp/err" ]
 check "dump: a filter that matches is quiet" $?
+"$bin" dump "$src/corpus/go1.26/chans.trace" --goroutine -1 >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 0 ] && [ ! -s "$tmp/err" ] && [ -s "$tmp/out" ] && ! grep -v " G=-1 " "$tmp/out" | grep -q .
+check "dump --goroutine -1: the events on no goroutine" $?
 "$bin" perfetto "$src/corpus/go1.26/chans.trace" --goroutine 999999 --goroutine 1 --group '^nomatch' -o "$tmp/f.pftrace" 2>"$tmp/err"
 [ "$?" = 0 ] && [ "$(wc -l <"$tmp/err")" = 2 ] && grep -q "warning: goroutine 999999 is not in the trace" "$tmp/err" &&
   grep -q "warning: no goroutine's start function matches --group '\^nomatch'" "$tmp/err"
