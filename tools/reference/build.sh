@@ -3,8 +3,9 @@
 # import internal/trace. Prints the directory holding the binaries on its last line.
 #   tools/reference/build.sh [OUTDIR]     (default: $XDG_CACHE_HOME or ~/.cache /gtanalyze-ref)
 #
-# Go 1.26 tree, patched with tools/reference/patches/*.patch (old-format ties in a deterministic
-# order: P id ascending, then goroutine id ascending — the order gtanalyze always emits):
+# Go 1.26 tree, patched with tools/reference/patches/*.patch (its old-format map orders made
+# deterministic: Ps, then goroutines existing at the start, by id ascending; ties in time stay
+# its heap's, which gtanalyze copies):
 #   gtaref         Go's parser and goroutine summariser → our JSON contract (tests/golden/json)
 #   v1parsed       `go tool trace -d=parsed` of old-format traces (tests/golden/v1/parsed)
 #   text2traceref  Go's raw text → binary trace converter (tests/golden/v2/go-testdata)

@@ -75,20 +75,24 @@ class OldTrace::SequenceOrder {
     Transition tr;  // of ev, worked out once (read in place: a copy stalls on the fresh stores)
     bool valid = false;
   };
-  // Streams whose heads can be merged, keyed by their heads' times and Ps (the head is not read
-  // on every comparison). Ties in time go to the lower P: Go leaves them to map order, we fix
-  // one of its orders.
+  // Streams whose heads can be merged, keyed by their heads' times (the head is not read on every
+  // comparison). Which of two heads at one time goes first: for the formats Go 1.26 reads
+  // (1.11+), its binary heap's choice (order.go: heapUp, heapDown, strict comparisons), copied
+  // exactly; it does not depend on the map order Go starts from. Go 1.19 alone reads 1.7-1.10,
+  // and there the choice follows map order: the lower P goes first, one of its orders.
   struct Ready {
     std::int64_t ts = 0;
     std::int32_t pid = 0;
     std::uint32_t stream = 0;
   };
-  struct Later {  // the heap's order (a type, not a function pointer: its calls inline)
+  struct LaterOrHigherP {  // 1.7-1.10's order (a type, not a function pointer: its calls inline)
     bool operator()(const Ready& a, const Ready& b) const { return a.ts != b.ts ? a.ts > b.ts : a.pid > b.pid; }
   };
   [[nodiscard]] std::int32_t pid_of(std::uint32_t s) const {
     return s < trace_.streams_.size() ? trace_.streams_[s].pid : kProfileP;
   }
+  void push_ready(Ready r);
+  std::uint32_t pop_earliest();
   // Small steps of run(), inlined into it.
   void unlist(std::size_t i) {  // drops available_[i]
     available_[i] = available_.back();
@@ -106,6 +110,7 @@ class OldTrace::SequenceOrder {
   Error impossible_transition(const OldEvent& ev) const;
 
   OldTrace& trace_;
+  const bool go126_heap_;  // ties as Go 1.26's heap orders them (1.11+), else to the lower P
   std::vector<Cursor> cursors_;
   std::vector<Head> heads_;
   std::vector<std::uint32_t> available_;  // streams whose heads are not in the frontier
@@ -119,7 +124,7 @@ class OldTrace::SequenceOrder {
   std::uint64_t changed_ = kUnordered;  // the goroutine whose state the last merged event changed
 };
 
-OldTrace::SequenceOrder::SequenceOrder(OldTrace& trace) : trace_(trace) {
+OldTrace::SequenceOrder::SequenceOrder(OldTrace& trace) : trace_(trace), go126_heap_(trace.minor_ >= 11) {
   const auto nstreams = static_cast<std::uint32_t>(trace_.streams_.size() + 1);
   cursors_.resize(nstreams);
   heads_.resize(nstreams);
@@ -169,15 +174,12 @@ Status OldTrace::SequenceOrder::run() {
         i++;
         continue;
       }
-      frontier_.push_back(Ready{h.ev.ts, pid_of(s), s});
-      std::push_heap(frontier_.begin(), frontier_.end(), Later{});
+      push_ready(Ready{h.ev.ts, pid_of(s), s});
       unlist(i);
     }
     if (frontier_.empty()) break;
     // Merge the earliest.
-    std::pop_heap(frontier_.begin(), frontier_.end(), Later{});
-    const std::uint32_t s = frontier_.back().stream;
-    frontier_.pop_back();
+    const std::uint32_t s = pop_earliest();
     OldEvent& ev = heads_[s].ev;
     const Transition& tr = heads_[s].tr;
     drop_local(ev);
@@ -195,6 +197,45 @@ Status OldTrace::SequenceOrder::run() {
     available_.push_back(s);
   }
   return available_.empty() ? Status{} : stuck();
+}
+
+// Go's heapUp: the new entry rises while strictly earlier than its parent.
+void OldTrace::SequenceOrder::push_ready(Ready r) {
+  frontier_.push_back(r);
+  if (!go126_heap_) {
+    std::push_heap(frontier_.begin(), frontier_.end(), LaterOrHigherP{});
+    return;
+  }
+  for (std::size_t j = frontier_.size() - 1; j > 0;) {
+    const std::size_t parent = (j - 1) / 2;
+    if (!(frontier_[j].ts < frontier_[parent].ts)) break;
+    std::swap(frontier_[parent], frontier_[j]);
+    j = parent;
+  }
+}
+
+// Go's Pop: the last entry replaces the root and sinks (heapDown: the right child only when
+// strictly earlier than the left, a swap only when strictly earlier than the parent).
+std::uint32_t OldTrace::SequenceOrder::pop_earliest() {
+  const std::uint32_t earliest = frontier_.front().stream;
+  if (!go126_heap_) {
+    std::pop_heap(frontier_.begin(), frontier_.end(), LaterOrHigherP{});
+    frontier_.pop_back();
+    return earliest;
+  }
+  const std::size_t n = frontier_.size() - 1;
+  std::swap(frontier_.front(), frontier_[n]);
+  for (std::size_t i = 0;;) {
+    const std::size_t left = 2 * i + 1;
+    if (left >= n) break;
+    std::size_t j = left;
+    if (left + 1 < n && frontier_[left + 1].ts < frontier_[left].ts) j = left + 1;
+    if (!(frontier_[j].ts < frontier_[i].ts)) break;
+    std::swap(frontier_[i], frontier_[j]);
+    i = j;
+  }
+  frontier_.pop_back();
+  return earliest;
 }
 
 // Moves the event's goroutine to its next state: false if it is not in the state the event needs.
