@@ -88,6 +88,19 @@ void check_window(const std::string& from, const std::string& to) {
   if (begin && end && *end < *begin) throw CLI::ValidationError("--to", "'" + to + "' is before --from '" + from + "'");
 }
 
+// The summary's options and trace, given before a subcommand, are the summary's, which does not
+// run: refused, rather than dropped (`gtanalyze --leak-proof P diff A B` would diff unproven).
+void check_nothing_before_subcommand(const CLI::App& app) {
+  const auto subcommands = app.get_subcommands();
+  if (subcommands.empty()) return;
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() == 0 || opt == app.get_help_ptr() || opt == app.get_version_ptr()) continue;
+    const std::string what = opt->get_positional() ? "the trace '" + opt->as<std::string>() + "'" : opt->get_name();
+    throw CLI::ValidationError(what + " is given before the subcommand " + subcommands.front()->get_name() +
+                               ", which reads only what follows it");
+  }
+}
+
 // A CLI11 validator: "" for a regex std::regex accepts, else why not.
 std::string valid_regex(const std::string& re) {
   try {
@@ -297,7 +310,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(0, 1);
   // Usage errors are one line, like every other error.
   app.failure_message(
-      [](const CLI::App*, const CLI::Error& e) { return "gtanalyze: " + std::string(e.what()) + " (see --help)\n"; });
+      [](const CLI::App*, const CLI::Error& e) { return "gtanalyze: " + printable(e.what()) + " (see --help)\n"; });
 
   SummaryOptions summary;
   std::string summary_min_blocked;
@@ -322,6 +335,7 @@ int run(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    check_nothing_before_subcommand(app);
     if (auto d = duration_of(summary_min_blocked)) summary.leaks.min_blocked = *d;
     if (auto d = duration_of(diff_min_blocked)) diff.leaks.min_blocked = *d;
     diff.floor_ns = static_cast<double>(duration_of(floor_time).value_or(0));

@@ -71,6 +71,14 @@ else
   expect_error "collect without the collector" 2 "^gtanalyze: collect: this gtanalyze was built without the eBPF collector" collect -o "$tmp/x.cap" -- true
   expect_error "crosscheck without the collector" 2 "^gtanalyze: crosscheck: this gtanalyze was built without the eBPF collector" crosscheck missing.out missing.cap
 fi
+# The summary's options before a subcommand are not the subcommand's: refused, not dropped.
+expect_error "--leak-proof before diff" 2 "^gtanalyze: --leak-proof is given before the subcommand diff, which reads only what follows it \(see --help\)$" \
+  --leak-proof "$src/corpus/go1.26/leakproof.goroutineleak.pb.gz" diff "$src/corpus/go1.26/leakfixed.trace" "$src/corpus/go1.26/leakproof.trace" --fail-on 'new-proven-leaks>0'
+expect_error "-o before dump" 2 "^gtanalyze: --output is given before the subcommand dump" -o "$tmp/never" dump "$src/corpus/go1.26/chans.trace"
+[ ! -e "$tmp/never" ]
+check "-o before dump: nothing written" $?
+expect_error "a trace before dump" 2 '^gtanalyze: the trace .a\\nb. is given before the subcommand dump' "$(printf 'a\nb')" dump "$src/corpus/go1.26/chans.trace"
+expect_error "a control character in a usage error" 2 '^gtanalyze: --leak-min-blocked: .5\\x1bx. is not a duration' --leak-min-blocked "$(printf '5\033x')" "$src/corpus/go1.26/chans.trace"
 expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
 # Filters that select nothing say so (exit 0), rather than look like an empty trace.
 "$bin" dump "$src/corpus/go1.26/chans.trace" --goroutine 999999 --type 'Go*' >"$tmp/out" 2>"$tmp/err"
