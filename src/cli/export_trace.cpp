@@ -99,9 +99,13 @@ ExportOutcome export_trace(const std::string& path, const ExportSettings& settin
   if (!digest) return failed(out, digest.error());
   out.trace_id = digest->id;
   out.bytes = digest->bytes;
-  const std::string traces_file = report::table_path(settings.dir, "traces", out.trace_id, settings.zstd);
+  // Exported before, with either compression: a second copy would count every row twice in a
+  // query over both extensions.
   std::error_code ignored;
-  if (std::filesystem::exists(traces_file, ignored) || !claim(out.trace_id)) {
+  const bool exported =
+      std::filesystem::exists(report::table_path(settings.dir, "traces", out.trace_id, false), ignored) ||
+      std::filesystem::exists(report::table_path(settings.dir, "traces", out.trace_id, true), ignored);
+  if (exported || !claim(out.trace_id)) {
     out.kind = Kind::Skipped;
     return out;
   }

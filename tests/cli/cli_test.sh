@@ -350,6 +350,10 @@ check "export of a missing and a good trace: exit 1 ($code), one failures row, t
 printf '%s\n%s\n' "$tmp/t.gz" "$tmp/t.zst" | "$bin" export -o "$tmp/ex" --jobs 1 "$chans" --files-from - 2>"$tmp/err"
 [ "$?" = 0 ] && grep -q "3/3 traces: 0 exported, 3 skipped" "$tmp/err" && [ "$(ls "$tmp/ex/traces" | wc -l)" = 1 ]
 check "export: plain, gzip and zstd of one trace are one trace id" $?
+# Exported once plain: --compress zstd over the same directory does not add a second copy.
+"$bin" export -o "$tmp/ex" --compress zstd "$chans" 2>"$tmp/err"
+[ "$?" = 0 ] && grep -q "1/1 traces: 0 exported, 1 skipped" "$tmp/err" && [ "$(ls "$tmp/ex/traces" | wc -l)" = 1 ]
+check "export: a trace exported plain is skipped by --compress zstd" $?
 # A --files-from list with Windows line ends and blank lines names just its traces.
 printf '%s\r\n\r\n  \n%s\r\n' "$chans" "$chans" >"$tmp/list.txt"
 rm -rf "$tmp/ex-list"
