@@ -65,7 +65,7 @@ int run_perfetto(const PerfettoOptions& options) {
   if (!read) return kExitInputError;
   timeline.finish();
   if (writer.bytes_written() == 0)
-    fail(options.output, "warning: nothing drawn: the window (--from) begins after the trace ends");
+    fail(options.trace, "warning: nothing drawn: the window (--from) begins after the trace ends");
   const bool written = writer.flush();
   return out.close(written, writer.write_error());
 }

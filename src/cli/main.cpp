@@ -142,7 +142,8 @@ void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& mi
   app.add_option("trace", summary.trace, "Trace (or capture) file to summarise ('-' for stdin)");
   app.add_flag("--json", summary.json, "Print the analysis as JSON (schema gtanalyze/v1, docs/json-schema.md)");
   app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout ('-': stdout)");
-  app.add_option("--top", summary.top, "Goroutine groups listed before the rest is folded into one line")
+  app.add_option("--top", summary.top,
+                 "Goroutine groups the text summary lists before the rest is folded into one line (--json lists all)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -166,7 +167,9 @@ CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format
       cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack"),
       cmd->add_option("--goroutine", dump.goroutine,
                       "Only this goroutine's events (its own and its state changes; -1: those on no goroutine, G=-1)"),
-      cmd->add_option("--type", dump.type, "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock'"),
+      cmd->add_option("--type", dump.type,
+                      "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock': the types the line format "
+                      "prints, not the kinds --format go prints (StateTransition, ...)"),
       cmd->add_option("--from", from, "Only events at or after this time since the first event (e.g. 10ms)")
           ->check(valid_duration),
       cmd->add_option("--to", to, "Only events at or before this time since the first event")->check(valid_duration)};
