@@ -101,6 +101,9 @@ void check_nothing_before_subcommand(const CLI::App& app) {
   }
 }
 
+// A CLI11 validator for -o: an empty path is no path ('' read as stdout, or as the root for export).
+std::string non_empty_path(const std::string& path) { return path.empty() ? "an empty path" : ""; }
+
 // A CLI11 validator: "" for a regex std::regex accepts, else why not.
 std::string valid_regex(const std::string& re) {
   try {
@@ -141,7 +144,8 @@ void add_threads_option(CLI::App& app, unsigned& threads) {
 void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& min_blocked) {
   app.add_option("trace", summary.trace, "Trace (or capture) file to summarise ('-' for stdin)");
   app.add_flag("--json", summary.json, "Print the analysis as JSON (schema gtanalyze/v1, docs/json-schema.md)");
-  app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout ('-': stdout)");
+  app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout ('-': stdout)")
+      ->check(non_empty_path);
   app.add_option("--top", summary.top,
                  "Goroutine groups the text summary lists before the rest is folded into one line (--json lists all)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
@@ -187,7 +191,7 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
   cmd->add_option("base", diff.base, "The baseline: a trace or a --json export")->required();
   cmd->add_option("new", diff.next, "The new run: a trace or a --json export")->required();
   cmd->add_option("--format", diff.format, "Output format")->check(CLI::IsMember({"text", "json", "markdown"}));
-  cmd->add_option("-o,--output", diff.output, "Write the comparison to FILE instead of stdout");
+  cmd->add_option("-o,--output", diff.output, "Write the comparison to FILE instead of stdout")->check(non_empty_path);
   cmd->add_option("--fail-on", diff.fail_on,
                   "Exit 1 when this rule holds, e.g. 'new-leaks>0', 'sched_latency.p99>+20%', "
                   "'group[main.worker].block_ns>+25%' (repeatable; grammar in docs/diff-rules.md)")
@@ -215,6 +219,7 @@ CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::st
   cmd->add_option("trace", perfetto.trace, "Trace file ('-' for stdin)")->required();
   cmd->add_option("-o,--output", perfetto.output,
                   "The Perfetto trace to write (e.g. trace.pftrace; '-': stdout, not a terminal)")
+      ->check(non_empty_path)
       ->required();
   cmd->add_option("--from", from, "Only the timeline from this time since the first event (e.g. 1.5s)")
       ->check(valid_duration);
@@ -238,7 +243,8 @@ CLI::App* add_pprof_command(CLI::App& app, PprofOptions& pprof) {
       ->required()
       ->check(CLI::IsMember({"net", "sync", "syscall", "sched"}));
   cmd->add_option("-o,--output", pprof.output,
-                  "The profile to write (gzipped profile.proto, e.g. sync.pb.gz); default stdout, unless a terminal");
+                  "The profile to write (gzipped profile.proto, e.g. sync.pb.gz); default stdout, unless a terminal")
+      ->check(non_empty_path);
   auto* name = cmd->add_option("--goroutine-name", pprof.goroutine_name,
                                "Only goroutines whose start function is NAME (e.g. main.worker), as the trace "
                                "viewer's per-goroutine-group profiles")
@@ -256,7 +262,9 @@ CLI::App* add_export_command(CLI::App& app, ExportOptions& exp) {
   auto* cmd = app.add_subcommand("export",
                                  "Export traces into NDJSON tables for DuckDB, Spark or BigQuery: -o DIR TRACE... "
                                  "(docs/export.md); exit 1 when a trace failed");
-  cmd->add_option("-o,--output", exp.output, "The directory of the tables (DIR/<table>/<trace id>.ndjson)")->required();
+  cmd->add_option("-o,--output", exp.output, "The directory of the tables (DIR/<table>/<trace id>.ndjson)")
+      ->check(non_empty_path)
+      ->required();
   cmd->add_option("traces", exp.traces, "Trace files, or directories to search recursively for traces");
   cmd->add_option("--files-from", exp.files_from, "Read the traces' paths from FILE, one per line ('-': stdin)")
       ->type_name("FILE");
@@ -274,7 +282,7 @@ CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
   auto* cmd = app.add_subcommand("collect",
                                  "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
                                  "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");
-  cmd->add_option("-o,--output", collect.output, "Capture file to write")->required();
+  cmd->add_option("-o,--output", collect.output, "Capture file to write")->check(non_empty_path)->required();
   cmd->add_option("--pid", collect.pid, "Attach to this running process instead of starting one")
       ->check(CLI::Range(1, std::numeric_limits<int>::max()));
   cmd->add_option_function<std::string>(
@@ -294,7 +302,8 @@ CLI::App* add_crosscheck_command(CLI::App& app, CrosscheckCommandOptions& crossc
   cmd->add_option("trace", crosscheck.trace, "The run's execution trace")->required();
   cmd->add_option("capture", crosscheck.capture, "The capture of the same run (gtanalyze collect)")->required();
   cmd->add_flag("--json", crosscheck.json, "Print the comparison as JSON");
-  cmd->add_option("-o,--output", crosscheck.output, "Write the comparison to FILE instead of stdout");
+  cmd->add_option("-o,--output", crosscheck.output, "Write the comparison to FILE instead of stdout")
+      ->check(non_empty_path);
   return cmd;
 }
 

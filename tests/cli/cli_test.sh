@@ -79,6 +79,8 @@ expect_error "-o before dump" 2 "^gtanalyze: --output is given before the subcom
 check "-o before dump: nothing written" $?
 expect_error "a trace before dump" 2 '^gtanalyze: the trace .a\\nb. is given before the subcommand dump' "$(printf 'a\nb')" dump "$src/corpus/go1.26/chans.trace"
 expect_error "a control character in a usage error" 2 '^gtanalyze: --leak-min-blocked: .5\\x1bx. is not a duration' --leak-min-blocked "$(printf '5\033x')" "$src/corpus/go1.26/chans.trace"
+expect_error "an empty -o" 2 "^gtanalyze: --output: an empty path \(see --help\)$" "$src/corpus/go1.26/chans.trace" -o ''
+expect_error "export into an empty path" 2 "^gtanalyze: --output: an empty path" export -o '' "$src/corpus/go1.26/chans.trace"
 expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
 # Filters that select nothing say so (exit 0), rather than look like an empty trace.
 "$bin" dump "$src/corpus/go1.26/chans.trace" --goroutine 999999 --type 'Go*' >"$tmp/out" 2>"$tmp/err"
