@@ -296,9 +296,13 @@ void StateMachine::enter(const Event& ev, Goroutine& g, S states, std::uint32_t 
 }
 
 // A goroutine appearing (created, or first seen): a fresh record, replacing any earlier one with
-// the same id as Go's map assignment does.
+// the same id as Go's map assignment does. Only its scheduling latencies stay with the id: every
+// runnable->running transition counts (json-schema.md), and with the earlier goroutine gone from
+// the summary, the later one's group is where those it took before it had a name can count (a
+// cgo callback's goroutine takes the id of the one before it on that thread).
 Goroutine& StateMachine::appear(GoId id, Time creation) {
   auto [i, inserted] = index.emplace(id);
+  SchedLatencies::List latencies_of_id = 0;
   if (inserted) {
     i->second = &goroutines.emplace_back();
   } else {
@@ -306,11 +310,12 @@ Goroutine& StateMachine::appear(GoId id, Time creation) {
     times.clear(old.block_by_reason);
     times.clear(old.range_time);
     times.clear(old.last_range);
-    latencies.forget(old.latencies);
+    latencies_of_id = old.latencies;
     regions.forget(old.regions);
     old = Goroutine{};
   }
   Goroutine& g = *i->second;
+  g.latencies = latencies_of_id;
   g.id = id;
   g.creation = creation;
   return g;

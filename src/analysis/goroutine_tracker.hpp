@@ -38,7 +38,7 @@ struct Goroutine : PackedStats {
   std::uint32_t create_stack = 0, block_stack = 0;
   // The start times of the open ranges, by range name.
   base::PooledMaps::Map last_range = 0;
-  SchedLatencies::List latencies = 0;  // those it had before it had a name
+  SchedLatencies::List latencies = 0;  // those of its id before it had a name (see appear())
   GoState final_state = GoState::Undetermined;
   bool created = false;
   bool runnable_seen = false;  // its last transition made it runnable (not just first seen so)

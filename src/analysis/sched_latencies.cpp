@@ -16,8 +16,10 @@ void SchedLatencies::add_first(std::uint32_t name, List& list, Duration latency)
   lists_[list - 1].push_back(latency);
 }
 
-void SchedLatencies::forget(List list) {
-  if (list != 0) lists_[list - 1] = {};
+LatencyHistogram SchedLatencies::take_rest() {
+  LatencyHistogram rest;
+  for (LatencyHistogram& named : by_name_) rest.absorb(std::exchange(named, {}));
+  return rest;
 }
 
 }  // namespace gtanalyze::analysis

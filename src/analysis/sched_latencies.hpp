@@ -1,7 +1,8 @@
 // Scheduling latencies (from runnable to running), kept until the end of the trace tells each
 // goroutine's group, its name. Those of a named goroutine are counted by name as they happen, so
 // memory does not grow with the trace; those of a goroutine with no name yet are kept in a list
-// of its own, compactly, as its name may come later.
+// of its goroutine id, compactly, as its name may come later (or a later goroutine's, when the id
+// is taken again).
 #pragma once
 
 #include <cstdint>
@@ -28,13 +29,14 @@ class SchedLatencies {
       add_first(name, list, latency);
     }
   }
-  // The goroutine that owns `list` is gone: its latencies go with it.
-  void forget(List list);
   // The latencies counted under the name `name`, taken out (none are left under it): the
   // summary moves them into its groups rather than holding a copy beside them.
   [[nodiscard]] LatencyHistogram take_named(std::uint32_t name) {
     return name < by_name_.size() ? std::exchange(by_name_[name], {}) : LatencyHistogram{};
   }
+  // The latencies still counted under names, taken out: those of goroutines whose id a later
+  // goroutine of another name took, whose name no group takes. The overall count takes them.
+  [[nodiscard]] LatencyHistogram take_rest();
   // The latencies kept in `list`.
   [[nodiscard]] const base::PackedInts* unnamed(List list) const { return list != 0 ? &lists_[list - 1] : nullptr; }
 

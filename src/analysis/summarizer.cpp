@@ -39,7 +39,8 @@ class Groups {
       unnamed->for_each([&group](Duration d) { group.latencies.add(d); });
   }
 
-  // The groups by name; `all` gets the latencies of all of them. The latencies move from
+  // The groups by name; `all` gets the latencies of all of them, and those of goroutines gone
+  // from the summary with their name (their id taken again). The latencies move from
   // `latencies` into the groups and then into `all`, never copied: on a big trace they are tens
   // of megabytes at the moment memory peaks.
   std::vector<GroupSummary> finish(SchedLatencies& latencies, LatencyHistogram& all) {
@@ -55,6 +56,7 @@ class Groups {
       all.absorb(std::move(group.latencies));
       out.push_back(std::move(sum));
     }
+    all.absorb(latencies.take_rest());
     return out;
   }
 

@@ -488,7 +488,15 @@ void Checker::describe(pbf_reader m) {
   bool in_group = parent && !parent->parent && !parent->counter && parent->name != "Procs";
   if (auto id = goroutine_in_name(track.name); id && in_group && !track.counter) {
     auto [it, fresh] = goroutines_.try_emplace(*id, GoroutineTally{*uuid, {}, "", 0, 0});
-    if (!fresh) fail("goroutine " + std::to_string(*id) + " has a second track " + in_quotes(track.name));
+    if (!fresh) {
+      // An id taken again once its goroutine ended (a cgo callback's goroutine takes the id of the
+      // one before it on that thread) is a new goroutine with a track of its own; --json has the
+      // last one.
+      if (!tracks_.at(it->second.track).open.empty())
+        fail("goroutine " + std::to_string(*id) + " has a second track " + in_quotes(track.name) +
+             " while its first has open slices");
+      it->second = GoroutineTally{*uuid, {}, "", 0, 0};
+    }
     track.goroutine = id;
   }
   tracks_.emplace(*uuid, std::move(track));

@@ -15,7 +15,9 @@
 # run as NAME OUT.trace OUT.SUFFIX and writes a second file beside the trace,
 # e.g. "goroutineleak.pb.gz" for tools/corpus/leakproof), and CAPTURE=1 (the
 # run is watched by `gtanalyze collect`, which writes NAME.cap beside the
-# trace: needs root, and $GTANALYZE, default build/release/gtanalyze).
+# trace: needs root, and $GTANALYZE, default build/release/gtanalyze), and
+# CGO=1 (built with cgo and the system's C compiler; every other program is
+# built without).
 #
 # Toolchains are expected at $GOROOT_PATTERN (default /usr/lib/go-VERSION).
 # Each program is a single standalone main.go (package main, standard
@@ -76,7 +78,7 @@ else
 fi
 
 # A hermetic, offline Go environment: local toolchain only, no modules,
-# no cgo, no user GOFLAGS/go.work, no VCS stamping.
+# no cgo (but for programs that ask), no user GOFLAGS/go.work, no VCS stamping.
 export GOTOOLCHAIN=local GOFLAGS='' CGO_ENABLED=0 GOWORK=off GOPROXY=off
 
 failed=0
@@ -94,7 +96,7 @@ for v in $versions; do
 	for p in $programs; do
 		bin="$tmp/go$v/$p"
 		trace="$outdir/$p.trace"
-		GO_VERSIONS="" GOEXPERIMENT="" SECOND_OUTPUT="" CAPTURE=""
+		GO_VERSIONS="" GOEXPERIMENT="" SECOND_OUTPUT="" CAPTURE="" CGO=""
 		# shellcheck source=/dev/null
 		[ -f "$here/$p/corpus.env" ] && . "$here/$p/corpus.env"
 		if [ -n "$GO_VERSIONS" ] && [[ " $GO_VERSIONS " != *" $v "* ]]; then
@@ -102,7 +104,7 @@ for v in $versions; do
 		fi
 		# Build from inside the temp dir so no go.mod/go.work of the
 		# repo (or its parents) is picked up.
-		if ! (cd "$tmp" && GOEXPERIMENT="$GOEXPERIMENT" "$gobin" build -trimpath -o "$bin" "$here/$p/main.go"); then
+		if ! (cd "$tmp" && GOEXPERIMENT="$GOEXPERIMENT" CGO_ENABLED="${CGO:-0}" "$gobin" build -trimpath -o "$bin" "$here/$p/main.go"); then
 			echo "make-corpus: go$v: BUILD FAILED: $p" >&2
 			failed=1
 			continue

@@ -52,8 +52,12 @@ await check('goroutines = --json goroutines',
 // Per goroutine, its intervals sum per state to its figures, with docs/perfetto.md's exceptions:
 // 1. a wait "forever" is not counted; 2. a syscall that lost its P and is still going on at the
 // end (final_state "syscall") is charged by Go to syscall_ns and sched_wait_ns, not syscall_block_ns.
-await db.run(`CREATE TABLE iv AS SELECT trace_id, (row->>'goroutine')::BIGINT AS g, row->>'state' AS state,
-  row->>'reason' AS reason, (row->>'start_ns')::BIGINT AS start, (row->>'duration_ns')::BIGINT AS d FROM intervals`);
+// An id taken again (a cgo callback's goroutine) has the intervals of each goroutine that had it;
+// its goroutines row is the last one's, whose intervals begin at its creation_ns.
+await db.run(`CREATE TABLE iv AS SELECT i.trace_id, (i.row->>'goroutine')::BIGINT AS g, i.row->>'state' AS state,
+  i.row->>'reason' AS reason, (i.row->>'start_ns')::BIGINT AS start, (i.row->>'duration_ns')::BIGINT AS d
+  FROM intervals i JOIN goroutines o ON o.trace_id = i.trace_id AND (o.row->>'id')::BIGINT = (i.row->>'goroutine')::BIGINT
+  WHERE (i.row->>'start_ns')::BIGINT >= (o.row->>'creation_ns')::BIGINT`);
 await db.run(`CREATE TABLE tail AS SELECT iv.trace_id, iv.g, iv.d FROM iv
   JOIN (SELECT trace_id, (row->>'duration_ns')::BIGINT AS trace_end FROM traces) t USING (trace_id)
   JOIN (SELECT trace_id, (row->>'id')::BIGINT AS g FROM goroutines WHERE row->>'final_state' = 'syscall') f USING (trace_id, g)
