@@ -101,7 +101,8 @@ void check_nothing_before_subcommand(const CLI::App& app) {
   }
 }
 
-// A CLI11 validator for -o: an empty path is no path ('' read as stdout, or as the root for export).
+// A CLI11 validator for file options: an empty path is no path (an -o '' was stdout, or the root
+// for export; a --leak-proof '' from an unset variable turned the proof off).
 std::string non_empty_path(const std::string& path) { return path.empty() ? "an empty path" : ""; }
 
 // A CLI11 validator: "" for a regex std::regex accepts, else why not.
@@ -155,6 +156,7 @@ void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& mi
   app.add_option("--leak-proof", summary.leak_proof,
                  "Prove leak candidates leaked with Go 1.26's goroutineleak profile of the same run (built with "
                  "GOEXPERIMENT=goroutineleakprofile) or a capture of it (gtanalyze collect)")
+      ->check(non_empty_path)
       ->type_name("FILE");
   add_threads_option(app, summary.threads);
 }
@@ -203,9 +205,11 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
   add_leak_options(*cmd, diff.leaks, min_blocked);
   cmd->add_option("--base-leak-proof", diff.base_leak_proof,
                   "The goroutineleak profile or capture of the base run, when it is a trace (see --leak-proof)")
+      ->check(non_empty_path)
       ->type_name("FILE");
   cmd->add_option("--leak-proof", diff.next_leak_proof,
                   "The goroutineleak profile or capture of the new run, when it is a trace")
+      ->check(non_empty_path)
       ->type_name("FILE");
   add_threads_option(*cmd, diff.threads);
   return cmd;
@@ -267,6 +271,7 @@ CLI::App* add_export_command(CLI::App& app, ExportOptions& exp) {
       ->required();
   cmd->add_option("traces", exp.traces, "Trace files, or directories to search recursively for traces");
   cmd->add_option("--files-from", exp.files_from, "Read the traces' paths from FILE, one per line ('-': stdin)")
+      ->check(non_empty_path)
       ->type_name("FILE");
   cmd->add_option("--compress", exp.compress, "none, or zstd (DIR/<table>/<trace id>.ndjson.zst)")
       ->check(CLI::IsMember({"none", "zstd"}));

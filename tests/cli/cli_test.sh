@@ -80,6 +80,8 @@ check "-o before dump: nothing written" $?
 expect_error "a trace before dump" 2 '^gtanalyze: the trace .a\\nb. is given before the subcommand dump' "$(printf 'a\nb')" dump "$src/corpus/go1.26/chans.trace"
 expect_error "a control character in a usage error" 2 '^gtanalyze: --leak-min-blocked: .5\\x1bx. is not a duration' --leak-min-blocked "$(printf '5\033x')" "$src/corpus/go1.26/chans.trace"
 expect_error "an empty -o" 2 "^gtanalyze: --output: an empty path \(see --help\)$" "$src/corpus/go1.26/chans.trace" -o ''
+expect_error "an empty --leak-proof (an unset variable)" 2 "^gtanalyze: --leak-proof: an empty path \(see --help\)$" \
+  diff "$src/corpus/go1.26/leakfixed.trace" "$src/corpus/go1.26/leakproof.trace" --leak-proof '' --fail-on 'new-proven-leaks>0'
 expect_error "export into an empty path" 2 "^gtanalyze: --output: an empty path" export -o '' "$src/corpus/go1.26/chans.trace"
 expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
 # Filters that select nothing say so (exit 0), rather than look like an empty trace.
