@@ -43,8 +43,11 @@ struct CrosscheckReport {
   // verdict is Inconclusive, not a difference. Empty when it has goroutines.
   std::string empty_trace;
 
+  // Every item agrees, on a trace with something to compare (a consumer gating on `agree` must not
+  // pass an empty trace).
   bool agree() const {
-    return std::all_of(items.begin(), items.end(), [](const CrosscheckItem& i) { return i.ok(); });
+    return empty_trace.empty() &&
+           std::all_of(items.begin(), items.end(), [](const CrosscheckItem& i) { return i.ok(); });
   }
   Verdict verdict() const {
     if (!other_run.empty()) return Verdict::Inconclusive;  // even agreeing, two runs say nothing of one

@@ -25,10 +25,12 @@ std::string crosscheck_text(const CrosscheckReport& r) {
     case Verdict::Inconclusive:
       if (!r.other_run.empty())
         out += "crosscheck: INCONCLUSIVE: " + r.other_run + " (give the trace and the capture of one run)\n";
-      if (!r.capture_gap.empty())
+      if (!r.empty_trace.empty()) {
+        out += "crosscheck: INCONCLUSIVE: " + r.empty_trace + "\n";
+      } else if (!r.capture_gap.empty()) {
         out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap +
                "); the differences may be the lost records\n";
-      if (!r.empty_trace.empty()) out += "crosscheck: INCONCLUSIVE: " + r.empty_trace + "\n";
+      }
       break;
   }
   return out;

@@ -331,6 +331,7 @@ TEST_CASE("a trace with no goroutine is inconclusive, not a disagreement nor ano
     const auto rep = crosscheck(trace, story(42'000 * kMs), Version::Go1_26);
     INFO(report::crosscheck_text(rep));
     CHECK(rep.verdict() == Verdict::Inconclusive);
+    CHECK_FALSE(rep.agree());  // nothing compared is not agreement
     CHECK(rep.other_run.empty());
     CHECK(rep.empty_trace.find("no goroutine: nothing to compare") != std::string::npos);
     CHECK(report::crosscheck_text(rep).find("crosscheck: INCONCLUSIVE: the trace holds") != std::string::npos);
