@@ -78,7 +78,8 @@ class OldTrace::SequenceOrder {
   // Streams whose heads can be merged, keyed by their heads' times (the head is not read on every
   // comparison). Which of two heads at one time goes first: for the formats Go 1.26 reads
   // (1.11+), its binary heap's choice (order.go: heapUp, heapDown, strict comparisons), copied
-  // exactly; it does not depend on the map order Go starts from. Go 1.19 alone reads 1.7-1.10,
+  // exactly; on most traces it does not depend on the map order Go starts from (README: Trace
+  // formats). Go 1.19 alone reads 1.7-1.10,
   // and there the choice follows map order: the lower P goes first, one of its orders.
   struct Ready {
     std::int64_t ts = 0;
