@@ -2,9 +2,11 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <regex>
 #include <thread>
@@ -99,6 +101,31 @@ void check_nothing_before_subcommand(const CLI::App& app) {
     throw CLI::ValidationError(what + " is given before the subcommand " + subcommands.front()->get_name() +
                                ", which reads only what follows it");
   }
+}
+
+// The whole help for a bare `gtanalyze`; options without a trace say what is missing, as a
+// subcommand's do.
+int no_trace(const CLI::App& app, int argc) {
+  if (argc > 1) {
+    fmt::print(stderr, "gtanalyze: trace is required (see --help)\n");
+  } else {
+    fmt::print(stderr, "{}", app.help());
+  }
+  return kExitInputError;
+}
+
+// `gtanalyze dumpp T`: the misspelt subcommand was taken as the trace and T as an extra argument.
+// Says so (true) when the "trace" is no file and the extras are arguments, not options.
+bool misspelt_subcommand(const CLI::App& app, const std::string& trace) {
+  const auto extras = app.remaining();
+  const bool only_arguments =
+      std::none_of(extras.begin(), extras.end(), [](const std::string& a) { return a.starts_with("-"); });
+  std::error_code ec;
+  if (!only_arguments || trace.empty() || trace == "-" || std::filesystem::exists(trace, ec)) return false;
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
+  fail(trace, "neither a file nor a subcommand (" + names + ")");
+  return true;
 }
 
 // A CLI11 validator for file options: an empty path is no path (an -o '' was stdout, or the root
@@ -363,6 +390,9 @@ int run(int argc, char** argv) {
     check_window(perfetto_from, perfetto_to);
     perfetto.timeline.from = duration_of(perfetto_from);
     perfetto.timeline.to = duration_of(perfetto_to);
+  } catch (const CLI::ExtrasError& e) {
+    if (misspelt_subcommand(app, summary.trace)) return kExitInputError;
+    return app.exit(e) == 0 ? kExitOk : kExitInputError;
   } catch (const CLI::Error& e) {
     int code = app.exit(e);
     // CLI11 uses its own codes for usage errors; ours is 2 for all of them (help: 0).
@@ -400,16 +430,7 @@ int run(int argc, char** argv) {
     return run_collect(collect);
   }
   if (crosscheck_cmd->parsed()) return run_crosscheck(crosscheck);
-  if (summary.trace.empty()) {
-    // The whole help for a bare `gtanalyze`; options without a trace say what is missing, as a
-    // subcommand's do.
-    if (argc > 1) {
-      fmt::print(stderr, "gtanalyze: trace is required (see --help)\n");
-    } else {
-      fmt::print(stderr, "{}", app.help());
-    }
-    return kExitInputError;
-  }
+  if (summary.trace.empty()) return no_trace(app, argc);
   return run_summary(summary);
 }
 

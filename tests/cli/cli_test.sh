@@ -83,6 +83,7 @@ expect_error "an empty -o" 2 "^gtanalyze: --output: an empty path \(see --help\)
 expect_error "an empty --leak-proof (an unset variable)" 2 "^gtanalyze: --leak-proof: an empty path \(see --help\)$" \
   diff "$src/corpus/go1.26/leakfixed.trace" "$src/corpus/go1.26/leakproof.trace" --leak-proof '' --fail-on 'new-proven-leaks>0'
 expect_error "export into an empty path" 2 "^gtanalyze: --output: an empty path" export -o '' "$src/corpus/go1.26/chans.trace"
+expect_error "a misspelt subcommand" 2 "^gtanalyze: dumpp: neither a file nor a subcommand \(dump, diff, perfetto, pprof, export" dumpp "$src/corpus/go1.26/chans.trace"
 expect_error "unknown option" 2 "^gtanalyze: .*--no-such-option.* \(see --help\)$" --no-such-option x
 # Filters that select nothing say so (exit 0), rather than look like an empty trace.
 "$bin" dump "$src/corpus/go1.26/chans.trace" --goroutine 999999 --type 'Go*' >"$tmp/out" 2>"$tmp/err"
