@@ -79,8 +79,8 @@ class OldTrace::SequenceOrder {
   // comparison). Which of two heads at one time goes first: for the formats Go 1.26 reads
   // (1.11+), its binary heap's choice (order.go: heapUp, heapDown, strict comparisons), copied
   // exactly; on most traces it does not depend on the map order Go starts from (README: Trace
-  // formats). Go 1.19 alone reads 1.7-1.10,
-  // and there the choice follows map order: the lower P goes first, one of its orders.
+  // formats). Go 1.19 alone reads 1.7-1.10, where the choice follows map order: the lower P goes
+  // first there, one of its orders.
   struct Ready {
     std::int64_t ts = 0;
     std::int32_t pid = 0;
@@ -200,7 +200,8 @@ Status OldTrace::SequenceOrder::run() {
   return available_.empty() ? Status{} : stuck();
 }
 
-// Go's heapUp: the new entry rises while strictly earlier than its parent.
+// Adds a head to the frontier. Go 1.26's heapUp: the new entry rises while strictly earlier than
+// its parent (1.7-1.10: the standard heap, ties to the lower P).
 void OldTrace::SequenceOrder::push_ready(Ready r) {
   frontier_.push_back(r);
   if (!go126_heap_) {
@@ -215,8 +216,9 @@ void OldTrace::SequenceOrder::push_ready(Ready r) {
   }
 }
 
-// Go's Pop: the last entry replaces the root and sinks (heapDown: the right child only when
-// strictly earlier than the left, a swap only when strictly earlier than the parent).
+// Takes the earliest head's stream. Go 1.26's Pop: the last entry replaces the root and sinks
+// (heapDown: the right child only when strictly earlier than the left, a swap only when strictly
+// earlier than the parent).
 std::uint32_t OldTrace::SequenceOrder::pop_earliest() {
   const std::uint32_t earliest = frontier_.front().stream;
   if (!go126_heap_) {
