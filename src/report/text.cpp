@@ -235,10 +235,13 @@ std::string fit(const std::string& name, std::size_t width) {
 std::string human_duration(Duration ns) {
   const double v = static_cast<double>(ns);
   const double a = v < 0 ? -v : v;
+  // Three significant digits; a value that rounds up to 1000 of a unit takes the next unit
+  // (999.7ms is "1s", not "1e+03ms"), and seconds are never written in exponent form.
   if (a < 1e3) return fmt::format("{}ns", ns);
-  if (a < 1e6) return fmt::format("{:.3g}µs", v / 1e3);
-  if (a < 1e9) return fmt::format("{:.3g}ms", v / 1e6);
-  return fmt::format("{:.3g}s", v / 1e9);
+  if (a < 999.5e3) return fmt::format("{:.3g}µs", v / 1e3);
+  if (a < 999.5e6) return fmt::format("{:.3g}ms", v / 1e6);
+  if (a < 999.5e9) return fmt::format("{:.3g}s", v / 1e9);
+  return fmt::format("{:.0f}s", v / 1e9);
 }
 
 void GoroutineDigest::goroutine(const Summary& head, const GoroutineSummary& g) {

@@ -58,3 +58,18 @@ TEST_CASE("fit shortens from the left, never inside a character") {
   CHECK(fit("aaaa☃bbbb", 6) == "…bbbb");
   CHECK(fit("a\nb", 10) == "a\\nb");
 }
+
+TEST_CASE("human_duration keeps three digits and never writes an exponent") {
+  using report::human_duration;
+  CHECK(human_duration(0) == "0ns");
+  CHECK(human_duration(999) == "999ns");
+  CHECK(human_duration(1'234) == "1.23µs");
+  CHECK(human_duration(999'499) == "999µs");
+  // Values that round up to 1000 of a unit take the next unit.
+  CHECK(human_duration(999'700) == "1ms");
+  CHECK(human_duration(999'941'759) == "1s");
+  CHECK(human_duration(-999'941'759) == "-1s");
+  CHECK(human_duration(123'456'789'012) == "123s");
+  CHECK(human_duration(999'600'000'000) == "1000s");
+  CHECK(human_duration(3'600'000'000'000) == "3600s");
+}
