@@ -155,7 +155,8 @@ void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocke
          "Never list goroutines whose start function matches this regex (repeatable; adds to the "
          "defaults ^runtime\\. and ^runtime/trace\\.)")
       ->check(valid_regex)
-      ->take_all();
+      ->take_all()
+      ->allow_extra_args(false);  // one regex per --leak-ignore: a trace may follow
 }
 
 void add_threads_option(CLI::App& app, unsigned& threads) {
@@ -224,7 +225,8 @@ CLI::App* add_diff_command(CLI::App& app, DiffCommandOptions& diff, std::string&
   cmd->add_option("--fail-on", diff.fail_on,
                   "Exit 1 when this rule holds, e.g. 'new-leaks>0', 'sched_latency.p99>+20%', "
                   "'group[main.worker].block_ns>+25%' (repeatable; grammar in docs/diff-rules.md)")
-      ->take_all();
+      ->take_all()
+      ->allow_extra_args(false);  // one rule per --fail-on: the traces may follow
   cmd->add_option("--floor-time", floor_time, "Hide duration changes smaller than this (default 100us)")
       ->check(valid_duration);
   cmd->add_option("--floor-percent", diff.floor_percent, "Hide changes smaller than this many percent (default 5)")
@@ -255,7 +257,9 @@ CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::st
   cmd->add_option("--from", from, "Only the timeline from this time since the first event (e.g. 1.5s)")
       ->check(valid_duration);
   cmd->add_option("--to", to, "Only the timeline up to this time since the first event")->check(valid_duration);
-  cmd->add_option("--goroutine", perfetto.timeline.goroutines, "Only this goroutine's track (repeatable)")->take_all();
+  cmd->add_option("--goroutine", perfetto.timeline.goroutines, "Only this goroutine's track (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false);  // one id per --goroutine: the trace may follow
   cmd->add_option("--group", perfetto.timeline.group,
                   "Only the tracks of goroutines whose start function matches this regex (e.g. '^main\\.')")
       ->check(valid_regex);

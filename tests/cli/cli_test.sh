@@ -255,6 +255,15 @@ for option in "--leak-min-blocked 51ms" "--leak-ignore main\\."; do
   "$bin" diff "$tmp/leaky.json" "$leaky" $option --fail-on 'gone-leaks>0' --fail-on 'new-leaks>0' >"$tmp/out" 2>"$tmp/err"
   check "diff of an export and its trace with $option: no leak gone or new" $?
 done
+# A repeatable option before the trace takes one value: the trace is not swallowed by it.
+"$bin" --leak-ignore '^main\.block' "$leaky" >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 0 ] && grep -q "^Leak candidates: none" "$tmp/out"
+check "--leak-ignore REGEX before the trace" $?
+"$bin" diff --fail-on 'gone-leaks>0' "$leaky" "$fixed" >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 1 ] && grep -q "gone-leaks>0: gone-leaks is" "$tmp/out"
+check "diff --fail-on RULE before the traces" $?
+"$bin" perfetto --goroutine 1 "$leaky" -o "$tmp/g1.pftrace" 2>"$tmp/err"
+check "perfetto --goroutine ID before the trace" $?
 "$bin" diff "$leaky" "$fixed" --fail-on 'group[main.wroker].block>+25%' >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 0 ] && grep -qx "gtanalyze: diff: warning: --fail-on 'group\[main.wroker\].block>+25%': neither run has that name" "$tmp/err" &&
   grep -q "neither run has that name" "$tmp/out"
