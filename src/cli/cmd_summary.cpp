@@ -16,6 +16,13 @@
 
 namespace gtanalyze::cli {
 
+bool is_stdout_path(const std::string& path) {
+  if (path.empty() || path == "-") return true;
+  struct stat named {}, out {};
+  return ::stat(path.c_str(), &named) == 0 && ::fstat(STDOUT_FILENO, &out) == 0 && named.st_dev == out.st_dev &&
+         named.st_ino == out.st_ino;
+}
+
 OutputFile::~OutputFile() {
   if (file_ && file_ != stdout) std::fclose(file_);
   if (file_ && regular_) std::remove(path_.c_str());
@@ -79,7 +86,9 @@ std::string write_failed() {
 int write_output(const std::string& path, const std::function<bool(std::FILE*)>& write) {
   OutputFile out(path);
   std::FILE* file = out.get();
-  return out.close(file && write(file));
+  errno = 0;
+  const bool written = file && write(file);
+  return out.close(written, written ? 0 : errno);  // a failed fwrite leaves the flush nothing to fail on
 }
 
 int write_output(const std::string& path, const std::string& text) {

@@ -109,8 +109,10 @@ int run_collect(const CollectCommandOptions& options);
 // 0: trace and capture agree; 1: they differ; 2: input error.
 int run_crosscheck(const CrosscheckCommandOptions& options);
 
-// An output path that means standard output: none given, or "-".
-inline bool is_stdout_path(const std::string& path) { return path.empty() || path == "-"; }
+// An output path that means standard output: none given, "-", or a name of the file standard
+// output already is (/dev/stdout, or the file the shell sent it to). Opening that file again
+// would truncate it under the shell's `>>` and what the script wrote before.
+bool is_stdout_path(const std::string& path);
 
 // A command's output: standard output when `path` is empty or "-", else that file, created when
 // it is first asked for (so that a command failing before it writes leaves no file behind).

@@ -232,6 +232,8 @@ check "--json -o writes the export" $?
 if [ -w /dev/full ]; then
   expect_error "--json to a full disk" 2 "^gtanalyze: /dev/full: write failed: No space left on device$" "$leaky" --json -o /dev/full
   expect_error "perfetto to a full disk" 2 "^gtanalyze: /dev/full: write failed: No space left on device$" perfetto "$leaky" -o /dev/full
+  # The text summary is written in one fwrite: its failure says why too (it said "write failed").
+  expect_error "summary to a full disk" 2 "^gtanalyze: /dev/full: write failed: No space left on device$" "$leaky" -o /dev/full
   # dump writes to stdout as it reads: a full disk stops it with an error (it said nothing, exit 0).
   for args in "dump" "dump --decode-only" "dump --format go"; do
     # shellcheck disable=SC2086
@@ -241,6 +243,11 @@ if [ -w /dev/full ]; then
     check "$args to a full disk: exit 2 and why (exit $code)" $?
   done
 fi
+# -o /dev/stdout (tools/ci/trace-regression.sh's default) appends to a log the shell opened: it
+# truncated the log, and the lines written before it were lost.
+{ echo before; "$bin" diff "$leaky" "$leaky" -o /dev/stdout; echo after; } >"$tmp/log" 2>"$tmp/err"
+[ "$(head -n 1 "$tmp/log")" = before ] && [ "$(sed -n 2p "$tmp/log")" = "base  $leaky" ] && [ "$(tail -n 1 "$tmp/log")" = after ]
+check "-o /dev/stdout writes through standard output, not over the file behind it" $?
 "$bin" diff "$fixed" "$tmp/leaky.json" --fail-on 'new-leaks>0' >"$tmp/out" 2>"$tmp/err"
 code=$?
 [ "$code" = 1 ] && grep -qx "gtanalyze: diff: rule broken: new-leaks>0" "$tmp/err"
