@@ -276,8 +276,8 @@ std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const T
     w.line("format       capture of a Go {} program (gtanalyze collect), {} bytes", version_name(s.version),
            info.bytes);
   else
-    w.line("format       Go {} trace, {} bytes, {}", version_name(s.version), info.bytes,
-           plural(info.generations, "generation"));
+    w.line("format       Go {} trace, {} bytes{}", version_name(s.version), info.bytes,
+           is_generational(s.version) ? ", " + plural(info.generations, "generation") : "");  // none before 1.22
   w.line("duration     {} ({})", human_duration(s.last - s.first), plural(s.events, "event"));
   w.line("goroutines   {} seen, {} created, {} ended{}", s.goroutine_count(), created, ended,
          s.gomaxprocs ? fmt::format("; GOMAXPROCS {}", s.gomaxprocs) : "");

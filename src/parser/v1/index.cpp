@@ -100,7 +100,14 @@ Status OldTrace::index() {
   if (!data_end) return data_end.error();
   if (streams_.empty()) return error_at(ErrorCode::Corrupt, *data_end, "trace is empty: no event batch");
   if (ticks_per_sec_ == 0) {
-    if (!truncated_) return error_at(ErrorCode::Corrupt, *data_end, "no EvFrequency event");
+    // The tracer writes Frequency when tracing stops: without it the trace was cut short, here
+    // between two records.
+    if (!truncated_) {
+      truncated_ = true;
+      warnings_.push_back(fmt::format(
+          "trace truncated: it ends at byte offset {} without the records written when tracing stops",
+          *data_end + kTraceHeaderSize));
+    }
     ticks_per_sec_ = 1'000'000'000;
     warnings_.push_back("the Frequency record was cut off: times are in CPU ticks, not nanoseconds");
   }

@@ -51,6 +51,7 @@ class OldTrace {
   unsigned minor() const { return minor_; }
   Dialect dialect() const { return dialect_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
+  bool truncated() const { return truncated_; }  // the records end part way, or without the footer
   std::uint64_t event_count() const { return order_count_; }
 
   // Tables, for the converter and the dump.

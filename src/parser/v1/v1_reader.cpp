@@ -167,14 +167,21 @@ Result<std::unique_ptr<TraceReader>> make_v1_reader(ByteSource& source, Version 
   std::optional<Error> cut;
   auto data = read_all(source, cut);
   if (!data) return std::move(data).error();
-  std::uint64_t bytes = data->size();
+  const std::uint64_t bytes = source.offset();  // the header too, as the summary of a Go 1.22+ trace counts
   auto trace = std::make_unique<OldTrace>(std::move(*data), static_cast<unsigned>(version), v1::Dialect::Go126);
-  GTA_TRY(trace->load());
+  // An inconsistency in a cut trace (Go 1.5-1.6 ones have no sequence numbers to stop at) is
+  // most likely the cut's: say so.
+  auto cut_short = [&](Error e) {
+    if (cut || trace->truncated())
+      e.message += " (the trace is cut short: the events that would explain this may be in the part cut off)";
+    return e;
+  };
+  if (auto loaded = trace->load(); !loaded) return cut_short(std::move(loaded).error());
   std::vector<std::string> warnings;
   if (cut) warnings.push_back(fmt::format("trace cut short at offset {}: {}", cut->offset, cut->message));
   warnings.insert(warnings.end(), trace->warnings().begin(), trace->warnings().end());
   auto checked = check_order(*trace, warnings);
-  if (!checked) return std::move(checked).error();
+  if (!checked) return cut_short(std::move(checked).error());
   return std::unique_ptr<TraceReader>(
       std::make_unique<V1Reader>(version, std::move(trace), std::move(*checked), bytes, std::move(warnings)));
 }

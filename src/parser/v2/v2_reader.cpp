@@ -226,6 +226,8 @@ class V2Reader final : public TraceReader {
         return true;
       }
       // As Go: report the Sync that closes what was read, then the error.
+      if (e.code == ErrorCode::Truncated)
+        e.message += " (the trace is cut short inside its first generation: no part of it is whole)";
       has_gen_ = false;
       has_pending_error_ = true;
       pending_error_ = std::move(e);
