@@ -208,19 +208,24 @@ Result<Rule> parse_rule(const std::string& text) {
   };
   Rule rule;
   rule.text = text;
+  // Spaces around the rule and its operator are allowed ('leaks > 5 '); inside [...] they are the name's.
+  const std::size_t first = text.find_first_not_of(' ');
+  const std::string_view body =
+      first == std::string::npos ? std::string_view{}
+                                 : std::string_view(text).substr(first, text.find_last_not_of(' ') + 1 - first);
   // The metric may hold '[' … ']' with any characters (a group name); the operator follows it.
   std::size_t i = 0, depth = 0;
-  for (; i < text.size(); i++) {
-    if (text[i] == '[') depth++;
-    if (text[i] == ']' && depth > 0) depth--;
-    if (depth == 0 && (text[i] == '>' || text[i] == '<')) break;
+  for (; i < body.size(); i++) {
+    if (body[i] == '[') depth++;
+    if (body[i] == ']' && depth > 0) depth--;
+    if (depth == 0 && (body[i] == '>' || body[i] == '<')) break;
   }
-  if (i == text.size()) return bad("expected METRIC>VALUE, METRIC>=VALUE, METRIC<VALUE or METRIC<=VALUE");
-  rule.metric = text.substr(0, i);
+  if (i == body.size()) return bad("expected METRIC>VALUE, METRIC>=VALUE, METRIC<VALUE or METRIC<=VALUE");
+  rule.metric = std::string(body.substr(0, i));
   while (!rule.metric.empty() && rule.metric.back() == ' ') rule.metric.pop_back();
   if (rule.metric.empty()) return bad("no metric before the comparison");
-  rule.op = text.substr(i, i + 1 < text.size() && text[i + 1] == '=' ? 2 : 1);
-  std::string value = text.substr(i + rule.op.size());
+  rule.op = std::string(body.substr(i, i + 1 < body.size() && body[i + 1] == '=' ? 2 : 1));
+  std::string value = std::string(body.substr(i + rule.op.size()));
   while (!value.empty() && value.front() == ' ') value.erase(0, 1);
   if (value.empty()) return bad("no value after the comparison");
   if (value.front() == '+' || value.front() == '-') rule.mode = Rule::Mode::Delta;
@@ -233,6 +238,7 @@ Result<Rule> parse_rule(const std::string& text) {
     return bad("the value '" + value + "' is not a number");
   }
   std::string unit = value.substr(used);
+  unit.erase(0, unit.find_first_not_of(' '));
   if (unit == "%") {
     rule.mode = Rule::Mode::Percent;
   } else if (unit == "ns" || unit.empty()) {

@@ -165,7 +165,8 @@ std::string diff_json(const DiffReport& report) {
                      // A change between the runs has no value of each run.
                      {"base", r.rule.between_runs ? json(nullptr) : json(r.base)},
                      {"new", r.rule.between_runs ? json(nullptr) : json(r.next)},
-                     {"measured", std::isinf(r.measured) ? json(nullptr) : json(r.measured)}});
+                     {"measured", std::isinf(r.measured) ? json(nullptr) : json(r.measured)},
+                     {"named_nowhere", r.named_nowhere}});
   }
   doc["rules"] = std::move(rules);
   doc["regression"] = report.regression();

@@ -56,6 +56,16 @@ TEST_CASE("rules parse into metric, comparison and threshold") {
   }
   CHECK(rule("gone-leaks>0").between_runs);
   CHECK_FALSE(rule("leaks>0").between_runs);
+
+  // Spaces around the rule, the operator and the unit (a quoted rule in a CI file).
+  r = rule(" leaks>+5 ");
+  CHECK(r.metric == "leaks");
+  CHECK(r.mode == report::Rule::Mode::Delta);
+  CHECK(r.threshold == 5);
+  r = rule("gc.stw_max > 5 ms");
+  CHECK(r.metric == "gc.stw_max");
+  CHECK(r.threshold == 5e6);
+  CHECK(rule("goroutines >= +10 %").mode == report::Rule::Mode::Percent);
 }
 
 TEST_CASE("malformed rules are rejected with the reason") {
