@@ -55,7 +55,12 @@ std::optional<Duration> to_duration(const std::string& text) {
 
 // A CLI11 validator for the duration options, so that the error names the option.
 std::string valid_duration(const std::string& text) {
-  return to_duration(text) ? "" : "'" + text + "' is not a duration (e.g. 500ms, 2s)";
+  const auto d = to_duration(text);
+  if (!d) return "'" + text + "' is not a duration (e.g. 500ms, 2s)";
+  // As Go's time.ParseDuration: "--leak-min-blocked 1" meant 1 ns, never what was meant.
+  if (*d != 0 && text.find_first_not_of("+.0123456789eE") == std::string::npos)
+    return "'" + text + "' has no unit (ns, us, ms, s, m or h: e.g. " + text + "ms)";
+  return "";
 }
 
 // collect --duration: seconds when a bare number (as it always was), else a duration with its

@@ -103,6 +103,10 @@ check "perfetto: a --goroutine or --group the trace does not have warns" $?
 chans_trace=$src/corpus/go1.26/chans.trace
 expect_error "a bad duration" 2 "^gtanalyze: --leak-min-blocked: '5x' is not a duration \(e\.g\. 500ms, 2s\) \(see --help\)$" \
   "$chans_trace" --leak-min-blocked 5x
+expect_error "a duration without a unit" 2 "^gtanalyze: --leak-min-blocked: '1' has no unit \(ns, us, ms, s, m or h: e\.g\. 1ms\) \(see --help\)$" \
+  "$chans_trace" --leak-min-blocked 1
+"$bin" dump "$chans_trace" --from 0 --to 1ms >/dev/null 2>"$tmp/err"
+check "a zero duration needs no unit" $?
 expect_error "a hexadecimal duration" 2 "^gtanalyze: --from: '0x10s' is not a duration" perfetto "$src/corpus/go1.26/leaky.trace" -o "$tmp/x.pf" --from 0x10s
 # Hours, and the largest whole seconds int64 nanoseconds hold (9223372036s was refused).
 for from in 1h 9223372036s; do
