@@ -355,7 +355,8 @@ int run(int argc, char** argv) {
       "goroutines leaked, from a Go execution trace (runtime/trace, go test -trace,\n"
       "/debug/pprof/trace). Reads every format Go wrote (1.5-1.26), plain, gzip or zstd, or '-'\n"
       "for standard input.\n\n"
-      "Exit codes: 0 ok, 1 a diff regression or crosscheck disagreement, 2 usage or input error,\n"
+      "Exit codes: 0 ok, 1 a diff regression, a crosscheck disagreement or an export with a\n"
+      "trace that failed, 2 usage or input error,\n"
       "3 crosscheck inconclusive (the capture lost records, or is of another run), 77 collect\n"
       "without BPF support or privileges.",
       "gtanalyze"};
