@@ -119,6 +119,9 @@ int run_summary(const SummaryOptions& options) {
     auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &json);
     if (!analysed) return kExitInputError;
     apply_leak_proof(analysed->summary, *proof);
+    // The document has them too, but a script reading it may never look: a cut trace's smaller
+    // figures must not pass unnoticed (the text summary shows them at its top).
+    for (const auto& warning : analysed->summary.warnings) fail(options.trace, "warning: " + warning);
     const bool written = json.finish(analysed->summary);
     return out.close(written, json.write_error());
   }

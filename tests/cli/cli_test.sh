@@ -103,6 +103,11 @@ check "perfetto: a --goroutine or --group the trace does not have warns" $?
 chans_trace=$src/corpus/go1.26/chans.trace
 expect_error "a bad duration" 2 "^gtanalyze: --leak-min-blocked: '5x' is not a duration \(e\.g\. 500ms, 2s\) \(see --help\)$" \
   "$chans_trace" --leak-min-blocked 5x
+# --json says on stderr too what its trace.warnings say (a cut trace went unnoticed by scripts).
+"$bin" "$src/corpus/go1.26/leaky.trace" --json --leak-proof "$src/corpus/go1.26/leakproof.goroutineleak.pb.gz" >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 0 ] && grep -q "^gtanalyze: .*leaky.trace: warning: the leak profile lists 11 leaked goroutine(s), none at the block stack" "$tmp/err" &&
+  [ "$(wc -l <"$tmp/err")" = "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["trace"]["warnings"]))' <"$tmp/out")" ]
+check "--json: each trace warning on stderr too" $?
 expect_error "a duration without a unit" 2 "^gtanalyze: --leak-min-blocked: '1' has no unit \(ns, us, ms, s, m or h: e\.g\. 1ms\) \(see --help\)$" \
   "$chans_trace" --leak-min-blocked 1
 "$bin" dump "$chans_trace" --from 0 --to 1ms >/dev/null 2>"$tmp/err"
@@ -126,7 +131,7 @@ expect_error "--top 0" 2 "^gtanalyze: --top: Value 0 not in range 1 to" "$chans_
 
 "$bin" --help >"$tmp/help" 2>&1
 check "--help exits 0" $?
-grep -q "Exit codes: 0 ok, 1 a diff regression or crosscheck disagreement, 2 usage or input error," "$tmp/help"
+grep -q "Exit codes: 0 ok, 1 a diff regression, a crosscheck disagreement or an export with a" "$tmp/help"
 check "--help documents the exit codes" $?
 
 # The same trace, plain, gzip, zstd and on stdin, gives the same summary (but for the name line).
@@ -200,7 +205,7 @@ for comp in gzip zstd; do
     code=$?
     at=$(grep -o "\"trace cut short at offset [0-9]*[^\"]*the $comp stream ends early: the file is cut short\"" "$tmp/cut-z.json" |
       grep -o 'offset [0-9]*' | cut -d' ' -f2)
-    [ "$code" = 0 ] && [ -n "$at" ] && [ ! -s "$tmp/err" ]
+    [ "$code" = 0 ] && [ -n "$at" ] && grep -q "warning: trace cut short at offset $at" "$tmp/err" && ! grep -qv ": warning: " "$tmp/err"
     check "$name, cut short: exit 0 (got $code) and a warning naming the cut" $?
     head -c "${at:-0}" "$cut_trace" >"$tmp/cut-plain.trace"
     "$bin" --json "$tmp/cut-plain.trace" >"$tmp/cut-plain.json" 2>/dev/null
