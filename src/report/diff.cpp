@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <limits>
 #include <map>
@@ -44,20 +46,32 @@ struct LeakKeyed {
   std::string name, reason, create_site, block_site;
 };
 
-std::map<std::string, LeakKeyed> leak_groups_by_site(const Summary& s) {
+// A run whose leak candidates have no block stack at all: a capture (its probes see no stacks
+// where goroutines park).
+bool lacks_block_stacks(const Summary& s) {
+  return !s.leak_groups.empty() && std::all_of(s.leak_groups.begin(), s.leak_groups.end(), [&](const LeakGroup& g) {
+    return stack_of(s, g.block_stack).empty();
+  });
+}
+
+// `by_block_site` false: groups that differ only where they block are one (against a capture).
+std::map<std::string, LeakKeyed> leak_groups_by_site(const Summary& s, bool by_block_site) {
   std::map<std::string, LeakKeyed> out;
   for (const LeakGroup& g : s.leak_groups) {
     const StackInfo& create = stack_of(s, g.create_stack);
     const StackInfo& block = stack_of(s, g.block_stack);
     const std::string create_key = create.empty() ? "" : create.front().function;
-    LeakKeyed& k = out[g.reason + "|" + g.name + "|" + create_key + "|" + site(block, true)];
+    std::string key = g.reason + "|" + g.name + "|" + create_key;
+    if (by_block_site) key += "|" + site(block, true);
+    LeakKeyed& k = out[key];
+    const std::string block_site = site(block, false);
+    k.block_site = k.count == 0 || k.block_site == block_site ? block_site : "(several sites)";
     k.count += g.count;
     k.proven += g.proven.value_or(0);
     k.name = g.name;
     k.reason = g.reason;
     k.create_site = create.empty() ? "(before the trace)"
                                    : fmt::format("{} ({}:{})", create_key, create.front().file, create.front().line);
-    k.block_site = site(block, false);
   }
   return out;
 }
@@ -289,7 +303,8 @@ struct LeakTotals {
 
 // Leak groups matched by site.
 LeakTotals leak_changes(const Summary& base, const Summary& next, std::vector<LeakChange>& out) {
-  const auto lb = leak_groups_by_site(base), ln = leak_groups_by_site(next);
+  const bool by_block_site = !lacks_block_stacks(base) && !lacks_block_stacks(next);
+  const auto lb = leak_groups_by_site(base, by_block_site), ln = leak_groups_by_site(next, by_block_site);
   LeakTotals totals;
   std::set<std::string> keys;
   for (const auto& [k, v] : lb) keys.insert(k);
@@ -297,11 +312,13 @@ LeakTotals leak_changes(const Summary& base, const Summary& next, std::vector<Le
   for (const std::string& key : keys) {
     auto b = lb.find(key), n = ln.find(key);
     const LeakKeyed& any = n != ln.end() ? n->second : b->second;
+    // The block site from the side that knows it (a trace, against a capture).
+    const bool next_unknown = n == ln.end() || n->second.block_site == site({}, false);
     LeakChange c{"",
                  any.name,
                  any.reason,
                  any.create_site,
-                 any.block_site,
+                 next_unknown && b != lb.end() ? b->second.block_site : any.block_site,
                  b != lb.end() ? b->second.count : 0,
                  n != ln.end() ? n->second.count : 0,
                  b != lb.end() ? b->second.proven : 0,

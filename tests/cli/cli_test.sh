@@ -313,6 +313,11 @@ if [ "$collector" = ON ]; then
   "$bin" "$src/corpus/go1.26/leakproof.cap" --json >"$tmp/out" 2>"$tmp/err"
   [ "$(grep -c '"proven": true' "$tmp/out")" = 11 ] && grep -q '"leak_proof": "capture"' "$tmp/out"
   check "a capture proves its own leaks in --json too" $?
+  # A capture has no block stacks: against the trace of its run, the leak groups match without
+  # them (every group was "new" and "gone").
+  "$bin" diff "$proof_trace" "$src/corpus/go1.26/leakproof.cap" --fail-on 'new-leaks>0' --fail-on 'gone-leaks>0' >"$tmp/out" 2>"$tmp/err"
+  [ "$?" = 0 ] && [ "$(grep -c '^  same ' "$tmp/out")" = 9 ] && ! grep -q "blocked at (unknown)" "$tmp/out"
+  check "diff of a trace and the capture of its run: the same leak groups" $?
   "$bin" "$proof_trace" --leak-proof "$src/corpus/go1.26/leakproof.cap" --color=never >"$tmp/out" 2>"$tmp/err"
   grep -qE "^      proven 2 of 3: goroutines [0-9]+ [0-9]+$" "$tmp/out"
   check "--leak-proof CAPTURE names which of a group the GC proved" $?
