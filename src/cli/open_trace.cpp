@@ -186,6 +186,18 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
                                          stats.bytes, stats.generations, trace.capture}};
 }
 
+namespace {
+
+bool is_capture(const std::string& path) {
+  if (readable_once(path)) return false;  // peeking would take its first bytes from the analysis
+  auto source = ByteSource::open(path);
+  if (!source) return false;
+  auto format = input::detect(**source);
+  return format && *format == input::Format::Capture;
+}
+
+}  // namespace
+
 std::optional<input::LeakProofInput> read_leak_proof(const std::string& input_path, const std::string& proof_path) {
   const bool given = !proof_path.empty();
   // Standard input or a pipe is read once, by the analysis: a capture read so proves no leaks of
@@ -209,6 +221,14 @@ std::optional<input::LeakProofInput> read_leak_proof(const std::string& input_pa
   }
   // A capture read as the trace proves leaks only if its GC saw some.
   if (!given && proof->capture.leaked.empty()) return input::LeakProofInput{};
+  // A profile is matched by block stack, which a capture's candidates lack: it would prove
+  // nothing and call itself "not of this run".
+  if (given && proof->kind == LeakProof::Profile && is_capture(input_path)) {
+    fail(path,
+         "a goroutineleak profile cannot prove the leaks of a capture, which has no block stacks to match it "
+         "against: a capture proves its own when its GC marked goroutines leaked (drop --leak-proof)");
+    return std::nullopt;
+  }
   return std::move(*proof);
 }
 

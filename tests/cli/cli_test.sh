@@ -318,6 +318,9 @@ if [ "$collector" = ON ]; then
   "$bin" diff "$proof_trace" "$src/corpus/go1.26/leakproof.cap" --fail-on 'new-leaks>0' --fail-on 'gone-leaks>0' >"$tmp/out" 2>"$tmp/err"
   [ "$?" = 0 ] && [ "$(grep -c '^  same ' "$tmp/out")" = 9 ] && ! grep -q "blocked at (unknown)" "$tmp/out"
   check "diff of a trace and the capture of its run: the same leak groups" $?
+  expect_error "a profile as the leak proof of a capture" 2 \
+    "^gtanalyze: .*leakproof.goroutineleak.pb.gz: a goroutineleak profile cannot prove the leaks of a capture" \
+    "$src/corpus/go1.26/leakproof.cap" --leak-proof "$src/corpus/go1.26/leakproof.goroutineleak.pb.gz"
   "$bin" "$proof_trace" --leak-proof "$src/corpus/go1.26/leakproof.cap" --color=never >"$tmp/out" 2>"$tmp/err"
   grep -qE "^      proven 2 of 3: goroutines [0-9]+ [0-9]+$" "$tmp/out"
   check "--leak-proof CAPTURE names which of a group the GC proved" $?
