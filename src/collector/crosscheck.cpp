@@ -156,6 +156,9 @@ const char* const kKnownDifferences[] = {
     "Go 1.21's tracer shows the dead g of a cgo program's extra M as in a syscall from the trace's start (a C thread "
     "may call into Go through it); it never changes status, so the capture never sees it: a goroutine whose only trace "
     "event is that status is not compared",
+    "a goroutine that waits from before the trace started to its end has no wait reason in the trace (a status "
+    "event carries none), so the trace's analysis cannot list it as a leak candidate; the capture's leak candidates "
+    "and GC-proven leaks among such goroutines are not compared",
     "the two sides time one change microseconds apart: a capture change within the edge tolerance (see the clock note) "
     "of the window's start or end may count inside or outside the window, whichever matches the trace",
 };
@@ -248,6 +251,7 @@ struct Items {
   CrosscheckItem set = named("goroutines"), start = named("start functions"), parent = named("parents"),
                  blocks = named("blocks, syscalls and exit"), fin = named("final states"),
                  leaks = named("leak candidates");
+  std::set<GoId> final_agreed;  // whose final states agree, at some instant within the edge tolerance
 };
 
 void differ(CrosscheckItem& item, std::string line) {
@@ -281,7 +285,9 @@ void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, co
   Slices slices;
   std::size_t natural_start = 0;
   if (!(t.created && c.created)) {
-    const Time lo = w.fit.to_capture(t.entries.front().time);
+    // A goroutine first mentioned by the status events that close a Go 1.22+ trace was there
+    // all along: its story starts, at the latest, at the window's end.
+    const Time lo = std::min(w.fit.to_capture(t.entries.front().time), w.c_hi);
     slices.s_lo = first_at_or_after(c.entries, lo - w.eps);
     slices.s_hi = first_at_or_after(c.entries, lo + w.eps);
     natural_start = first_at_or_after(c.entries, lo);
@@ -307,6 +313,7 @@ void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, co
   items.fin.compared++;
   if (a.final_state || (!a.steps && a.final_any)) {
     items.fin.agreed++;
+    items.final_agreed.insert(id);
   } else {
     const FinalState cf = state_at(c, natural_start, natural_end);
     differ(items.fin, fmt::format("g{}: trace {} {:?}, capture {} {:?}", id, go_state_name(trace_final.state),
@@ -326,10 +333,21 @@ void compare_capture_only(CrosscheckItem& set, const Stories& ts, const Stories&
   }
 }
 
+// A goroutine the trace saw waiting from its start to its end: its status event has no reason, so
+// the trace cannot tell a leak from any other wait, and its analysis lists no such candidate.
+bool waits_for_unknown_reason(const Stories& ts, GoId id) {
+  auto it = ts.find(id);
+  if (it == ts.end() || it->second.created) return false;
+  const StoryEntry& last = it->second.entries.back();
+  return last.state == GoState::Waiting && last.reason.empty();
+}
+
 // Leak candidates by the same analysis. The capture's are taken at both ends of the edge
-// tolerance: a goroutine that changes state in between may count either way.
-void compare_leaks(CrosscheckItem& leaks, const std::set<GoId>& tl, const std::vector<Event>& capture_events,
-                   Version version, const Window& w) {
+// tolerance: a goroutine that changes state in between may count either way, and so does one
+// whose final state agrees at some instant in between (a candidate follows from the final state).
+void compare_leaks(CrosscheckItem& leaks, const std::set<GoId>& tl, const Stories& ts,
+                   const std::set<GoId>& final_agreed, const std::vector<Event>& capture_events, Version version,
+                   const Window& w, std::size_t& unknown_reasons) {
   auto leak_ids = [&](Time hi) {
     analysis::Summarizer sum;
     for (const auto& e : capture_events) {
@@ -345,9 +363,13 @@ void compare_leaks(CrosscheckItem& leaks, const std::set<GoId>& tl, const std::v
   all.insert(cl_early.begin(), cl_early.end());
   all.insert(cl_late.begin(), cl_late.end());
   for (GoId id : all) {
-    leaks.compared++;
     const bool in_trace = tl.count(id) != 0;
-    if (in_trace == (cl_early.count(id) != 0) || in_trace == (cl_late.count(id) != 0))
+    if (!in_trace && waits_for_unknown_reason(ts, id)) {
+      unknown_reasons++;
+      continue;
+    }
+    leaks.compared++;
+    if (in_trace == (cl_early.count(id) != 0) || in_trace == (cl_late.count(id) != 0) || final_agreed.count(id) != 0)
       leaks.agreed++;
     else
       differ(leaks, fmt::format("g{}: leak candidate only in the {}", id, in_trace ? "trace" : "capture"));
@@ -360,7 +382,7 @@ CrosscheckItem compare_gc_leaked(const std::vector<GoId>& gc_leaked, const std::
                                  const Stories& ts) {
   CrosscheckItem proven = named("GC-proven leaks");
   for (GoId id : gc_leaked) {
-    if (!ts.count(id)) continue;
+    if (!ts.count(id) || waits_for_unknown_reason(ts, id)) continue;
     proven.compared++;
     if (candidates.count(id)) {
       proven.agreed++;
@@ -424,7 +446,15 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
                     extra_m_goroutines));
   }
   compare_capture_only(items.set, ts, cs, w);
-  compare_leaks(items.leaks, trace.leak_candidates, capture_events, version, w);
+  std::size_t unknown_reasons = 0;
+  compare_leaks(items.leaks, trace.leak_candidates, ts, items.final_agreed, capture_events, version, w,
+                unknown_reasons);
+  if (unknown_reasons != 0) {
+    rep.notes.push_back(fmt::format(
+        "{} leak candidate(s) of the capture waited from before the trace started to its end, for a reason the trace "
+        "does not know: not compared as leak candidates (see the known differences)",
+        unknown_reasons));
+  }
   rep.items = {items.set, items.start, items.parent, items.blocks, items.fin, items.leaks};
   if (!gc_leaked.empty()) {
     std::string ids;

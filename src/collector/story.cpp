@@ -13,6 +13,10 @@ void StoryBuilder::on_event(const Event& e) {
   if (st.resource.kind != ResourceKind::Goroutine) return;
   const GoId id = st.resource.id;
   GoStory& s = stories_[id];
+  // A Go 1.22+ generation restates the state of each goroutine it mentions (a status event, with
+  // no reason): the goroutine has not changed, and its reason stays the one it blocked with.
+  const bool restated = st.go_from == st.go_to || st.go_from == GoState::Undetermined;
+  if (restated && !s.entries.empty() && s.entries.back().state == st.go_to) return;
   StoryEntry entry{e.time, {}, st.go_to, st.go_to == GoState::Waiting ? std::string(st.reason) : std::string()};
   if (st.go_from == GoState::NotExist) {
     s = GoStory{};
@@ -34,7 +38,17 @@ TraceViewBuilder::~TraceViewBuilder() = default;
 
 void TraceViewBuilder::on_event(const Event& e) {
   if (view_.events == 0) view_.lo = e.time;
-  view_.hi = e.time;
+  // The window ends at the last change the tracer recorded. Go 1.22+ ends a trace with a
+  // generation of status events (and the reader's Sync), stamped when trace.Stop has finished
+  // flushing, up to tens of milliseconds after it stopped recording goroutines.
+  bool restatement = e.kind() == EventKind::Sync;
+  if (e.kind() == EventKind::StateTransition) {
+    const StateTransition st = e.state_transition();
+    restatement = st.resource.kind == ResourceKind::Goroutine
+                      ? st.go_from == GoState::Undetermined || st.go_from == st.go_to
+                      : st.proc_from == ProcState::Undetermined || st.proc_from == st.proc_to;
+  }
+  if (!restatement || view_.events == 0) view_.hi = e.time;
   view_.events++;
   stories_.on_event(e);
   summarizer_->on_event(e);
