@@ -12,6 +12,15 @@ void StoryBuilder::on_event(const Event& e) {
   const StateTransition st = e.state_transition();
   if (st.resource.kind != ResourceKind::Goroutine) return;
   const GoId id = st.resource.id;
+  const bool switch_event =
+      e.type == EventType::GoSwitch || e.type == EventType::GoSwitchDestroy || e.type == EventType::GoCreateBlocked;
+  if (switch_event && e.g != kNoGoroutine) {
+    // The goroutine that switches; one the trace has not shown yet is marked when it is.
+    if (auto it = stories_.find(e.g); it != stories_.end())
+      it->second.coroutine = true;
+    else
+      switched_.insert(e.g);
+  }
   GoStory& s = stories_[id];
   // A Go 1.22+ generation restates the state of each goroutine it mentions (a status event, with
   // no reason): the goroutine has not changed, and its reason stays the one it blocked with.
@@ -29,6 +38,7 @@ void StoryBuilder::on_event(const Event& e) {
     entry.step = "syscall";
   }
   if (st.go_to == GoState::NotExist) entry.step = "exit";
+  if (switch_event || switched_.erase(id) != 0) s.coroutine = true;
   s.id = id;
   s.entries.push_back(std::move(entry));
 }

@@ -34,6 +34,9 @@ struct GoStory {
   GoId parent = kNoGoroutine;
   std::string start;                // start function (the creation's start stack)
   std::vector<StoryEntry> entries;  // in the order recorded
+  // A coroutine (iter.Pull) or a goroutine that switched to one: coroutine switches change
+  // goroutines without casgstatus, so only the trace records them.
+  bool coroutine = false;
 };
 
 // Folds the goroutine transitions of one side into stories. Stories own their strings, so the
@@ -46,6 +49,7 @@ class StoryBuilder {
 
  private:
   std::map<GoId, GoStory> stories_;
+  std::set<GoId> switched_;  // switched to a coroutine before their first story entry
 };
 
 // What the comparison needs of the trace, gathered in one pass as it is read.
