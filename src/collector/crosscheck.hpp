@@ -23,15 +23,21 @@ namespace gtanalyze::collector {
 
 class CaptureReader;
 
+// What the capture's reader knows besides its events.
+struct CaptureFacts {
+  std::string gap{};              // why the capture is incomplete, if it is
+  std::vector<GoId> gc_leaked{};  // the goroutines it saw the GC mark leaked (Go 1.26, goroutineleakprofile)
+  std::size_t unknown_goids = 0;  // goroutines created but never seen again (Go < 1.24: no goid to name them)
+};
+
 // Capture events are mapped onto the trace clock through the changes both sides record once per
-// goroutine. `capture_gap`: why the capture is incomplete, if it is. `gc_leaked`: the goroutines
-// the capture saw the GC mark leaked (Go 1.26, GOEXPERIMENT=goroutineleakprofile); when there are
-// any, an item checks that each one the trace knows is one of its leak candidates.
+// goroutine. When the capture saw the GC mark goroutines leaked, an item checks that each one the
+// trace knows is one of its leak candidates.
 CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& capture_events, Version version,
-                            std::string capture_gap = {}, const std::vector<GoId>& gc_leaked = {});
+                            const CaptureFacts& facts = {});
 // The same on a trace given as events (the tests' synthetic streams).
 CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events,
-                            Version version, std::string capture_gap = {}, const std::vector<GoId>& gc_leaked = {});
+                            Version version, const CaptureFacts& facts = {});
 
 // Folds the trace as it is read, then compares the capture (whose events stay valid while its
 // reader lives), whose lost records it checks.
