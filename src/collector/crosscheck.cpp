@@ -18,6 +18,8 @@ namespace {
 
 constexpr std::size_t kMaxDifferences = 10;
 constexpr std::size_t kContextSteps = 2;  // steps shown on each side of a first difference
+// Pairs from which a tick clock's slope tells runs apart; fewer can be skewed by one late probe.
+constexpr std::size_t kPairsToJudgeSlope = 8;
 
 // Runnable and Running are one "schedulable" state at the window's edge: old tracers end with a
 // synthetic GoSched of the goroutine that stopped the trace, and which of the two a goroutine is
@@ -426,7 +428,15 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   const Stories& cs = cb.stories();
   const TraceClock clock = analysis::shares_capture_clock(version) ? TraceClock::Monotonic : TraceClock::Ticks;
   const Window w = fit_window(trace, cs, capture_events, clock, rep.notes);
-  if (clock == TraceClock::Monotonic) rep.other_run = other_run(trace, capture_events, w.fit);
+  if (clock == TraceClock::Monotonic) {
+    rep.other_run = other_run(trace, capture_events, w.fit);
+  } else if (!w.fit.slope_sane && w.fit.pairs >= kPairsToJudgeSlope) {
+    // One run's CPU ticks, scaled by their measured frequency, keep pace with the monotonic clock:
+    // over this many pairs a slope off by more than the limit is two runs' events paired.
+    rep.other_run = fmt::format(
+        "the creations and exits both saw keep different paces ({} pairs, slope {:.6f}): not the same run",
+        w.fit.pairs, w.fit.fitted_slope);
+  }
 
   Items items;
   std::size_t extra_m_goroutines = 0, coroutines = 0, unnamed_left = facts.unknown_goids;

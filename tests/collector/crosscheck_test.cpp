@@ -436,3 +436,20 @@ TEST_CASE("a goroutine created and never run may be one the capture could not na
   // Without such a goroutine in the capture, it is a difference.
   CHECK_FALSE(item(crosscheck(trace, capture, Version::Go1_23), "goroutines").ok());
 }
+
+TEST_CASE("old-format traces: a capture whose events keep another pace is of another run") {
+  // Go <= 1.21 traces time with CPU ticks: the fit has a slope, which one run's two sides keep
+  // at 1. Two runs paired event by event do not (the tester saw 1.19).
+  auto trace = story(0);
+  for (GoId id = 20; id < 30; id++)
+    push(trace, ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
+  auto cap = trace;
+  for (auto& e : cap) e.time = e.time * 6 / 5 + 3 * kMs;
+  auto rep = crosscheck(trace, cap, Version::Go1_21);
+  INFO(report::crosscheck_text(rep));
+  CHECK(rep.verdict() == Verdict::Inconclusive);
+  CHECK(rep.other_run.find("keep different paces") != std::string::npos);
+  // The same run, merely offset, agrees.
+  for (auto& e : cap) e.time = (e.time - 3 * kMs) * 5 / 6 + 7 * kMs;
+  CHECK(crosscheck(trace, cap, Version::Go1_21).verdict() == Verdict::Agree);
+}
