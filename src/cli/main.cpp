@@ -339,7 +339,7 @@ CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
 CLI::App* add_crosscheck_command(CLI::App& app, CrosscheckCommandOptions& crosscheck) {
   auto* cmd = app.add_subcommand("crosscheck",
                                  "Compare a trace with an eBPF capture of the same run; exit 1 when they disagree, 3 "
-                                 "when the capture lost records or is of another run");
+                                 "when the capture is incomplete (lost records, part of the window) or of another run");
   cmd->add_option("trace", crosscheck.trace, "The run's execution trace")->required();
   cmd->add_option("capture", crosscheck.capture, "The capture of the same run (gtanalyze collect)")->required();
   cmd->add_flag("--json", crosscheck.json, "Print the comparison as JSON");
@@ -357,7 +357,7 @@ int run(int argc, char** argv) {
       "for standard input.\n\n"
       "Exit codes: 0 ok, 1 a diff regression, a crosscheck disagreement or an export with a\n"
       "trace that failed, 2 usage or input error,\n"
-      "3 crosscheck inconclusive (the capture lost records, or is of another run), 77 collect\n"
+      "3 crosscheck inconclusive (the capture is incomplete, or of another run), 77 collect\n"
       "without BPF support or privileges.",
       "gtanalyze"};
   app.set_version_flag("--version", "gtanalyze 0.1.0");

@@ -243,6 +243,20 @@ std::string other_run(const TraceView& trace, const std::vector<Event>& capture_
   return analysis::spans_apart(trace.lo, trace.hi, first, last);
 }
 
+// Why the capture does not cover the trace's window, if it does not (collect attached with --pid
+// or stopped by --duration or a signal while the trace ran): empty when it does.
+std::string partial_capture(const std::vector<Event>& capture_events, const Window& w) {
+  if (capture_events.empty()) return {};
+  const auto [first, last] = analysis::time_span(capture_events);
+  if (first > w.c_lo + w.eps)
+    return fmt::format("it begins {:.3f} ms after the trace (collect attached while the trace ran)",
+                       static_cast<double>(first - w.c_lo) / 1e6);
+  if (last < w.c_hi - w.eps)
+    return fmt::format("it ends {:.3f} ms before the trace (collect stopped while the trace ran)",
+                       static_cast<double>(w.c_hi - last) / 1e6);
+  return {};
+}
+
 CrosscheckItem named(const char* name) {
   CrosscheckItem i;
   i.name = name;
@@ -428,6 +442,10 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   const Stories& cs = cb.stories();
   const TraceClock clock = analysis::shares_capture_clock(version) ? TraceClock::Monotonic : TraceClock::Ticks;
   const Window w = fit_window(trace, cs, capture_events, clock, rep.notes);
+  if (auto part = partial_capture(capture_events, w); !part.empty()) {
+    rep.capture_gap += (rep.capture_gap.empty() ? "" : "; ") + part;
+    rep.notes.push_back("the capture is incomplete: " + part);
+  }
   if (clock == TraceClock::Monotonic) {
     rep.other_run = other_run(trace, capture_events, w.fit);
   } else if (!w.fit.slope_sane && w.fit.pairs >= kPairsToJudgeSlope) {

@@ -29,7 +29,7 @@ std::string crosscheck_text(const CrosscheckReport& r) {
         out += "crosscheck: INCONCLUSIVE: " + r.empty_trace + "\n";
       } else if (!r.capture_gap.empty()) {
         out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap +
-               "); the differences may be the lost records\n";
+               "); the differences may be what it missed\n";
       }
       break;
   }

@@ -453,3 +453,19 @@ TEST_CASE("old-format traces: a capture whose events keep another pace is of ano
   for (auto& e : cap) e.time = (e.time - 3 * kMs) * 5 / 6 + 7 * kMs;
   CHECK(crosscheck(trace, cap, Version::Go1_21).verdict() == Verdict::Agree);
 }
+
+TEST_CASE("a capture that covers only part of the trace's window is inconclusive, not a disagreement") {
+  // collect attached with --pid 5 ms into the trace: it never saw g5's early blocks.
+  auto late = story(0);
+  std::erase_if(late, [](const Event& e) { return e.time < 5 * kMs; });
+  auto rep = crosscheck(story(0), late, Version::Go1_26);
+  INFO(report::crosscheck_text(rep));
+  CHECK(rep.verdict() == Verdict::Inconclusive);
+  CHECK(rep.capture_gap.find("it begins 4.000 ms after the trace") != std::string::npos);
+  // collect stopped 3 ms before the trace did.
+  auto early = story(0);
+  std::erase_if(early, [](const Event& e) { return e.time > 8 * kMs; });
+  rep = crosscheck(story(0), early, Version::Go1_26);
+  CHECK(rep.verdict() == Verdict::Inconclusive);
+  CHECK(rep.capture_gap.find("it ends 3.000 ms before the trace") != std::string::npos);
+}
