@@ -154,7 +154,9 @@ class ReadAheadReader final : public TraceReader {
     }
   }
 
-  // Has the reader fill `c` with batches until it holds chunk_events_ or the trace ends.
+  // Has the reader fill `c` with batches until it holds chunk_events_, the trace ends, or a
+  // batch of another generation has joined (a chunk pins at most two generations' tables: tiny
+  // generations, thousands to a chunk, held them all).
   void fill(Chunk& c) {
     std::size_t events = 0;
     c.used = 0;
@@ -176,6 +178,7 @@ class ReadAheadReader final : public TraceReader {
         part.tables = std::move(batch->tables);
         events += part.count;
         c.used++;
+        if (part.tables != c.parts.front().tables) return;
       }
     } catch (const std::exception& ex) {
       // Out of memory, most likely: end the stream with it rather than lose the thread.
