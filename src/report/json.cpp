@@ -241,6 +241,7 @@ void groups_json(JsonWriter& w, const std::vector<GroupSummary>& groups) {
     w.field("total_ns", g.total);
     w.field("unknown_ns", g.unknown);
     w.end_object();
+    w.flush();
   }
   w.end_array();
 }
@@ -258,6 +259,7 @@ void leak_candidates_json(JsonWriter& w, const Summary& s) {
     nullable_json(w, "proven", c.proven);
     w.field("reason", std::string_view(c.reason));
     w.end_object();
+    w.flush();  // each with its stacks: 100k leaked goroutines are a GB of text
   }
   w.end_array();
 }
@@ -289,6 +291,7 @@ void leak_groups_json(JsonWriter& w, const Summary& s) {
       w.null();
     }
     w.end_object();
+    w.flush();
   }
   w.end_array();
 }
