@@ -125,9 +125,9 @@ class Tally {
   std::set<std::string> claimed_;
 };
 
-// The failures table's file of a trace: its id, or a hash of its path when it was not read that far.
-std::string failure_id(const Input& input, const ExportOutcome& out) {
-  if (!out.trace_id.empty()) return out.trace_id;
+// The failures table's file of a trace: a hash of its path, so that the trace exported later from
+// that path (repaired: another id) removes it.
+std::string failure_id(const Input& input) {
   return fmt::format("path-{:016x}", std::hash<std::string>()(fs::absolute(input.path).string()));
 }
 
@@ -165,12 +165,11 @@ int run_export(const ExportOptions& options) {
       if (out.kind == ExportOutcome::Kind::Exported) {
         // A failure of an earlier run (a file since repaired or readable) is no longer one.
         std::error_code ignored;
-        fs::remove(report::table_path(options.output, "failures", out.trace_id, false), ignored);
-        fs::remove(report::table_path(options.output, "failures", failure_id(input, ExportOutcome{}), false), ignored);
+        fs::remove(report::table_path(options.output, "failures", failure_id(input), false), ignored);
       }
       if (out.kind == ExportOutcome::Kind::Failed) {
         const std::optional<std::string> id = out.trace_id.empty() ? std::nullopt : std::optional(out.trace_id);
-        if (!report::write_failure(options.output, failure_id(input, out), id, input.path, out.error, settings.labels))
+        if (!report::write_failure(options.output, failure_id(input), id, input.path, out.error, settings.labels))
           out.error += " (and its row in the failures table could not be written)";
       }
       tally.count(input, out);

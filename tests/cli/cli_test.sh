@@ -411,6 +411,14 @@ check "export: a trace on stdin and through a pipe gives the file's tables and t
     zstd -dc "$tmp/exz/${f#"$tmp"/ex/}.zst" | cmp -s - "$f" || exit 1
   done)
 check "export --compress zstd: the same rows, compressed" $?
+# A trace that failed, repaired at the same path (another id), loses its failures row on export.
+mkdir -p "$tmp/fix" && head -c 1000 "$chans" >"$tmp/fix/a.trace"
+"$bin" export -o "$tmp/ex-fix" "$tmp/fix/a.trace" >/dev/null 2>&1
+code=$?
+cp "$chans" "$tmp/fix/a.trace"
+"$bin" export -o "$tmp/ex-fix" "$tmp/fix/a.trace" >/dev/null 2>&1 && [ "$code" = 1 ] &&
+  [ -z "$(ls "$tmp/ex-fix/failures")" ] && [ -n "$(ls "$tmp/ex-fix/traces")" ]
+check "export: a failed trace repaired at its path loses its failures row" $?
 # A trace whose tables cannot all be written leaves none of them, only its failures row: a query
 # of the directory never sees rows of a trace without its traces row.
 id=$(basename "$(ls "$tmp"/ex-file/traces/*.ndjson)" .ndjson)
@@ -418,7 +426,7 @@ mkdir -p "$tmp/ex-rename/intervals/$id.ndjson"  # a directory: renaming the inte
 "$bin" export -o "$tmp/ex-rename" "$chans" >/dev/null 2>"$tmp/err"
 code=$?
 [ "$code" = 1 ] && grep -q "cannot rename .*intervals/$id.ndjson" "$tmp/err" &&
-  [ -z "$(find "$tmp/ex-rename" -type f -not -path '*/failures/*')" ] && [ -f "$tmp/ex-rename/failures/$id.ndjson" ]
+  [ -z "$(find "$tmp/ex-rename" -type f -not -path '*/failures/*')" ] && grep -q "\"trace_id\":\"$id\"" "$tmp"/ex-rename/failures/path-*.ndjson
 check "export: a table that cannot be renamed withdraws the trace's other tables (exit $code)" $?
 if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/tiny" && mount -t tmpfs -o size=64k tmpfs "$tmp/tiny" 2>/dev/null; then
   "$bin" export -o "$tmp/tiny/ex" "$src"/corpus/go1.26/*.trace >/dev/null 2>"$tmp/err"
