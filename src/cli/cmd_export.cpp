@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <new>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -160,7 +161,13 @@ int run_export(const ExportOptions& options) {
   auto job = [&] {
     for (std::size_t i; (i = next++) < inputs.size();) {
       const Input& input = inputs[i];
-      ExportOutcome out = export_trace(input.path, settings, [&](const std::string& id) { return tally.claim(id); });
+      ExportOutcome out;
+      try {
+        out = export_trace(input.path, settings, [&](const std::string& id) { return tally.claim(id); });
+      } catch (const std::bad_alloc&) {  // one huge trace fails; the others go on
+        out.kind = ExportOutcome::Kind::Failed;
+        out.error = "out of memory";
+      }
       if (out.kind == ExportOutcome::Kind::NotATrace && !input.walked) out.kind = ExportOutcome::Kind::Failed;
       if (out.kind == ExportOutcome::Kind::Exported) {
         // A failure of an earlier run (a file since repaired or readable) is no longer one.

@@ -8,6 +8,7 @@
 #include <exception>
 #include <filesystem>
 #include <limits>
+#include <new>
 #include <regex>
 #include <thread>
 
@@ -450,6 +451,9 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return gtanalyze::cli::run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "gtanalyze: out of memory: this input needs more memory than the machine gives\n");
+    return gtanalyze::cli::kExitInputError;
   } catch (const std::exception& e) {
     fmt::print(stderr, "gtanalyze: internal error: {}\n", e.what());
     return gtanalyze::cli::kExitInputError;
