@@ -35,6 +35,9 @@ constexpr protozero::pbf_tag_type kId = 1, kName = 2, kFilename = 4;
 
 // Bigger than any goroutine profile a process could write; a bound on what is read into memory.
 constexpr std::size_t kMaxProfileBytes = 256u << 20;
+// The names a profile's stacks may copy in all: a real one's come to a few MB (up to 128 frames
+// per leaking site).
+constexpr std::size_t kMaxExpandedBytes = 256u << 20;
 // More goroutines at one stack than a process can have: a corrupt count.
 constexpr std::int64_t kMaxCount = std::int64_t{1} << 32;
 
@@ -188,6 +191,31 @@ struct RawProfile {
     return strings[index];
   }
 
+  // The bytes of the names the samples' stacks would copy, before they are copied: a few hundred
+  // crafted bytes can ask for gigabytes. Ids not in the profile count nothing (stack_of says why).
+  std::size_t expanded_bytes() const {
+    std::map<std::uint64_t, std::size_t> location_bytes;
+    for (const auto& [id, lines] : locations) {
+      std::size_t bytes = 0;
+      for (const Line& line : lines) {
+        auto fn = functions.find(line.function_id);
+        if (fn == functions.end()) continue;
+        for (std::uint64_t index : {fn->second.name, fn->second.filename})
+          bytes += index < strings.size() ? strings[index].size() : 0;
+      }
+      location_bytes[id] = bytes;
+    }
+    std::size_t total = 0;
+    for (const RawSample& s : samples) {
+      for (std::uint64_t id : s.location_ids) {
+        auto it = location_bytes.find(id);
+        total += it == location_bytes.end() ? 0 : it->second;
+        if (total > kMaxExpandedBytes) return total;
+      }
+    }
+    return total;
+  }
+
   // A sample's stack, innermost frame first: each location's lines are its inlined frames,
   // innermost first too.
   StackInfo stack_of(const RawSample& s) const {
@@ -251,6 +279,12 @@ Result<LeakProfile> resolve(const RawProfile& raw) {
     return make_error(ErrorCode::Corrupt, 0, "not a pprof profile: its string table does not start with \"\"");
   }
   if (raw.sample_types.empty()) return make_error(ErrorCode::Corrupt, 0, "not a pprof profile: no sample type");
+  if (raw.expanded_bytes() > kMaxExpandedBytes) {
+    return make_error(ErrorCode::Limit, 0,
+                      fmt::format("goroutineleak profile: its stacks name over {} MiB of functions and files, which "
+                                  "no profile Go writes does",
+                                  kMaxExpandedBytes >> 20));
+  }
   LeakProfile profile;
   std::uint64_t at = 0;
   try {

@@ -53,6 +53,8 @@ struct Crafted {
   std::uint64_t location_id = 1;
   std::int64_t count = 1;
   std::uint64_t name_index = 2;
+  std::string name = "main.f";
+  std::size_t repeats = 1;  // how many times the sample names its location
   std::string bytes() const {
     std::string out;
     protozero::pbf_writer p(out);
@@ -63,8 +65,8 @@ struct Crafted {
     }
     {
       protozero::pbf_writer s(p, 2);  // sample
-      const std::uint64_t ids[] = {location_id};
-      s.add_packed_uint64(1, std::begin(ids), std::end(ids));
+      const std::vector<std::uint64_t> ids(repeats, location_id);
+      s.add_packed_uint64(1, ids.begin(), ids.end());
       const std::int64_t values[] = {count};
       s.add_packed_int64(2, std::begin(values), std::end(values));
     }
@@ -82,7 +84,7 @@ struct Crafted {
       f.add_int64(4, 4);
     }
     for (const std::string& s :
-         {std::string(), type, std::string("main.f"), std::string("count"), std::string("./main.go")})
+         {std::string(), type, name, std::string("count"), std::string("./main.go")})
       p.add_string(6, s);
     return out;
   }
@@ -239,6 +241,13 @@ TEST_CASE("a crafted profile reads; each broken part is an error that says what 
   Crafted bad_string;
   bad_string.name_index = 99;
   CHECK_THAT(error_of(bad_string.bytes()), ContainsSubstring("string index 99 beyond the string table (5 strings)"));
+
+  // 4 KB of profile whose stack names a 64 KiB function 5000 times: 313 MiB to copy (the reader
+  // ran out of memory on such a profile of 242 bytes, gzipped).
+  Crafted bomb;
+  bomb.name = std::string(64 << 10, 'f');
+  bomb.repeats = 5000;
+  CHECK_THAT(error_of(bomb.bytes()), ContainsSubstring("its stacks name over 256 MiB of functions and files"));
 
   // The sample (field 2) as a varint instead of a message.
   std::string wrong_wire = good.bytes();
