@@ -350,7 +350,7 @@ CLI::App* add_crosscheck_command(CLI::App& app, CrosscheckCommandOptions& crossc
 }
 
 int run(int argc, char** argv) {
-  io::remove_on_signal_install();  // Ctrl-C leaves no half output (collect takes SIGINT for itself)
+  io::remove_on_signal_install();  // Ctrl-C leaves no half output (collect takes SIGINT, SIGTERM and SIGHUP for itself)
   CLI::App app{
       "gtanalyze: what every goroutine of a Go program did, where the time went, and which\n"
       "goroutines leaked, from a Go execution trace (runtime/trace, go test -trace,\n"

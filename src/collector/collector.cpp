@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -242,26 +243,25 @@ Probes attach_probes(const GoBinary& bin, const std::vector<PlannedProbe>& plan,
   return out;
 }
 
-// SIGINT and SIGTERM end the capture (not the collector) while it lives.
+// SIGINT, SIGTERM and SIGHUP (a closed terminal) end the capture (not the collector) while it
+// lives: the capture still gets its trailer.
 class InterruptHandlers {
  public:
   InterruptHandlers() {
     struct sigaction sa {};
     sa.sa_handler = on_signal;
-    ::sigaction(SIGINT, &sa, &old_int_);
-    ::sigaction(SIGTERM, &sa, &old_term_);
+    for (std::size_t i = 0; i < kSignals.size(); i++) ::sigaction(kSignals[i], &sa, &old_[i]);
     g_interrupted = false;
   }
   ~InterruptHandlers() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
+    for (std::size_t i = 0; i < kSignals.size(); i++) ::sigaction(kSignals[i], &old_[i], nullptr);
   }
   InterruptHandlers(const InterruptHandlers&) = delete;
   InterruptHandlers& operator=(const InterruptHandlers&) = delete;
 
  private:
-  struct sigaction old_int_ {
-  }, old_term_{};
+  static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
+  std::array<struct sigaction, kSignals.size()> old_{};
 };
 
 // The process being captured, and where its executable is loaded.

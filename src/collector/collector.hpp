@@ -32,7 +32,7 @@ struct CollectResult {
 };
 
 // Runs a capture; prints progress and errors on stderr ("gtanalyze collect: …"). `stop`, when
-// given, ends the capture when it becomes true (tests; the CLI's SIGINT handler is built in).
+// given, ends the capture when it becomes true (tests; SIGINT, SIGTERM and SIGHUP do too).
 CollectResult collect(const CollectOptions& options, const std::atomic<bool>* stop = nullptr);
 
 }  // namespace gtanalyze::collector

@@ -156,4 +156,22 @@ if [ $rc != 0 ]; then echo "FAIL --pid: exit $rc"; cat "$work/long.log"; fail=1;
     echo "FAIL --pid: main.ticker not in the summary"; cat "$work/long.sum"; fail=1
   fi
 fi
+# SIGINT, SIGTERM and SIGHUP (a closed terminal) each end the capture, not the collector: exit 0,
+# the target left running, and a capture with its trailer (SIGHUP killed collect: exit 129).
+for sig in INT TERM HUP; do
+  "$gtanalyze" collect -o "$work/sig$sig.cap" -- "$work/long" >"$work/sig$sig.out" 2>"$work/sig$sig.log" &
+  cpid=$!
+  for _ in $(seq 200); do grep -q ready "$work/sig$sig.out" 2>/dev/null && break; sleep 0.05; done
+  kill -$sig $cpid
+  wait $cpid
+  rc=$?
+  tpid=$(sed -n 's/.*capturing pid \([0-9]*\) .*/\1/p' "$work/sig$sig.log")
+  [ -n "$tpid" ] && kill "$tpid"
+  "$gtanalyze" "$work/sig$sig.cap" --color=never >"$work/sig$sig.sum" 2>&1
+  if [ $rc = 0 ] && grep -q 'still running; detached' "$work/sig$sig.log" && grep -q '^warnings  *none' "$work/sig$sig.sum"; then
+    echo "ok   SIG$sig: the capture ends whole"
+  else
+    echo "FAIL SIG$sig: collect exit $rc"; cat "$work/sig$sig.log" "$work/sig$sig.sum"; fail=1
+  fi
+done
 exit $fail
