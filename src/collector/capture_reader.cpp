@@ -244,7 +244,8 @@ class RecordConverter {
     emit(EventType::Sync, t0, kNoGoroutine, 0, {1, 0, 0, 0});
     for (const auto& g : c_.trailer.initial) {
       const GoState s = public_state(g.status);
-      if (s != GoState::NotExist) status_event(t0, g.goid, s, 0, tables_.frame_stack(symbol(g.startpc), g.startpc));
+      if (s != GoState::NotExist)
+        status_event(t0, g.goid, s, 0, tables_.frame_stack(start_symbol(g.startpc), g.startpc));
     }
   }
 
@@ -269,6 +270,7 @@ class RecordConverter {
   }
 
   std::uint64_t ignored() const { return ignored_; }
+  std::uint64_t unnamed() const { return unnamed_; }
   const std::vector<GoId>& leaked() const { return leaked_; }
 
  private:
@@ -283,6 +285,13 @@ class RecordConverter {
   const CaptureSymbol* symbol(std::uint64_t pc) const {
     auto it = symbols_.find(pc);
     return it == symbols_.end() ? nullptr : it->second;
+  }
+
+  // A goroutine's start function, counted when the capture has no name for it.
+  const CaptureSymbol* start_symbol(std::uint64_t pc) {
+    const CaptureSymbol* s = symbol(pc);
+    if (!s) unnamed_++;
+    return s;
   }
 
   void emit(EventType type, Time t, GoId g, std::uint32_t tid, std::array<std::uint64_t, 4> args) {
@@ -371,7 +380,7 @@ class RecordConverter {
 
   // Dead → Runnable or Waiting: args[0] and args[1] are the start and creation PCs.
   void create(Step& s, unsigned to) {
-    const std::uint64_t start_stack = tables_.frame_stack(symbol(s.r.args[0]), s.r.args[0]);
+    const std::uint64_t start_stack = tables_.frame_stack(start_symbol(s.r.args[0]), s.r.args[0]);
     const std::uint64_t create_stack = tables_.frame_stack(symbol(s.r.args[1]), s.r.args[1]);
     emit(to == kRunnable ? EventType::GoCreate : EventType::GoCreateBlocked, s.t,
          s.r.cur_goid >= 0 ? s.r.cur_goid : kNoGoroutine, s.r.tid,
@@ -407,7 +416,8 @@ class RecordConverter {
   std::unordered_map<std::int64_t, bool> transient_;  // Running on the system stack, status Waiting
   std::uint64_t preempted_ = 0;                       // string id of the reason "preempted"
   std::uint64_t ignored_ = 0;
-  std::vector<GoId> leaked_;  // in record order; a goroutine again at each leak-detecting GC
+  std::uint64_t unnamed_ = 0;  // goroutines whose start pc has no symbol
+  std::vector<GoId> leaked_;   // in record order; a goroutine again at each leak-detecting GC
 };
 
 }  // namespace
@@ -429,6 +439,11 @@ Status CaptureReader::convert() {
   leaked_ = records.leaked();
   std::sort(leaked_.begin(), leaked_.end());
   leaked_.erase(std::unique(leaked_.begin(), leaked_.end()), leaked_.end());
+  if (records.unnamed()) {
+    warnings_.push_back(
+        fmt::format("{} goroutine(s) have a start pc the capture has no symbol for: their functions read (unknown)",
+                    records.unnamed()));
+  }
   if (records.ignored()) {
     warnings_.push_back(
         fmt::format("{} record(s) did not map to a goroutine transition and were skipped", records.ignored()));

@@ -264,27 +264,21 @@ class InterruptHandlers {
   std::array<struct sigaction, kSignals.size()> old_{};
 };
 
-// The process being captured, and where its executable is loaded.
+// The process being captured.
 struct Target {
   int pid = 0;
   HeldChild* child = nullptr;  // when the collector started it
-  std::uint64_t bias = 0;
-  bool bias_known = false;
 };
 
 // Drains the ring buffer until the target is gone (its wait status into `result`), the duration
 // is over, or the capture is stopped. False when the target still runs.
-bool drain_until_done(ring_buffer* ring, const Drain& drain, Target& target, const GoBinary& bin,
-                      const CollectOptions& options, const std::atomic<bool>* stop, CollectResult& result) {
+bool drain_until_done(ring_buffer* ring, const Drain& drain, const Target& target, const CollectOptions& options,
+                      const std::atomic<bool>* stop, CollectResult& result) {
   const auto started = std::chrono::steady_clock::now();
   for (;;) {
     ring_buffer__poll(ring, 10);
     ring_buffer__consume(ring);  // records submitted without a wakeup
     if (!drain.error) return false;
-    if (!target.bias_known && target.child) {
-      target.bias = load_bias(target.pid, bin.elf());
-      target.bias_known = drain.writer->records() > 0;  // the exec has happened once records arrive
-    }
     if (target.child) {
       int st = 0;
       if (::waitpid(target.pid, &st, WNOHANG) == target.pid) {
@@ -316,6 +310,16 @@ CaptureHeader make_header(const GoBinary& bin, const CollectOptions& options, co
   header.offsets_source = bin.offsets_source();
   header.probes = std::move(probes);
   return header;
+}
+
+// The load bias of the target's image: where a probe fired less the address it was attached at.
+// Read from the hits, it needs no live target (a short-lived PIE is gone, its /proc/PID/maps
+// empty, before the first poll); `fallback` when no probe fired.
+std::uint64_t bias_from_hits(const gtcollect& skel, const std::vector<CaptureProbe>& probes, std::uint64_t fallback) {
+  for (const auto& p : probes) {
+    if (const __u64 ip = skel.bss->probe_ip[p.kind]; ip != 0) return ip - p.attach;
+  }
+  return fallback;
 }
 
 // The BPF program's per-CPU counters, summed.
@@ -366,18 +370,18 @@ void capture(const CollectOptions& options, const std::atomic<bool>* stop, Colle
 
   std::optional<InterruptHandlers> interrupts(std::in_place);
   std::vector<InitialGoroutine> initial;
+  std::uint64_t attach_bias = 0;  // --pid: read from /proc, to find runtime.allgs
   if (options.pid) {
-    target.bias = load_bias(options.pid, bin.elf());
-    target.bias_known = true;
+    attach_bias = load_bias(options.pid, bin.elf());
     std::string why;
-    initial = snapshot_allgs(options.pid, bin, target.bias, why);
+    initial = snapshot_allgs(options.pid, bin, attach_bias, why);
     if (!why.empty()) say("warning: " + why);
   }
   say(fmt::format("{} probes on {} ({}, offsets from {}); capturing pid {} into {}", probe_count, header.binary,
                   bin.go_version(), bin.offsets_source(), target.pid, options.output));
   if (child && !child->release()) throw Failure{2, "cannot release the target"};
 
-  const bool target_gone = drain_until_done(ring.get(), drain, target, bin, options, stop, result);
+  const bool target_gone = drain_until_done(ring.get(), drain, target, options, stop, result);
   // Detach first, then drain what is left. The drain stops at the first record reserved but not
   // yet submitted; none is left once the detach returns, since it waits for the handlers still
   // running (uprobe_unregister_sync: an RCU tasks-trace grace period; before Linux 6.12 the
@@ -394,7 +398,8 @@ void capture(const CollectOptions& options, const std::atomic<bool>* stop, Colle
   read_stats(*probes.skel, trailer);
   trailer.end_mono = clock_ns(CLOCK_MONOTONIC);
   trailer.exit_status = result.target_status;
-  trailer.symbols = resolve_symbols(bin, target.bias, drain, initial);
+  const std::uint64_t bias = bias_from_hits(*probes.skel, header.probes, attach_bias);
+  trailer.symbols = resolve_symbols(bin, bias, drain, initial);
   trailer.initial = std::move(initial);
   result.records = drain.writer->records();
   result.drops = trailer.drops();

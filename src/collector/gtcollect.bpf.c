@@ -22,6 +22,10 @@ const volatile __u32 target_tgid = 0;
 const volatile __u32 off_g_m = 0, off_g_goid = 0, off_g_waitreason = 0, off_g_parent_goid = 0;
 const volatile __u32 off_g_gopc = 0, off_g_startpc = 0, off_m_curg = 0, off_m_block_reason = 0;
 
+// Where each probe first fired (a runtime address; by gtc_kind): less its link address, the
+// image's load bias, learnt even when the target is gone before /proc could be read.
+__u64 probe_ip[GTC_KIND_COUNT];
+
 enum { G_RUNNABLE = 1, G_WAITING = 4, G_DEAD = 6, G_COPYSTACK = 8, G_IDLE = 0, G_LEAKED = 10 };
 
 struct {
@@ -131,6 +135,7 @@ static __always_inline int on_goroutine(__u8 kind, __u64 g) {
 static __always_inline int on_probe(struct pt_regs* ctx) {
   if (!mine()) return 0;
   const __u64 kind = bpf_get_attach_cookie(ctx);
+  if (kind < GTC_KIND_COUNT && !probe_ip[kind]) probe_ip[kind] = ctx->ip;  // the probed instruction
   switch (kind) {
     case GTC_CAS: return on_casgstatus(ctx);
     case GTC_PREEMPT_PARK: return on_goroutine(GTC_PREEMPT_PARK, GO_ARG1(ctx));

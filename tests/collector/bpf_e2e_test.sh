@@ -156,6 +156,37 @@ if [ $rc != 0 ]; then echo "FAIL --pid: exit $rc"; cat "$work/long.log"; fail=1;
     echo "FAIL --pid: main.ticker not in the summary"; cat "$work/long.sum"; fail=1
   fi
 fi
+# A PIE that exits within milliseconds, before the collector first looks at /proc (its load
+# bias was read there, too late: every function "(unknown)", and no warning): names resolve.
+cat >"$work/brief.go" <<'GO'
+package main
+
+import (
+	"os"
+	"runtime/trace"
+)
+
+func main() {
+	f, _ := os.Create(os.Args[1])
+	trace.Start(f)
+	done := make(chan bool)
+	go func() { done <- true }()
+	<-done
+	trace.Stop()
+	f.Close()
+}
+GO
+"$go" build -buildmode=pie -ldflags='-s -w' -o "$work/brief" "$work/brief.go" || { echo "FAIL: build brief"; exit 1; }
+"$gtanalyze" collect -o "$work/brief.cap" -- "$work/brief" "$work/brief.trace" 2>"$work/brief.log"
+rc=$?
+"$gtanalyze" crosscheck "$work/brief.trace" "$work/brief.cap" >"$work/brief.cross" 2>&1
+xrc=$?
+"$gtanalyze" "$work/brief.cap" --color=never >"$work/brief.sum" 2>&1
+if [ $rc = 0 ] && [ $xrc = 0 ] && grep -q '^  main.main.func1 ' "$work/brief.sum" && grep -q '^warnings  *none' "$work/brief.sum"; then
+  echo "ok   a brief PIE: its functions named"
+else
+  echo "FAIL a brief PIE: collect exit $rc, crosscheck exit $xrc"; cat "$work/brief.log" "$work/brief.cross" "$work/brief.sum"; fail=1
+fi
 # SIGINT, SIGTERM and SIGHUP (a closed terminal) each end the capture, not the collector: exit 0,
 # the target left running, and a capture with its trailer (SIGHUP killed collect: exit 129).
 for sig in INT TERM HUP; do

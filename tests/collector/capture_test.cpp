@@ -133,6 +133,20 @@ TEST_CASE("records become trace events: goid fix-up, transient waits, reasons") 
   CHECK(s.goroutines[0].syscall == 10);
 }
 
+// A short-lived PIE's capture resolved no symbol (its load bias was read from /proc after it
+// exited): every goroutine was "(unknown)" and the summary said "warnings none".
+TEST_CASE("goroutines whose start pc has no symbol are named in a warning") {
+  Capture c = sample(23);
+  c.trailer.symbols.clear();
+  c.trailer.initial = {{1, 0xB0, 4, 0, 0x6000}};  // alive at attach (--pid), also unnamed
+  auto reader = CaptureReader::from_capture(c);
+  REQUIRE(reader);
+  CHECK((*reader)->warnings() ==
+        std::vector<std::string>{
+            "2 goroutine(s) have a start pc the capture has no symbol for: their functions read (unknown)"});
+  CHECK((*CaptureReader::from_capture(sample(23)))->warnings().empty());
+}
+
 TEST_CASE("Go 1.26 syscall probes and a casgstatus of the same change count once") {
   Capture c = sample(26);
   c.records.resize(2);  // create + start (goid already valid on 1.24+)
