@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <unordered_map>
 
 #include "analysis/same_run.hpp"
@@ -251,6 +252,10 @@ class RecordConverter {
 
   // `id`: the record's goid from resolve_goids(); `system_wait`: from find_system_waits().
   void convert(const gtc_record& r, GoId id, bool system_wait) {
+    if (r.kind == GTC_EXEC) {  // no goroutine's: the capture's last record
+      exec_time_ = r.ts;
+      return;
+    }
     if (id < 0) {
       ignored_++;
       return;
@@ -271,6 +276,7 @@ class RecordConverter {
 
   std::uint64_t ignored() const { return ignored_; }
   std::uint64_t unnamed() const { return unnamed_; }
+  std::optional<std::uint64_t> exec_time() const { return exec_time_; }
   const std::vector<GoId>& leaked() const { return leaked_; }
 
  private:
@@ -416,8 +422,9 @@ class RecordConverter {
   std::unordered_map<std::int64_t, bool> transient_;  // Running on the system stack, status Waiting
   std::uint64_t preempted_ = 0;                       // string id of the reason "preempted"
   std::uint64_t ignored_ = 0;
-  std::uint64_t unnamed_ = 0;  // goroutines whose start pc has no symbol
-  std::vector<GoId> leaked_;   // in record order; a goroutine again at each leak-detecting GC
+  std::uint64_t unnamed_ = 0;               // goroutines whose start pc has no symbol
+  std::optional<std::uint64_t> exec_time_;  // when the target exec'd (GTC_EXEC)
+  std::vector<GoId> leaked_;                // in record order; a goroutine again at each leak-detecting GC
 };
 
 }  // namespace
@@ -439,6 +446,12 @@ Status CaptureReader::convert() {
   leaked_ = records.leaked();
   std::sort(leaked_.begin(), leaked_.end());
   leaked_.erase(std::unique(leaked_.begin(), leaked_.end()), leaked_.end());
+  if (auto t = records.exec_time()) {
+    warnings_.push_back(fmt::format(
+        "the target exec'd a new program {:.3f} ms into the capture, which ends there: what the new program did is "
+        "not in it",
+        static_cast<double>(*t - c.header.start_mono) / 1e6));
+  }
   if (records.unnamed()) {
     warnings_.push_back(
         fmt::format("{} goroutine(s) have a start pc the capture has no symbol for: their functions read (unknown)",

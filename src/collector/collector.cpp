@@ -63,6 +63,7 @@ struct Drain {
   CaptureWriter* writer = nullptr;
   Status error;
   std::set<std::uint64_t> start_pcs, go_pcs;
+  bool execd = false;  // the GTC_EXEC record came: the target runs another image
 };
 
 int on_record(void* ctx, void* data, std::size_t size) {
@@ -74,6 +75,7 @@ int on_record(void* ctx, void* data, std::size_t size) {
     d->start_pcs.insert(r.args[0]);
     d->go_pcs.insert(r.args[1]);
   }
+  if (r.kind == GTC_EXEC) d->execd = true;
   if (auto s = d->writer->write(r); !s) {
     d->error = s;
     return -1;
@@ -162,14 +164,15 @@ std::vector<PlannedProbe> plan_probes(const GoBinary& bin, bool verbose) {
 // here), so one link instead of five saves a quarter of a second at the end of every capture.
 enum class LinkKind { Multi, PerProbe };
 
-// Opens the BPF object, sets the target and the runtime's offsets, sizes the ring buffer, keeps
-// the program for `kind`, loads.
-SkelPtr load_skeleton(const GoBinary& bin, int target, std::uint32_t ring_mib, LinkKind kind) {
+// Opens the BPF object, sets the target (`started`: the collector starts it, with one exec) and
+// the runtime's offsets, sizes the ring buffer, keeps the program for `kind`, loads.
+SkelPtr load_skeleton(const GoBinary& bin, int target, bool started, std::uint32_t ring_mib, LinkKind kind) {
   SkelPtr skel(gtcollect__open());
   if (!skel) throw Failure{kExitBpfUnavailable, std::string("cannot open the BPF object: ") + std::strerror(errno)};
   auto* ro = skel->rodata;
   const RuntimeOffsets& o = bin.offsets();
   ro->target_tgid = static_cast<__u32>(target);
+  ro->launch_execs = started ? 1 : 0;
   ro->off_g_m = o.g_m;
   ro->off_g_goid = o.g_goid;
   ro->off_g_waitreason = o.g_waitreason;
@@ -219,7 +222,7 @@ Probes attach_probes(const GoBinary& bin, const std::vector<PlannedProbe>& plan,
   }
   LIBBPF_OPTS(bpf_uprobe_multi_opts, mo, .offsets = offsets.data(), .cookies = cookies.data(), .cnt = plan.size());
   try {
-    out.skel = load_skeleton(bin, target, ring_mib, LinkKind::Multi);
+    out.skel = load_skeleton(bin, target, started, ring_mib, LinkKind::Multi);
   } catch (const Failure&) {
     // A kernel that cannot load a uprobe_multi program: the per-probe load below reports any other cause.
   }
@@ -232,7 +235,7 @@ Probes attach_probes(const GoBinary& bin, const std::vector<PlannedProbe>& plan,
     const int err = errno;  // EINVAL, EOPNOTSUPP, ENOSYS: a kernel before 6.6
     if (err != EINVAL && err != EOPNOTSUPP && err != ENOSYS) throw attach_failure("the runtime's functions", err);
   }
-  out.skel = load_skeleton(bin, target, ring_mib, LinkKind::PerProbe);
+  out.skel = load_skeleton(bin, target, started, ring_mib, LinkKind::PerProbe);
   for (const auto& [p, kind] : plan) {
     LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = kind, .retprobe = false);
     bpf_link* l = bpf_program__attach_uprobe_opts(out.skel->progs.probe_single, started ? -1 : target, path.c_str(),
@@ -241,6 +244,19 @@ Probes attach_probes(const GoBinary& bin, const std::vector<PlannedProbe>& plan,
     out.links.emplace_back(l);
   }
   return out;
+}
+
+// Watches for the target's exec: its probes are the old image's (the same file's new image would
+// fire them again, with its goroutines starting over), so the capture ends there.
+void watch_exec(Probes& probes) {
+  bpf_link* l = bpf_program__attach(probes.skel->progs.on_exec);
+  if (!l) {
+    const int err = errno;
+    throw Failure{
+        err == EPERM || err == EACCES || err == ENOENT ? kExitBpfUnavailable : 2,
+        fmt::format("cannot watch the target's execs (the sched_process_exec tracepoint: {})", std::strerror(err))};
+  }
+  probes.links.emplace_back(l);
 }
 
 // SIGINT, SIGTERM and SIGHUP (a closed terminal) end the capture (not the collector) while it
@@ -270,15 +286,15 @@ struct Target {
   HeldChild* child = nullptr;  // when the collector started it
 };
 
-// Drains the ring buffer until the target is gone (its wait status into `result`), the duration
-// is over, or the capture is stopped. False when the target still runs.
+// Drains the ring buffer until the target is gone (its wait status into `result`) or exec'd, the
+// duration is over, or the capture is stopped. False when the target still runs.
 bool drain_until_done(ring_buffer* ring, const Drain& drain, const Target& target, const CollectOptions& options,
                       const std::atomic<bool>* stop, CollectResult& result) {
   const auto started = std::chrono::steady_clock::now();
   for (;;) {
     ring_buffer__poll(ring, 10);
     ring_buffer__consume(ring);  // records submitted without a wakeup
-    if (!drain.error) return false;
+    if (!drain.error || drain.execd) return false;
     if (target.child) {
       int st = 0;
       if (::waitpid(target.pid, &st, WNOHANG) == target.pid) {
@@ -359,6 +375,7 @@ void capture(const CollectOptions& options, const std::atomic<bool>* stop, Colle
   Target target{options.pid ? options.pid : child->pid(), child ? &*child : nullptr};
 
   Probes probes = attach_probes(bin, plan, target.pid, child.has_value(), path, options.ring_mib);
+  watch_exec(probes);
   const std::size_t probe_count = probes.listed.size();
   const CaptureHeader header = make_header(bin, options, path, target.pid, std::move(probes.listed));
   auto writer = CaptureWriter::open(options.output, header);
@@ -390,8 +407,11 @@ void capture(const CollectOptions& options, const std::atomic<bool>* stop, Colle
   while (ring_buffer__consume(ring.get()) > 0) {
   }
   interrupts.reset();
-  // Interrupted or timed out: the target keeps running; report it.
-  if (child && !target_gone) say(fmt::format("target {} still running; detached", target.pid));
+  // Interrupted, timed out or exec'd: the target keeps running; report it.
+  if (drain.execd)
+    say(fmt::format("warning: target {} exec'd a new program: the capture ends there; detached", target.pid));
+  else if (child && !target_gone)
+    say(fmt::format("target {} still running; detached", target.pid));
   if (!drain.error) throw Failure{2, drain.error.error().message};
 
   CaptureTrailer trailer;

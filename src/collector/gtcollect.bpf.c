@@ -19,6 +19,10 @@ struct pt_regs {
 #define GO_G(ctx) ((ctx)->r14)
 
 const volatile __u32 target_tgid = 0;
+// The target's execs that start it: 1 when the collector starts it (its exec into the program).
+const volatile __u32 launch_execs = 0;
+// The target's execs so far. A process execs on one thread at a time (the others are gone).
+__u32 execs = 0;
 const volatile __u32 off_g_m = 0, off_g_goid = 0, off_g_waitreason = 0, off_g_parent_goid = 0;
 const volatile __u32 off_g_gopc = 0, off_g_startpc = 0, off_m_curg = 0, off_m_block_reason = 0;
 
@@ -58,6 +62,9 @@ static __always_inline __u8 read_u8(__u64 addr) {
 }
 
 static __always_inline int mine(void) { return (bpf_get_current_pid_tgid() >> 32) == target_tgid; }
+
+// Past an exec the process runs another image: the capture ends there.
+static __always_inline int execd(void) { return execs > launch_execs; }
 
 static __always_inline struct gtc_record* reserve(__u8 kind) {
   count(kind);
@@ -133,7 +140,7 @@ static __always_inline int on_goroutine(__u8 kind, __u64 g) {
 
 // Every probe runs this one program; the attach cookie says which runtime function fired.
 static __always_inline int on_probe(struct pt_regs* ctx) {
-  if (!mine()) return 0;
+  if (!mine() || execd()) return 0;  // a new image of the same file fires the probes again
   const __u64 kind = bpf_get_attach_cookie(ctx);
   if (kind < GTC_KIND_COUNT && !probe_ip[kind]) probe_ip[kind] = ctx->ip;  // the probed instruction
   switch (kind) {
@@ -144,6 +151,20 @@ static __always_inline int on_probe(struct pt_regs* ctx) {
     case GTC_SYS_EXIT: return on_goroutine((__u8)kind, GO_G(ctx));
     default: return 0;
   }
+}
+
+// The target exec'd: after its launch, a record saying so, the last of the capture. A raw
+// tracepoint, which needs no tracefs mounted.
+SEC("raw_tp/sched_process_exec")
+int on_exec(void* ctx) {
+  if (!mine()) return 0;
+  if (++execs != launch_execs + 1) return 0;  // the launch, or an exec after the capture's end
+  struct gtc_record* r = reserve(GTC_EXEC);
+  if (!r) return 0;
+  r->gp = 0;
+  r->goid = -1;
+  bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+  return 0;
 }
 
 // Linux 6.6+: all probes on one uprobe_multi link (one attach, one detach, pid filter in the

@@ -24,7 +24,8 @@ enum gtc_kind {
   GTC_SYS_BLOCK = 3,    /* runtime.entersyscallblock */
   GTC_SYS_EXIT = 4,     /* runtime.exitsyscall */
   GTC_PREEMPT_PARK = 5, /* runtime.preemptPark(gp): Running -> Waiting "preempted" */
-  GTC_KIND_COUNT = 6,
+  GTC_EXEC = 6,         /* the target exec'd a new program: the last record (goid -1) */
+  GTC_KIND_COUNT = 7,
 };
 
 /* Index of the drop counter in the per-CPU stats array (the others count hits per kind). */

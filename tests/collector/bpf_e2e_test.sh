@@ -187,6 +187,54 @@ if [ $rc = 0 ] && [ $xrc = 0 ] && grep -q '^  main.main.func1 ' "$work/brief.sum
 else
   echo "FAIL a brief PIE: collect exit $rc, crosscheck exit $xrc"; cat "$work/brief.log" "$work/brief.cross" "$work/brief.sum"; fail=1
 fi
+# A target that execs itself (same pid, same file: a graceful restart): the probes fire again in
+# the new image, whose goroutines start over; the capture went on into it with nothing to say so,
+# and crosscheck of the first image's trace disagreed. It ends at the exec, and says so.
+cat >"$work/reexec.go" <<'GO'
+package main
+
+import (
+	"os"
+	"runtime/trace"
+	"sync"
+	"syscall"
+)
+
+func work(n int) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() { wg.Done() }()
+	}
+	wg.Wait()
+}
+
+func main() {
+	if os.Getenv("REEXEC") == "" {
+		f, _ := os.Create(os.Args[1])
+		trace.Start(f)
+		work(20)
+		trace.Stop()
+		f.Close()
+		os.Setenv("REEXEC", "1")
+		exe, _ := os.Executable()
+		syscall.Exec(exe, os.Args, os.Environ())
+	}
+	work(200)
+}
+GO
+"$go" build -o "$work/reexec" "$work/reexec.go" || { echo "FAIL: build reexec"; exit 1; }
+"$gtanalyze" collect -o "$work/reexec.cap" -- "$work/reexec" "$work/reexec.trace" 2>"$work/reexec.log"
+rc=$?
+"$gtanalyze" crosscheck "$work/reexec.trace" "$work/reexec.cap" >"$work/reexec.cross" 2>&1
+xrc=$?
+"$gtanalyze" "$work/reexec.cap" --color=never >"$work/reexec.sum" 2>&1
+if [ $rc = 0 ] && [ $xrc = 0 ] && grep -q "exec'd a new program: the capture ends there" "$work/reexec.log" &&
+  grep -q "^  - the target exec'd a new program .* ms into the capture, which ends there" "$work/reexec.sum"; then
+  echo "ok   a target that execs itself: the capture ends at the exec"
+else
+  echo "FAIL a target that execs itself: collect exit $rc, crosscheck exit $xrc"; cat "$work/reexec.log" "$work/reexec.cross" "$work/reexec.sum"; fail=1
+fi
 # SIGINT, SIGTERM and SIGHUP (a closed terminal) each end the capture, not the collector: exit 0,
 # the target left running, and a capture with its trailer (SIGHUP killed collect: exit 129).
 for sig in INT TERM HUP; do

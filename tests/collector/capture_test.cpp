@@ -147,6 +147,22 @@ TEST_CASE("goroutines whose start pc has no symbol are named in a warning") {
   CHECK((*CaptureReader::from_capture(sample(23)))->warnings().empty());
 }
 
+// A target that exec'd itself went on into its new image with nothing to say so; the collector
+// now ends the capture with a GTC_EXEC record, which the reader names in a warning.
+TEST_CASE("an exec record ends the story with a warning, not a skipped record") {
+  Capture c = sample(23);
+  c.records.resize(5);  // created, ran, a transient wait, ran, blocked
+  gtc_record exec{};
+  exec.ts = 1700, exec.goid = -1, exec.kind = GTC_EXEC;
+  c.records.push_back(exec);
+  auto reader = CaptureReader::from_capture(c);
+  REQUIRE(reader);
+  CHECK(events_of(**reader).back().type == EventType::GoBlock);
+  CHECK((*reader)->warnings() ==
+        std::vector<std::string>{"the target exec'd a new program 0.001 ms into the capture, which ends there: what "
+                                 "the new program did is not in it"});
+}
+
 TEST_CASE("Go 1.26 syscall probes and a casgstatus of the same change count once") {
   Capture c = sample(26);
   c.records.resize(2);  // create + start (goid already valid on 1.24+)
