@@ -38,17 +38,19 @@ std::uint32_t Interning::stack_uncached(Stack frames) {
   StackInfo info;
   info.reserve(frames.size());
   for (const StackFrame& f : frames) info.push_back(FrameInfo{std::string(f.func), std::string(f.file), f.line});
-  auto [it, inserted] = stack_ids_.try_emplace(std::move(info), static_cast<std::uint32_t>(stacks_.size()));
-  if (inserted) stacks_.push_back(it->first);
-  generation_stacks_.emplace(key, it->second);
-  return slot.id = it->second;
+  const std::uint32_t id = intern_stack(std::move(info));
+  generation_stacks_.emplace(key, id);
+  return slot.id = id;
 }
 
-std::uint32_t Interning::stack(const StackInfo& frames) {
-  if (frames.empty()) return 0;
-  auto [it, inserted] = stack_ids_.try_emplace(frames, static_cast<std::uint32_t>(stacks_.size()));
-  if (inserted) stacks_.push_back(frames);
-  return it->second;
+std::uint32_t Interning::stack(const StackInfo& frames) { return frames.empty() ? 0 : intern_stack(frames); }
+
+std::uint32_t Interning::intern_stack(StackInfo frames) {
+  if (auto it = stack_ids_.find(frames); it != stack_ids_.end()) return *it;
+  stacks_.push_back(std::move(frames));
+  const auto id = static_cast<std::uint32_t>(stacks_.size() - 1);
+  stack_ids_.insert(id);
+  return id;
 }
 
 void Interning::fill_wait(WaitSlot& slot, const Event& ev) {

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,6 +31,9 @@ struct Wait {
 class Interning {
  public:
   Interning();  // name 0 is "", stack 0 the empty stack
+  // Not copied or moved: stack_ids_ orders ids by the stacks in this object's stacks_.
+  Interning(const Interning&) = delete;
+  Interning& operator=(const Interning&) = delete;
 
   // The id of `s`, of `frames`: each copied the first time it is seen.
   std::uint32_t name(std::string_view s) {
@@ -105,7 +108,18 @@ class Interning {
   std::array<NameSlot, kNameSlots> name_cache_{};
 
   std::vector<StackInfo> stacks_;
-  std::map<StackInfo, std::uint32_t> stack_ids_;
+  // The ids of stacks_, ordered by their stacks: each stack is kept once (a map keyed by the
+  // stacks held a second copy of every frame's names).
+  struct StackIdLess {
+    using is_transparent = void;
+    const std::vector<StackInfo>* stacks;
+    bool operator()(std::uint32_t a, std::uint32_t b) const { return (*stacks)[a] < (*stacks)[b]; }
+    bool operator()(const StackInfo& a, std::uint32_t b) const { return a < (*stacks)[b]; }
+    bool operator()(std::uint32_t a, const StackInfo& b) const { return (*stacks)[a] < b; }
+  };
+  std::set<std::uint32_t, StackIdLess> stack_ids_{StackIdLess{&stacks_}};
+  // The id of `frames`, added to stacks_ when new.
+  std::uint32_t intern_stack(StackInfo frames);
   struct StackKeyHash {
     std::size_t operator()(const std::pair<const StackFrame*, std::size_t>& k) const {
       return std::hash<const void*>()(k.first) ^ (k.second * 0x9e3779b97f4a7c15ull);
