@@ -69,8 +69,11 @@ class IdIndex {
 
  private:
   static constexpr std::uint64_t kDenseLimit = 1 << 20;
+  static constexpr std::uint64_t kDenseSlack = 4096, kDenseSpread = 16;  // dense below slack + spread x entries
+  void grow_dense(std::size_t size);
   std::vector<std::uint32_t> dense_;
   std::unordered_map<std::uint64_t, std::uint32_t> sparse_;
+  std::uint64_t inserted_ = 0;
 };
 
 // Strings, stacks and made-up strings of one generation (the EventTables of its events).

@@ -47,15 +47,30 @@ Status set_frequency(Generation& g, ByteReader& r, std::uint64_t at) {
 }  // namespace
 
 bool IdIndex::insert(std::uint64_t id, std::uint32_t index) {
-  if (id < kDenseLimit) {
-    if (id >= dense_.size()) {
-      dense_.resize(std::max<std::size_t>(id + 1, dense_.size() * 2), kAbsent);
-    }
+  inserted_++;
+  // Dense while the ids are about as many as the entries (the runtime numbers from 1): a tiny
+  // generation naming id 2^20-1 filled 4 MiB, each one.
+  const std::uint64_t dense_reach = std::min<std::uint64_t>(kDenseLimit, kDenseSlack + kDenseSpread * inserted_);
+  if (id < dense_.size() || id < dense_reach) {
+    if (id >= dense_.size()) grow_dense(std::max<std::size_t>(id + 1, dense_.size() * 2));
     if (dense_[id] != kAbsent) return false;
     dense_[id] = index;
     return true;
   }
   return sparse_.emplace(id, index).second;
+}
+
+void IdIndex::grow_dense(std::size_t size) {
+  dense_.resize(size, kAbsent);
+  // An id put in sparse_ before the dense part reached it moves there: find() looks there first.
+  for (auto it = sparse_.begin(); it != sparse_.end();) {
+    if (it->first < size) {
+      dense_[it->first] = it->second;
+      it = sparse_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 std::uint64_t GenerationTables::add_extra_string(std::string_view s) {
