@@ -113,11 +113,14 @@ bool StateProfile::tracks(const Event& ev) const {
 Duration StateProfile::overlap(GoId id, Time start, Time end) {
   const auto* windows = windows_.find(id);
   if (windows == nullptr) return 0;
+  // The windows ascend and do not overlap, so their ends ascend too: start at the first that ends
+  // at or after `start` (a scan of every window for every interval was quadratic in a goroutine's
+  // regions).
+  const std::vector<GoroutineWindow>& ws = windows->second;
+  auto w = std::lower_bound(ws.begin(), ws.end(), start,
+                            [](const GoroutineWindow& window, Time t) { return window.end < t; });
   Duration sum = 0;
-  for (const GoroutineWindow& w : windows->second) {
-    if (w.end < start || end < w.start) continue;
-    sum += std::min(w.end, end) - std::max(w.start, start);
-  }
+  for (; w != ws.end() && w->start <= end; ++w) sum += std::min(w->end, end) - std::max(w->start, start);
   return sum;
 }
 
