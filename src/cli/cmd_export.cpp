@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <new>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <new>
 #include <set>
 #include <thread>
 

@@ -49,9 +49,8 @@ struct LeakKeyed {
 // A run whose leak candidates have no block stack at all: a capture (its probes see no stacks
 // where goroutines park).
 bool lacks_block_stacks(const Summary& s) {
-  return !s.leak_groups.empty() && std::all_of(s.leak_groups.begin(), s.leak_groups.end(), [&](const LeakGroup& g) {
-    return stack_of(s, g.block_stack).empty();
-  });
+  return !s.leak_groups.empty() && std::all_of(s.leak_groups.begin(), s.leak_groups.end(),
+                                               [&](const LeakGroup& g) { return stack_of(s, g.block_stack).empty(); });
 }
 
 // `by_block_site` false: groups that differ only where they block are one (against a capture).
@@ -224,9 +223,9 @@ Result<Rule> parse_rule(const std::string& text) {
   rule.text = text;
   // Spaces around the rule and its operator are allowed ('leaks > 5 '); inside [...] they are the name's.
   const std::size_t first = text.find_first_not_of(' ');
-  const std::string_view body =
-      first == std::string::npos ? std::string_view{}
-                                 : std::string_view(text).substr(first, text.find_last_not_of(' ') + 1 - first);
+  const std::string_view body = first == std::string::npos
+                                    ? std::string_view{}
+                                    : std::string_view(text).substr(first, text.find_last_not_of(' ') + 1 - first);
   // The metric may hold '[' … ']' with any characters (a group name); the operator follows it.
   std::size_t i = 0, depth = 0;
   for (; i < body.size(); i++) {

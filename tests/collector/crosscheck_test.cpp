@@ -442,7 +442,8 @@ TEST_CASE("old-format traces: a capture whose events keep another pace is of ano
   // at 1. Two runs paired event by event do not (the tester saw 1.19).
   auto trace = story(0);
   for (GoId id = 20; id < 30; id++)
-    push(trace, ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
+    push(trace,
+         ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
   auto cap = trace;
   for (auto& e : cap) e.time = e.time * 6 / 5 + 3 * kMs;
   auto rep = crosscheck(trace, cap, Version::Go1_21);

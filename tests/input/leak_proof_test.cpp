@@ -83,8 +83,7 @@ struct Crafted {
       f.add_int64(2, static_cast<std::int64_t>(name_index));
       f.add_int64(4, 4);
     }
-    for (const std::string& s :
-         {std::string(), type, name, std::string("count"), std::string("./main.go")})
+    for (const std::string& s : {std::string(), type, name, std::string("count"), std::string("./main.go")})
       p.add_string(6, s);
     return out;
   }

@@ -104,9 +104,9 @@ Status OldTrace::index() {
     // between two records.
     if (!truncated_) {
       truncated_ = true;
-      warnings_.push_back(fmt::format(
-          "trace truncated: it ends at byte offset {} without the records written when tracing stops",
-          *data_end + kTraceHeaderSize));
+      warnings_.push_back(
+          fmt::format("trace truncated: it ends at byte offset {} without the records written when tracing stops",
+                      *data_end + kTraceHeaderSize));
     }
     ticks_per_sec_ = 1'000'000'000;
     warnings_.push_back("the Frequency record was cut off: times are in CPU ticks, not nanoseconds");
