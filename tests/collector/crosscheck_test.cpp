@@ -60,6 +60,14 @@ void push(std::vector<Event>& v, Event e) {
   std::stable_sort(v.begin(), v.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
 }
 
+// story(0) and ten more creations: pairs enough to fit a clock on.
+std::vector<Event> many_creations() {
+  auto v = story(0);
+  for (GoId id = 20; id < 30; id++)
+    push(v, ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
+  return v;
+}
+
 }  // namespace
 
 TEST_CASE("identical stories agree, across a tick clock's offset or a probe's latency") {
@@ -194,10 +202,7 @@ TEST_CASE("the clock fit ignores pairs a stalled thread put off, and checks its 
     CHECK(fit.max_residual <= 1);
   }
   SECTION("in crosscheck: a creation recorded late on one side does not shift the window") {
-    auto trace = story(0);
-    for (GoId id = 20; id < 30; id++)
-      push(trace,
-           ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
+    const auto trace = many_creations();
     auto cap = trace;
     for (auto& e : cap) {
       e.time += 40 * kUs;
@@ -440,10 +445,7 @@ TEST_CASE("a goroutine created and never run may be one the capture could not na
 TEST_CASE("old-format traces: a capture whose events keep another pace is of another run") {
   // Go <= 1.21 traces time with CPU ticks: the fit has a slope, which one run's two sides keep
   // at 1. Two runs paired event by event do not (the tester saw 1.19).
-  auto trace = story(0);
-  for (GoId id = 20; id < 30; id++)
-    push(trace,
-         ev(EventType::GoCreate, 500 * kUs + id * 10 * kUs, 1, {static_cast<std::uint64_t>(id), kUserStack, 0, 0}));
+  const auto trace = many_creations();
   auto cap = trace;
   for (auto& e : cap) e.time = e.time * 6 / 5 + 3 * kMs;
   auto rep = crosscheck(trace, cap, Version::Go1_21);
