@@ -93,6 +93,15 @@ Result<Version> parse_trace_header(std::string_view b) {
                       fmt::format("not a Go execution trace: it starts with {} ({}), expected \"go 1.N trace\"",
                                   quote_prefix(b), looks_like(b)));
   };
+  auto cut_short = [&] {
+    return make_error(ErrorCode::Truncated, b.size(),
+                      fmt::format("trace header cut short after {} of {} bytes", b.size(), kTraceHeaderSize));
+  };
+  // Bytes that end before the header is whole, as far as they go a header: a trace cut there.
+  auto begins = [&](std::string_view want, std::size_t at) {
+    return at + want.size() > b.size() && b.substr(at) == want.substr(0, b.size() - at);
+  };
+  if (begins(kPrefix, 0)) return cut_short();
   if (b.substr(0, kPrefix.size()) != kPrefix) return not_a_trace();
   std::size_t i = kPrefix.size();
   unsigned minor = 0;
@@ -102,12 +111,10 @@ Result<Version> parse_trace_header(std::string_view b) {
     i++;
     digits++;
   }
+  if (i == b.size() || (digits > 0 && begins(kSuffix, i))) return cut_short();
   if (digits == 0 || b.substr(i, kSuffix.size()) != kSuffix) return not_a_trace();
   i += kSuffix.size();
-  if (b.size() < kTraceHeaderSize) {
-    return make_error(ErrorCode::Truncated, b.size(),
-                      fmt::format("trace header cut short after {} of {} bytes", b.size(), kTraceHeaderSize));
-  }
+  if (b.size() < kTraceHeaderSize) return cut_short();
   for (; i < kTraceHeaderSize; i++) {
     if (b[i] != '\0') {
       return make_error(ErrorCode::NotATrace, i,

@@ -70,6 +70,19 @@ TEST_CASE("a header cut short or badly padded is an error at its offset") {
   CHECK(cut.error().code == ErrorCode::Truncated);
   CHECK(cut.error().offset == 13);
 
+  // Cut anywhere in the header: still a trace, cut short (export counted "go 1.26 tr" as a file
+  // that is not a trace, and skipped it quietly).
+  for (std::string_view part : {"go", "go 1.", "go 1.2", "go 1.26 tr"}) {
+    INFO(part);
+    auto short_header = parse_trace_header(part);
+    REQUIRE_FALSE(short_header.has_value());
+    CHECK(short_header.error().code == ErrorCode::Truncated);
+  }
+  for (std::string_view other : {"gx", "go 1.x", "go 1.26 tx"}) {
+    INFO(other);
+    CHECK(parse_trace_header(other).error().code == ErrorCode::NotATrace);
+  }
+
   std::string padded = header("go 1.22 trace");
   padded[14] = 'x';
   auto bad = parse_trace_header(padded);
