@@ -12,15 +12,16 @@ void StoryBuilder::on_event(const Event& e) {
   const StateTransition st = e.state_transition();
   if (st.resource.kind != ResourceKind::Goroutine) return;
   const GoId id = st.resource.id;
-  const bool switch_event =
-      e.type == EventType::GoSwitch || e.type == EventType::GoSwitchDestroy || e.type == EventType::GoCreateBlocked;
-  if (switch_event && e.g != kNoGoroutine) {
-    // The goroutine that switches; one the trace has not shown yet is marked when it is.
-    if (auto it = stories_.find(e.g); it != stories_.end())
-      it->second.coroutine = true;
-    else
-      switched_.insert(e.g);
+  // A coroutine switch (iter.Pull, Go 1.23+) hands the thread from one goroutine to another
+  // without casgstatus, so only a trace records it: the switch (the target made runnable), the
+  // switching goroutine's block or exit and the target's start, which are left out of stories.
+  if (e.type == EventType::GoSwitch || e.type == EventType::GoSwitchDestroy) {
+    switching_in_.insert(id);
+    if (e.g != kNoGoroutine) switching_out_.insert(e.g);
+    return;
   }
+  if (st.go_from == GoState::Running && st.go_to != GoState::Syscall && switching_out_.erase(id) != 0) return;
+  if (st.go_from == GoState::Runnable && st.go_to == GoState::Running && switching_in_.erase(id) != 0) return;
   GoStory& s = stories_[id];
   // A Go 1.22+ generation restates the state of each goroutine it mentions (a status event, with
   // no reason): the goroutine has not changed, and its reason stays the one it blocked with.
@@ -32,13 +33,13 @@ void StoryBuilder::on_event(const Event& e) {
     s.created = true;
     s.parent = e.g;
     if (!st.stack.empty()) s.start = std::string(st.stack.back().func);
+    s.coroutine = e.type == EventType::GoCreateBlocked;
   } else if (st.go_from == GoState::Running && st.go_to == GoState::Waiting) {
     entry.step = fmt::format("block({})", st.reason);
   } else if (st.go_from == GoState::Running && st.go_to == GoState::Syscall) {
     entry.step = "syscall";
   }
   if (st.go_to == GoState::NotExist) entry.step = "exit";
-  if (switch_event || switched_.erase(id) != 0) s.coroutine = true;
   s.id = id;
   s.entries.push_back(std::move(entry));
 }

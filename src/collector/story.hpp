@@ -34,8 +34,8 @@ struct GoStory {
   GoId parent = kNoGoroutine;
   std::string start;                // start function (the creation's start stack)
   std::vector<StoryEntry> entries;  // in the order recorded
-  // A coroutine (iter.Pull) or a goroutine that switched to one: coroutine switches change
-  // goroutines without casgstatus, so only the trace records them.
+  // A coroutine (iter.Pull, created blocked by a trace's GoCreateBlocked): it lives by switches,
+  // which only a trace records; the capture sees its creation and little else.
   bool coroutine = false;
 };
 
@@ -49,7 +49,9 @@ class StoryBuilder {
 
  private:
   std::map<GoId, GoStory> stories_;
-  std::set<GoId> switched_;  // switched to a coroutine before their first story entry
+  // Goroutines in a coroutine switch: the one switching away, whose block or exit follows, and
+  // the target, whose start follows.
+  std::set<GoId> switching_out_, switching_in_;
 };
 
 // What the comparison needs of the trace, gathered in one pass as it is read.
