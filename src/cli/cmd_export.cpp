@@ -129,7 +129,7 @@ class Tally {
 // The failures table's file of a trace: a hash of its path, so that the trace exported later from
 // that path (repaired: another id) removes it.
 std::string failure_id(const Input& input) {
-  return fmt::format("path-{:016x}", std::hash<std::string>()(fs::absolute(input.path).string()));
+  return fmt::format("path-{:016x}", std::hash<std::string>()(fs::absolute(input.path).lexically_normal().string()));
 }
 
 }  // namespace
@@ -173,6 +173,7 @@ int run_export(const ExportOptions& options) {
         // A failure of an earlier run (a file since repaired or readable) is no longer one.
         std::error_code ignored;
         fs::remove(report::table_path(options.output, "failures", failure_id(input), false), ignored);
+        fs::remove(report::table_path(options.output, "failures", out.trace_id, false), ignored);  // an older run's name
       }
       if (out.kind == ExportOutcome::Kind::Failed) {
         const std::optional<std::string> id = out.trace_id.empty() ? std::nullopt : std::optional(out.trace_id);

@@ -25,7 +25,8 @@ int fail(const std::string& what, const std::string& message) {
 
 namespace {
 
-// "250ms", "1.5s", "20us", "2m", "1h", "100" (ns) → nanoseconds; nullopt for anything else.
+// "250ms", "1.5s", "20us", "2m", "1h", "100" (ns: collect --duration reads a bare number as seconds,
+// the other options refuse one) → nanoseconds; nullopt for anything else.
 std::optional<Duration> to_duration(const std::string& text) {
   std::size_t used = 0;
   double value = 0;
@@ -58,8 +59,9 @@ std::optional<Duration> to_duration(const std::string& text) {
 std::string valid_duration(const std::string& text) {
   const auto d = to_duration(text);
   if (!d) return "'" + text + "' is not a duration (e.g. 500ms, 2s)";
-  // As Go's time.ParseDuration: "--leak-min-blocked 1" meant 1 ns, never what was meant.
-  if (*d != 0 && text.find_first_not_of("+.0123456789eE") == std::string::npos)
+  // As Go's time.ParseDuration: "--leak-min-blocked 1" meant 1 ns, never what was meant; only a
+  // bare zero needs no unit (0.4 rounded to it).
+  if (text.find_first_not_of("+.0123456789eE") == std::string::npos && std::stod(text) != 0)
     return "'" + text + "' has no unit (ns, us, ms, s, m or h: e.g. " + text + "ms)";
   return "";
 }

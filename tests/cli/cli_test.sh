@@ -110,6 +110,7 @@ expect_error "a bad duration" 2 "^gtanalyze: --leak-min-blocked: '5x' is not a d
 check "--json: each trace warning on stderr too" $?
 expect_error "a duration without a unit" 2 "^gtanalyze: --leak-min-blocked: '1' has no unit \(ns, us, ms, s, m or h: e\.g\. 1ms\) \(see --help\)$" \
   "$chans_trace" --leak-min-blocked 1
+expect_error "a fraction without a unit" 2 "^gtanalyze: --leak-min-blocked: '0.4' has no unit" "$chans_trace" --leak-min-blocked 0.4
 "$bin" dump "$chans_trace" --from 0 --to 1ms >/dev/null 2>"$tmp/err"
 check "a zero duration needs no unit" $?
 expect_error "a hexadecimal duration" 2 "^gtanalyze: --from: '0x10s' is not a duration" perfetto "$src/corpus/go1.26/leaky.trace" -o "$tmp/x.pf" --from 0x10s
@@ -413,7 +414,7 @@ check "export: a trace on stdin and through a pipe gives the file's tables and t
 check "export --compress zstd: the same rows, compressed" $?
 # A trace that failed, repaired at the same path (another id), loses its failures row on export.
 mkdir -p "$tmp/fix" && head -c 1000 "$chans" >"$tmp/fix/a.trace"
-"$bin" export -o "$tmp/ex-fix" "$tmp/fix/a.trace" >/dev/null 2>&1
+"$bin" export -o "$tmp/ex-fix" "$tmp/fix/./a.trace" >/dev/null 2>&1
 code=$?
 cp "$chans" "$tmp/fix/a.trace"
 "$bin" export -o "$tmp/ex-fix" "$tmp/fix/a.trace" >/dev/null 2>&1 && [ "$code" = 1 ] &&
