@@ -43,7 +43,11 @@ std::uint32_t Interning::stack_uncached(Stack frames) {
   return slot.id = id;
 }
 
-std::uint32_t Interning::stack(const StackInfo& frames) { return frames.empty() ? 0 : intern_stack(frames); }
+std::uint32_t Interning::stack(const StackInfo& frames) {
+  if (frames.empty()) return 0;
+  if (auto it = stack_ids_.find(frames); it != stack_ids_.end()) return *it;  // no copy of a known one
+  return intern_stack(frames);
+}
 
 std::uint32_t Interning::intern_stack(StackInfo frames) {
   if (auto it = stack_ids_.find(frames); it != stack_ids_.end()) return *it;

@@ -66,8 +66,13 @@ class Interning {
   [[nodiscard]] const std::string& name_of(std::uint32_t id) const { return names_[id]; }
   [[nodiscard]] const StackInfo& stack_of(std::uint32_t id) const { return stacks_[id]; }
   [[nodiscard]] std::size_t stack_count() const { return stacks_.size(); }
-  // The stacks by id, once no more are interned.
-  std::vector<StackInfo> take_stacks() { return std::move(stacks_); }
+  // The stacks by id, once no more are interned (the index of them goes too).
+  std::vector<StackInfo> take_stacks() {
+    stack_ids_.clear();
+    generation_stacks_.clear();
+    stack_cache_.fill(StackSlot{});
+    return std::move(stacks_);
+  }
 
  private:
   // Direct-mapped caches: one entry per slot, the latest wins. An empty slot matches nothing
