@@ -248,13 +248,14 @@ Probes attach_probes(const GoBinary& bin, const std::vector<PlannedProbe>& plan,
 
 // Watches for the target's exec: its probes are the old image's (the same file's new image would
 // fire them again, with its goroutines starting over), so the capture ends there.
+// A kernel without the tracepoint still gets its capture, with a warning.
 void watch_exec(Probes& probes) {
   bpf_link* l = bpf_program__attach(probes.skel->progs.on_exec);
   if (!l) {
-    const int err = errno;
-    throw Failure{
-        err == EPERM || err == EACCES || err == ENOENT ? kExitBpfUnavailable : 2,
-        fmt::format("cannot watch the target's execs (the sched_process_exec tracepoint: {})", std::strerror(err))};
+    say(fmt::format("warning: cannot watch the target's execs (the sched_process_exec tracepoint: {}): if it execs, "
+                    "the capture runs on into the new program",
+                    std::strerror(errno)));
+    return;
   }
   probes.links.emplace_back(l);
 }
