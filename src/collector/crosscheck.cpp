@@ -451,9 +451,10 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   } else if (!w.fit.slope_sane && w.fit.pairs >= kPairsToJudgeSlope) {
     // One run's CPU ticks, scaled by their measured frequency, keep pace with the monotonic clock:
     // over this many pairs a slope off by more than the limit is two runs' events paired.
-    rep.other_run =
-        fmt::format("the creations and exits both saw keep different paces ({} pairs, slope {:.6f}): not the same run",
-                    w.fit.pairs, w.fit.fitted_slope);
+    rep.other_run = fmt::format(
+        "the creations and exits both saw keep different paces ({} pairs, slope {:.6f}): not the same run, "
+        "or a trace cut before its Frequency record, whose ticks are not known as time",
+        w.fit.pairs, w.fit.fitted_slope);
   }
 
   Items items;

@@ -11,6 +11,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <span>
 #include <thread>
@@ -180,8 +181,10 @@ class ReadAheadReader final : public TraceReader {
         c.used++;
         if (part.tables != c.parts.front().tables) return;
       }
+    } catch (const std::bad_alloc&) {
+      // End the stream with it rather than lose the thread.
+      c.error = make_error(ErrorCode::Limit, inner_->stats().bytes, "out of memory");
     } catch (const std::exception& ex) {
-      // Out of memory, most likely: end the stream with it rather than lose the thread.
       c.error = make_error(ErrorCode::Limit, inner_->stats().bytes, std::string("reader failed: ") + ex.what());
     }
   }
