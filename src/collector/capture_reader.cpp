@@ -203,7 +203,8 @@ std::vector<bool> find_system_waits(const std::vector<gtc_record>& records) {
 
 // Pass 1b: each record's goid. Before Go 1.24 a creation's goid is the one its g carries in its
 // next record; -1 when there is none.
-std::vector<std::int64_t> resolve_goids(const Capture& c, std::vector<std::string>& warnings, std::size_t& unknown) {
+std::vector<std::int64_t> resolve_goids(const Capture& c, std::vector<std::string>& warnings,
+                                        std::vector<Time>& unnamed) {
   const bool late_goid = c.header.go_minor < 24;
   std::vector<std::int64_t> goid(c.records.size());
   std::unordered_map<std::uint64_t, std::size_t> pending;  // gp → creation record index
@@ -220,7 +221,8 @@ std::vector<std::int64_t> resolve_goids(const Capture& c, std::vector<std::strin
       goid[i] = -1;
     }
   }
-  unknown = pending.size();
+  for (const auto& [gp, i] : pending) unnamed.push_back(static_cast<Time>(c.records[i].ts));
+  std::sort(unnamed.begin(), unnamed.end());
   if (!pending.empty()) {
     warnings.push_back(
         fmt::format("{} goroutine(s) created but never seen again: goid unknown (Go < 1.24 assigns it after creation)",
@@ -439,7 +441,7 @@ Status CaptureReader::convert() {
   if (auto ordered = order_times(c, warnings_); !ordered) return ordered;
   // Pass 1 looks ahead per g; pass 2 converts.
   const std::vector<bool> system_wait = find_system_waits(c.records);
-  const std::vector<std::int64_t> goid = resolve_goids(c, warnings_, unknown_goids_);
+  const std::vector<std::int64_t> goid = resolve_goids(c, warnings_, unnamed_creations_);
   RecordConverter records(c, *tables_, events_);
   records.describe_start();
   for (std::size_t i = 0; i < c.records.size(); i++) records.convert(c.records[i], goid[i], system_wait[i]);

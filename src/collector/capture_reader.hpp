@@ -44,8 +44,9 @@ class CaptureReader final : public TraceReader {
   // The goroutines the capture saw Go 1.26's leak-detecting GC mark leaked (casgstatus to
   // _Gleaked), ascending.
   const std::vector<GoId>& leaked() const { return leaked_; }
-  // Goroutines created but never seen again, whose goid a capture before Go 1.24 cannot know.
-  std::size_t unknown_goids() const { return unknown_goids_; }
+  // When goroutines were created that it never saw again, whose goid a capture before Go 1.24
+  // cannot know, ascending.
+  const std::vector<Time>& unnamed_creations() const { return unnamed_creations_; }
   // Every event of the capture, converted when it was opened.
   std::span<const Event> events() const { return events_; }
 
@@ -59,7 +60,7 @@ class CaptureReader final : public TraceReader {
   std::size_t next_ = 0;
   std::vector<std::string> warnings_;
   std::vector<GoId> leaked_;
-  std::size_t unknown_goids_ = 0;
+  std::vector<Time> unnamed_creations_;
   std::uint64_t bytes_ = 0;
 };
 

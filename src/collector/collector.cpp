@@ -252,7 +252,8 @@ Probes attach_probes(const GoBinary& bin, const std::vector<PlannedProbe>& plan,
 void watch_exec(Probes& probes) {
   bpf_link* l = bpf_program__attach(probes.skel->progs.on_exec);
   if (!l) {
-    say(fmt::format("warning: cannot watch the target's execs (the sched_process_exec tracepoint: {}): if it execs, "
+    say(
+        fmt::format("warning: cannot watch the target's execs (the sched_process_exec tracepoint: {}): if it execs, "
                     "the capture runs on into the new program",
                     std::strerror(errno)));
     return;

@@ -278,6 +278,19 @@ void differ(CrosscheckItem& item, std::string line) {
 // goroutine's id only when it next changes state.
 bool never_ran(const GoStory& t) { return t.created && t.entries.size() == 1; }
 
+// Takes a creation the capture could not name at the time the trace saw `t` created, within the
+// edge tolerance; false when there is none left.
+bool take_unnamed(const std::vector<Time>& unnamed, std::vector<bool>& used, const GoStory& t, const Window& w) {
+  const Time born = w.fit.to_capture(t.entries.front().time);
+  for (std::size_t i = 0; i < unnamed.size(); i++) {
+    if (!used[i] && std::abs(unnamed[i] - born) <= w.eps) {
+      used[i] = true;
+      return true;
+    }
+  }
+  return false;
+}
+
 // The dead g of a cgo program's extra M, which Go 1.21's tracer shows in a syscall from the start.
 bool is_extra_m_g(const GoStory& t, Version version) {
   return version <= Version::Go1_21 && !t.created && t.entries.size() == 1 && t.entries[0].state == GoState::Syscall;
@@ -458,15 +471,16 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   }
 
   Items items;
-  std::size_t extra_m_goroutines = 0, coroutines = 0, unnamed_left = facts.unknown_goids;
+  std::size_t extra_m_goroutines = 0, coroutines = 0, unnamed_matched = 0;
+  std::vector<bool> unnamed_used(facts.unnamed_creations.size());
   for (const auto& [id, t] : ts) {
     auto it = cs.find(id);
     if (it == cs.end() && is_extra_m_g(t, version)) {
       extra_m_goroutines++;
       continue;
     }
-    if (it == cs.end() && unnamed_left != 0 && never_ran(t)) {
-      unnamed_left--;
+    if (it == cs.end() && never_ran(t) && take_unnamed(facts.unnamed_creations, unnamed_used, t, w)) {
+      unnamed_matched++;
       continue;
     }
     items.set.compared++;
@@ -482,11 +496,11 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
     }
     compare_steps(items, id, t, it->second, w);
   }
-  if (unnamed_left != facts.unknown_goids) {
+  if (unnamed_matched != 0) {
     rep.notes.push_back(fmt::format(
         "{} goroutine(s) created in the trace and never run are among the capture's created but never seen again, "
         "whose ids it cannot know (Go < 1.24): not compared",
-        facts.unknown_goids - unnamed_left));
+        unnamed_matched));
   }
   if (coroutines != 0) {
     rep.notes.push_back(fmt::format(
@@ -543,7 +557,7 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& c
   else if (cap.trailer.drops() != 0)
     gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
   CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(),
-                                    {std::move(gap), capture.leaked(), capture.unknown_goids()});
+                                    {std::move(gap), capture.leaked(), capture.unnamed_creations()});
   if (auto other = analysis::other_go_version(trace.version(), capture.version(), cap.header.go_minor); !other.empty())
     rep.other_run = std::move(other);
   for (const auto& w : trace.warnings()) rep.notes.push_back("trace: " + w);

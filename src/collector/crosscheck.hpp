@@ -27,7 +27,9 @@ class CaptureReader;
 struct CaptureFacts {
   std::string gap{};              // why the capture is incomplete, if it is
   std::vector<GoId> gc_leaked{};  // the goroutines it saw the GC mark leaked (Go 1.26, goroutineleakprofile)
-  std::size_t unknown_goids = 0;  // goroutines created but never seen again (Go < 1.24: no goid to name them)
+  // When, on the capture's clock, it saw goroutines created that it never saw again (before Go
+  // 1.24 a goroutine's id is set after its creation: the capture cannot name them).
+  std::vector<Time> unnamed_creations{};
 };
 
 // Capture events are mapped onto the trace clock through the changes both sides record once per
