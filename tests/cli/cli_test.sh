@@ -285,6 +285,9 @@ check "perfetto --goroutine ID before the trace" $?
 [ "$?" = 0 ] && grep -qx "gtanalyze: diff: warning: --fail-on 'group\[main.wroker\].block>+25%': neither run has that name" "$tmp/err" &&
   grep -q "neither run has that name" "$tmp/out"
 check "diff: a rule on a group neither run has warns (a typo would never fire)" $?
+"$bin" diff "$leaky" "$fixed" --format json --fail-on 'group[main.wroker].block>+25%' 2>/dev/null |
+  python3 -c 'import json,sys; r=json.load(sys.stdin)["rules"][0]; sys.exit(0 if r["named_nowhere"] is True else 1)'
+check "diff --format json: the rule says named_nowhere" $?
 expect_error "diff --floor-percent -5" 2 "^gtanalyze: --floor-percent: '-5' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent -5
 expect_error "diff --floor-percent 1e9" 2 "^gtanalyze: --floor-percent: '1e9' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent 1e9
 expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown metric 'heap'" diff "$fixed" "$leaky" --fail-on 'heap>5'
