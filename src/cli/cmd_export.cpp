@@ -173,7 +173,8 @@ int run_export(const ExportOptions& options) {
         // A failure of an earlier run (a file since repaired or readable) is no longer one.
         std::error_code ignored;
         fs::remove(report::table_path(options.output, "failures", failure_id(input), false), ignored);
-        fs::remove(report::table_path(options.output, "failures", out.trace_id, false), ignored);  // an older run's name
+        fs::remove(report::table_path(options.output, "failures", out.trace_id, false),
+                   ignored);  // an older run's name
       }
       if (out.kind == ExportOutcome::Kind::Failed) {
         const std::optional<std::string> id = out.trace_id.empty() ? std::nullopt : std::optional(out.trace_id);
