@@ -230,3 +230,28 @@ TEST_CASE("each run's warnings are in every rendering of the diff") {
   CHECK(json.find("\"base_warnings\": []") != std::string::npos);
   CHECK(json.find("\"new_warnings\": [\n    \"trace cut short at offset 9") != std::string::npos);
 }
+
+TEST_CASE("against a run without block stacks (a capture), leak groups match without their block site") {
+  // The trace has two groups of main.worker created at main.main, blocked at two sites; the
+  // capture, which has no block stacks, one group of all three.
+  Summary trace;
+  trace.stacks = {{},
+                  {FrameInfo{"main.main", "m.go", 10}},
+                  {FrameInfo{"main.recvA", "m.go", 20}},
+                  {FrameInfo{"main.recvB", "m.go", 30}}};
+  trace.leak_groups = {LeakGroup{"main.worker", "chan receive", 2, 0, 0, {5, 6}, 1, 2, {}, {}},
+                       LeakGroup{"main.worker", "chan receive", 1, 0, 0, {7}, 1, 3, {}, {}}};
+  Summary capture;
+  capture.stacks = {{}, {FrameInfo{"main.main", "m.go", 10}}};
+  capture.leak_groups = {LeakGroup{"main.worker", "chan receive", 3, 0, 0, {5, 6, 7}, 1, 0, {}, {}}};
+  report::DiffOptions options;
+  options.rules = {rule("new-leaks>0"), rule("gone-leaks>0")};
+  const report::DiffReport d = report::diff(trace, capture, options);
+  CHECK_FALSE(d.regression());
+  REQUIRE(d.leaks.size() == 1);
+  CHECK(d.leaks[0].kind == "same");
+  CHECK(d.leaks[0].block_site == "(several sites)");
+  // Between two traces the block site still tells groups apart.
+  const report::DiffReport traces = report::diff(trace, trace, options);
+  CHECK(traces.leaks.size() == 2);
+}
