@@ -38,7 +38,8 @@ std::uint32_t Interning::stack_uncached(Stack frames) {
   StackInfo info;
   info.reserve(frames.size());
   for (const StackFrame& f : frames) info.push_back(FrameInfo{std::string(f.func), std::string(f.file), f.line});
-  const std::uint32_t id = intern_stack(std::move(info));
+  const auto known = stack_ids_.find(info);
+  const std::uint32_t id = known != stack_ids_.end() ? *known : add_stack(std::move(info));
   generation_stacks_.emplace(key, id);
   return slot.id = id;
 }
@@ -46,11 +47,10 @@ std::uint32_t Interning::stack_uncached(Stack frames) {
 std::uint32_t Interning::stack(const StackInfo& frames) {
   if (frames.empty()) return 0;
   if (auto it = stack_ids_.find(frames); it != stack_ids_.end()) return *it;  // no copy of a known one
-  return intern_stack(frames);
+  return add_stack(frames);
 }
 
-std::uint32_t Interning::intern_stack(StackInfo frames) {
-  if (auto it = stack_ids_.find(frames); it != stack_ids_.end()) return *it;
+std::uint32_t Interning::add_stack(StackInfo frames) {
   stacks_.push_back(std::move(frames));
   const auto id = static_cast<std::uint32_t>(stacks_.size() - 1);
   stack_ids_.insert(id);

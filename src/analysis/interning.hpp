@@ -123,8 +123,8 @@ class Interning {
     bool operator()(std::uint32_t a, const StackInfo& b) const { return (*stacks)[a] < b; }
   };
   std::set<std::uint32_t, StackIdLess> stack_ids_{StackIdLess{&stacks_}};
-  // The id of `frames`, added to stacks_ when new.
-  std::uint32_t intern_stack(StackInfo frames);
+  // The id of a stack not interned yet, added to stacks_.
+  std::uint32_t add_stack(StackInfo frames);
   struct StackKeyHash {
     std::size_t operator()(const std::pair<const StackFrame*, std::size_t>& k) const {
       return std::hash<const void*>()(k.first) ^ (k.second * 0x9e3779b97f4a7c15ull);

@@ -18,8 +18,8 @@ namespace gtanalyze::cli {
 
 bool is_stdout_path(const std::string& path) {
   if (path.empty() || path == "-") return true;
-  struct stat named {
-  }, out{};
+  struct stat named {};
+  struct stat out {};
   return ::stat(path.c_str(), &named) == 0 && ::fstat(STDOUT_FILENO, &out) == 0 && named.st_dev == out.st_dev &&
          named.st_ino == out.st_ino;
 }

@@ -52,12 +52,13 @@ void TraceViewBuilder::on_event(const Event& e) {
   // The window ends at the last change the tracer recorded. Go 1.22+ ends a trace with a
   // generation of status events (and the reader's Sync), stamped when trace.Stop has finished
   // flushing, up to tens of milliseconds after it stopped recording goroutines.
+  // The states alone (state_change(), not state_transition(): no table lookups for this).
   bool restatement = e.kind() == EventKind::Sync;
   if (e.kind() == EventKind::StateTransition) {
-    const StateTransition st = e.state_transition();
-    restatement = st.resource.kind == ResourceKind::Goroutine
-                      ? st.go_from == GoState::Undetermined || st.go_from == st.go_to
-                      : st.proc_from == ProcState::Undetermined || st.proc_from == st.proc_to;
+    const StateChange c = e.state_change();
+    restatement = c.kind == ResourceKind::Goroutine
+                      ? c.go_from == GoState::Undetermined || c.go_from == c.go_to
+                      : c.proc_from == ProcState::Undetermined || c.proc_from == c.proc_to;
   }
   if (!restatement || view_.events == 0) view_.hi = e.time;
   view_.events++;
