@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "analysis/latency_histogram.hpp"
+#include "base/go_sort.hpp"
 
 namespace gtanalyze::analysis {
 
@@ -147,9 +148,8 @@ std::vector<RegionSummary> RegionTracker::take(RegionLists& lists) {
   for (std::uint32_t i = lists.done; i != 0; i = store_[i].next) out.push_back(summary(store_[i]));
   std::reverse(out.begin(), out.end());  // in the order they ended
   forget(lists);
-  // Go's slices.SortFunc by start: stable for the few regions a goroutine has (insertion sort).
-  std::stable_sort(out.begin(), out.end(),
-                   [](const RegionSummary& a, const RegionSummary& b) { return a.start < b.start; });
+  // By start, those without one first (std::optional's order), ties as Go's sort leaves them.
+  base::go_sort(out.begin(), out.end(), [](const RegionSummary& a, const RegionSummary& b) { return a.start < b.start; });
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <limits>
 
+#include "base/go_sort.hpp"
 #include "gtanalyze/trace_header.hpp"
 #include "parser/v1/records.hpp"
 
@@ -113,9 +114,8 @@ Status OldTrace::index() {
   }
   std::sort(streams_.begin(), streams_.end(), [](const Stream& a, const Stream& b) { return a.pid < b.pid; });
   // Samples were written late, in lock order: place them by the time the signal arrived, ties
-  // kept in file order.
-  std::stable_sort(cpu_samples_.begin(), cpu_samples_.end(),
-                   [](const OldEvent& a, const OldEvent& b) { return a.ts < b.ts; });
+  // where Go's parser leaves them.
+  base::go_sort(cpu_samples_.begin(), cpu_samples_.end(), [](const OldEvent& a, const OldEvent& b) { return a.ts < b.ts; });
   return {};
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "base/go_sort.hpp"
 #include "gtanalyze/trace_header.hpp"
 #include "parser/spec.hpp"
 #include "parser/wire.hpp"
@@ -324,10 +325,10 @@ Status GenerationReader::finish(Generation& g) {
     t.stacks_.push_back({first, range.count});
   }
 
-  // CPU samples: convert their times and sort them (stable, so equal times keep stream order).
+  // CPU samples: convert their times and sort them, equal times as Go leaves them.
   for (CpuSample& s : g.cpu_samples) s.time = g.freq.mul(static_cast<std::uint64_t>(s.time));
-  std::stable_sort(g.cpu_samples.begin(), g.cpu_samples.end(),
-                   [](const CpuSample& a, const CpuSample& b) { return a.time < b.time; });
+  base::go_sort(g.cpu_samples.begin(), g.cpu_samples.end(),
+                [](const CpuSample& a, const CpuSample& b) { return a.time < b.time; });
   return {};
 }
 

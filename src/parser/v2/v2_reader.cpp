@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/go_sort.hpp"
 #include "parser/spec.hpp"
 #include "parser/v2/batch_cursor.hpp"
 #include "parser/v2/event_feed.hpp"
@@ -132,9 +133,10 @@ class V2Reader final : public TraceReader {
     auto ok = try_advance(0);
     if (!ok) return ok.error();
     if (!*ok) {
-      // Rare: the earliest head must wait. Sorting keeps the heap valid; try the rest in time order.
-      std::stable_sort(frontier_.begin(), frontier_.end(),
-                       [](const FrontierEntry& a, const FrontierEntry& b) { return a.time < b.time; });
+      // Rare: the earliest head must wait. Sorting keeps the heap valid; try the rest in time
+      // order, equal times in Go's order (it decides which M goes first).
+      base::go_sort(frontier_.begin(), frontier_.end(),
+                    [](const FrontierEntry& a, const FrontierEntry& b) { return a.time < b.time; });
       bool success = false;
       for (std::size_t i = 1; i < frontier_.size(); i++) {
         ok = try_advance(i);
