@@ -67,7 +67,7 @@ fi
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git ccache
   libboost-iostreams-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  zlib1g-dev libzstd-dev zstd libxxhash-dev libprotozero-dev protobuf-compiler
+  zlib1g-dev libzstd-dev zstd libxxhash-dev libprotozero-dev libre2-dev protobuf-compiler
   clang llvm libclang-rt-14-dev libelf-dev clang-format clang-tidy
   python3 python3-jsonschema python3-fastjsonschema time
 )

@@ -18,7 +18,7 @@ constexpr std::string_view kLeakReasons[] = {"chan receive", "chan send",       
 }  // namespace
 
 LeakFilter::LeakFilter(const LeakOptions& options) : min_blocked_(options.min_blocked) {
-  for (const auto& pattern : options.ignore) ignore_.emplace_back(pattern, std::regex::ECMAScript);
+  for (const auto& pattern : options.ignore) ignore_.push_back(base::NameRegex::checked(pattern));
 }
 
 bool LeakFilter::is_candidate(const GoroutineSummary& g, Time trace_end) const {
@@ -29,7 +29,7 @@ bool LeakFilter::is_candidate(const GoroutineSummary& g, Time trace_end) const {
 }
 
 bool LeakFilter::keeps(const std::string& name, Duration blocked) const {
-  if (std::any_of(ignore_.begin(), ignore_.end(), [&](const std::regex& re) { return std::regex_search(name, re); }))
+  if (std::any_of(ignore_.begin(), ignore_.end(), [&](const base::NameRegex& re) { return re.search(name); }))
     return false;
   return blocked >= min_blocked_;
 }

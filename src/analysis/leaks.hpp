@@ -4,16 +4,17 @@
 // is one the options ignore or it blocked too recently.
 #pragma once
 
-#include <regex>
 #include <string>
 #include <vector>
 
+#include "base/name_regex.hpp"
 #include "gtanalyze/summary.hpp"
 
 namespace gtanalyze::analysis {
 
 class LeakFilter {
  public:
+  // Throws std::invalid_argument for an ignore pattern RE2 refuses (the CLI checks them first).
   explicit LeakFilter(const LeakOptions& options);
   // `g` as a candidate, blocked until `trace_end`, if it is one.
   bool is_candidate(const GoroutineSummary& g, Time trace_end) const;
@@ -21,7 +22,7 @@ class LeakFilter {
   bool keeps(const std::string& name, Duration blocked) const;
 
  private:
-  std::vector<std::regex> ignore_;
+  std::vector<base::NameRegex> ignore_;
   Duration min_blocked_ = 0;
 };
 

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <limits>
 #include <new>
-#include <regex>
 #include <thread>
 
+#include "base/name_regex.hpp"
 #include "base/printable.hpp"
 #include "cli/commands.hpp"
 
@@ -140,14 +140,10 @@ bool misspelt_subcommand(const CLI::App& app, const std::string& trace) {
 // for export; a --leak-proof '' from an unset variable turned the proof off).
 std::string non_empty_path(const std::string& path) { return path.empty() ? "an empty path" : ""; }
 
-// A CLI11 validator: "" for a regex std::regex accepts, else why not.
+// A CLI11 validator: "" for a regex in Go's syntax (RE2), else why not.
 std::string valid_regex(const std::string& re) {
-  try {
-    std::regex check(re);
-  } catch (const std::regex_error& e) {
-    return "invalid regex '" + re + "': " + e.what();
-  }
-  return "";
+  const base::NameRegex check(re);
+  return check.ok() ? "" : "invalid regex '" + re + "': " + check.error();
 }
 
 // Options shared by every command that analyses traces.
@@ -160,7 +156,7 @@ void add_leak_options(CLI::App& app, LeakOptions& leaks, std::string& min_blocke
          [&leaks](const std::vector<std::string>& patterns) {
            leaks.ignore.insert(leaks.ignore.end(), patterns.begin(), patterns.end());
          },
-         "Never list goroutines whose start function matches this regex (repeatable; adds to the "
+         "Never list goroutines whose start function matches this regex (Go's syntax; repeatable; adds to the "
          "defaults ^runtime\\. and ^runtime/trace\\.)")
       ->check(valid_regex)
       ->take_all()

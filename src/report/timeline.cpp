@@ -10,11 +10,11 @@
 #include <charconv>
 #include <climits>
 #include <limits>
-#include <regex>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/name_regex.hpp"
 #include "report/timeline_plan.hpp"
 
 namespace gtanalyze::report {
@@ -124,7 +124,7 @@ struct Timeline::State {
   bool started = false, window_open = false, window_done = false;
   Time last = 0;
   std::unordered_set<GoId> wanted_ids;
-  std::optional<std::regex> wanted_group;
+  std::optional<base::NameRegex> wanted_group;
   std::unordered_map<std::uint32_t, bool> group_matches;  // by name id
 
   std::size_t next_first_seen = 0;
@@ -161,7 +161,7 @@ Timeline::State::State(TimelinePlan p, const TimelineOptions& options, PerfettoW
         describe(tr);
         return tr.uuid;
       }) {
-  if (!options.group.empty()) wanted_group.emplace(options.group);
+  if (!options.group.empty()) wanted_group = base::NameRegex::checked(options.group);
   gc.kind = TrackKind::Gc;
   stw.kind = TrackKind::Stw;
   running_name = out.event_name("running");
@@ -249,7 +249,7 @@ bool Timeline::State::wanted(GoId id, std::uint32_t name) {
   if (wanted_ids.count(id) != 0) return true;
   if (!wanted_group) return false;
   auto [it, inserted] = group_matches.try_emplace(name, false);
-  if (inserted) it->second = std::regex_search(interning.name_of(name), *wanted_group);
+  if (inserted) it->second = wanted_group->search(interning.name_of(name));
   return it->second;
 }
 

@@ -34,8 +34,8 @@ class TimelinePlan {
   // The first pass: every event, in order.
   void on_events(std::span<const Event> events);
   // After it: what `options` asks for that the trace does not have, a line each (goroutine ids it
-  // never shows, a --group no goroutine's start function matches). Throws std::regex_error for a
-  // bad options.group (the CLI checks it first).
+  // never shows, a --group no goroutine's start function matches). Throws std::invalid_argument for
+  // a bad options.group (the CLI checks it first).
   [[nodiscard]] std::vector<std::string> unmatched(const TimelineOptions& options) const;
 
  private:
@@ -46,7 +46,7 @@ class TimelinePlan {
 
 class Timeline {
  public:
-  // Throws std::regex_error for a bad options.group (the CLI checks it first).
+  // Throws std::invalid_argument for a bad options.group (the CLI checks it first).
   Timeline(TimelinePlan plan, const TimelineOptions& options, PerfettoWriter& out);
   ~Timeline();
   Timeline(const Timeline&) = delete;

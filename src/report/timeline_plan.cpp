@@ -1,9 +1,10 @@
 // The timeline's first pass: names and goroutines first seen in a state (timeline_plan.hpp).
 #include "report/timeline_plan.hpp"
 
-#include <regex>
 #include <string>
 #include <vector>
+
+#include "base/name_regex.hpp"
 
 namespace gtanalyze::report {
 
@@ -22,10 +23,9 @@ std::vector<std::string> TimelinePlan::unmatched(const TimelineOptions& options)
     if (state_->names.find(id) == nullptr)
       missing.push_back("goroutine " + std::to_string(id) + " is not in the trace");
   if (!options.group.empty()) {
-    const std::regex group(options.group);
+    const base::NameRegex group = base::NameRegex::checked(options.group);
     bool any = false;
-    state_->names.for_each(
-        [&](const auto& e) { any = any || std::regex_search(state_->interning.name_of(e.second), group); });
+    state_->names.for_each([&](const auto& e) { any = any || group.search(state_->interning.name_of(e.second)); });
     if (!any) missing.push_back("no goroutine's start function matches --group '" + options.group + "'");
   }
   return missing;

@@ -276,6 +276,30 @@ done
 "$bin" --leak-ignore '^main\.block' "$leaky" >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 0 ] && grep -q "^Leak candidates: none" "$tmp/out"
 check "--leak-ignore REGEX before the trace" $?
+# Regexes are Go's (RE2): (?i) works, a bad one is refused as Go would refuse it, and matching
+# takes time linear in the name. A Go <= 1.21 trace may name a start function 30 KB long (leaky's
+# main.blockOnRecv, renamed here): std::regex overflowed the stack on it (SIGSEGV).
+"$bin" --leak-ignore '(?i)^MAIN\.BLOCK' "$leaky" >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 0 ] && grep -q "^Leak candidates: none" "$tmp/out"
+check "--leak-ignore takes Go's (?i)" $?
+expect_error "--leak-ignore with a backreference (not in Go's syntax)" 2 "^gtanalyze: --leak-ignore: invalid regex '\(a\).1': invalid escape sequence" --leak-ignore '(a)\1' "$leaky"
+python3 - "$src/corpus/go1.21/leaky.trace" "$tmp/longname.trace" <<'PY'
+import sys
+def uvarint(x):
+    out = bytearray()
+    while True:
+        b, x = x & 0x7f, x >> 7
+        out.append(b | 0x80 if x else b)
+        if not x: return bytes(out)
+data, name = open(sys.argv[1], "rb").read(), b"main.blockOnRecv"
+at = data.index(uvarint(len(name)) + name)
+long = name + b"." + b"a" * 30000
+open(sys.argv[2], "wb").write(data[:at] + uvarint(len(long)) + long + data[at + 1 + len(name):])
+PY
+"$bin" "$tmp/longname.trace" --leak-ignore '.*x' --leak-ignore '(a|aa)*x' >"$tmp/out" 2>"$tmp/err"
+check "--leak-ignore on a 30 KB start function name" $?
+"$bin" perfetto "$tmp/longname.trace" --group '.*a$' -o "$tmp/longname.pftrace" 2>"$tmp/err"
+check "perfetto --group on a 30 KB start function name" $?
 "$bin" diff --fail-on 'gone-leaks>0' "$leaky" "$fixed" >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 1 ] && grep -q "gone-leaks>0: gone-leaks is" "$tmp/out"
 check "diff --fail-on RULE before the traces" $?
@@ -435,8 +459,11 @@ check "export: a table that cannot be renamed withdraws the trace's other tables
 if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/tiny" && mount -t tmpfs -o size=64k tmpfs "$tmp/tiny" 2>/dev/null; then
   "$bin" export -o "$tmp/tiny/ex" "$src"/corpus/go1.26/*.trace >/dev/null 2>"$tmp/err"
   code=$?
-  [ "$code" = 1 ] && grep -q "No space left on device" "$tmp/err" &&
-    [ -z "$(find "$tmp/tiny" -type f -not -path '*/failures/*')" ]
+  # A small trace may still fit (restarted.trace does, at times): each table file left must
+  # belong to a trace whose traces row is there too.
+  orphans=$(cd "$tmp/tiny/ex" && find . -type f -not -path './failures/*' -not -path './traces/*' |
+    while read -r f; do [ -e "traces/$(basename "$f")" ] || echo "$f"; done)
+  [ "$code" = 1 ] && grep -q "No space left on device" "$tmp/err" && [ -z "$orphans" ]
   check "export to a full disk: exit 1 ($code), no table of a failed trace left" $?
   # A file output that cannot be written whole is removed: half a JSON document or a timeline must
   # not pass for the output.
