@@ -5,6 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
 #include <thread>
 
 #include "analysis/leak_proof.hpp"
@@ -107,14 +111,29 @@ std::optional<std::string> make_rereadable(File& spool, std::string& path) {
     if (!opened) return std::nullopt;
     input = opened.get();
   }
-  spool.reset(std::tmpfile());
-  if (!spool) return "cannot create a temporary file to read the input twice";
+  // In $TMPDIR, as Go's os.TempDir and mkstemp's users look for it: /tmp may be a small tmpfs.
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+  const auto failed = [&dir](std::string_view what) {
+    return fmt::format("cannot {} a temporary file in {} (to read the input twice; TMPDIR chooses where): {}", what,
+                       dir, std::strerror(errno));
+  };
+  std::string name = dir + "/gtanalyze-input-XXXXXX";
+  const int fd = ::mkstemp(name.data());
+  if (fd < 0) return failed("create");
+  ::unlink(name.c_str());  // the copy goes when it is closed, however the command ends
+  spool.reset(::fdopen(fd, "w+b"));
+  if (!spool) {
+    ::close(fd);
+    return failed("open");
+  }
   char buffer[1 << 16];
   for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, input)) > 0;) {
-    if (std::fwrite(buffer, 1, n, spool.get()) != n) return "cannot copy the input to a temporary file";
+    if (std::fwrite(buffer, 1, n, spool.get()) != n) return failed("write");
   }
-  if (std::ferror(input) || std::fflush(spool.get()) != 0) return "cannot read the input";
-  path = "/proc/self/fd/" + std::to_string(::fileno(spool.get()));
+  if (std::ferror(input)) return fmt::format("cannot read the input: {}", std::strerror(errno));
+  if (std::fflush(spool.get()) != 0) return failed("write");
+  path = "/proc/self/fd/" + std::to_string(fd);
   return std::nullopt;
 }
 

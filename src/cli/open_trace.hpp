@@ -29,8 +29,8 @@ bool readable_once(const std::string& path);
 
 // For commands that read a trace twice: an input that can be read only once (standard input as
 // "-", a pipe such as bash's <(...), a character device) is copied to an unnamed temporary file
-// (`spool`), and `path` set to a name that reopens it; other paths are left as they are. Returns
-// why the copy failed, if it did.
+// in $TMPDIR, else /tmp (`spool`), and `path` set to a name that reopens it; other paths are left
+// as they are. Returns why the copy failed, if it did.
 std::optional<std::string> make_rereadable(File& spool, std::string& path);
 
 struct OpenTrace {

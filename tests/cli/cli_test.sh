@@ -178,6 +178,13 @@ if [ -f "$trace" ]; then
   "$bin" pprof --type sync "$trace" -o "$tmp/file.pb.gz" && "$bin" pprof --type sync <(cat "$trace") -o "$tmp/pipe.pb.gz" &&
     cmp -s "$tmp/file.pb.gz" "$tmp/pipe.pb.gz"
   check "pprof from a pipe writes what it writes from the file" $?
+  # The copy goes to $TMPDIR (/tmp may be a small tmpfs), and a failure says where and why.
+  mkdir -p "$tmp/spool" && TMPDIR="$tmp/spool" "$bin" pprof --type sync - -o "$tmp/spool.pb.gz" <"$trace" &&
+    cmp -s "$tmp/file.pb.gz" "$tmp/spool.pb.gz" && [ -z "$(ls -A "$tmp/spool")" ]
+  check "pprof from stdin copies it to \$TMPDIR and leaves nothing there" $?
+  TMPDIR=/nonexistent expect_error "perfetto from stdin with TMPDIR missing" 2 \
+    "^gtanalyze: -: cannot create a temporary file in /nonexistent \(to read the input twice; TMPDIR chooses where\): No such file or directory$" \
+    perfetto - -o "$tmp/none.pftrace" <"$trace"
   # The summary peeked at its input for a capture's own leak proof, taking a pipe's first bytes.
   "$bin" --json <(cat "$trace") | cmp -s - "$tmp/dash.json" && "$bin" <(cat "$trace") --color=never | grep -q "^format       Go"
   check "the summary and --json from a pipe" $?
