@@ -3,8 +3,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <string>
+
+#include "base/utf8.hpp"
 
 namespace gtanalyze::report {
 namespace {
@@ -62,7 +66,23 @@ constexpr std::uint64_t kAnnotationP = 1, kAnnotationM = 2;
 constexpr std::size_t kFlushAt = 1 << 20;
 constexpr std::size_t kMaxField = ProtoWriter::kMaxField;
 
-void add_entry(ProtoBuffer& interned, int field, std::uint64_t iid, std::string_view name) {
+// Protobuf strings are UTF-8 (protoc and Perfetto's importer say so of any that is not); a
+// trace's names need not be. Invalid bytes become U+FFFD as --json's writer (nlohmann's) replaces
+// them, so a slice's name is the --json key it adds up to. `storage` holds a replaced copy.
+std::string_view as_utf8(std::string_view s, std::string& storage) {
+  for (std::size_t i = 0, width = 0; i < s.size(); i += width) {
+    if (decode_rune(s, i, width) < 0) {
+      using nlohmann::json;
+      storage = json::parse(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
+      return storage;
+    }
+  }
+  return s;
+}
+
+void add_entry(ProtoBuffer& interned, int field, std::uint64_t iid, std::string_view raw_name) {
+  std::string storage;
+  const std::string_view name = as_utf8(raw_name, storage);
   ProtoWriter data(interned, 3 * kMaxField + name.size());
   char* entry = data.open(field);
   data.varint(entry_field::kIid, iid);
@@ -176,7 +196,9 @@ bool PerfettoWriter::flush() {
   return ok_;
 }
 
-void PerfettoWriter::track(std::uint64_t uuid, std::string_view name, std::uint64_t parent, bool counter) {
+void PerfettoWriter::track(std::uint64_t uuid, std::string_view raw_name, std::uint64_t parent, bool counter) {
+  std::string storage;
+  const std::string_view name = as_utf8(raw_name, storage);
   Packet packet(*this, packet_field::kTrackDescriptor, 4 * kMaxField + name.size());
   auto& d = packet.body();
   d.varint(track_field::kUuid, uuid);
@@ -258,7 +280,9 @@ void PerfettoWriter::end(Time t, std::uint64_t track) {
   packet.body().varint(event_field::kTrackUuid, track);
 }
 
-void PerfettoWriter::instant(Time t, std::uint64_t track, std::string_view name, std::uint64_t flow_start) {
+void PerfettoWriter::instant(Time t, std::uint64_t track, std::string_view raw_name, std::uint64_t flow_start) {
+  std::string storage;
+  const std::string_view name = as_utf8(raw_name, storage);
   Packet packet(*this, packet_field::kTrackEvent, 4 * kMaxField + name.size(), t);
   auto& e = packet.body();
   e.varint(event_field::kType, kInstant);
