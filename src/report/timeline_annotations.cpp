@@ -104,7 +104,7 @@ void AnnotationTracks::on_event(const Event& ev) {
     case EventKind::TaskBegin: {
       const gtanalyze::Task info = ev.task();
       Task& t = task(info.id, info.type);
-      if (t.open) break;
+      if (t.open || t.ended) break;
       t.open = true;
       if (t.uuid == 0) t.parent = info.parent;
       if (window_open_) out_.begin(ev.time, SliceStart{task_track(info.id), t.name});
@@ -114,6 +114,7 @@ void AnnotationTracks::on_event(const Event& ev) {
       auto it = tasks_.find(ev.task().id);
       if (it == tasks_.end() || !it->second.open) break;
       it->second.open = false;
+      it->second.ended = true;
       if (window_open_) out_.end(ev.time, task_track(it->first));
       break;
     }

@@ -63,6 +63,9 @@ class AnnotationTracks {
     std::uint64_t name = 0;  // an event name id
     std::uint64_t uuid = 0;  // 0 until described
     bool open = false;
+    // Ended: a begin after its end (clock skew in an old trace; Go's summary gives it a negative
+    // duration) does not draw the task a second time.
+    bool ended = false;
     bool on_chain = false;  // in task_track()'s chain of ancestors being described
   };
   struct Regions {

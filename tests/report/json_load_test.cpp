@@ -140,6 +140,15 @@ TEST_CASE("user annotations load back; an export made before them loads with non
   CHECK(duration.rfind(prefix + "tasks[1].duration_ns: is ", 0) == 0);
   CHECK(error_after([](json& d) { d["region_stats"]["io"].erase("p99_ns"); }) ==
         prefix + "region_stats[\"io\"]: no field \"p99_ns\"");
+
+  // A task that ends before it begins (threads' clocks apart in an old trace) lasts less than
+  // nothing in Go's summary and in --json: its stats load back (diff refused its own export).
+  json skewed = json::parse(text);
+  auto& stats = skewed["task_stats"].begin().value();
+  for (const char* p : {"p50_ns", "p90_ns", "p99_ns", "max_ns"}) stats[p] = -640;
+  const Result<Summary> negative = report::from_json(skewed.dump());
+  if (!negative) FAIL(negative.error().message);
+  CHECK(negative->task_stats.begin()->second.p50 == -640);
 }
 
 // The leak proof (tests/golden/json-leak-proof: Go's reference with the run's goroutineleak

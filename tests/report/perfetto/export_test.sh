@@ -106,6 +106,12 @@ for test in task-own-parent task-parent-cycle; do
 done
 check_part task-own-parent.test "$tmp/task-own-parent.trace"
 check_part task-parent-cycle.test "$tmp/task-parent-cycle.trace" --from 10us
+# A task that ends before it begins (Go: a negative duration) is drawn once, from the start.
+if "$text2trace" tests/report/perfetto/task-end-before-begin.test "$tmp/task-end-before-begin.trace" 2>"$tmp/err"; then
+  check_trace task-end-before-begin.test "$tmp/task-end-before-begin.trace"
+else
+  fail task-end-before-begin.test "gtanalyze-text2trace cannot convert it: $(head -3 "$tmp/err")"
+fi
 # Names that are not UTF-8 (a start function, a file, a wait reason): protobuf strings must be, and
 # they are replaced as --json replaces them, so the slices still agree with it.
 if "$text2trace" tests/report/perfetto/invalid-utf8.test "$tmp/invalid-utf8.trace" 2>"$tmp/err"; then
