@@ -149,7 +149,8 @@ std::vector<RegionSummary> RegionTracker::take(RegionLists& lists) {
   std::reverse(out.begin(), out.end());  // in the order they ended
   forget(lists);
   // By start, those without one first (std::optional's order), ties as Go's sort leaves them.
-  base::go_sort(out.begin(), out.end(), [](const RegionSummary& a, const RegionSummary& b) { return a.start < b.start; });
+  base::go_sort(out.begin(), out.end(),
+                [](const RegionSummary& a, const RegionSummary& b) { return a.start < b.start; });
   return out;
 }
 

@@ -214,7 +214,8 @@ class PdqSort {
 template <class It, class Less>
 void go_sort(It first, It last, Less less) {
   const std::ptrdiff_t n = last - first;
-  go_sort_detail::PdqSort<It, Less>(first, less).sort(0, n, static_cast<int>(std::bit_width(static_cast<std::uint64_t>(n))));
+  go_sort_detail::PdqSort<It, Less>(first, less)
+      .sort(0, n, static_cast<int>(std::bit_width(static_cast<std::uint64_t>(n))));
 }
 
 }  // namespace gtanalyze::base

@@ -73,7 +73,8 @@ std::string_view as_utf8(std::string_view s, std::string& storage) {
   for (std::size_t i = 0, width = 0; i < s.size(); i += width) {
     if (decode_rune(s, i, width) < 0) {
       using nlohmann::json;
-      storage = json::parse(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
+      storage =
+          json::parse(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
       return storage;
     }
   }

@@ -115,7 +115,8 @@ Status OldTrace::index() {
   std::sort(streams_.begin(), streams_.end(), [](const Stream& a, const Stream& b) { return a.pid < b.pid; });
   // Samples were written late, in lock order: place them by the time the signal arrived, ties
   // where Go's parser leaves them.
-  base::go_sort(cpu_samples_.begin(), cpu_samples_.end(), [](const OldEvent& a, const OldEvent& b) { return a.ts < b.ts; });
+  base::go_sort(cpu_samples_.begin(), cpu_samples_.end(),
+                [](const OldEvent& a, const OldEvent& b) { return a.ts < b.ts; });
   return {};
 }
 
