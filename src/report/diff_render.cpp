@@ -2,7 +2,9 @@
 // (gtanalyze-diff/v1).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "base/printable.hpp"
@@ -14,10 +16,21 @@ namespace {
 
 using nlohmann::json;
 
+// v as an integer: figures are int64 nanoseconds and counts, compared as doubles; one near the
+// int64 limit rounds up past it, where llround's result is undefined (it showed as negative).
+long long integral(double v) { return std::llround(std::clamp(v, -0x1p63, 0x1p63 - 1024)); }
+
 std::string show(double v, bool duration) {
   if (std::isinf(v)) return v > 0 ? "+inf" : "-inf";
-  if (duration) return human_duration(static_cast<Duration>(std::llround(v)));
-  return fmt::format("{}", static_cast<long long>(std::llround(v)));
+  if (duration) return human_duration(integral(v));
+  return fmt::format("{}", integral(v));
+}
+
+// A figure in the JSON report: an integer where it is one (as --json writes it), else a double
+// (a relative change, or a value beyond the int64 range).
+json number(double v) {
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 0x1p63) return static_cast<std::int64_t>(v);
+  return v;
 }
 
 std::string show_delta(const MetricChange& m) {
@@ -138,9 +151,9 @@ std::string diff_json(const DiffReport& report) {
   for (const auto& m : report.metrics) {
     json rel = std::isinf(m.relative()) ? json(nullptr) : json(m.relative());
     metrics.push_back({{"name", m.name},
-                       {"base", m.base},
-                       {"new", m.next},
-                       {"delta", m.delta()},
+                       {"base", number(m.base)},
+                       {"new", number(m.next)},
+                       {"delta", number(m.delta())},
                        {"relative_percent", rel},
                        {"shown", m.shown}});
   }
@@ -163,9 +176,9 @@ std::string diff_json(const DiffReport& report) {
     rules.push_back({{"rule", r.rule.text},
                      {"broken", r.broken},
                      // A change between the runs has no value of each run.
-                     {"base", r.rule.between_runs ? json(nullptr) : json(r.base)},
-                     {"new", r.rule.between_runs ? json(nullptr) : json(r.next)},
-                     {"measured", std::isinf(r.measured) ? json(nullptr) : json(r.measured)},
+                     {"base", r.rule.between_runs ? json(nullptr) : number(r.base)},
+                     {"new", r.rule.between_runs ? json(nullptr) : number(r.next)},
+                     {"measured", std::isinf(r.measured) ? json(nullptr) : number(r.measured)},
                      {"named_nowhere", r.named_nowhere}});
   }
   doc["rules"] = std::move(rules);

@@ -319,6 +319,23 @@ check "diff: a rule on a group neither run has warns (a typo would never fire)" 
 "$bin" diff "$leaky" "$fixed" --format json --fail-on 'group[main.wroker].block>+25%' 2>/dev/null |
   python3 -c 'import json,sys; r=json.load(sys.stdin)["rules"][0]; sys.exit(0 if r["named_nowhere"] is True else 1)'
 check "diff --format json: the rule says named_nowhere" $?
+# Figures are integers, as in --json (they were printed as doubles: 51069505.0), and one near 2^63
+# is not shown negative (its double rounded past the int64 limit).
+python3 - "$tmp/leaky.json" "$tmp/big.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["sched_latency"]["p50_ns"] = 2**53 - 1
+d["sched_latency"]["p99_ns"] = 2**63 - 1
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$bin" diff "$tmp/leaky.json" "$tmp/big.json" --format json 2>/dev/null | python3 -c '
+import json, sys
+m = {x["name"]: x for x in json.load(sys.stdin)["metrics"]}
+sys.exit(0 if m["sched_latency.p50_ns"]["new"] == 2**53 - 1 and type(m["goroutines"]["base"]) is int else 1)'
+check "diff --format json: counts and nanoseconds are integers" $?
+"$bin" diff "$tmp/leaky.json" "$tmp/big.json" >"$tmp/out" 2>"$tmp/err"
+grep -q "^sched_latency.p99_ns .* 9223372037s  +9223372037s" "$tmp/out" && ! grep -q -- "-9223372037s" "$tmp/out"
+check "diff: a figure near 2^63 ns is not shown negative" $?
 expect_error "diff --floor-percent -5" 2 "^gtanalyze: --floor-percent: '-5' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent -5
 expect_error "diff --floor-percent 1e9" 2 "^gtanalyze: --floor-percent: '1e9' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent 1e9
 expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown metric 'heap'" diff "$fixed" "$leaky" --fail-on 'heap>5'
