@@ -13,9 +13,8 @@
 
 namespace gtanalyze {
 
-inline std::string printable(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+// Appends s to out as printable(s).
+inline void append_printable(std::string& out, std::string_view s) {
   char escape[16];
   for (std::size_t i = 0; i < s.size();) {
     std::size_t width = 1;
@@ -35,7 +34,21 @@ inline std::string printable(std::string_view s) {
     }
     i += width;
   }
+}
+
+inline std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_printable(out, s);
   return out;
+}
+
+// Whether printable(s) is s: printable ASCII only (the common case, checked without copying).
+inline bool is_plain(std::string_view s) {
+  // No early exit: the loop vectorises (a dump checks every function name it prints).
+  bool plain = true;
+  for (const char c : s) plain &= static_cast<unsigned char>(c - 0x20) < 0x5f;
+  return plain;
 }
 
 }  // namespace gtanalyze

@@ -108,8 +108,20 @@ std::string diff_markdown(const DiffReport& report) {
     }
     return out;
   };
-  std::string out =
-      fmt::format("### gtanalyze diff\n\n`{}` → `{}`\n\n", cell(report.base_name), cell(report.next_name));
+  // A code span of a cell: fenced by one backtick more than the longest run of them in it, and
+  // spaced when it starts or ends with one (CommonMark), so a name with a backtick stays one span.
+  auto code = [&cell](const std::string& text) {
+    const std::string c = cell(text);
+    std::size_t longest = 0, run = 0;
+    for (const char ch : c) {
+      run = ch == '`' ? run + 1 : 0;
+      longest = std::max(longest, run);
+    }
+    const std::string fence(longest + 1, '`');
+    const bool spaced = !c.empty() && (c.front() == '`' || c.back() == '`');
+    return fence + (spaced ? " " + c + " " : c) + fence;
+  };
+  std::string out = fmt::format("### gtanalyze diff\n\n{} → {}\n\n", code(report.base_name), code(report.next_name));
   for (const auto& [side, warnings] :
        {std::pair{"base", &report.base_warnings}, std::pair{"new", &report.next_warnings}})
     for (const auto& w : *warnings) out += fmt::format("> **warning** ({}): {}\n\n", side, cell(w));
@@ -118,7 +130,7 @@ std::string diff_markdown(const DiffReport& report) {
   for (const auto& m : report.metrics) {
     if (!m.shown) continue;
     shown++;
-    out += fmt::format("| `{}` | {} | {} | {} |\n", cell(m.name), show(m.base, m.duration), show(m.next, m.duration),
+    out += fmt::format("| {} | {} | {} | {} |\n", code(m.name), show(m.base, m.duration), show(m.next, m.duration),
                        show_delta(m));
   }
   if (shown == 0) out += "| (no change above the noise floors) | | | |\n";
@@ -128,8 +140,8 @@ std::string diff_markdown(const DiffReport& report) {
     if (!l.changed()) continue;
     if (leak_lines++ == 0)
       out += "| change | count | reason | start function | created at | blocked at |\n|---|---:|---|---|---|---|\n";
-    out += fmt::format("| {} | {} → {}{} | {} | `{}` | `{}` | `{}` |\n", l.kind, l.base_count, l.next_count,
-                       proven_change(l), cell(l.reason), cell(l.name), cell(l.create_site), cell(l.block_site));
+    out += fmt::format("| {} | {} → {}{} | {} | {} | {} | {} |\n", l.kind, l.base_count, l.next_count, proven_change(l),
+                       cell(l.reason), code(l.name), code(l.create_site), code(l.block_site));
   }
   if (leak_lines == 0) out += "No change.\n";
   if (!report.rules.empty()) {

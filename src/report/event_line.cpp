@@ -6,8 +6,38 @@
 
 #include <iterator>
 
+#include "base/printable.hpp"
+
 namespace gtanalyze::report {
 namespace {
+
+// A string of the trace (a name, a reason, a message) on the line: escaped as printable() when it
+// holds control characters or bytes that are not UTF-8, so an event stays one line and no escape
+// sequence reaches the terminal.
+void append_text(std::string& out, std::string_view s) {
+  if (is_plain(s))
+    out.append(s);
+  else
+    append_printable(out, s);
+}
+
+// `INDENT FUNC (FILE:LINE`.
+void append_frame(std::string& out, std::string_view indent, const StackFrame& f) {
+  out.append(indent);
+  append_text(out, f.func);
+  out += " (";
+  append_text(out, f.file);
+  fmt::format_to(std::back_inserter(out), ":{}", f.line);
+}
+
+// ` KEY="TEXT"`.
+void append_quoted(std::string& out, std::string_view key, std::string_view text) {
+  out += ' ';
+  out.append(key);
+  out += "=\"";
+  append_text(out, text);
+  out += '"';
+}
 
 void append_details(std::string& out, const Event& ev) {
   auto it = std::back_inserter(out);
@@ -19,37 +49,41 @@ void append_details(std::string& out, const Event& ev) {
       } else {
         fmt::format_to(it, " p={} {}->{}", st.resource.id, proc_state_name(st.proc_from), proc_state_name(st.proc_to));
       }
-      if (!st.reason.empty()) fmt::format_to(it, " reason=\"{}\"", st.reason);
+      if (!st.reason.empty()) append_quoted(out, "reason", st.reason);
       break;
     }
     case EventKind::RangeBegin:
     case EventKind::RangeActive:
     case EventKind::RangeEnd: {
-      const Range r = ev.range();
-      fmt::format_to(it, " range=\"{}\"", r.name);
+      append_quoted(out, "range", ev.range().name);
       break;
     }
     case EventKind::Metric: {
       const Metric m = ev.metric();
-      fmt::format_to(it, " {}={}", m.name, m.value);
+      out += ' ';
+      append_text(out, m.name);
+      fmt::format_to(it, "={}", m.value);
       break;
     }
-    case EventKind::Label: fmt::format_to(it, " label=\"{}\"", ev.label()); break;
+    case EventKind::Label: append_quoted(out, "label", ev.label()); break;
     case EventKind::TaskBegin:
     case EventKind::TaskEnd: {
       const Task t = ev.task();
-      fmt::format_to(it, " task={} type=\"{}\"", t.id, t.type);
+      fmt::format_to(it, " task={}", t.id);
+      append_quoted(out, "type", t.type);
       break;
     }
     case EventKind::RegionBegin:
     case EventKind::RegionEnd: {
       const Region r = ev.region();
-      fmt::format_to(it, " task={} type=\"{}\"", r.task, r.type);
+      fmt::format_to(it, " task={}", r.task);
+      append_quoted(out, "type", r.type);
       break;
     }
     case EventKind::Log: {
       const Log l = ev.log();
-      fmt::format_to(it, " task={} {}=\"{}\"", l.task, l.category, l.message);
+      fmt::format_to(it, " task={}", l.task);
+      append_quoted(out, printable(l.category), l.message);
       break;
     }
     case EventKind::Sync: fmt::format_to(it, " generation={}", ev.sync_number()); break;
@@ -68,12 +102,17 @@ void append_event_line(std::string& out, std::uint64_t index, Time origin, const
   // The most telling stack: the transitioning goroutine's, else the event's own.
   Stack stack = ev.kind() == EventKind::StateTransition ? ev.state_transition().stack : Stack{};
   if (stack.empty()) stack = ev.stack();
-  if (!stack.empty()) fmt::format_to(it, "  {} ({}:{})", stack.front().func, stack.front().file, stack.front().line);
+  if (!stack.empty()) {
+    append_frame(out, "  ", stack.front());
+    out += ')';
+  }
   if (link) fmt::format_to(it, "  linked {}@{}", event_type_name(link->type), link->index);
   out += '\n';
   if (stacks) {
-    for (const StackFrame& f : stack)
-      fmt::format_to(it, "           {} ({}:{}) pc=0x{:x}\n", f.func, f.file, f.line, f.pc);
+    for (const StackFrame& f : stack) {
+      append_frame(out, "           ", f);
+      fmt::format_to(it, ") pc=0x{:x}\n", f.pc);
+    }
   }
 }
 

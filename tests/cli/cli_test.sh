@@ -290,7 +290,10 @@ check "--leak-ignore REGEX before the trace" $?
 [ "$?" = 0 ] && grep -q "^Leak candidates: none" "$tmp/out"
 check "--leak-ignore takes Go's (?i)" $?
 expect_error "--leak-ignore with a backreference (not in Go's syntax)" 2 "^gtanalyze: --leak-ignore: invalid regex '\(a\).1': invalid escape sequence" --leak-ignore '(a)\1' "$leaky"
-python3 - "$src/corpus/go1.21/leaky.trace" "$tmp/longname.trace" <<'PY'
+# rename_start_function OUT NAME: leaky's Go 1.21 trace with main.blockOnRecv named NAME (a
+# Python bytes expression).
+rename_start_function() {
+  python3 - "$src/corpus/go1.21/leaky.trace" "$1" "$2" <<'PY'
 import sys
 def uvarint(x):
     out = bytearray()
@@ -298,15 +301,22 @@ def uvarint(x):
         b, x = x & 0x7f, x >> 7
         out.append(b | 0x80 if x else b)
         if not x: return bytes(out)
-data, name = open(sys.argv[1], "rb").read(), b"main.blockOnRecv"
+data, name, new = open(sys.argv[1], "rb").read(), b"main.blockOnRecv", eval(sys.argv[3])
 at = data.index(uvarint(len(name)) + name)
-long = name + b"." + b"a" * 30000
-open(sys.argv[2], "wb").write(data[:at] + uvarint(len(long)) + long + data[at + 1 + len(name):])
+open(sys.argv[2], "wb").write(data[:at] + uvarint(len(new)) + new + data[at + 1 + len(name):])
 PY
+}
+rename_start_function "$tmp/longname.trace" 'b"main.blockOnRecv." + b"a" * 30000'
 "$bin" "$tmp/longname.trace" --leak-ignore '.*x' --leak-ignore '(a|aa)*x' >"$tmp/out" 2>"$tmp/err"
 check "--leak-ignore on a 30 KB start function name" $?
 "$bin" perfetto "$tmp/longname.trace" --group '.*a$' -o "$tmp/longname.pftrace" 2>"$tmp/err"
 check "perfetto --group on a 30 KB start function name" $?
+# A name with a newline and an escape sequence: dump prints one line per event, escaped.
+rename_start_function "$tmp/ctlname.trace" 'b"main.block\nOn\x1b[31mRecv"'
+"$bin" dump "$tmp/ctlname.trace" >"$tmp/out" 2>"$tmp/err" &&
+  [ "$(wc -l <"$tmp/out")" = "$("$bin" dump "$src/corpus/go1.21/leaky.trace" | wc -l)" ] &&
+  grep -qF 'main.block\nOn\x1b[31mRecv (' "$tmp/out" && ! grep -q "$(printf '\033')" "$tmp/out"
+check "dump escapes control characters in names: one line per event" $?
 "$bin" diff --fail-on 'gone-leaks>0' "$leaky" "$fixed" >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 1 ] && grep -q "gone-leaks>0: gone-leaks is" "$tmp/out"
 check "diff --fail-on RULE before the traces" $?
@@ -336,6 +346,11 @@ check "diff --format json: counts and nanoseconds are integers" $?
 "$bin" diff "$tmp/leaky.json" "$tmp/big.json" >"$tmp/out" 2>"$tmp/err"
 grep -q "^sched_latency.p99_ns .* 9223372037s  +9223372037s" "$tmp/out" && ! grep -q -- "-9223372037s" "$tmp/out"
 check "diff: a figure near 2^63 ns is not shown negative" $?
+# A backtick in a name does not end its markdown code span early.
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["groups"][0]["name"]="main.wor`ker"; json.dump(d, open(sys.argv[2],"w"))' \
+  "$tmp/leaky.json" "$tmp/tick.json"
+"$bin" diff "$tmp/leaky.json" "$tmp/tick.json" --format markdown 2>/dev/null | grep -qF '| ``group[main.wor`ker].count`` |'
+check "diff --format markdown: a name with a backtick stays one code span" $?
 expect_error "diff --floor-percent -5" 2 "^gtanalyze: --floor-percent: '-5' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent -5
 expect_error "diff --floor-percent 1e9" 2 "^gtanalyze: --floor-percent: '1e9' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent 1e9
 expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown metric 'heap'" diff "$fixed" "$leaky" --fail-on 'heap>5'
