@@ -11,10 +11,12 @@
 namespace gtanalyze::input {
 namespace {
 
-// An export written by hand or by another tool may start with white space before its '{'.
+// An export written by hand or by another tool may start with white space before its '{', or
+// with a UTF-8 byte order mark (PowerShell's Out-File writes one; the JSON parser skips it).
 constexpr std::size_t kJsonLookahead = 64;
 
 bool starts_like_json(std::string_view head) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
   const auto first = head.find_first_not_of(" \t\r\n");
   return first != std::string_view::npos && head[first] == '{';
 }

@@ -351,6 +351,9 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["groups"][0]["nam
   "$tmp/leaky.json" "$tmp/tick.json"
 "$bin" diff "$tmp/leaky.json" "$tmp/tick.json" --format markdown 2>/dev/null | grep -qF '| ``group[main.wor`ker].count`` |'
 check "diff --format markdown: a name with a backtick stays one code span" $?
+{ printf '\357\273\277'; cat "$tmp/leaky.json"; } >"$tmp/bom.json"
+"$bin" diff "$tmp/bom.json" "$tmp/leaky.json" --fail-on 'new-leaks>0' >"$tmp/out" 2>"$tmp/err"
+check "diff reads an export that starts with a UTF-8 byte order mark" $?
 expect_error "diff --floor-percent -5" 2 "^gtanalyze: --floor-percent: '-5' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent -5
 expect_error "diff --floor-percent 1e9" 2 "^gtanalyze: --floor-percent: '1e9' is not a percentage from 0 to 1000000" diff "$fixed" "$leaky" --floor-percent 1e9
 expect_error "malformed rule" 2 "^gtanalyze: diff: --fail-on 'heap>5': unknown metric 'heap'" diff "$fixed" "$leaky" --fail-on 'heap>5'
