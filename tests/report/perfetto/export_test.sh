@@ -69,12 +69,16 @@ ours=(corpus/go1.*/*.trace)
 for trace in "${ours[@]}" corpus/go-testdata/v1/* corpus/derived/*; do
   check_trace "$trace" "$trace"
 done
-for test in corpus/go-testdata/tests/*.test; do
-  if "$text2trace" "$test" "$tmp/test.trace" 2>"$tmp/err"; then
-    check_trace "$test" "$tmp/test.trace"
+# check_text_case TEST: a .test case, converted to a binary trace, as check_trace.
+check_text_case() {
+  if "$text2trace" "$1" "$tmp/test.trace" 2>"$tmp/err"; then
+    check_trace "$1" "$tmp/test.trace"
   else
-    fail "$test" "gtanalyze-text2trace cannot convert it: $(head -3 "$tmp/err")"
+    fail "$1" "gtanalyze-text2trace cannot convert it: $(head -3 "$tmp/err")"
   fi
+}
+for test in corpus/go-testdata/tests/*.test; do
+  check_text_case "$test"
 done
 
 # check_part NAME FILE [OPTION...]: the export of FILE with the options passes perfetto_check's
@@ -107,18 +111,10 @@ done
 check_part task-own-parent.test "$tmp/task-own-parent.trace"
 check_part task-parent-cycle.test "$tmp/task-parent-cycle.trace" --from 10us
 # A task that ends before it begins (Go: a negative duration) is drawn once, from the start.
-if "$text2trace" tests/report/perfetto/task-end-before-begin.test "$tmp/task-end-before-begin.trace" 2>"$tmp/err"; then
-  check_trace task-end-before-begin.test "$tmp/task-end-before-begin.trace"
-else
-  fail task-end-before-begin.test "gtanalyze-text2trace cannot convert it: $(head -3 "$tmp/err")"
-fi
+check_text_case tests/report/perfetto/task-end-before-begin.test
 # Names that are not UTF-8 (a start function, a file, a wait reason): protobuf strings must be, and
 # they are replaced as --json replaces them, so the slices still agree with it.
-if "$text2trace" tests/report/perfetto/invalid-utf8.test "$tmp/invalid-utf8.trace" 2>"$tmp/err"; then
-  check_trace invalid-utf8.test "$tmp/invalid-utf8.trace"
-else
-  fail invalid-utf8.test "gtanalyze-text2trace cannot convert it: $(head -3 "$tmp/err")"
-fi
+check_text_case tests/report/perfetto/invalid-utf8.test
 # The window really is one: nothing drawn before --from or after --to.
 "$bin" perfetto "$part" -o "$tmp/all.pftrace" && "$bin" perfetto "$part" -o "$tmp/part.pftrace" --from 200us --to 600us
 if [ "$(stat -c %s "$tmp/part.pftrace")" -ge "$(stat -c %s "$tmp/all.pftrace")" ]; then
