@@ -37,6 +37,7 @@ int run_pprof(const PprofOptions& options) {
   if (windows.size() == 0)
     fail(options.trace, "warning: no region of type '" + *options.region + "': the profile is empty");
   for (const auto& warning : analysed->summary.warnings) fail(options.trace, "warning: " + warning);
+  analysed.reset();  // the windows are all the second pass needs: a summary per goroutine is not kept
 
   auto trace = open_trace(path, options.threads, options.trace);
   if (!trace) return kExitInputError;
