@@ -5,12 +5,15 @@
 // Go <= 1.21 trace may hold, overflowed the stack; a pattern like (a|aa)*x never finished.)
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include <re2/re2.h>
+
+#include "base/utf8.hpp"
 
 namespace gtanalyze::base {
 
@@ -24,18 +27,33 @@ class NameRegex {
     return re;
   }
 
-  // False for a pattern RE2 (and Go) refuses; error() says why.
-  [[nodiscard]] bool ok() const { return re_->ok(); }
-  [[nodiscard]] const std::string& error() const { return re_->error(); }
+  // False for a pattern RE2 or Go refuses; error() says why.
+  [[nodiscard]] bool ok() const { return re_->ok() && !any_byte_escape(); }
+  [[nodiscard]] std::string error() const { return re_->ok() ? "invalid escape sequence: \\C" : re_->error(); }
   [[nodiscard]] const std::string& pattern() const { return re_->pattern(); }
-  // Whether the pattern matches anywhere in `name` (Go's MatchString).
-  [[nodiscard]] bool search(std::string_view name) const { return re2::RE2::PartialMatch(name, *re_); }
+  // Whether the pattern matches anywhere in `name` (Go's MatchString). Go reads a byte that is not
+  // UTF-8 as U+FFFD (which `.` matches); RE2 would match nothing there.
+  [[nodiscard]] bool search(std::string_view name) const {
+    if (is_valid_utf8(name)) return re2::RE2::PartialMatch(name, *re_);
+    return re2::RE2::PartialMatch(valid_utf8(name), *re_);
+  }
 
  private:
   static re2::RE2::Options options() {
     re2::RE2::Options o;
-    o.set_log_errors(false);  // error() reports it, once, where the pattern came from
+    o.set_log_errors(false);           // error() reports it, once, where the pattern came from
+    o.set_max_mem(int64_t{64} << 20);  // Go has no such limit: \pL{1000} passes there, not in 8 MB
     return o;
+  }
+  // \C (any byte) is RE2's alone; Go refuses it.
+  [[nodiscard]] bool any_byte_escape() const {
+    const std::string& p = re_->pattern();
+    for (std::size_t i = 0; i + 1 < p.size(); i++) {
+      if (p[i] != '\\') continue;
+      if (p[i + 1] == 'C') return true;
+      i++;  // the escaped character
+    }
+    return false;
   }
   std::shared_ptr<const re2::RE2> re_;  // RE2 is neither copied nor moved
 };

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace gtanalyze {
@@ -40,6 +41,28 @@ inline std::int32_t decode_rune(std::string_view s, std::size_t i, std::size_t& 
     return r;
   }
   return -1;
+}
+
+// Whether s is all valid UTF-8.
+inline bool is_valid_utf8(std::string_view s) {
+  for (std::size_t i = 0, width = 0; i < s.size(); i += width)
+    if (decode_rune(s, i, width) < 0) return false;
+  return true;
+}
+
+// s with each byte that is not part of a valid UTF-8 sequence replaced by U+FFFD, one per byte:
+// as Go reads such text (utf8.DecodeRuneInString's RuneError of width 1), in encoding/json and
+// regexp alike. ("rec\xe2\x82" is "rec\uFFFD\uFFFD"; nlohmann's replacement gives one.)
+inline std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (std::size_t i = 0, width = 0; i < s.size(); i += width) {
+    if (decode_rune(s, i, width) < 0)
+      out += "\xEF\xBF\xBD";
+    else
+      out.append(s.substr(i, width));
+  }
+  return out;
 }
 
 }  // namespace gtanalyze

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/utf8.hpp"
+
 namespace gtanalyze::report {
 
 // Printable ASCII other than the quote and the backslash: a string of these is written as it is.
@@ -123,12 +125,12 @@ class JsonWriter {
     used_ = static_cast<std::size_t>(std::to_chars(p, p + kMaxDigits + 1, v).ptr - out_.data());
   }
   void string(std::string_view s) {
-    // Anything but plain text is escaped (and invalid UTF-8 replaced) by nlohmann itself, so the
-    // text stays exactly what it writes.
+    // Anything but plain text is escaped by nlohmann itself, so the text stays exactly what it
+    // writes; invalid UTF-8 is replaced first, byte by byte, as Go's encoding/json does.
     if (std::all_of(s.begin(), s.end(), plain)) {
       quoted(s);
     } else {
-      append(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      append(nlohmann::json(is_valid_utf8(s) ? std::string(s) : valid_utf8(s)).dump());
     }
   }
   void quoted(std::string_view plain_text) {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -67,18 +66,12 @@ constexpr std::size_t kFlushAt = 1 << 20;
 constexpr std::size_t kMaxField = ProtoWriter::kMaxField;
 
 // Protobuf strings are UTF-8 (protoc and Perfetto's importer say so of any that is not); a
-// trace's names need not be. Invalid bytes become U+FFFD as --json's writer (nlohmann's) replaces
-// them, so a slice's name is the --json key it adds up to. `storage` holds a replaced copy.
+// trace's names need not be. Invalid bytes become U+FFFD as in --json (and Go's JSON), so a slice's
+// name is the --json key it adds up to. `storage` holds a replaced copy.
 std::string_view as_utf8(std::string_view s, std::string& storage) {
-  for (std::size_t i = 0, width = 0; i < s.size(); i += width) {
-    if (decode_rune(s, i, width) < 0) {
-      using nlohmann::json;
-      storage =
-          json::parse(json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
-      return storage;
-    }
-  }
-  return s;
+  if (is_valid_utf8(s)) return s;
+  storage = valid_utf8(s);
+  return storage;
 }
 
 void add_entry(ProtoBuffer& interned, int field, std::uint64_t iid, std::string_view raw_name) {

@@ -317,6 +317,18 @@ rename_start_function "$tmp/ctlname.trace" 'b"main.block\nOn\x1b[31mRecv"'
   [ "$(wc -l <"$tmp/out")" = "$("$bin" dump "$src/corpus/go1.21/leaky.trace" | wc -l)" ] &&
   grep -qF 'main.block\nOn\x1b[31mRecv (' "$tmp/out" && ! grep -q "$(printf '\033')" "$tmp/out"
 check "dump escapes control characters in names: one line per event" $?
+# Bytes that are not UTF-8 read as Go reads them: each one a U+FFFD, in --json (Go's JSON of this
+# trace, gtaref, names main.block\ufffd\ufffdOnRecv) and in regexes (Go's `.` matches one).
+rename_start_function "$tmp/cutname.trace" 'b"main.block\xe2\x82OnRecv"'
+"$bin" "$tmp/cutname.trace" --json | python3 -c '
+import json, sys
+names = {g["name"] for g in json.load(sys.stdin)["goroutines"]}
+sys.exit(0 if "main.block\ufffd\ufffdOnRecv" in names else 1)'
+check "--json replaces each byte that is not UTF-8 by U+FFFD, as Go" $?
+"$bin" "$tmp/cutname.trace" --leak-ignore '^main\.block..OnRecv$' >"$tmp/out" 2>"$tmp/err" &&
+  ! grep -q "chan receive .*OnRecv" "$tmp/out" && "$bin" "$tmp/cutname.trace" | grep -q "chan receive .*OnRecv"
+check "--leak-ignore: . matches a byte that is not UTF-8, as in Go" $?
+expect_error "--leak-ignore with \\C (RE2's, not Go's)" 2 "^gtanalyze: --leak-ignore: invalid regex 'a.C': invalid escape sequence" --leak-ignore 'a\C' "$leaky"
 "$bin" diff --fail-on 'gone-leaks>0' "$leaky" "$fixed" >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 1 ] && grep -q "gone-leaks>0: gone-leaks is" "$tmp/out"
 check "diff --fail-on RULE before the traces" $?
