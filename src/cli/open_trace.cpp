@@ -124,8 +124,9 @@ std::optional<std::string> make_rereadable(File& spool, std::string& path) {
   ::unlink(name.c_str());  // the copy goes when it is closed, however the command ends
   spool.reset(::fdopen(fd, "w+b"));
   if (!spool) {
+    std::string why = failed("open");  // before close() can change errno
     ::close(fd);
-    return failed("open");
+    return why;
   }
   char buffer[1 << 16];
   for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, input)) > 0;) {

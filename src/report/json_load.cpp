@@ -179,7 +179,7 @@ RegionSummary region(const Node& n) {
 std::map<std::string, SpanStats> span_stats(const Node& n) {
   std::map<std::string, SpanStats> out;
   for (const auto& [name, st] : n.members()) {
-    // Signed: a task that ends before it begins (clock skew in an old trace) lasts less than
+    // Signed: a task that ends before it begins (threads' clocks apart) lasts less than
     // nothing in Go's summary, and in --json.
     out[name] = {st["count"].count(),    st["complete"].count(), st["p50_ns"].integer(),
                  st["p90_ns"].integer(), st["p99_ns"].integer(), st["max_ns"].integer()};

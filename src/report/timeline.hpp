@@ -21,7 +21,7 @@ namespace gtanalyze::report {
 struct TimelineOptions {
   std::optional<Duration> from, to;  // since the first event
   std::vector<GoId> goroutines;      // only these goroutines' tracks (and those of `group`)
-  std::string group;                 // an ECMAScript regex on the start function
+  std::string group;                 // a regex (Go's syntax) on the start function
 };
 
 class TimelinePlan {

@@ -35,7 +35,11 @@ void AnnotationPlan::goroutine_ended(GoId g) {
 AnnotationTracks::AnnotationTracks(const AnnotationPlan& plan, PerfettoWriter& out, std::uint64_t& next_uuid,
                                    GoroutineTrack goroutine_track)
     : out_(out), next_uuid_(next_uuid), goroutine_track_(std::move(goroutine_track)) {
-  for (const auto& open : plan.open_tasks) task(open.id, open.name).open = true;
+  for (const auto& open : plan.open_tasks) {
+    Task& t = task(open.id, open.name);
+    t.open = true;
+    t.from_start = true;
+  }
   // Ended innermost first, so each goes under the ones already there.
   for (const auto& open : plan.open_regions) {
     auto& names = regions_[open.g].names;
@@ -104,7 +108,7 @@ void AnnotationTracks::on_event(const Event& ev) {
     case EventKind::TaskBegin: {
       const gtanalyze::Task info = ev.task();
       Task& t = task(info.id, info.type);
-      if (t.open || t.ended) break;
+      if (t.open || t.ended_from_start) break;
       t.open = true;
       if (t.uuid == 0) t.parent = info.parent;
       if (window_open_) out_.begin(ev.time, SliceStart{task_track(info.id), t.name});
@@ -114,7 +118,7 @@ void AnnotationTracks::on_event(const Event& ev) {
       auto it = tasks_.find(ev.task().id);
       if (it == tasks_.end() || !it->second.open) break;
       it->second.open = false;
-      it->second.ended = true;
+      it->second.ended_from_start = it->second.from_start;
       if (window_open_) out_.end(ev.time, task_track(it->first));
       break;
     }

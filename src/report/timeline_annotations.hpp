@@ -63,9 +63,10 @@ class AnnotationTracks {
     std::uint64_t name = 0;  // an event name id
     std::uint64_t uuid = 0;  // 0 until described
     bool open = false;
-    // Ended: a begin after its end (clock skew in an old trace; Go's summary gives it a negative
-    // duration) does not draw the task a second time.
-    bool ended = false;
+    bool from_start = false;  // its end came before any begin: drawn from the trace's start
+    // ... and has ended: a begin after that end (threads' clocks apart; Go's summary gives the task
+    // a negative duration) does not draw it a second time.
+    bool ended_from_start = false;
     bool on_chain = false;  // in task_track()'s chain of ancestors being described
   };
   struct Regions {

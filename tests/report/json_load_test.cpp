@@ -141,7 +141,7 @@ TEST_CASE("user annotations load back; an export made before them loads with non
   CHECK(error_after([](json& d) { d["region_stats"]["io"].erase("p99_ns"); }) ==
         prefix + "region_stats[\"io\"]: no field \"p99_ns\"");
 
-  // A task that ends before it begins (threads' clocks apart in an old trace) lasts less than
+  // A task that ends before it begins (threads' clocks apart) lasts less than
   // nothing in Go's summary and in --json: its stats load back (diff refused its own export).
   json skewed = json::parse(text);
   auto& stats = skewed["task_stats"].begin().value();
