@@ -61,11 +61,15 @@ ClockFit fit_clocks(std::vector<std::pair<Time, Time>> pairs, TraceClock clock) 
   fit.offset = median(kept);  // never empty: the median itself is within the limit
   fit.pairs = kept.size();
   fit.outliers = pairs.size() - kept.size();
-  double worst = 0;
+  double worst = 0, worst_all = 0;
   for (double o : kept) worst = std::max(worst, std::abs(o - fit.offset));
+  for (double o : offsets) worst_all = std::max(worst_all, std::abs(o - fit.offset));
   fit.max_residual = static_cast<Time>(std::ceil(worst));
+  fit.max_residual_all = static_cast<Time>(std::ceil(worst_all));
   return fit;
 }
+
+bool ClockFit::paces_differ() const { return !slope_sane && 2 * max_residual_all >= kMinEdgeTolerance; }
 
 Time edge_tolerance(const ClockFit& fit) { return std::max(kMinEdgeTolerance, 2 * fit.max_residual); }
 

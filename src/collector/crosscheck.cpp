@@ -461,7 +461,7 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   }
   if (clock == TraceClock::Monotonic) {
     rep.other_run = other_run(trace, capture_events, w.fit);
-  } else if (!w.fit.slope_sane && w.fit.pairs >= kPairsToJudgeSlope) {
+  } else if (w.fit.paces_differ() && w.fit.pairs >= kPairsToJudgeSlope) {
     // One run's CPU ticks, scaled by their measured frequency, keep pace with the monotonic clock:
     // over this many pairs a slope off by more than the limit is two runs' events paired.
     rep.other_run = fmt::format(
