@@ -34,8 +34,8 @@ class NameRegex {
   // Whether the pattern matches anywhere in `name` (Go's MatchString). Go reads a byte that is not
   // UTF-8 as U+FFFD (which `.` matches); RE2 would match nothing there.
   [[nodiscard]] bool search(std::string_view name) const {
-    if (is_valid_utf8(name)) return re2::RE2::PartialMatch(name, *re_);
-    return re2::RE2::PartialMatch(valid_utf8(name), *re_);
+    std::string storage;
+    return re2::RE2::PartialMatch(as_valid_utf8(name, storage), *re_);
   }
 
  private:

@@ -50,19 +50,20 @@ inline bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
-// s with each byte that is not part of a valid UTF-8 sequence replaced by U+FFFD, one per byte:
-// as Go reads such text (utf8.DecodeRuneInString's RuneError of width 1), in encoding/json and
-// regexp alike. ("rec\xe2\x82" is "rec\uFFFD\uFFFD"; nlohmann's replacement gives one.)
-inline std::string valid_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
+// s as Go reads it: each byte that is not part of a valid UTF-8 sequence is U+FFFD, one per byte
+// (utf8.DecodeRuneInString's RuneError of width 1), in encoding/json and regexp alike.
+// ("rec\xe2\x82" is "rec\uFFFD\uFFFD"; nlohmann's replacement gives one.) Valid text comes back
+// as it is; other text is replaced into `storage`, which the result then views.
+inline std::string_view as_valid_utf8(std::string_view s, std::string& storage) {
+  if (is_valid_utf8(s)) return s;
+  storage.clear();
   for (std::size_t i = 0, width = 0; i < s.size(); i += width) {
     if (decode_rune(s, i, width) < 0)
-      out += "\xEF\xBF\xBD";
+      storage += "\xEF\xBF\xBD";
     else
-      out.append(s.substr(i, width));
+      storage.append(s.substr(i, width));
   }
-  return out;
+  return storage;
 }
 
 }  // namespace gtanalyze

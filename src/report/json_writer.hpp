@@ -130,7 +130,8 @@ class JsonWriter {
     if (std::all_of(s.begin(), s.end(), plain)) {
       quoted(s);
     } else {
-      append(nlohmann::json(is_valid_utf8(s) ? std::string(s) : valid_utf8(s)).dump());
+      std::string storage;
+      append(nlohmann::json(std::string(as_valid_utf8(s, storage))).dump());
     }
   }
   void quoted(std::string_view plain_text) {

@@ -65,18 +65,12 @@ constexpr std::uint64_t kAnnotationP = 1, kAnnotationM = 2;
 constexpr std::size_t kFlushAt = 1 << 20;
 constexpr std::size_t kMaxField = ProtoWriter::kMaxField;
 
-// Protobuf strings are UTF-8 (protoc and Perfetto's importer say so of any that is not); a
-// trace's names need not be. Invalid bytes become U+FFFD as in --json (and Go's JSON), so a slice's
-// name is the --json key it adds up to. `storage` holds a replaced copy.
-std::string_view as_utf8(std::string_view s, std::string& storage) {
-  if (is_valid_utf8(s)) return s;
-  storage = valid_utf8(s);
-  return storage;
-}
-
+// Names are written through as_valid_utf8: protobuf strings must be UTF-8 (protoc and Perfetto's
+// importer say so of any that is not), and made valid as --json makes them, a slice's name is the
+// --json key it adds up to.
 void add_entry(ProtoBuffer& interned, int field, std::uint64_t iid, std::string_view raw_name) {
   std::string storage;
-  const std::string_view name = as_utf8(raw_name, storage);
+  const std::string_view name = as_valid_utf8(raw_name, storage);
   ProtoWriter data(interned, 3 * kMaxField + name.size());
   char* entry = data.open(field);
   data.varint(entry_field::kIid, iid);
@@ -192,7 +186,7 @@ bool PerfettoWriter::flush() {
 
 void PerfettoWriter::track(std::uint64_t uuid, std::string_view raw_name, std::uint64_t parent, bool counter) {
   std::string storage;
-  const std::string_view name = as_utf8(raw_name, storage);
+  const std::string_view name = as_valid_utf8(raw_name, storage);
   Packet packet(*this, packet_field::kTrackDescriptor, 4 * kMaxField + name.size());
   auto& d = packet.body();
   d.varint(track_field::kUuid, uuid);
@@ -276,7 +270,7 @@ void PerfettoWriter::end(Time t, std::uint64_t track) {
 
 void PerfettoWriter::instant(Time t, std::uint64_t track, std::string_view raw_name, std::uint64_t flow_start) {
   std::string storage;
-  const std::string_view name = as_utf8(raw_name, storage);
+  const std::string_view name = as_valid_utf8(raw_name, storage);
   Packet packet(*this, packet_field::kTrackEvent, 4 * kMaxField + name.size(), t);
   auto& e = packet.body();
   e.varint(event_field::kType, kInstant);
