@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <exception>
@@ -140,6 +141,17 @@ bool misspelt_subcommand(const CLI::App& app, const std::string& trace) {
 // for export; a --leak-proof '' from an unset variable turned the proof off).
 std::string non_empty_path(const std::string& path) { return path.empty() ? "an empty path" : ""; }
 
+// A CLI11 validator for goroutine ids: CLI11 (2.1) reads a number past int64 as its limit.
+std::string valid_goroutine_id(const std::string& text) {
+  GoId id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec == std::errc::result_out_of_range) return "goroutine id " + text + " is out of range";
+  return ec == std::errc{} && end == text.data() + text.size() ? "" : "not a goroutine id: '" + text + "'";
+}
+
+// A CLI11 validator for glob patterns: an empty one, from an unset variable, would match nothing.
+std::string non_empty_pattern(const std::string& glob) { return glob.empty() ? "an empty pattern" : ""; }
+
 // A CLI11 validator: "" for a regex in Go's syntax (RE2), else why not.
 std::string valid_regex(const std::string& re) {
   const base::NameRegex check(re);
@@ -204,10 +216,12 @@ CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format
           ->check(CLI::IsMember({"line", "go"})),
       cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack"),
       cmd->add_option("--goroutine", dump.goroutine,
-                      "Only this goroutine's events (its own and its state changes; -1: those on no goroutine, G=-1)"),
+                      "Only this goroutine's events (its own and its state changes; -1: those on no goroutine, G=-1)")
+          ->check(valid_goroutine_id),
       cmd->add_option("--type", dump.type,
                       "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock': the types the line format "
-                      "prints, not the kinds --format go prints (StateTransition, ...)"),
+                      "prints, not the kinds --format go prints (StateTransition, ...)")
+          ->check(non_empty_pattern),
       cmd->add_option("--from", from, "Only events at or after this time since the first event (e.g. 10ms)")
           ->check(valid_duration),
       cmd->add_option("--to", to, "Only events at or before this time since the first event")->check(valid_duration)};
@@ -262,6 +276,7 @@ CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::st
       ->check(valid_duration);
   cmd->add_option("--to", to, "Only the timeline up to this time since the first event")->check(valid_duration);
   cmd->add_option("--goroutine", perfetto.timeline.goroutines, "Only this goroutine's track (repeatable)")
+      ->check(valid_goroutine_id)
       ->take_all()
       ->allow_extra_args(false);  // one id per --goroutine: the trace may follow
   cmd->add_option("--group", perfetto.timeline.group,

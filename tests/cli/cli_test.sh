@@ -134,6 +134,13 @@ expect_error "a duration past int64 nanoseconds" 2 "^gtanalyze: --from: '1e12s' 
 expect_error "perfetto --to before --from" 2 "^gtanalyze: --to: '50us' is before --from '100us' \(see --help\)$" \
   perfetto "$chans_trace" -o "$tmp/w.pftrace" --from 100us --to 50us
 expect_error "dump --to before --from" 2 "^gtanalyze: --to: '1ms' is before --from '2ms'" dump "$chans_trace" --from 2ms --to 1ms
+# CLI11 read a goroutine id past int64 as 2^63-1 (a warning that no such goroutine exists), and an
+# empty --type (an unset variable) matched every event.
+expect_error "dump --goroutine past int64" 2 "^gtanalyze: --goroutine: goroutine id 99999999999999999999 is out of range" \
+  dump "$chans_trace" --goroutine 99999999999999999999
+expect_error "perfetto --goroutine past int64" 2 "^gtanalyze: --goroutine: goroutine id 99999999999999999999 is out of range" \
+  perfetto "$chans_trace" -o "$tmp/x.pf" --goroutine 1 --goroutine 99999999999999999999
+expect_error "dump --type ''" 2 "^gtanalyze: --type: an empty pattern \(see --help\)$" dump "$chans_trace" --type ''
 expect_error "--top 0" 2 "^gtanalyze: --top: Value 0 not in range 1 to" "$chans_trace" --top 0
 
 "$bin" --help >"$tmp/help" 2>&1
@@ -295,6 +302,9 @@ check "--leak-ignore REGEX before the trace" $?
 "$bin" --leak-ignore '(?i)^MAIN\.BLOCK' "$leaky" >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 0 ] && grep -q "^Leak candidates: none" "$tmp/out"
 check "--leak-ignore takes Go's (?i)" $?
+"$bin" --leak-ignore '^(?<pkg>main)\.block' "$leaky" >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 0 ] && grep -q "^Leak candidates: none" "$tmp/out"
+check "--leak-ignore takes Go 1.22's (?<name>re)" $?
 expect_error "--leak-ignore with a backreference (not in Go's syntax)" 2 "^gtanalyze: --leak-ignore: invalid regex '\(a\).1': invalid escape sequence" --leak-ignore '(a)\1' "$leaky"
 # rename_start_function OUT NAME: leaky's Go 1.21 trace with main.blockOnRecv named NAME (a
 # Python bytes expression).
