@@ -197,6 +197,15 @@ Result<bool> V1Converter::next(Event& out) {
         ev = *r;
       }
       if (ev == nullptr) return false;
+      if (pre_init_ && trace_.truncated() && !in_start_block(*ev)) {
+        // The record that ends the start-of-trace block (its Gomaxprocs) was cut off: end it at
+        // the first event that cannot belong to it, which is converted after the block's close.
+        end_pre_init(ev->ts);
+        start_block_cut_ = true;
+        have_peeked_ = true;
+        peeked_ = ev;
+        continue;
+      }
       const bool blocked = ev->type == OldType::GoSysCall && index < checked_.blocked.size() && checked_.blocked[index];
       if (convert(*ev, blocked, out) == Outcome::Skip) continue;
     }
@@ -306,6 +315,22 @@ V1Converter::Outcome V1Converter::emit(const OldEvent& ev, EventType type, const
     out.args[static_cast<std::size_t>(slot)] = ev.stk;
   }
   return Outcome::Emit;
+}
+
+bool V1Converter::in_start_block(const OldEvent& ev) {
+  // StartTrace writes, on its own P with the world stopped: the goroutines that exist
+  // (GoCreate, GoWaiting, GoInSyscall), then ProcStart and one GoStart, then Gomaxprocs.
+  if (start_block_p_ == kNoStartBlockP) start_block_p_ = ev.p;
+  if (ev.p != start_block_p_) return false;
+  switch (ev.type) {
+    case OldType::GoCreate:
+    case OldType::GoWaiting:
+    case OldType::GoInSyscall:
+    case OldType::ProcStart:
+    case OldType::Gomaxprocs: return true;
+    case OldType::GoStart: return !std::exchange(start_block_started_, true);
+    default: return false;
+  }
 }
 
 void V1Converter::end_pre_init(Time t) {

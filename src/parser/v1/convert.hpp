@@ -81,6 +81,8 @@ class V1Converter {
   Time last_time() const { return last_ts_; }
   // The first old event's time, if there is one (Go's Sync event goes 1 ns before it).
   Result<bool> peek_first(Time& ts);
+  // Whether the start-of-trace block's end was cut off (and taken to be where its events stop).
+  bool start_block_cut() const { return start_block_cut_; }
 
  private:
   enum class Outcome : std::uint8_t { Emit, Skip };
@@ -96,6 +98,8 @@ class V1Converter {
   [[gnu::always_inline]] inline Outcome emit(const OldEvent& ev, EventType type, const EventArgs& args, Event& out);
   // The first Gomaxprocs: GoStatus(Runnable) for the goroutines only created before it.
   inline void end_pre_init(Time t);
+  // Whether `ev` may belong to the start-of-trace block (checked in a cut trace only).
+  bool in_start_block(const OldEvent& ev);
   // GoStatus arguments for a goroutine that existed when tracing started.
   inline EventArgs status_at_trace_start(std::uint64_t gid, WireGoStatus status);
   // A P's first ProcStart/ProcStop becomes a ProcStatus, later ones `later`; sets `args`.
@@ -115,6 +119,11 @@ class V1Converter {
   const OldEvent* peeked_ = nullptr;  // from replay_, valid until its next call
 
   bool pre_init_ = true;
+  // A cut trace's start-of-trace block may have lost its end (see in_start_block).
+  static constexpr std::int32_t kNoStartBlockP = INT32_MIN;
+  std::int32_t start_block_p_ = kNoStartBlockP;
+  bool start_block_started_ = false;  // its GoStart seen
+  bool start_block_cut_ = false;      // ended by in_start_block, not by a Gomaxprocs
   std::set<std::uint64_t> created_pre_init_;
   std::vector<Event> extra_;
   std::size_t extra_pos_ = 0;

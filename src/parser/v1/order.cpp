@@ -309,26 +309,49 @@ Status OldTrace::order_by_sequence() {
   return {};
 }
 
+// A cut may take events of any number, not only the last ones: each P's buffer is written when it
+// fills. The events after the first missing number may depend on it (a goroutine unblocked while
+// its syscall exit was cut off), and Go 1.5 traces have no per-goroutine sequence to tell: keep
+// only the events before it.
+void OldTrace::stop_at_first_missing(std::vector<std::int64_t>& numbers) {
+  std::sort(numbers.begin(), numbers.end());
+  for (std::size_t i = 1; i < numbers.size(); i++) {
+    if (numbers[i] - numbers[i - 1] <= 1) continue;
+    const std::int64_t missing = numbers[i - 1] + 1;
+    const auto kept = std::lower_bound(moved_.begin(), moved_.end(), missing,
+                                       [](const Moved& m, std::int64_t key) { return m.key < key; });
+    warnings_.push_back(fmt::format(
+        "ordering stopped after {} events: event number {} was cut off, and the {} events after it may depend on it",
+        kept - moved_.begin(), missing, moved_.end() - kept));
+    moved_.erase(kept, moved_.end());
+    return;
+  }
+}
+
 Status OldTrace::order_by_seq_1_5() {
   // Go 1.5 numbered every event globally: the order is the sequence numbers' order.
   Raw raw;
   std::uint64_t n = 0;
+  std::vector<std::int64_t> numbers;  // every number the events used: a cut trace's are checked for gaps
   for (std::uint32_t s = 0; s < streams_.size(); s++) {
     Cursor c;
     c.stream = s;
     OldEvent ev;
     std::int64_t seq = 0;
     while (next_in_stream(c, ev, &seq, raw)) {
+      if (truncated_) numbers.push_back(seq);
       if (ev.type == OldType::GoSysExit) {
         // Emitted once the thread had a P again: its real sequence number and time are arguments.
         seq = static_cast<std::int64_t>(ev.args[1]);
         if (ev.args[2] != 0) ev.ts = static_cast<std::int64_t>(ev.args[2]);
+        if (truncated_) numbers.push_back(seq);
       }
       drop_local(ev);
       moved_.push_back(Moved{seq, n++, ev});
     }
   }
   std::sort(moved_.begin(), moved_.end());
+  if (truncated_) stop_at_first_missing(numbers);
   std::uint64_t bad = 0, first_bad = 0;
   std::int64_t last = std::numeric_limits<std::int64_t>::min();
   for (auto& m : moved_) {

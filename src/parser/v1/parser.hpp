@@ -129,8 +129,9 @@ class OldTrace {
   class SequenceOrder;  // order.cpp
 
   Status index();
-  Status order_by_sequence();  // Go 1.7+
-  Status order_by_seq_1_5();   // Go 1.5
+  Status order_by_sequence();                                      // Go 1.7+
+  Status order_by_seq_1_5();                                       // Go 1.5
+  void stop_at_first_missing(std::vector<std::int64_t>& numbers);  // of a cut Go 1.5 trace
   // The next event of a stream (false at its end); CPU samples come from cpu_samples_.
   bool next_in_stream(Cursor& c, OldEvent& out, std::int64_t* seq, Raw& raw) const;
   Error error_at(ErrorCode code, std::uint64_t pos, std::string message) const;

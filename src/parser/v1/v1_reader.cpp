@@ -52,6 +52,11 @@ class V1Reader final : public TraceReader {
           return true;
         }
         stage_ = Stage::Done;
+        if (conv_.start_block_cut()) {
+          warnings_.push_back(
+              "the record that ends the trace's list of the goroutines that existed when it started (its first "
+              "Gomaxprocs) was cut off: the list was taken to end where the events after it begin");
+        }
         out = sync_event(static_cast<Time>(static_cast<std::uint64_t>(conv_.last_time()) + 1));
         return true;
       }
