@@ -97,6 +97,8 @@ V1Tables::V1Tables(const OldTrace& trace) : trace_(trace) {
         f.func = trace.string(pf->func);
         f.file = trace.string(pf->file);
         f.line = pf->line;
+        const auto missing = [&](std::uint64_t s) { return s != 0 && !trace.strings().contains(s); };
+        if (missing(pf->func) || missing(pf->file)) frames_without_strings_++;
       }
       frames_.push_back(f);
     }

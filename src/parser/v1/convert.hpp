@@ -50,11 +50,15 @@ class V1Tables final : public EventTables {
   std::uint64_t add_extra_string(std::string_view s);
   // The extra string "stop-the-world (REASON)" Event::range() reads for builtin `which`.
   std::uint64_t stw_range_name(unsigned which);
+  // Frames (of all stacks, counted per stack) that name their function or file by a string id
+  // the trace does not define: damage, shown as an empty name.
+  std::uint64_t frames_without_strings() const { return frames_without_strings_; }
 
  private:
   const OldTrace& trace_;
   std::uint64_t max_id_ = 0;
   std::uint64_t inline_count_ = 0;
+  std::uint64_t frames_without_strings_ = 0;
   std::vector<StackFrame> frames_;
   base::IdMap<std::pair<std::uint32_t, std::uint32_t>> stacks_;  // id → (first, size) in frames_
   // Added to while a consumer on another thread (read_ahead) looks up earlier ones: extra_ is

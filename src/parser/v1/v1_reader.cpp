@@ -27,7 +27,14 @@ class V1Reader final : public TraceReader {
         trace_(std::move(trace)),
         conv_(*trace_, std::move(checked)),
         bytes_(bytes),
-        warnings_(std::move(warnings)) {}
+        warnings_(std::move(warnings)) {
+    if (const std::uint64_t n = conv_.tables().frames_without_strings(); n > 0) {
+      warnings_.push_back(
+          fmt::format("{} stack frames name their function or file by a string the trace does not "
+                      "contain: those names are empty (Go's reader fails on such a trace)",
+                      n));
+    }
+  }
 
   Version version() const override { return version_; }
 

@@ -241,3 +241,16 @@ TEST_CASE("v1: corruption is an error naming the byte offset", "[v1]") {
   CHECK(d.error.find("unknown event type 63") != std::string::npos);
   CHECK(d.error.find("record 0") != std::string::npos);
 }
+
+TEST_CASE("v1: a frame naming a string the trace lacks is warned about", "[v1]") {
+  // A stack frame's function id changed from 22 to 59, which no String record defines: Go 1.26's
+  // reader panics; the frame's name is empty, and the warning says why.
+  std::string bytes = read_file(source_dir() / "corpus/go-testdata/v1/http_1_11_good");
+  REQUIRE(bytes[1118] == '\x16');
+  bytes[1118] = '\x3b';
+  const auto d = decode(bytes, false);
+  REQUIRE(d.ok);
+  REQUIRE(d.warnings.size() == 1);
+  CHECK(d.warnings[0].starts_with("2 stack frames name their function or file by a string the trace does not contain"));
+  CHECK(decode(read_file(source_dir() / "corpus/go-testdata/v1/http_1_11_good"), false).warnings.empty());
+}
