@@ -302,6 +302,9 @@ class Loader {
     g.min_blocked = n["min_blocked_ns"].ns();
     g.max_blocked = n["max_blocked_ns"].ns();
     for (const Node& id : n["ids"].items()) g.ids.push_back(id.integer());
+    // diff compares groups by their ids: a count that disagrees would leave one figure wrong.
+    if (g.ids.size() != g.count)
+      n["ids"].fail(fmt::format("lists {} goroutines where the group's count is {}", g.ids.size(), g.count));
     g.create_stack = stack(n["create_stack"]);
     g.block_stack = stack(n["block_stack"]);
     if (n.has("proven")) g.proven = n["proven"].optional_count();

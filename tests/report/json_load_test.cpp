@@ -98,6 +98,8 @@ TEST_CASE("a malformed export is rejected with the field and the reason") {
   // Figures the export derives from others must agree with them.
   CHECK(error_after([](json& d) { d["trace"]["goroutines"] = 1; }) ==
         prefix + "trace.goroutines: is 1, but \"goroutines\" lists 29");
+  CHECK(error_after([](json& d) { d["leak_groups"][0]["count"] = 99; }) ==
+        prefix + "leak_groups[0].ids: lists 4 goroutines where the group's count is 99");
   const std::string block = error_after(
       [](json& d) { d["goroutines"][0]["block_ns"] = d["goroutines"][0]["block_ns"].get<std::int64_t>() + 1; });
   CHECK(block.rfind(prefix + "goroutines[0].block_ns: is ", 0) == 0);
