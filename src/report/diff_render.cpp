@@ -109,17 +109,21 @@ std::string diff_markdown(const DiffReport& report) {
     return out;
   };
   // A code span of a cell: fenced by one backtick more than the longest run of them in it, and
-  // spaced when it starts or ends with one (CommonMark), so a name with a backtick stays one span.
+  // padded with a space each side when it starts or ends with a backtick, or starts and ends with
+  // spaces (CommonMark strips one each side then), so that the span shows the text as it is. An
+  // empty text is an empty cell: `` is no span in CommonMark, but two backticks.
   auto code = [&cell](const std::string& text) {
     const std::string c = cell(text);
+    if (c.empty()) return c;
     std::size_t longest = 0, run = 0;
     for (const char ch : c) {
       run = ch == '`' ? run + 1 : 0;
       longest = std::max(longest, run);
     }
     const std::string fence(longest + 1, '`');
-    const bool spaced = !c.empty() && (c.front() == '`' || c.back() == '`');
-    return fence + (spaced ? " " + c + " " : c) + fence;
+    const bool spaces_around = c.front() == ' ' && c.back() == ' ' && c.find_first_not_of(' ') != std::string::npos;
+    const bool padded = c.front() == '`' || c.back() == '`' || spaces_around;
+    return fence + (padded ? " " + c + " " : c) + fence;
   };
   std::string out = fmt::format("### gtanalyze diff\n\n{} → {}\n\n", code(report.base_name), code(report.next_name));
   for (const auto& [side, warnings] :

@@ -231,6 +231,22 @@ TEST_CASE("each run's warnings are in every rendering of the diff") {
   CHECK(json.find("\"new_warnings\": [\n    \"trace cut short at offset 9") != std::string::npos);
 }
 
+TEST_CASE("markdown shows names in code spans as they are: empty, with outer spaces or backticks") {
+  report::DiffReport r;
+  r.base_name = "a.trace";
+  r.next_name = "b.trace";
+  report::LeakChange l;
+  l.kind = "new";
+  l.next_count = 1;
+  l.reason = "chan receive";
+  l.name = "";              // a goroutine whose stacks have no frame
+  l.create_site = " pad ";  // CommonMark strips one space each side of `` pad ``
+  l.block_site = "`tick`";  // a span may not start with its own fence
+  r.leaks.push_back(l);
+  CHECK(report::diff_markdown(r).find("| new | 0 → 1 | chan receive |  | `  pad  ` | `` `tick` `` |\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("against a run without block stacks (a capture), leak groups match without their block site") {
   // The trace has two groups of main.worker created at main.main, blocked at two sites; the
   // capture, which has no block stacks, one group of all three.
