@@ -42,6 +42,9 @@ struct CrosscheckReport {
   // Why the trace has nothing to compare (it holds no goroutine: its header alone, say): then the
   // verdict is Inconclusive, not a difference. Empty when it has goroutines.
   std::string empty_trace;
+  // Why the trace's times cannot be laid on the capture's clock (an old-format trace that lost its
+  // Frequency record counts CPU ticks): differences are shown but prove nothing, as capture_gap's.
+  std::string trace_gap;
 
   // Every item agrees, on a trace with something to compare (a consumer gating on `agree` must not
   // pass an empty trace).
@@ -53,7 +56,7 @@ struct CrosscheckReport {
     if (!other_run.empty()) return Verdict::Inconclusive;  // even agreeing, two runs say nothing of one
     if (!empty_trace.empty()) return Verdict::Inconclusive;
     if (agree()) return Verdict::Agree;
-    return capture_gap.empty() ? Verdict::Differ : Verdict::Inconclusive;
+    return capture_gap.empty() && trace_gap.empty() ? Verdict::Differ : Verdict::Inconclusive;
   }
 };
 

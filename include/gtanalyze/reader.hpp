@@ -20,6 +20,8 @@ struct ReaderStats {
   std::uint64_t generations = 0;           // generations read (1 for old formats)
   std::uint64_t experimental_batches = 0;  // skipped, counted
   std::uint64_t bytes = 0;                 // bytes of the (decompressed) trace consumed
+  // Times are CPU ticks, not nanoseconds: an old-format trace cut before its Frequency record.
+  bool times_in_ticks = false;
 };
 
 // Events in order that share one generation's tables, and a handle that keeps those tables alive

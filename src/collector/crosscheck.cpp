@@ -296,14 +296,20 @@ bool is_extra_m_g(const GoStory& t, Version version) {
   return version <= Version::Go1_21 && !t.created && t.entries.size() == 1 && t.entries[0].state == GoState::Syscall;
 }
 
-// Start function and parent, for a goroutine the trace saw created.
-void compare_origin(Items& items, GoId id, const GoStory& t, const GoStory& c) {
+// Start function and parent, for a goroutine the trace saw created. A start function the trace
+// does not know (its creation stack is not in it: an old-format trace cut before its stack table)
+// is not compared; `unknown_starts` counts them.
+void compare_origin(Items& items, GoId id, const GoStory& t, const GoStory& c, std::size_t& unknown_starts) {
   if (!t.created) return;
-  items.start.compared++;
-  if (t.start == c.start)
-    items.start.agreed++;
-  else
-    differ(items.start, fmt::format("g{}: trace {:?}, capture {:?}", id, t.start, c.start));
+  if (t.start.empty()) {
+    unknown_starts++;
+  } else {
+    items.start.compared++;
+    if (t.start == c.start)
+      items.start.agreed++;
+    else
+      differ(items.start, fmt::format("g{}: trace {:?}, capture {:?}", id, t.start, c.start));
+  }
   items.parent.compared++;
   if (t.parent == c.parent)
     items.parent.agreed++;
@@ -471,7 +477,7 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   }
 
   Items items;
-  std::size_t extra_m_goroutines = 0, coroutines = 0, unnamed_matched = 0;
+  std::size_t extra_m_goroutines = 0, coroutines = 0, unnamed_matched = 0, unknown_starts = 0;
   std::vector<bool> unnamed_used(facts.unnamed_creations.size());
   for (const auto& [id, t] : ts) {
     auto it = cs.find(id);
@@ -489,7 +495,7 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
       continue;
     }
     items.set.agreed++;
-    compare_origin(items, id, t, it->second);
+    compare_origin(items, id, t, it->second, unknown_starts);
     if (t.coroutine) {  // the trace's word: a capture sees no coroutine (review: one faked it)
       coroutines++;
       continue;
@@ -501,6 +507,12 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
         "{} goroutine(s) created in the trace and never run are among the capture's created but never seen again, "
         "whose ids it cannot know (Go < 1.24): not compared",
         unnamed_matched));
+  }
+  if (unknown_starts != 0) {
+    rep.notes.push_back(fmt::format(
+        "{} goroutine(s) created in the trace have no start function there (the trace lacks their creation stack; "
+        "see its warnings): their start functions are not compared",
+        unknown_starts));
   }
   if (coroutines != 0) {
     rep.notes.push_back(fmt::format(
@@ -560,6 +572,10 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& c
                                     {std::move(gap), capture.leaked(), capture.unnamed_creations()});
   if (auto other = analysis::other_go_version(trace.version(), capture.version(), cap.header.go_minor); !other.empty())
     rep.other_run = std::move(other);
+  // A clock fit of ticks against nanoseconds may pass, but its edge tolerance and its judgement of
+  // paces are in nanoseconds: a window a few ticks long compared final states at the wrong instant.
+  if (trace.stats().times_in_ticks)
+    rep.trace_gap = "the trace's Frequency record was cut off: its times are CPU ticks, not nanoseconds";
   for (const auto& w : trace.warnings()) rep.notes.push_back("trace: " + w);
   for (const auto& w : capture.warnings()) rep.notes.push_back("capture: " + w);
   return rep;

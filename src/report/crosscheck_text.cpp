@@ -11,6 +11,7 @@ std::string crosscheck_text(const CrosscheckReport& r) {
   std::string out;
   for (const auto& n : r.notes) out += "note: " + n + "\n";
   const char* differ = !r.capture_gap.empty() ? "differ (capture incomplete)"
+                       : !r.trace_gap.empty() ? "differ (trace unaligned)"
                        : !r.other_run.empty() ? "differ (not one run)"
                                               : "DIFFER";
   for (const auto& i : r.items) {
@@ -23,10 +24,13 @@ std::string crosscheck_text(const CrosscheckReport& r) {
     case Verdict::Agree: out += "crosscheck: the trace and the capture agree\n"; break;
     case Verdict::Differ: out += "crosscheck: the trace and the capture DIFFER\n"; break;
     case Verdict::Inconclusive:
-      if (!r.other_run.empty())
+      // One reason, the most telling: the others' differences would follow from it.
+      if (!r.other_run.empty()) {
         out += "crosscheck: INCONCLUSIVE: " + r.other_run + " (give the trace and the capture of one run)\n";
-      if (!r.empty_trace.empty()) {
+      } else if (!r.empty_trace.empty()) {
         out += "crosscheck: INCONCLUSIVE: " + r.empty_trace + "\n";
+      } else if (!r.trace_gap.empty()) {
+        out += "crosscheck: INCONCLUSIVE: " + r.trace_gap + "; the differences may be the trace's\n";
       } else if (!r.capture_gap.empty()) {
         out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap +
                "); the differences may be what it missed\n";
@@ -46,6 +50,7 @@ std::string crosscheck_json(const CrosscheckReport& r) {
   j["capture_gap"] = text_or_null(r.capture_gap);
   j["other_run"] = text_or_null(r.other_run);
   j["empty_trace"] = text_or_null(r.empty_trace);
+  j["trace_gap"] = text_or_null(r.trace_gap);
   j["notes"] = r.notes;
   j["known_differences"] = r.known_differences;
   auto& items = j["items"] = nlohmann::json::array();

@@ -53,7 +53,25 @@ TEST_CASE("crosscheck text: notes, one line per item with its differences, known
   CHECK(report::crosscheck_text(r).ends_with(
       "crosscheck: INCONCLUSIVE: the capture times them 9.000 s after the trace: not the same run (give the trace and "
       "the capture of one run)\n"));
+  // One reason only: another run's capture that is also incomplete printed two INCONCLUSIVE lines.
+  r.capture_gap = "the ring buffer dropped 3 records";
+  CHECK(
+      report::crosscheck_text(r).ends_with("\n  - stops are not compared\ncrosscheck: INCONCLUSIVE: the capture times "
+                                           "them 9.000 s after the trace: not the same run (give the trace and the "
+                                           "capture of one run)\n"));
+  r.capture_gap.clear();
   r.other_run.clear();
+
+  r.trace_gap = "the trace's Frequency record was cut off: its times are CPU ticks, not nanoseconds";
+  CHECK(r.verdict() == Verdict::Inconclusive);
+  CHECK(report::crosscheck_text(r).find("blocks, syscalls and exit        1/2     differ (trace unaligned)\n") !=
+        std::string::npos);
+  CHECK(
+      report::crosscheck_text(r).ends_with("crosscheck: INCONCLUSIVE: the trace's Frequency record was cut off: its "
+                                           "times are CPU ticks, not nanoseconds; the differences may be the "
+                                           "trace's\n"));
+  CHECK(report::crosscheck_json(r).find("\"trace_gap\": \"the trace's Frequency") != std::string::npos);
+  r.trace_gap.clear();
 
   r.items.pop_back();
   CHECK(r.verdict() == Verdict::Agree);

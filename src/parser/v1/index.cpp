@@ -110,6 +110,7 @@ Status OldTrace::index() {
                       *data_end + kTraceHeaderSize));
     }
     ticks_per_sec_ = 1'000'000'000;
+    times_in_ticks_ = true;
     warnings_.push_back("the Frequency record was cut off: times are in CPU ticks, not nanoseconds");
   }
   std::sort(streams_.begin(), streams_.end(), [](const Stream& a, const Stream& b) { return a.pid < b.pid; });

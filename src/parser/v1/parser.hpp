@@ -51,7 +51,8 @@ class OldTrace {
   unsigned minor() const { return minor_; }
   Dialect dialect() const { return dialect_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
-  bool truncated() const { return truncated_; }  // the records end part way, or without the footer
+  bool truncated() const { return truncated_; }            // the records end part way, or without the footer
+  bool times_in_ticks() const { return times_in_ticks_; }  // no Frequency record: ticks taken as ns
   std::uint64_t event_count() const { return order_count_; }
 
   // Tables, for the converter and the dump.
@@ -142,6 +143,7 @@ class OldTrace {
   Dialect dialect_;
   std::vector<std::string> warnings_;
   bool truncated_ = false;
+  bool times_in_ticks_ = false;
 
   std::unordered_map<std::uint64_t, std::string_view> strings_;
   std::vector<std::string_view> inline_strings_;

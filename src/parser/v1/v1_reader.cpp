@@ -79,6 +79,7 @@ class V1Reader final : public TraceReader {
     s.events = events_ + syncs_;
     s.generations = 1;
     s.bytes = bytes_;
+    s.times_in_ticks = trace_->times_in_ticks();
     return s;
   }
 
