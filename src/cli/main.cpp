@@ -337,7 +337,13 @@ CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
   auto* cmd = app.add_subcommand("collect",
                                  "Capture the goroutine lifecycles of a live Go process with eBPF uprobes (root): "
                                  "-o CAPTURE -- PROGRAM ARGS..., or -o CAPTURE --pid PID. Exit 77 without BPF.");
-  cmd->add_option("-o,--output", collect.output, "Capture file to write")->check(non_empty_path)->required();
+  cmd->add_option("-o,--output", collect.output, "Capture file to write")
+      ->check(non_empty_path)
+      ->check([](const std::string& path) {
+        // The program collect starts writes to the same standard output.
+        return path == "-" ? "a capture is written to a file, not to standard output (the program's)" : "";
+      })
+      ->required();
   cmd->add_option("--pid", collect.pid, "Attach to this running process instead of starting one")
       ->check(CLI::Range(1, std::numeric_limits<int>::max()));
   cmd->add_option_function<std::string>(

@@ -234,8 +234,7 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::open(const std::string& pa
   w->f_ = std::fopen(path.c_str(), "wb");
   if (!w->f_) return make_error(ErrorCode::Io, 0, path + ": cannot open for writing: " + std::strerror(errno));
   const std::string h = encode_header(header);
-  if (std::fwrite(h.data(), 1, h.size(), w->f_) != h.size())
-    return make_error(ErrorCode::Io, 0, path + ": write failed");
+  if (std::fwrite(h.data(), 1, h.size(), w->f_) != h.size()) return w->failed();
   w->records_offset_ = h.size();
   return w;
 }
@@ -245,19 +244,31 @@ CaptureWriter::~CaptureWriter() {
 }
 
 Status CaptureWriter::write(const gtc_record& r) {
-  if (std::fwrite(&r, sizeof(r), 1, f_) != 1) return make_error(ErrorCode::Io, records_, path_ + ": write failed");
+  if (f_ == nullptr) return make_error(ErrorCode::Io, 0, path_ + ": written after it failed or was finished");
+  if (std::fwrite(&r, sizeof(r), 1, f_) != 1) return failed();
   records_++;
   return {};
 }
 
 Status CaptureWriter::finish(CaptureTrailer trailer) {
+  if (f_ == nullptr) return make_error(ErrorCode::Io, 0, path_ + ": finished after it failed or was finished");
   trailer.records = records_;
   const std::string t = encode_trailer(trailer, records_offset_ + records_ * sizeof(gtc_record));
-  const bool ok = std::fwrite(t.data(), 1, t.size(), f_) == t.size() && std::fflush(f_) == 0;
-  const bool closed = std::fclose(f_) == 0;
+  if (std::fwrite(t.data(), 1, t.size(), f_) != t.size() || std::fflush(f_) != 0) return failed();
+  const int closed = std::fclose(f_);
   f_ = nullptr;
-  if (!ok || !closed) return make_error(ErrorCode::Io, 0, path_ + ": write failed");
+  if (closed != 0) return failed();
   return {};
+}
+
+Error CaptureWriter::failed() {
+  // A full disk, most likely: say so, and leave no half capture that reads as one cut short.
+  Error e = make_error(ErrorCode::Io, records_offset_ + records_ * sizeof(gtc_record),
+                       path_ + ": write failed: " + std::strerror(errno));
+  if (f_) std::fclose(f_);
+  f_ = nullptr;
+  std::remove(path_.c_str());
+  return e;
 }
 
 }  // namespace gtanalyze::collector

@@ -98,7 +98,9 @@ class CaptureWriter {
 
  private:
   CaptureWriter() = default;
-  std::FILE* f_ = nullptr;
+  // The error for the write that failed (errno's reason); closes and removes the file.
+  Error failed();
+  std::FILE* f_ = nullptr;  // null once finished or failed
   std::string path_;
   std::uint64_t records_ = 0;
   std::uint64_t records_offset_ = 0;

@@ -68,6 +68,7 @@ struct Drain {
 
 int on_record(void* ctx, void* data, std::size_t size) {
   auto* d = static_cast<Drain*>(ctx);
+  if (!d->error) return -1;  // the capture failed (a full disk): keep its first error
   if (size < sizeof(gtc_record)) return 0;
   gtc_record r;
   std::memcpy(&r, data, sizeof r);

@@ -60,6 +60,7 @@ if [ "$collector" = ON ]; then
   for d in nan -5 0 5x; do
     expect_error "collect --duration $d" 2 "^gtanalyze: --duration: '$d' is not a time to capture for" collect -o "$tmp/x.cap" --duration "$d" -- true
   done
+  expect_error "collect -o - (stdout is the program's)" 2 "^gtanalyze: --output: a capture is written to a file, not to standard output" collect -o - -- true
   expect_error "collect --pid -1" 2 "^gtanalyze: --pid: Value -1 not in range 1 to 2147483647" collect -o "$tmp/x.cap" --pid -1
   expect_error "crosscheck of a missing trace" 2 "^gtanalyze: missing\.out: cannot open: No such file or directory$" crosscheck missing.out missing.cap
   expect_error "crosscheck of two traces" 2 "^gtanalyze: .*leaky\.trace: not a capture \(gtanalyze collect -o FILE writes one\)$" \

@@ -253,4 +253,17 @@ for sig in INT TERM HUP; do
     echo "FAIL SIG$sig: collect exit $rc"; cat "$work/sig$sig.log" "$work/sig$sig.sum"; fail=1
   fi
 done
+# A full disk: the error says why (it said "write failed") and leaves no half capture (one was
+# left, which read as a collector killed mid-run).
+mkdir -p "$work/tiny"
+if mount -t tmpfs -o size=4k tmpfs "$work/tiny" 2>/dev/null; then
+  "$gtanalyze" collect -o "$work/tiny/full.cap" -- "$work/brief" "$work/full.trace" 2>"$work/full.log"
+  rc=$?
+  if [ $rc = 2 ] && grep -q "full\.cap: write failed: No space left on device$" "$work/full.log" && [ ! -e "$work/tiny/full.cap" ]; then
+    echo "ok   a full disk: the reason, and no half capture"
+  else
+    echo "FAIL a full disk: collect exit $rc"; cat "$work/full.log"; ls -la "$work/tiny"; fail=1
+  fi
+  umount "$work/tiny"
+fi
 exit $fail
