@@ -1,7 +1,10 @@
 // Capture encoding: little-endian fixed-width fields, strings as u32 length + bytes.
 #include "collector/capture_file.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
+#include <limits>
 
 namespace gtanalyze::collector {
 namespace {
@@ -70,6 +73,16 @@ RuntimeOffsets get_offsets(In& in) {
     *v = in.get<std::uint32_t>();
   }
   return r;
+}
+
+constexpr std::uint32_t kClockMonotonic = 1;
+// Times are read as Go's signed nanoseconds: one past this would turn negative.
+constexpr std::uint64_t kMaxTime = std::numeric_limits<std::int64_t>::max();
+
+std::string encode_u64(std::uint64_t v) {
+  Out o;
+  o.put(v);
+  return o.s;
 }
 
 Error corrupt(std::uint64_t off, const std::string& what) {
@@ -155,11 +168,13 @@ Result<Capture> parse_capture(std::string_view bytes) {
   In h{bytes.substr(0, records_offset), in.pos};
   auto& H = c.header;
   H.go_version = h.str();
+  const std::uint64_t minor_offset = h.pos;
   H.go_minor = h.get<std::uint32_t>();
   H.build_id = h.str();
   H.binary = h.str();
   H.pid = h.get<std::uint32_t>();
   H.attached_running = h.get<std::uint8_t>() != 0;
+  const std::uint64_t clock_offset = h.pos;
   H.clock_id = h.get<std::uint32_t>();
   H.start_mono = h.get<std::uint64_t>();
   H.start_wall = h.get<std::uint64_t>();
@@ -176,19 +191,32 @@ Result<Capture> parse_capture(std::string_view bytes) {
     H.probes.push_back(std::move(p));
   }
   if (h.bad) return corrupt(h.pos, "malformed header");
+  // The fields the reading trusts: which Go's tables read the records, and their clock.
+  if (const unsigned named = go_minor(H.go_version); named != 0 && named != H.go_minor) {
+    return corrupt(minor_offset,
+                   fmt::format("Go minor version {} where the header's Go version is {}", H.go_minor, H.go_version));
+  }
+  if (H.clock_id != kClockMonotonic)
+    return corrupt(clock_offset, fmt::format("clock id {}, where captures use CLOCK_MONOTONIC (1)", H.clock_id));
+  if (H.start_mono > kMaxTime) return corrupt(clock_offset + 4, "start time past 2^63 ns");
 
-  // The trailer, found from the end.
+  // The trailer, found from the end; records_end moves to it.
   std::uint64_t records_end = bytes.size();
   const std::size_t tail = 16;
   c.complete = false;
-  if (bytes.size() >= records_offset + tail && bytes.substr(bytes.size() - 8) == kCaptureEndMagic) {
+  const bool ends_as_trailer =
+      bytes.size() >= records_offset + tail && bytes.substr(bytes.size() - 8) == kCaptureEndMagic;
+  std::uint64_t trailer_offset = 0;
+  if (ends_as_trailer) {
     In t{bytes, bytes.size() - tail};
-    const auto trailer_offset = t.get<std::uint64_t>();
-    if (trailer_offset < records_offset || trailer_offset > bytes.size() - tail ||
-        (trailer_offset - records_offset) % sizeof(gtc_record) != 0 ||
-        bytes.substr(trailer_offset, 8) != kCaptureEndMagic) {
-      return corrupt(bytes.size() - tail, "bad trailer offset");
-    }
+    trailer_offset = t.get<std::uint64_t>();
+  }
+  // The file ends as a trailer does, but its offset is not a trailer's.
+  const bool bad_trailer_offset =
+      ends_as_trailer && (trailer_offset < records_offset || trailer_offset > bytes.size() - tail ||
+                          (trailer_offset - records_offset) % sizeof(gtc_record) != 0 ||
+                          bytes.substr(trailer_offset, 8) != kCaptureEndMagic);
+  if (ends_as_trailer && !bad_trailer_offset) {
     In r{bytes.substr(0, bytes.size() - tail), trailer_offset + 8};
     auto& T = c.trailer;
     T.records = r.get<std::uint64_t>();
@@ -215,10 +243,31 @@ Result<Capture> parse_capture(std::string_view bytes) {
       T.initial.push_back(g);
     }
     if (r.bad) return corrupt(r.pos, "malformed trailer");
+    const std::uint64_t end_offset = trailer_offset + 8 + 8 * (1 + T.stats.size());
+    if (T.end_mono > kMaxTime) return corrupt(end_offset, "end time past 2^63 ns");
+    if (T.end_mono < H.start_mono) return corrupt(end_offset, "the capture ends before it starts");
     if (T.records != (trailer_offset - records_offset) / sizeof(gtc_record))
       return corrupt(trailer_offset, "record count does not match the trailer");
     records_end = trailer_offset;
     c.complete = true;
+  }
+  if (!c.complete) {
+    // No trailer at the end, but its first bytes at a record's place (no record's time reads as
+    // them: 7.4e17 ns): the trailer is cut short, or bytes follow it.
+    for (std::uint64_t at = records_offset; at + 8 <= bytes.size(); at += sizeof(gtc_record)) {
+      if (bytes.substr(at, 8) != kCaptureEndMagic) continue;
+      const std::string closing = encode_u64(at) + std::string(kCaptureEndMagic);
+      if (const std::size_t end = bytes.find(closing, at + 8); end != std::string_view::npos) {
+        return corrupt(end + closing.size(),
+                       fmt::format("{} byte(s) follow the capture's trailer", bytes.size() - end - closing.size()));
+      }
+      c.cut_trailer = at;
+      records_end = at;
+      break;
+    }
+    // (A cut just after the trailer's opening magic ends the file as a whole trailer would.)
+    if (bad_trailer_offset && !c.cut_trailer) return corrupt(bytes.size() - tail, "bad trailer offset");
+    c.cut_record_bytes = (records_end - records_offset) % sizeof(gtc_record);
   }
   c.records_offset = records_offset;
   const std::uint64_t n = (records_end - records_offset) / sizeof(gtc_record);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,8 +78,10 @@ struct Capture {
   CaptureHeader header;
   std::vector<gtc_record> records;
   CaptureTrailer trailer;
-  bool complete = true;              // false: no trailer (the collector was killed); records up to the end
-  std::uint64_t records_offset = 0;  // file offset of the first record, for error messages
+  bool complete = true;                      // false: no trailer (the collector was killed); records up to the end
+  std::optional<std::uint64_t> cut_trailer;  // without a trailer: the offset of the start of one cut short
+  std::uint64_t cut_record_bytes = 0;        // without a trailer: the bytes of a last record cut short
+  std::uint64_t records_offset = 0;          // file offset of the first record, for error messages
 };
 
 // Parses a whole capture file.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <unordered_map>
 
@@ -156,6 +157,9 @@ Status order_times(Capture& c, std::vector<std::string>& warnings) {
   for (std::size_t i = 0; i < c.records.size(); i++) {
     std::uint64_t& ts = c.records[i].ts;
     const std::uint64_t offset = c.records_offset + i * sizeof(gtc_record);
+    if (ts > static_cast<std::uint64_t>(std::numeric_limits<Time>::max())) {
+      return make_error(ErrorCode::Corrupt, offset, fmt::format("capture: record {} has time {} ns, past 2^63", i, ts));
+    }
     if (c.complete && ts > c.trailer.end_mono) {
       return make_error(
           ErrorCode::Corrupt, offset,
@@ -433,8 +437,17 @@ class RecordConverter {
 
 Status CaptureReader::convert() {
   Capture& c = capture_;
-  if (!c.complete)
+  if (c.cut_trailer) {
+    warnings_.push_back(fmt::format(
+        "the capture's trailer (at offset {}) is cut short: read the records before it, as a capture without one",
+        *c.cut_trailer));
+  } else if (!c.complete) {
     warnings_.push_back("capture has no trailer (the collector did not finish); read records up to the end");
+  }
+  if (c.cut_record_bytes != 0) {
+    warnings_.push_back(fmt::format("the last record is cut short ({} of its {} bytes): left out", c.cut_record_bytes,
+                                    sizeof(gtc_record)));
+  }
   if (c.trailer.drops() != 0)
     warnings_.push_back(fmt::format("the ring buffer dropped {} records: the story is incomplete", c.trailer.drops()));
 

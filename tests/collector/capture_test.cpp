@@ -1,9 +1,12 @@
 // The capture format round trip and the record → event mapping, on synthetic records.
 #include <catch2/catch_test_macros.hpp>
 
+#include <fmt/format.h>
+
 #include "analysis/summarizer.hpp"
 #include "collector/capture_file.hpp"
 #include "collector/capture_reader.hpp"
+#include "gtanalyze/byte_source.hpp"
 
 using namespace gtanalyze;
 using namespace gtanalyze::collector;
@@ -99,6 +102,54 @@ TEST_CASE("capture files round-trip") {
     bad[8] = 9;  // format version
     CHECK_FALSE(parse_capture(bad));
     CHECK_FALSE(parse_capture("hello"));
+  }
+  SECTION("a trailer cut short: the records before it, and where it was (they read as records: 'time goes back')") {
+    const std::uint64_t trailer = off + c.records.size() * sizeof(gtc_record);
+    // Just after its opening magic, the file ends as a whole trailer does ("bad trailer offset").
+    for (const std::size_t cut : {trailer + 8, trailer + 70, bytes.size() - 1}) {
+      auto back_cut = parse_capture(std::string_view(bytes).substr(0, cut));
+      INFO("cut at " << cut << ": " << (back_cut ? "" : back_cut.error().describe()));
+      REQUIRE(back_cut);
+      CHECK_FALSE(back_cut->complete);
+      CHECK(back_cut->cut_trailer == trailer);
+      CHECK(back_cut->records.size() == c.records.size());
+    }
+    auto reader = CaptureReader::open(*ByteSource::from_memory(std::string_view(bytes).substr(0, bytes.size() - 1)));
+    REQUIRE(reader);
+    CHECK((*reader)->warnings()[0] ==
+          fmt::format("the capture's trailer (at offset {}) is cut short: read the records before it, as a capture "
+                      "without one",
+                      trailer));
+  }
+  SECTION("bytes after the trailer, a record cut short") {
+    auto appended = parse_capture(bytes + "\n");
+    REQUIRE_FALSE(appended);
+    CHECK(appended.error().offset == bytes.size());
+    CHECK(appended.error().message == "capture: 1 byte(s) follow the capture's trailer");
+    const std::string_view cut = std::string_view(bytes).substr(0, off + 3 * sizeof(gtc_record) + 10);
+    CHECK(parse_capture(cut)->cut_record_bytes == 10);
+  }
+  SECTION("header fields that do not hold together") {
+    const auto refused = [&](Capture changed, const std::string& why) {
+      std::string b = encode_header(changed.header);
+      const std::uint64_t records = b.size();
+      for (const auto& r : changed.records) b.append(reinterpret_cast<const char*>(&r), sizeof r);
+      b += encode_trailer(changed.trailer, records + changed.records.size() * sizeof(gtc_record));
+      auto parsed = parse_capture(b);
+      REQUIRE_FALSE(parsed);
+      CHECK(parsed.error().message == "capture: " + why);
+    };
+    Capture m = c;
+    m.header.go_minor = 19;  // read with Go 1.19's wait reasons and statuses
+    refused(m, "Go minor version 19 where the header's Go version is go1.23.0");
+    Capture k = c;
+    k.header.clock_id = 7;
+    refused(k, "clock id 7, where captures use CLOCK_MONOTONIC (1)");
+    Capture e = c;
+    e.trailer.end_mono = 999;  // before start_mono 1000
+    refused(e, "the capture ends before it starts");
+    e.trailer.end_mono = ~std::uint64_t{0};  // a duration of -9790 s
+    refused(e, "end time past 2^63 ns");
   }
 }
 
