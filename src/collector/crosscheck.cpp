@@ -467,9 +467,10 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   }
   if (clock == TraceClock::Monotonic) {
     rep.other_run = other_run(trace, capture_events, w.fit);
-  } else if (w.fit.paces_differ() && w.fit.pairs >= kPairsToJudgeSlope) {
+  } else if (w.fit.paces_differ() && (w.fit.pairs >= kPairsToJudgeSlope || w.fit.fitted_slope <= 0)) {
     // One run's CPU ticks, scaled by their measured frequency, keep pace with the monotonic clock:
-    // over this many pairs a slope off by more than the limit is two runs' events paired.
+    // over this many pairs a slope off by more than the limit is two runs' events paired. Over
+    // fewer, jitter may tilt it, but not below zero: one run's clocks both go forward.
     rep.other_run = fmt::format(
         "the creations and exits both saw keep different paces ({} pairs, slope {:.6f}): not the same run, "
         "or a trace cut before its Frequency record, whose ticks are not known as time",
