@@ -103,8 +103,13 @@ CaptureReader::~CaptureReader() = default;
 Result<std::unique_ptr<CaptureReader>> CaptureReader::open(ByteSource& source) {
   std::string bytes;
   char buf[1 << 16];
+  std::optional<Error> cut;  // a compressed capture cut short: read like a plain one cut short
   for (;;) {
     auto n = source.read(buf, sizeof buf);
+    if (!n && n.error().code == ErrorCode::Truncated) {
+      cut = n.error();
+      break;
+    }
     if (!n) return n.error();
     if (*n == 0) break;
     bytes.append(buf, *n);
@@ -112,7 +117,12 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::open(ByteSource& source) {
   auto c = parse_capture(bytes);
   if (!c) return c.error();
   auto r = from_capture(std::move(*c));
-  if (r) (*r)->bytes_ = bytes.size();
+  if (!r) return r;
+  (*r)->bytes_ = bytes.size();
+  if (cut) {
+    auto& warnings = (*r)->warnings_;
+    warnings.insert(warnings.begin(), fmt::format("capture cut short at offset {}: {}", cut->offset, cut->message));
+  }
   return r;
 }
 

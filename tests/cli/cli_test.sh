@@ -94,6 +94,11 @@ if [ "$collector" = ON ]; then
   "$bin" crosscheck "$src/tests/collector/go119-churn.trace.zst" "$src/tests/collector/go119-preempt.cap.zst" >"$tmp/out" 2>&1
   [ $? = 3 ] && grep -q "^crosscheck: INCONCLUSIVE: the creations and exits both saw keep different paces (6 pairs, slope -0" "$tmp/out"
   check "crosscheck: another run's capture with a slope below zero is inconclusive" $?
+  # A gzipped capture cut short reads as a plain one cut short does (it was an error).
+  gzip -c "$src/corpus/go1.26/leakproof.cap" | head -c 3000 >"$tmp/cut.cap.gz"
+  "$bin" "$tmp/cut.cap.gz" >"$tmp/out" 2>&1
+  [ $? = 0 ] && grep -q "^  - capture cut short at offset [0-9]*: the gzip stream ends early" "$tmp/out"
+  check "a gzipped capture cut short is read with a warning" $?
   expect_error "crosscheck of a capture with itself" 2 "^gtanalyze: .*leakproof\.cap: a capture, not the runtime's trace \(give the trace first, then the capture\)$" \
     crosscheck "$src/corpus/go1.26/leakproof.cap" "$src/corpus/go1.26/leakproof.cap"
 else
