@@ -28,7 +28,8 @@ int run_crosscheck(const CrosscheckCommandOptions& options) {
   auto* capture_reader = dynamic_cast<collector::CaptureReader*>(capture->reader.get());
   if (capture_reader == nullptr) return fail(options.capture, "not a capture (gtanalyze collect -o FILE writes one)");
   auto result = collector::crosscheck_readers(*trace->reader, *capture_reader);
-  if (!result) return fail(options.trace + " / " + options.capture, result.error().describe());
+  // The capture was read whole when opened: an error now is the trace's.
+  if (!result) return report_error(options.trace, result.error());
   const std::string text = options.json ? report::crosscheck_json(*result) : report::crosscheck_text(*result);
   if (int code = write_output(options.output, text); code != kExitOk) return code;
   switch (result->verdict()) {

@@ -99,6 +99,10 @@ if [ "$collector" = ON ]; then
   "$bin" "$tmp/cut.cap.gz" >"$tmp/out" 2>&1
   [ $? = 0 ] && grep -q "^  - capture cut short at offset [0-9]*: the gzip stream ends early" "$tmp/out"
   check "a gzipped capture cut short is read with a warning" $?
+  # A trace that fails part way names the trace, not "TRACE / CAPTURE" (the capture is read whole first).
+  head -c 3000 "$src/corpus/go1.26/leakproof.trace" >"$tmp/cut-first-gen.trace"
+  expect_error "crosscheck of a trace that fails while read" 2 "^gtanalyze: [^ ]*cut-first-gen\.trace: offset [0-9]+ \(generation 1\)" \
+    crosscheck "$tmp/cut-first-gen.trace" "$src/corpus/go1.26/leakproof.cap"
   expect_error "crosscheck of a capture with itself" 2 "^gtanalyze: .*leakproof\.cap: a capture, not the runtime's trace \(give the trace first, then the capture\)$" \
     crosscheck "$src/corpus/go1.26/leakproof.cap" "$src/corpus/go1.26/leakproof.cap"
 else
