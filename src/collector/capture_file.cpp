@@ -76,6 +76,7 @@ RuntimeOffsets get_offsets(In& in) {
 }
 
 constexpr std::uint32_t kClockMonotonic = 1;
+constexpr std::size_t kTrailerTail = 16;  // the trailer's offset and magic, which end the file
 // Times are read as Go's signed nanoseconds: one past this would turn negative.
 constexpr std::uint64_t kMaxTime = std::numeric_limits<std::int64_t>::max();
 
@@ -148,25 +149,10 @@ std::string encode_trailer(const CaptureTrailer& t, std::uint64_t trailer_offset
   return o.s;
 }
 
-Result<Capture> parse_capture(std::string_view bytes) {
-  Capture c;
-  In in{bytes};
-  if (!is_capture(bytes)) return make_error(ErrorCode::NotATrace, 0, "not a gtanalyze capture (bad magic)");
-  in.pos = kCaptureMagic.size();
-  const auto version = in.get<std::uint32_t>();
-  const auto record_size = in.get<std::uint32_t>();
-  const auto header_len = in.get<std::uint32_t>();
-  if (in.bad) return make_error(ErrorCode::Truncated, in.pos, "capture: truncated header");
-  if (version != kCaptureFormatVersion) {
-    return make_error(ErrorCode::UnsupportedVersion, 8,
-                      "capture: format version " + std::to_string(version) + ", this build reads 1");
-  }
-  if (record_size != sizeof(gtc_record))
-    return corrupt(12, "record size " + std::to_string(record_size) + ", expected 64");
-  if (header_len > bytes.size() - in.pos) return make_error(ErrorCode::Truncated, in.pos, "capture: truncated header");
-  const std::uint64_t records_offset = in.pos + header_len;
-  In h{bytes.substr(0, records_offset), in.pos};
-  auto& H = c.header;
+namespace {
+
+// The header's fields, from `h` (which ends where the records begin).
+Status parse_header(In& h, CaptureHeader& H) {
   H.go_version = h.str();
   const std::uint64_t minor_offset = h.pos;
   H.go_minor = h.get<std::uint32_t>();
@@ -199,74 +185,105 @@ Result<Capture> parse_capture(std::string_view bytes) {
   if (H.clock_id != kClockMonotonic)
     return corrupt(clock_offset, fmt::format("clock id {}, where captures use CLOCK_MONOTONIC (1)", H.clock_id));
   if (H.start_mono > kMaxTime) return corrupt(clock_offset + 4, "start time past 2^63 ns");
+  return {};
+}
 
-  // The trailer, found from the end; records_end moves to it.
+// The trailer at `trailer_offset`, whose closing offset and magic end `bytes`.
+Status parse_trailer(std::string_view bytes, std::uint64_t trailer_offset, std::uint64_t records_offset, Capture& c) {
+  In r{bytes.substr(0, bytes.size() - kTrailerTail), trailer_offset + 8};
+  auto& T = c.trailer;
+  T.records = r.get<std::uint64_t>();
+  for (auto& v : T.stats) v = r.get<std::uint64_t>();
+  T.end_mono = r.get<std::uint64_t>();
+  T.exit_status = r.get<std::int32_t>();
+  const auto nsym = r.count(24);
+  for (std::uint32_t i = 0; i < nsym && !r.bad; i++) {
+    CaptureSymbol s;
+    s.pc = r.get<std::uint64_t>();
+    s.function = r.str();
+    s.file = r.str();
+    s.line = r.get<std::uint64_t>();
+    T.symbols.push_back(std::move(s));
+  }
+  const auto ninit = r.count(29);
+  for (std::uint32_t i = 0; i < ninit && !r.bad; i++) {
+    InitialGoroutine g;
+    g.goid = r.get<std::int64_t>();
+    g.gp = r.get<std::uint64_t>();
+    g.status = r.get<std::uint32_t>();
+    g.wait_reason = r.get<std::uint8_t>();
+    g.startpc = r.get<std::uint64_t>();
+    T.initial.push_back(g);
+  }
+  if (r.bad) return corrupt(r.pos, "malformed trailer");
+  const std::uint64_t end_offset = trailer_offset + 8 + 8 * (1 + T.stats.size());
+  if (T.end_mono > kMaxTime) return corrupt(end_offset, "end time past 2^63 ns");
+  if (T.end_mono < c.header.start_mono) return corrupt(end_offset, "the capture ends before it starts");
+  if (T.records != (trailer_offset - records_offset) / sizeof(gtc_record))
+    return corrupt(trailer_offset, "record count does not match the trailer");
+  return {};
+}
+
+// Without a trailer at the end, its first bytes at a record's place (no record's time reads as
+// them: 7.4e17 ns): the offset of a trailer cut short; an error when bytes follow a whole one.
+Result<std::optional<std::uint64_t>> find_cut_trailer(std::string_view bytes, std::uint64_t records_offset) {
+  for (std::uint64_t at = records_offset; at + 8 <= bytes.size(); at += sizeof(gtc_record)) {
+    if (bytes.substr(at, 8) != kCaptureEndMagic) continue;
+    const std::string closing = encode_u64(at) + std::string(kCaptureEndMagic);
+    if (const std::size_t end = bytes.find(closing, at + 8); end != std::string_view::npos) {
+      return corrupt(end + closing.size(),
+                     fmt::format("{} byte(s) follow the capture's trailer", bytes.size() - end - closing.size()));
+    }
+    return std::optional<std::uint64_t>(at);
+  }
+  return std::optional<std::uint64_t>();
+}
+
+}  // namespace
+
+Result<Capture> parse_capture(std::string_view bytes) {
+  Capture c;
+  In in{bytes};
+  if (!is_capture(bytes)) return make_error(ErrorCode::NotATrace, 0, "not a gtanalyze capture (bad magic)");
+  in.pos = kCaptureMagic.size();
+  const auto version = in.get<std::uint32_t>();
+  const auto record_size = in.get<std::uint32_t>();
+  const auto header_len = in.get<std::uint32_t>();
+  if (in.bad) return make_error(ErrorCode::Truncated, in.pos, "capture: truncated header");
+  if (version != kCaptureFormatVersion) {
+    return make_error(ErrorCode::UnsupportedVersion, 8,
+                      "capture: format version " + std::to_string(version) + ", this build reads 1");
+  }
+  if (record_size != sizeof(gtc_record))
+    return corrupt(12, "record size " + std::to_string(record_size) + ", expected 64");
+  if (header_len > bytes.size() - in.pos) return make_error(ErrorCode::Truncated, in.pos, "capture: truncated header");
+  const std::uint64_t records_offset = in.pos + header_len;
+  In h{bytes.substr(0, records_offset), in.pos};
+  GTA_TRY(parse_header(h, c.header));
+
+  // The trailer, found from the end: its offset and magic close the file.
   std::uint64_t records_end = bytes.size();
-  const std::size_t tail = 16;
-  c.complete = false;
   const bool ends_as_trailer =
-      bytes.size() >= records_offset + tail && bytes.substr(bytes.size() - 8) == kCaptureEndMagic;
+      bytes.size() >= records_offset + kTrailerTail && bytes.substr(bytes.size() - 8) == kCaptureEndMagic;
   std::uint64_t trailer_offset = 0;
   if (ends_as_trailer) {
-    In t{bytes, bytes.size() - tail};
+    In t{bytes, bytes.size() - kTrailerTail};
     trailer_offset = t.get<std::uint64_t>();
   }
-  // The file ends as a trailer does, but its offset is not a trailer's.
-  const bool bad_trailer_offset =
-      ends_as_trailer && (trailer_offset < records_offset || trailer_offset > bytes.size() - tail ||
-                          (trailer_offset - records_offset) % sizeof(gtc_record) != 0 ||
-                          bytes.substr(trailer_offset, 8) != kCaptureEndMagic);
-  if (ends_as_trailer && !bad_trailer_offset) {
-    In r{bytes.substr(0, bytes.size() - tail), trailer_offset + 8};
-    auto& T = c.trailer;
-    T.records = r.get<std::uint64_t>();
-    for (auto& v : T.stats) v = r.get<std::uint64_t>();
-    T.end_mono = r.get<std::uint64_t>();
-    T.exit_status = r.get<std::int32_t>();
-    const auto nsym = r.count(24);
-    for (std::uint32_t i = 0; i < nsym && !r.bad; i++) {
-      CaptureSymbol s;
-      s.pc = r.get<std::uint64_t>();
-      s.function = r.str();
-      s.file = r.str();
-      s.line = r.get<std::uint64_t>();
-      T.symbols.push_back(std::move(s));
-    }
-    const auto ninit = r.count(29);
-    for (std::uint32_t i = 0; i < ninit && !r.bad; i++) {
-      InitialGoroutine g;
-      g.goid = r.get<std::int64_t>();
-      g.gp = r.get<std::uint64_t>();
-      g.status = r.get<std::uint32_t>();
-      g.wait_reason = r.get<std::uint8_t>();
-      g.startpc = r.get<std::uint64_t>();
-      T.initial.push_back(g);
-    }
-    if (r.bad) return corrupt(r.pos, "malformed trailer");
-    const std::uint64_t end_offset = trailer_offset + 8 + 8 * (1 + T.stats.size());
-    if (T.end_mono > kMaxTime) return corrupt(end_offset, "end time past 2^63 ns");
-    if (T.end_mono < H.start_mono) return corrupt(end_offset, "the capture ends before it starts");
-    if (T.records != (trailer_offset - records_offset) / sizeof(gtc_record))
-      return corrupt(trailer_offset, "record count does not match the trailer");
+  const bool trailer_offset_ok = trailer_offset >= records_offset && trailer_offset <= bytes.size() - kTrailerTail &&
+                                 (trailer_offset - records_offset) % sizeof(gtc_record) == 0 &&
+                                 bytes.substr(trailer_offset, 8) == kCaptureEndMagic;
+  c.complete = ends_as_trailer && trailer_offset_ok;
+  if (c.complete) {
+    GTA_TRY(parse_trailer(bytes, trailer_offset, records_offset, c));
     records_end = trailer_offset;
-    c.complete = true;
-  }
-  if (!c.complete) {
-    // No trailer at the end, but its first bytes at a record's place (no record's time reads as
-    // them: 7.4e17 ns): the trailer is cut short, or bytes follow it.
-    for (std::uint64_t at = records_offset; at + 8 <= bytes.size(); at += sizeof(gtc_record)) {
-      if (bytes.substr(at, 8) != kCaptureEndMagic) continue;
-      const std::string closing = encode_u64(at) + std::string(kCaptureEndMagic);
-      if (const std::size_t end = bytes.find(closing, at + 8); end != std::string_view::npos) {
-        return corrupt(end + closing.size(),
-                       fmt::format("{} byte(s) follow the capture's trailer", bytes.size() - end - closing.size()));
-      }
-      c.cut_trailer = at;
-      records_end = at;
-      break;
-    }
-    // (A cut just after the trailer's opening magic ends the file as a whole trailer would.)
-    if (bad_trailer_offset && !c.cut_trailer) return corrupt(bytes.size() - tail, "bad trailer offset");
+  } else {
+    auto cut = find_cut_trailer(bytes, records_offset);
+    if (!cut) return std::move(cut).error();
+    // A cut just after the trailer's opening magic ends the file as a whole trailer would.
+    if (ends_as_trailer && !*cut) return corrupt(bytes.size() - kTrailerTail, "bad trailer offset");
+    c.cut_trailer = *cut;
+    if (c.cut_trailer) records_end = *c.cut_trailer;
     c.cut_record_bytes = (records_end - records_offset) % sizeof(gtc_record);
   }
   c.records_offset = records_offset;
