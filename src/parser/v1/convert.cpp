@@ -321,16 +321,23 @@ V1Converter::Outcome V1Converter::emit(const OldEvent& ev, EventType type, const
 
 bool V1Converter::in_start_block(const OldEvent& ev) {
   // StartTrace writes, on its own P with the world stopped: the goroutines that exist
-  // (GoCreate, GoWaiting, GoInSyscall), then ProcStart and one GoStart, then Gomaxprocs.
+  // (GoCreate, GoWaiting, GoInSyscall), then ProcStart and one GoStart, then Gomaxprocs; its own
+  // allocations may sweep and change the heap meanwhile, and Go 1.21 writes HeapGoal before the
+  // Gomaxprocs. CPU samples, merged by time, may fall anywhere.
+  if (ev.type == OldType::CPUSample) return true;
   if (start_block_p_ == kNoStartBlockP) start_block_p_ = ev.p;
   if (ev.p != start_block_p_) return false;
   switch (ev.type) {
     case OldType::GoCreate:
     case OldType::GoWaiting:
     case OldType::GoInSyscall:
-    case OldType::ProcStart:
-    case OldType::Gomaxprocs: return true;
+    case OldType::ProcStart: return !start_block_started_;
     case OldType::GoStart: return !std::exchange(start_block_started_, true);
+    case OldType::HeapAlloc:
+    case OldType::HeapGoal:
+    case OldType::GCSweepStart:
+    case OldType::GCSweepDone:
+    case OldType::Gomaxprocs: return true;
     default: return false;
   }
 }
