@@ -141,12 +141,15 @@ bool misspelt_subcommand(const CLI::App& app, const std::string& trace) {
 // for export; a --leak-proof '' from an unset variable turned the proof off).
 std::string non_empty_path(const std::string& path) { return path.empty() ? "an empty path" : ""; }
 
-// A CLI11 validator for goroutine ids: CLI11 (2.1) reads a number past int64 as its limit.
-std::string valid_goroutine_id(const std::string& text) {
+// A CLI11 transform for goroutine ids, which are decimal: CLI11 (2.1) reads a number past int64 as
+// its limit, and 010 as octal (8). Gives CLI11 the number it parsed, without leading zeros.
+std::string decimal_goroutine_id(std::string text) {
   GoId id = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec == std::errc::result_out_of_range) return "goroutine id " + text + " is out of range";
-  return ec == std::errc{} && end == text.data() + text.size() ? "" : "not a goroutine id: '" + text + "'";
+  if (ec == std::errc::result_out_of_range) throw CLI::ValidationError("goroutine id " + text + " is out of range");
+  if (ec != std::errc{} || end != text.data() + text.size())
+    throw CLI::ValidationError("not a goroutine id: '" + text + "'");
+  return std::to_string(id);
 }
 
 // A CLI11 validator for glob patterns: an empty one, from an unset variable, would match nothing.
@@ -217,7 +220,7 @@ CLI::App* add_dump_command(CLI::App& app, DumpOptions& dump, std::string& format
       cmd->add_flag("--stacks", dump.stacks, "Print each event's full stack"),
       cmd->add_option("--goroutine", dump.goroutine,
                       "Only this goroutine's events (its own and its state changes; -1: those on no goroutine, G=-1)")
-          ->check(valid_goroutine_id),
+          ->transform(decimal_goroutine_id),
       cmd->add_option("--type", dump.type,
                       "Only events whose type matches this glob, e.g. 'Go*' or 'GoBlock': the types the line format "
                       "prints, not the kinds --format go prints (StateTransition, ...)")
@@ -276,7 +279,7 @@ CLI::App* add_perfetto_command(CLI::App& app, PerfettoOptions& perfetto, std::st
       ->check(valid_duration);
   cmd->add_option("--to", to, "Only the timeline up to this time since the first event")->check(valid_duration);
   cmd->add_option("--goroutine", perfetto.timeline.goroutines, "Only this goroutine's track (repeatable)")
-      ->check(valid_goroutine_id)
+      ->transform(decimal_goroutine_id)
       ->take_all()
       ->allow_extra_args(false);  // one id per --goroutine: the trace may follow
   cmd->add_option("--group", perfetto.timeline.group,

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <limits>
 
@@ -299,6 +301,8 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::open(const std::string& pa
   w->path_ = path;
   w->f_ = std::fopen(path.c_str(), "wb");
   if (!w->f_) return make_error(ErrorCode::Io, 0, path + ": cannot open for writing: " + std::strerror(errno));
+  struct stat st {};
+  w->regular_ = ::fstat(::fileno(w->f_), &st) == 0 && S_ISREG(st.st_mode);
   const std::string h = encode_header(header);
   if (std::fwrite(h.data(), 1, h.size(), w->f_) != h.size()) return w->failed();
   w->records_offset_ = h.size();
@@ -333,7 +337,7 @@ Error CaptureWriter::failed() {
                        path_ + ": write failed: " + std::strerror(errno));
   if (f_) std::fclose(f_);
   f_ = nullptr;
-  std::remove(path_.c_str());
+  if (regular_) std::remove(path_.c_str());  // not /dev/full, a FIFO, ... (collect runs as root)
   return e;
 }
 

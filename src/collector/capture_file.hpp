@@ -104,6 +104,7 @@ class CaptureWriter {
   // The error for the write that failed (errno's reason); closes and removes the file.
   Error failed();
   std::FILE* f_ = nullptr;  // null once finished or failed
+  bool regular_ = false;    // a regular file, removed if the capture fails
   std::string path_;
   std::uint64_t records_ = 0;
   std::uint64_t records_offset_ = 0;

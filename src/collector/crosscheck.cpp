@@ -338,7 +338,10 @@ void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, co
   const auto trace_steps = steps_of(t.entries, 0, t.entries.size());
   const FinalState trace_final{t.entries.back().state, t.entries.back().reason};
   // The tracer stops recording its own and the runtime's goroutines while it shuts down.
-  const bool runtime_owned = t.start.rfind("runtime", 0) == 0 || (!t.created && c.start.rfind("runtime", 0) == 0);
+  // The capture's name counts where the trace has none of its own (a cut trace's creations lost
+  // their stacks).
+  const auto in_runtime = [](const std::string& name) { return name.rfind("runtime", 0) == 0; };
+  const bool runtime_owned = in_runtime(t.start) || ((!t.created || t.start.empty()) && in_runtime(c.start));
   const Alignment a = align(trace_steps, trace_final, c, slices, runtime_owned);
 
   items.blocks.compared++;

@@ -10,10 +10,11 @@ namespace gtanalyze::report {
 std::string crosscheck_text(const CrosscheckReport& r) {
   std::string out;
   for (const auto& n : r.notes) out += "note: " + n + "\n";
-  const char* differ = !r.capture_gap.empty() ? "differ (capture incomplete)"
-                       : !r.trace_gap.empty() ? "differ (trace unaligned)"
-                       : !r.other_run.empty() ? "differ (not one run)"
-                                              : "DIFFER";
+  // The reasons in the order of the INCONCLUSIVE line below.
+  const char* differ = !r.other_run.empty()     ? "differ (not one run)"
+                       : !r.trace_gap.empty()   ? "differ (trace unaligned)"
+                       : !r.capture_gap.empty() ? "differ (capture incomplete)"
+                                                : "DIFFER";
   for (const auto& i : r.items) {
     out += fmt::format("{:<28} {:>5}/{:<5} {}\n", i.name, i.agreed, i.compared, i.ok() ? "agree" : differ);
     for (const auto& d : i.differences) out += "    " + d + "\n";

@@ -172,6 +172,9 @@ expect_error "dump --goroutine past int64" 2 "^gtanalyze: --goroutine: goroutine
   dump "$chans_trace" --goroutine 99999999999999999999
 expect_error "perfetto --goroutine past int64" 2 "^gtanalyze: --goroutine: goroutine id 99999999999999999999 is out of range" \
   perfetto "$chans_trace" -o "$tmp/x.pf" --goroutine 1 --goroutine 99999999999999999999
+# Goroutine ids are decimal: CLI11 read 010 as octal, goroutine 8.
+"$bin" dump "$chans_trace" --goroutine 010 2>&1 | head -1 | grep -q " g=10 "
+check "dump --goroutine 010 is goroutine 10" $?
 expect_error "dump --type ''" 2 "^gtanalyze: --type: an empty pattern \(see --help\)$" dump "$chans_trace" --type ''
 expect_error "--top 0" 2 "^gtanalyze: --top: Value 0 not in range 1 to" "$chans_trace" --top 0
 

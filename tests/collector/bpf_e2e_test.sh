@@ -266,4 +266,12 @@ if mount -t tmpfs -o size=4k tmpfs "$work/tiny" 2>/dev/null; then
   fi
   umount "$work/tiny"
 fi
+# ... but a device is not a half capture: /dev/full, which tests a full disk, stays.
+"$gtanalyze" collect -o /dev/full -- "$work/brief" "$work/full.trace" 2>"$work/devfull.log"
+rc=$?
+if [ $rc = 2 ] && grep -q "/dev/full: write failed: No space left on device$" "$work/devfull.log" && [ -c /dev/full ]; then
+  echo "ok   -o /dev/full: the reason, and the device stays"
+else
+  echo "FAIL -o /dev/full: collect exit $rc"; cat "$work/devfull.log"; ls -la /dev/full; fail=1
+fi
 exit $fail
