@@ -4,17 +4,39 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 namespace gtanalyze::report {
+namespace {
+
+// Why the differences prove nothing, the most telling reason only (the others' differences would
+// follow from it): how the items that differ say so, and the verdict's line.
+struct Unproven {
+  const char* label;
+  std::string why;
+};
+
+std::optional<Unproven> unproven(const CrosscheckReport& r) {
+  if (!r.other_run.empty())
+    return Unproven{"differ (not one run)", r.other_run + " (give the trace and the capture of one run)"};
+  if (!r.empty_trace.empty()) return Unproven{"DIFFER", r.empty_trace};  // it has no items
+  if (!r.trace_gap.empty())
+    return Unproven{"differ (trace unaligned)", r.trace_gap + "; the differences may be the trace's"};
+  if (!r.capture_gap.empty()) {
+    return Unproven{"differ (capture incomplete)",
+                    "the capture is incomplete (" + r.capture_gap + "); the differences may be what it missed"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::string crosscheck_text(const CrosscheckReport& r) {
   std::string out;
   for (const auto& n : r.notes) out += "note: " + n + "\n";
-  // The reasons in the order of the INCONCLUSIVE line below.
-  const char* differ = !r.other_run.empty()     ? "differ (not one run)"
-                       : !r.trace_gap.empty()   ? "differ (trace unaligned)"
-                       : !r.capture_gap.empty() ? "differ (capture incomplete)"
-                                                : "DIFFER";
+  const std::optional<Unproven> reason = unproven(r);
+  const char* differ = reason ? reason->label : "DIFFER";
   for (const auto& i : r.items) {
     out += fmt::format("{:<28} {:>5}/{:<5} {}\n", i.name, i.agreed, i.compared, i.ok() ? "agree" : differ);
     for (const auto& d : i.differences) out += "    " + d + "\n";
@@ -25,17 +47,7 @@ std::string crosscheck_text(const CrosscheckReport& r) {
     case Verdict::Agree: out += "crosscheck: the trace and the capture agree\n"; break;
     case Verdict::Differ: out += "crosscheck: the trace and the capture DIFFER\n"; break;
     case Verdict::Inconclusive:
-      // One reason, the most telling: the others' differences would follow from it.
-      if (!r.other_run.empty()) {
-        out += "crosscheck: INCONCLUSIVE: " + r.other_run + " (give the trace and the capture of one run)\n";
-      } else if (!r.empty_trace.empty()) {
-        out += "crosscheck: INCONCLUSIVE: " + r.empty_trace + "\n";
-      } else if (!r.trace_gap.empty()) {
-        out += "crosscheck: INCONCLUSIVE: " + r.trace_gap + "; the differences may be the trace's\n";
-      } else if (!r.capture_gap.empty()) {
-        out += "crosscheck: INCONCLUSIVE: the capture is incomplete (" + r.capture_gap +
-               "); the differences may be what it missed\n";
-      }
+      if (reason) out += "crosscheck: INCONCLUSIVE: " + reason->why + "\n";
       break;
   }
   return out;

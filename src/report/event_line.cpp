@@ -30,10 +30,10 @@ void append_frame(std::string& out, std::string_view indent, const StackFrame& f
   fmt::format_to(std::back_inserter(out), ":{}", f.line);
 }
 
-// ` KEY="TEXT"`.
+// ` KEY="TEXT"` (a log's key is the trace's text too).
 void append_quoted(std::string& out, std::string_view key, std::string_view text) {
   out += ' ';
-  out.append(key);
+  append_text(out, key);
   out += "=\"";
   append_text(out, text);
   out += '"';
@@ -83,7 +83,7 @@ void append_details(std::string& out, const Event& ev) {
     case EventKind::Log: {
       const Log l = ev.log();
       fmt::format_to(it, " task={}", l.task);
-      append_quoted(out, printable(l.category), l.message);
+      append_quoted(out, l.category, l.message);
       break;
     }
     case EventKind::Sync: fmt::format_to(it, " generation={}", ev.sync_number()); break;
