@@ -253,8 +253,9 @@ TEST_CASE("v1: corruption is an error naming the byte offset", "[v1]") {
 }
 
 TEST_CASE("v1: a frame naming a string the trace lacks is warned about", "[v1]") {
-  // A stack frame's function id changed from 22 to 59, which no String record defines: Go 1.26's
-  // reader panics; the frame's name is empty, and the warning says why.
+  // The String record at byte 1117 defines id 59 instead of 22: the two frames that name their
+  // function by string 22 (stacks 9 and 7, records at bytes 1161 and 2588, decoded by hand) name
+  // nothing. Go 1.26's reader panics; their names are empty, and the warning says why.
   std::string bytes = read_file(source_dir() / "corpus/go-testdata/v1/http_1_11_good");
   REQUIRE(bytes[1118] == '\x16');
   bytes[1118] = '\x3b';
