@@ -165,6 +165,7 @@ Result<bool> GenerationReader::read(Generation& g) {
   auto r = version_ >= Version::Go1_26 ? read_to_end_event(g) : read_to_next_generation(g);
   if (!r || !*r) return r;
   GTA_TRY(finish(g));
+  read_one_ = true;
   return true;
 }
 
@@ -214,7 +215,7 @@ Result<bool> GenerationReader::read_to_next_generation(Generation& g) {
     RawBatch b;
     auto r = read_batch(b, g);
     if (!r) return cut_in_batch(g, b, std::move(r).error());
-    if (!*r) return any;
+    if (!*r) return any ? ended_at_eof(g) : Result<bool>(false);
     if (b.gen == 0) return gen_error(ErrorCode::Corrupt, b.start, 0, "invalid generation number 0");
     any = true;
     if (g.number == 0) g.number = b.gen;
@@ -232,10 +233,10 @@ Result<bool> GenerationReader::read_to_next_generation(Generation& g) {
 }
 
 // An error reading batch b of generation g (before Go 1.26). A cut in the first batch of the
-// next generation (or before its number could be read) leaves g whole, as far as anyone can
-// tell: g is delivered, and the cut reported at the next call.
+// next generation (or before its number could be read) leaves g whole when g ends with its string
+// table (see ended_at_eof): g is delivered, and the cut reported at the next call.
 Result<bool> GenerationReader::cut_in_batch(Generation& g, const RawBatch& b, Error e) {
-  if (e.code == ErrorCode::Truncated && g.number != 0 && (b.gen == 0 || b.gen == g.number + 1)) {
+  if (e.code == ErrorCode::Truncated && g.number != 0 && seems_whole() && (b.gen == 0 || b.gen == g.number + 1)) {
     e.generation = g.number + 1;
     if (b.payload_offset != 0) g.blocks[b.block].resize(b.payload_at);  // the part read
     deferred_error_ = std::move(e);
@@ -245,8 +246,25 @@ Result<bool> GenerationReader::cut_in_batch(Generation& g, const RawBatch& b, Er
   return e;
 }
 
+// The input ended after whole batches of g.
+Result<bool> GenerationReader::ended_at_eof(const Generation& g) {
+  if (seems_whole()) return true;
+  return gen_error(ErrorCode::Truncated, offset(), g.number,
+                   "the generation's last batch is not its string table: trace likely truncated between batches");
+}
+
+// Whether g, its batches read up to the end of the input or a cut, can be whole. The runtime (Go
+// 1.22-1.25's traceAdvance) writes a generation's string table last, after its stacks (and every
+// generation has strings: the wait reasons): a trace cut between batches ends its last generation
+// with another batch, and reading that as whole failed later, on the ids it lacks, after part of
+// it was analysed and the generations before it thrown away. Only after a first generation: Go's
+// own test traces, made by hand, do not keep that order, and with no generation before there is
+// nothing to keep.
+bool GenerationReader::seems_whole() const { return last_batch_strings_ || !read_one_; }
+
 Status GenerationReader::process_batch(Generation& g, const RawBatch& b) {
   if (g.min_ts == 0 || b.time < g.min_ts) g.min_ts = b.time;
+  last_batch_strings_ = false;
   std::string& block = g.blocks[b.block];
   if (b.kind == type_byte(EventType::ExperimentalBatch)) {
     // Experimental data is not interpreted (Go hands it over raw on the Sync event): count it.
@@ -260,6 +278,7 @@ Status GenerationReader::process_batch(Generation& g, const RawBatch& b) {
   bool table = true;
   if (first == type_byte(EventType::Strings)) {
     st = add_strings(g, b, payload);
+    last_batch_strings_ = true;
   } else if (first == type_byte(EventType::Stacks)) {
     st = add_stacks(g, b, payload);
   } else if (first == type_byte(EventType::CPUSamples)) {

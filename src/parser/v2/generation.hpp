@@ -199,6 +199,8 @@ class GenerationReader {
   Result<bool> read_to_end_event(Generation& g);
   Result<bool> read_to_next_generation(Generation& g);
   Result<bool> cut_in_batch(Generation& g, const RawBatch& b, Error e);
+  Result<bool> ended_at_eof(const Generation& g);
+  [[nodiscard]] bool seems_whole() const;
   // Files a batch of g: an event batch under its M, a table batch decoded into g's tables.
   Status process_batch(Generation& g, const RawBatch& b);
   Status finish(Generation& g);
@@ -222,6 +224,8 @@ class GenerationReader {
   // Before Go 1.26 a generation ends at the first batch of the next one: that batch is kept here.
   std::optional<RawBatch> spill_;
   std::optional<Error> deferred_error_;  // a cut found just after a complete generation
+  bool last_batch_strings_ = false;      // the generation's last batch so far is a string table
+  bool read_one_ = false;                // a generation was read whole
   std::string spill_payload_;
   std::string scratch_;
   // Per-M batch lists while a generation is being read.

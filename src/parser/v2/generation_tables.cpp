@@ -33,11 +33,25 @@ Status each_record(std::string_view payload, bool has_header, std::uint64_t payl
   return {};
 }
 
+// A table record's values, read in turn. Go's reader takes a batch that ends just before a value
+// for the end of the trace (its io.EOF, passed up unwrapped), so that is a cut (Truncated: a
+// warning after whole generations, as Go reads no further); a value cut in two or too long is
+// damage.
+template <class... Values>
+Status record_values(ByteReader& r, std::uint64_t at, std::uint64_t gen, std::string_view what, Values&... out) {
+  for (std::uint64_t* value : {&out...}) {
+    const bool at_end = r.empty();
+    if (r.uvarint(*value) != ReadStatus::Ok)
+      return gen_error(at_end ? ErrorCode::Truncated : ErrorCode::Corrupt, at, gen, std::string(what));
+  }
+  return {};
+}
+
 // A sync batch's Frequency event, the reader just after its type byte.
 Status set_frequency(Generation& g, ByteReader& r, std::uint64_t at) {
   if (g.has_freq) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple frequency events");
   std::uint64_t f = 0;
-  if (r.uvarint(f) != ReadStatus::Ok) return gen_error(ErrorCode::Truncated, at, g.number, "truncated frequency event");
+  GTA_TRY(record_values(r, at, g.number, "truncated frequency event", f));
   // Go: nanoseconds per tick = 1 / (ticks per second / 1e9), in float64.
   g.freq = Frequency(1.0 / (static_cast<double>(f) / 1e9));
   g.has_freq = true;
@@ -90,18 +104,17 @@ Status GenerationReader::add_strings(Generation& g, const RawBatch& b, std::stri
         if (type != type_byte(EventType::String)) return wrong_record(at, g.number, "string", type);
         std::uint64_t id = 0, len = 0;
         std::string_view data;
-        if (r.uvarints(id, len) != ReadStatus::Ok) {
-          return gen_error(ErrorCode::Truncated, at, g.number, "truncated string event in strings batch");
-        }
+        GTA_TRY(record_values(r, at, g.number, "truncated string event in strings batch", id, len));
         if (len > kMaxStringSize) {
           return gen_error(ErrorCode::Limit, at, g.number,
                            fmt::format("invalid string size {}, maximum is {}", len, kMaxStringSize));
         }
         if (r.bytes(len, data) != ReadStatus::Ok) {
-          return gen_error(ErrorCode::Truncated, at, g.number,
+          return gen_error(ErrorCode::Corrupt, at, g.number,
                            fmt::format("failed to read full string: read {} but wanted {}", r.remaining(), len));
         }
-        if (!t.string_index_.insert(id, static_cast<std::uint32_t>(t.string_spans_.size()))) {
+        // Id 0 is the empty string's, always there.
+        if (id == 0 || !t.string_index_.insert(id, static_cast<std::uint32_t>(t.string_spans_.size()))) {
           return gen_error(ErrorCode::Corrupt, at, g.number,
                            fmt::format("multiple strings with the same ID: id={}", id));
         }
@@ -118,9 +131,7 @@ Status GenerationReader::add_stacks(Generation& g, const RawBatch& b, std::strin
       payload, true, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
         if (type != type_byte(EventType::Stack)) return wrong_record(at, g.number, "stack", type);
         std::uint64_t id = 0, nframes = 0;
-        if (r.uvarints(id, nframes) != ReadStatus::Ok) {
-          return gen_error(ErrorCode::Truncated, at, g.number, "truncated stack event in stacks batch");
-        }
+        GTA_TRY(record_values(r, at, g.number, "truncated stack event in stacks batch", id, nframes));
         if (nframes > kMaxFramesPerStack) {
           return gen_error(ErrorCode::Limit, at, g.number,
                            fmt::format("invalid stack size {}, maximum is {}", nframes, kMaxFramesPerStack));
@@ -129,13 +140,14 @@ Status GenerationReader::add_stacks(Generation& g, const RawBatch& b, std::strin
         for (std::uint64_t i = 0; i < nframes; i++) {
           GenerationTables::RawFrame f;
           if (r.uvarints(f.pc, f.func, f.file, f.line) != ReadStatus::Ok) {
-            return gen_error(ErrorCode::Truncated, at, g.number,
+            return gen_error(ErrorCode::Corrupt, at, g.number,
                              fmt::format("reading frame {} for stack {}: unexpected EOF", i + 1, id));
           }
           t.stack_pcs_.push_back(f.pc);
           t.pc_frames_.try_emplace(f.pc, f);
         }
-        if (!t.stack_index_.insert(id, static_cast<std::uint32_t>(t.stack_pc_ranges_.size()))) {
+        // Id 0 is the empty stack's, always there.
+        if (id == 0 || !t.stack_index_.insert(id, static_cast<std::uint32_t>(t.stack_pc_ranges_.size()))) {
           return gen_error(ErrorCode::Corrupt, at, g.number,
                            fmt::format("multiple stacks with the same ID: id={}", id));
         }
@@ -149,9 +161,7 @@ Status GenerationReader::add_cpu_samples(Generation& g, const RawBatch& b, std::
       payload, true, b.payload_offset, [&](std::uint8_t type, ByteReader& r, std::uint64_t at) -> Status {
         if (type != type_byte(EventType::CPUSample)) return wrong_record(at, g.number, "CPU sample", type);
         std::uint64_t ts = 0, m = 0, p = 0, gid = 0, stack = 0;
-        if (r.uvarints(ts, m, p, gid, stack) != ReadStatus::Ok) {
-          return gen_error(ErrorCode::Truncated, at, g.number, "truncated CPU sample event");
-        }
+        GTA_TRY(record_values(r, at, g.number, "truncated CPU sample event", ts, m, p, gid, stack));
         // The raw timestamp is kept until the frequency is known (the sync batch may come later).
         g.cpu_samples.push_back(CpuSample{static_cast<Time>(ts), gid == 0 ? kNoGoroutine : static_cast<GoId>(gid),
                                           static_cast<ProcId>(p), static_cast<ThreadId>(m), stack});
@@ -173,9 +183,7 @@ Status GenerationReader::set_sync(Generation& g, const RawBatch& b, std::string_
         GenerationTables& t = *g.tables;
         if (t.has_clock_) return gen_error(ErrorCode::Corrupt, at, g.number, "found multiple clock snapshot events");
         std::uint64_t dt = 0, mono = 0, sec = 0, nsec = 0;
-        if (r.uvarints(dt, mono, sec, nsec) != ReadStatus::Ok) {
-          return gen_error(ErrorCode::Truncated, at, g.number, "truncated clock snapshot event");
-        }
+        GTA_TRY(record_values(r, at, g.number, "truncated clock snapshot event", dt, mono, sec, nsec));
         last_ts += dt;
         t.has_clock_ = true;
         t.clock_.trace = static_cast<Time>(last_ts);  // converted in finish(), once the frequency is known

@@ -4,6 +4,8 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gtanalyze/byte_source.hpp"
 #include "gtanalyze/reader.hpp"
@@ -59,6 +61,74 @@ TEST_CASE("truncation: a warning after a whole generation, an error before") {
       }
       INFO("warned " << warned << ", failed " << failed);
       CHECK(warned + failed > 0);
+    }
+  }
+}
+
+namespace {
+
+// Where each generation of a whole Go 1.22-1.25 trace ends (its batches are contiguous), and
+// whether its last batch is its string table.
+struct GenerationEnd {
+  std::size_t end = 0;
+  bool strings_last = false;
+};
+std::vector<GenerationEnd> generation_ends(const std::string& trace) {
+  std::vector<GenerationEnd> ends;
+  parser::ByteReader r(trace, 16, trace.size());
+  std::uint64_t current = 0;
+  while (!r.empty()) {
+    const std::size_t start = r.offset();
+    std::uint8_t kind = 0, exp = 0;
+    REQUIRE(r.u8(kind) == parser::ReadStatus::Ok);
+    if (kind == parser::v2::type_byte(EventType::ExperimentalBatch)) REQUIRE(r.u8(exp) == parser::ReadStatus::Ok);
+    std::uint64_t gen = 0, m = 0, time = 0, size = 0;
+    std::string_view payload;
+    REQUIRE(r.uvarints(gen, m, time, size) == parser::ReadStatus::Ok);
+    REQUIRE(r.bytes(size, payload) == parser::ReadStatus::Ok);
+    if (gen != current) {
+      if (current != 0) ends.back().end = start;
+      ends.push_back({});
+      current = gen;
+    }
+    ends.back().strings_last = kind == parser::v2::type_byte(EventType::EventBatch) && !payload.empty() &&
+                               static_cast<std::uint8_t>(payload[0]) == parser::v2::type_byte(EventType::Strings);
+  }
+  ends.back().end = trace.size();
+  return ends;
+}
+
+}  // namespace
+
+// Go 1.22-1.25 traces have no end-of-generation marker: a trace cut between batches (a crashed
+// program leaves whole batches) ended with a generation that lacked its tables, read as whole,
+// and failed on their ids ("found invalid stack ID"), the generations before it lost.
+TEST_CASE("a Go 1.22-1.25 trace cut anywhere is read up to its last whole generation") {
+  for (const char* name :
+       {"/corpus/go1.23/syncprims.trace", "/corpus/go1.24/syncprims.trace", "/corpus/go1.25/syncprims.trace"}) {
+    const std::string full = read_all(source_dir() + name);
+    const std::vector<GenerationEnd> ends = generation_ends(full);
+    REQUIRE(ends.size() >= 2);
+    std::vector<std::uint64_t> events_to;  // events of the trace up to each generation's end
+    for (const GenerationEnd& g : ends) {
+      REQUIRE(g.strings_last);  // what the reader relies on
+      const DecodeResult res = decode(full.substr(0, g.end), false);
+      REQUIRE(res.ok);
+      CHECK(res.warnings.empty());
+      events_to.push_back(res.events);
+    }
+    DYNAMIC_SECTION(name) {
+      std::size_t wrong = 0;
+      for (std::size_t cut = ends[0].end + 1; cut < full.size(); cut++) {
+        std::size_t whole = 0;
+        while (whole + 1 < ends.size() && ends[whole + 1].end <= cut) whole++;
+        const DecodeResult res = decode(full.substr(0, cut), false);
+        const bool right = res.ok && res.events == events_to[whole] && (cut == ends[whole].end) == res.warnings.empty();
+        if (!right && wrong++ < 3)
+          FAIL_CHECK("cut at " << cut << ": " << (res.ok ? "" : res.error.describe()) << " events " << res.events
+                               << ", want " << events_to[whole] << " (" << res.warnings.size() << " warnings)");
+      }
+      CHECK(wrong == 0);
     }
   }
 }
@@ -185,4 +255,35 @@ TEST_CASE("many Ms: each M's events come in shorter runs, refilled, and merge in
   CHECK(n == kMs * kEvents);
   CAPTURE(first_wrong);
   CHECK(in_order);
+}
+
+// A table batch read whole but damaged inside is damage, not a cut: it was a warning ("trace cut
+// short"), exit 0, on a file of full length. Except where Go's reader takes it for the trace's
+// end: a batch that ends just before one of a record's values.
+TEST_CASE("a table batch damaged inside a whole file is an error, except where Go reads it as the end") {
+  const auto damaged = [](const char* name, std::size_t at, auto change) {
+    std::string bytes = read_all(source_dir() + name);
+    REQUIRE(at < bytes.size());
+    bytes[at] = static_cast<char>(change(static_cast<std::uint8_t>(bytes[at])));
+    return decode(bytes, false);
+  };
+  const auto set_top_bit = [](std::uint8_t b) { return b | 0x80; };
+  SECTION("a frame's last value runs past its batch (stacks batch of generation 2)") {
+    const DecodeResult res = damaged("/corpus/go1.26/syncprims.trace", 13032, set_top_bit);
+    REQUIRE_FALSE(res.ok);
+    CHECK(res.error.code == ErrorCode::Corrupt);
+    CHECK(res.error.generation == 2);
+    CHECK(res.error.describe() == "offset 13006 (generation 2): reading frame 3 for stack 40: unexpected EOF");
+  }
+  SECTION("a string numbered 0, the empty string's id (Go: multiple strings with the same ID)") {
+    const DecodeResult res = damaged("/corpus/go1.23/syncprims.trace", 7871, [](std::uint8_t) { return 0; });
+    REQUIRE_FALSE(res.ok);
+    CHECK(res.error.describe() == "offset 7870 (generation 1): multiple strings with the same ID: id=0");
+  }
+  SECTION("a clock snapshot whose value runs to the batch's end: Go's reader ends the trace there") {
+    const DecodeResult res = damaged("/corpus/go1.26/syncprims.trace", 10687, [](std::uint8_t b) { return b ^ 0x80; });
+    REQUIRE(res.ok);
+    REQUIRE(res.warnings.size() == 1);
+    CHECK(res.warnings[0] == "trace cut short at offset 10685 in generation 2: truncated clock snapshot event");
+  }
 }
