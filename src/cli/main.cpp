@@ -155,8 +155,10 @@ std::string decimal_goroutine_id(std::string text) {
 // A CLI11 validator for glob patterns: an empty one, from an unset variable, would match nothing.
 std::string non_empty_pattern(const std::string& glob) { return glob.empty() ? "an empty pattern" : ""; }
 
-// A CLI11 validator: "" for a regex in Go's syntax (RE2), else why not.
+// A CLI11 validator: "" for a regex in Go's syntax (RE2), else why not. An empty one, from an unset
+// variable, would match every name: refused.
 std::string valid_regex(const std::string& re) {
+  if (re.empty()) return "an empty regex (it matches every name)";
   const base::NameRegex check(re);
   return check.ok() ? "" : "invalid regex '" + re + "': " + check.error();
 }
@@ -305,7 +307,8 @@ CLI::App* add_pprof_command(CLI::App& app, PprofOptions& pprof) {
   auto* name = cmd->add_option("--goroutine-name", pprof.goroutine_name,
                                "Only goroutines whose start function is NAME (e.g. main.worker), as the trace "
                                "viewer's per-goroutine-group profiles")
-                   ->type_name("NAME");
+                   ->type_name("NAME")
+                   ->check([](const std::string& n) { return n.empty() ? std::string("an empty name") : ""; });
   cmd->add_option("--region", pprof.region,
                   "Only the time inside the user regions of type TYPE (their outermost ones), as the trace "
                   "viewer's per-region-type profiles; an unknown TYPE gives an empty profile")

@@ -123,10 +123,12 @@ Figures figures(const Summary& s) {
   return f;
 }
 
-// Metric names in rules may leave out the "_ns" suffix of durations.
-std::string canonical_metric(const std::string& name, const Figures& known) {
-  if (known.count(name) || name == "new-leaks" || name == "gone-leaks" || name == "new-proven-leaks") return name;
-  if (known.count(name + "_ns")) return name + "_ns";
+// Metric names in rules may leave out the "_ns" suffix of durations: in either run's figures (a
+// group only the base run has is gone from the new one).
+std::string canonical_metric(const std::string& name, const Figures& base, const Figures& next) {
+  const auto known = [&](const std::string& n) { return base.count(n) != 0 || next.count(n) != 0; };
+  if (known(name) || name == "new-leaks" || name == "gone-leaks" || name == "new-proven-leaks") return name;
+  if (known(name + "_ns")) return name + "_ns";
   return name;
 }
 
@@ -345,7 +347,7 @@ RuleResult evaluate(const Rule& rule, const Figures& fb, const Figures& fn, cons
                     const DiffOptions& options) {
   RuleResult r;
   r.rule = rule;
-  const std::string metric = canonical_metric(rule.metric, fb.count(rule.metric) ? fb : fn);
+  const std::string metric = canonical_metric(rule.metric, fb, fn);
   if (metric == "new-leaks" || metric == "gone-leaks" || metric == "new-proven-leaks") {
     r.base = 0;
     r.next = metric == "new-leaks"    ? leaks.new_leaks

@@ -379,6 +379,11 @@ check "--json replaces each byte that is not UTF-8 by U+FFFD, as Go" $?
 "$bin" "$tmp/cutname.trace" --leak-ignore '^main\.block..OnRecv$' >"$tmp/out" 2>"$tmp/err" &&
   ! grep -q "chan receive .*OnRecv" "$tmp/out" && "$bin" "$tmp/cutname.trace" | grep -q "chan receive .*OnRecv"
 check "--leak-ignore: . matches a byte that is not UTF-8, as in Go" $?
+# An empty regex or name (an unset variable) would match every start function: --leak-ignore ''
+# hid every leak (diff --fail-on 'new-leaks>0' passed), --goroutine-name '' profiled all.
+expect_error "--leak-ignore ''" 2 "^gtanalyze: --leak-ignore: an empty regex \(it matches every name\)" diff "$fixed" "$leaky" --leak-ignore '' --fail-on 'new-leaks>0'
+expect_error "perfetto --group ''" 2 "^gtanalyze: --group: an empty regex" perfetto "$leaky" --group '' -o "$tmp/group.pftrace"
+expect_error "pprof --goroutine-name ''" 2 "^gtanalyze: --goroutine-name: an empty name" pprof --type sync --goroutine-name '' "$leaky" -o "$tmp/name.pb"
 expect_error "--leak-ignore with \\C (RE2's, not Go's)" 2 "^gtanalyze: --leak-ignore: invalid regex 'a.C': invalid escape sequence" --leak-ignore 'a\C' "$leaky"
 "$bin" diff --fail-on 'gone-leaks>0' "$leaky" "$fixed" >"$tmp/out" 2>"$tmp/err"
 [ "$?" = 1 ] && grep -q "gone-leaks>0: gone-leaks is" "$tmp/out"
@@ -392,6 +397,12 @@ check "diff: a rule on a group neither run has warns (a typo would never fire)" 
 "$bin" diff "$leaky" "$fixed" --format json --fail-on 'group[main.wroker].block>+25%' 2>/dev/null |
   python3 -c 'import json,sys; r=json.load(sys.stdin)["rules"][0]; sys.exit(0 if r["named_nowhere"] is True else 1)'
 check "diff --format json: the rule says named_nowhere" $?
+# A duration written without _ns on a group only the base run has: it was read as neither run's
+# (base 0, new 0, "neither run has that name") and never broke.
+"$bin" diff "$leaky" "$src/corpus/go1.26/chans.trace" --fail-on 'group[main.blockOnRecv].block<-50%' >"$tmp/out" 2>"$tmp/err"
+[ "$?" = 1 ] && grep -q "BROKEN group\[main.blockOnRecv\].block<-50%: .* by -100.0% (base 203ms, new 0ns)" "$tmp/out" &&
+  ! grep -q "neither run" "$tmp/err"
+check "diff: a rule without _ns on a group gone from the new run breaks" $?
 # Figures are integers, as in --json (they were printed as doubles: 51069505.0), and one near 2^63
 # is not shown negative (its double rounded past the int64 limit).
 python3 - "$tmp/leaky.json" "$tmp/big.json" <<'PY'
