@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/open_trace.hpp"
 #include "input/input.hpp"
+#include "io/stderr.hpp"
 #include "report/diff.hpp"
 #include "report/json.hpp"
 
@@ -106,7 +107,7 @@ int run_diff(const DiffCommandOptions& options) {
     if (r.named_nowhere) fail("diff", "warning: --fail-on '" + r.rule.text + "': neither run has that name");
   if (!report.regression()) return kExitOk;
   for (const auto& r : report.rules) {
-    if (r.broken) fmt::print(stderr, "gtanalyze: diff: rule broken: {}\n", r.rule.text);
+    if (r.broken) io::print_stderr("gtanalyze: diff: rule broken: {}\n", r.rule.text);
   }
   return kExitRegression;
 }

@@ -19,6 +19,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/export_trace.hpp"
+#include "io/stderr.hpp"
 
 namespace gtanalyze::cli {
 namespace {
@@ -91,12 +92,12 @@ class Tally {
       clear_line();
       fail(input.path, out.error);
     }
-    if (tty_) fmt::print(stderr, "\rexport: {}", line());
+    if (tty_) io::print_stderr("\rexport: {}", line());
   }
   // The last line, on every stderr.
   void finish() {
     clear_line();
-    fmt::print(stderr, "export: {}\n", line());
+    io::print_stderr("export: {}\n", line());
   }
   // Claims a trace id for this run: false when another input was the same trace.
   bool claim(const std::string& id) {
@@ -115,7 +116,7 @@ class Tally {
                               seconds > 0 ? static_cast<double>(bytes_) / 1e6 / seconds : 0.0);
   }
   void clear_line() const {
-    if (tty_) fmt::print(stderr, "\r{:79}\r", "");
+    if (tty_) io::print_stderr("\r{:79}\r", "");
   }
 
   std::mutex mutex_;

@@ -15,12 +15,13 @@
 #include "base/name_regex.hpp"
 #include "base/printable.hpp"
 #include "cli/commands.hpp"
+#include "io/stderr.hpp"
 
 namespace gtanalyze::cli {
 
 // One line, whatever a file name or a name from the trace in the message holds.
 int fail(const std::string& what, const std::string& message) {
-  fmt::print(stderr, "gtanalyze: {}: {}\n", printable(what), printable(message));
+  io::print_stderr("gtanalyze: {}: {}\n", printable(what), printable(message));
   return kExitInputError;
 }
 
@@ -116,9 +117,9 @@ void check_nothing_before_subcommand(const CLI::App& app) {
 // subcommand's do.
 int no_trace(const CLI::App& app, int argc) {
   if (argc > 1) {
-    fmt::print(stderr, "gtanalyze: trace is required (see --help)\n");
+    io::print_stderr("gtanalyze: trace is required (see --help)\n");
   } else {
-    fmt::print(stderr, "{}", app.help());
+    io::print_stderr("{}", app.help());
   }
   return kExitInputError;
 }
@@ -477,10 +478,10 @@ int main(int argc, char** argv) {
   try {
     return gtanalyze::cli::run(argc, argv);
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "gtanalyze: out of memory: this input needs more memory than the machine gives\n");
+    gtanalyze::io::print_stderr("gtanalyze: out of memory: this input needs more memory than the machine gives\n");
     return gtanalyze::cli::kExitInputError;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "gtanalyze: internal error: {}\n", e.what());
+    gtanalyze::io::print_stderr("gtanalyze: internal error: {}\n", e.what());
     return gtanalyze::cli::kExitInputError;
   }
 }

@@ -1,5 +1,6 @@
 // Opens and analyses traces for the subcommands and turns decode errors into one line on stderr.
 #include "cli/open_trace.hpp"
+#include "io/stderr.hpp"
 
 #include <fmt/core.h>
 #include <sys/stat.h>
@@ -29,7 +30,7 @@ class Progress {
     total_ = size.value_or(0);
   }
   ~Progress() {
-    if (drawn_) fmt::print(stderr, "\r{:79}\r", "");
+    if (drawn_) io::print_stderr("\r{:79}\r", "");
   }
   // Called per batch of events: looks at the count of bytes read every 64Ki events.
   void tick(std::size_t events) {
@@ -43,9 +44,9 @@ class Progress {
     last_percent_ = percent;
     drawn_ = true;
     const int filled = percent * 40 / 100;
-    fmt::print(stderr, "\r{} {} [{:#<{}}{:.<{}}] {:3}% of {} MB", what_,
-               source_.name().size() > 20 ? "trace" : source_.name(), "", filled, "", 40 - filled, percent,
-               total_ >> 20);
+    io::print_stderr("\r{} {} [{:#<{}}{:.<{}}] {:3}% of {} MB", what_,
+                     source_.name().size() > 20 ? "trace" : source_.name(), "", filled, "", 40 - filled, percent,
+                     total_ >> 20);
   }
 
  private:

@@ -1,5 +1,6 @@
 // libbpf loader: skeleton → rodata offsets → uprobes by file offset → ring buffer → capture.
 #include "collector/collector.hpp"
+#include "io/stderr.hpp"
 
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
@@ -51,7 +52,7 @@ std::uint64_t clock_ns(clockid_t id) {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-void say(const std::string& s) { fmt::print(stderr, "gtanalyze collect: {}\n", s); }
+void say(const std::string& s) { io::print_stderr("gtanalyze collect: {}\n", s); }
 
 int libbpf_print(enum libbpf_print_level level, const char* fmt_str, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;

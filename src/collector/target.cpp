@@ -1,5 +1,6 @@
 // The target process through /proc and fork/exec; no BPF here.
 #include "collector/target.hpp"
+#include "io/stderr.hpp"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -128,7 +129,7 @@ Result<HeldChild> HeldChild::start(const std::string& path, const std::vector<st
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     ::execv(path.c_str(), args.data());
-    fmt::print(stderr, "gtanalyze collect: exec {}: {}\n", path, std::strerror(errno));
+    io::print_stderr("gtanalyze collect: exec {}: {}\n", path, std::strerror(errno));
     _exit(127);
   }
   return HeldChild(child, std::move(w));

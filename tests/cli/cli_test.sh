@@ -379,6 +379,17 @@ check "--json replaces each byte that is not UTF-8 by U+FFFD, as Go" $?
 "$bin" "$tmp/cutname.trace" --leak-ignore '^main\.block..OnRecv$' >"$tmp/out" 2>"$tmp/err" &&
   ! grep -q "chan receive .*OnRecv" "$tmp/out" && "$bin" "$tmp/cutname.trace" | grep -q "chan receive .*OnRecv"
 check "--leak-ignore: . matches a byte that is not UTF-8, as in Go" $?
+# A closed or full stderr (2>&- under some daemons, 2>/dev/full) drops the messages, not the run:
+# each aborted (exit 134), a --json -o of a trace with a warning written nowhere.
+"$bin" "$tmp/missing.trace" 2>&-
+check "stderr closed: a missing trace still exits 2 (got $?)" $([ $? = 2 ]; echo $?)
+"$bin" diff "$fixed" "$leaky" --fail-on 'new-leaks>0' >/dev/null 2>/dev/full
+check "stderr full: a broken diff rule still exits 1 (got $?)" $([ $? = 1 ]; echo $?)
+head -c 14000 "$src/corpus/go1.26/syncprims.trace" >"$tmp/cut14000.trace"
+rm -f "$tmp/warned.json"
+"$bin" "$tmp/cut14000.trace" --json -o "$tmp/warned.json" 2>&-
+[ $? = 0 ] && grep -q '"trace cut short' "$tmp/warned.json"
+check "stderr closed: a trace with a warning is still written with -o" $?
 # An empty regex or name (an unset variable) would match every start function: --leak-ignore ''
 # hid every leak (diff --fail-on 'new-leaks>0' passed), --goroutine-name '' profiled all.
 expect_error "--leak-ignore ''" 2 "^gtanalyze: --leak-ignore: an empty regex \(it matches every name\)" diff "$fixed" "$leaky" --leak-ignore '' --fail-on 'new-leaks>0'
