@@ -64,8 +64,9 @@ int run_perfetto(const PerfettoOptions& options) {
   });
   if (!read) return kExitInputError;
   timeline.finish();
+  // Not even the first packet: a file the Perfetto UI cannot open, which exit 0 would call done.
   if (writer.bytes_written() == 0)
-    fail(options.trace, "warning: nothing drawn: the window (--from) begins after the trace ends");
+    return fail(options.trace, "nothing to draw: the window (--from) begins after the trace ends");
   const bool written = writer.flush();
   return out.close(written, writer.write_error());
 }
