@@ -176,6 +176,7 @@ std::string diff_json(const DiffReport& report) {
   doc["metrics"] = std::move(metrics);
   json leaks = json::array();
   for (const auto& l : report.leaks) {
+    if (!l.changed()) continue;  // as the text and markdown list them (docs/diff-rules.md)
     leaks.push_back({{"change", l.kind},
                      {"name", l.name},
                      {"reason", l.reason},

@@ -412,6 +412,10 @@ check "diff: a rule on a group neither run has warns (a typo would never fire)" 
 "$bin" diff "$leaky" "$fixed" --format json --fail-on 'group[main.wroker].block>+25%' 2>/dev/null |
   python3 -c 'import json,sys; r=json.load(sys.stdin)["rules"][0]; sys.exit(0 if r["named_nowhere"] is True else 1)'
 check "diff --format json: the rule says named_nowhere" $?
+# leak_groups lists the groups that changed, as the text does: it listed every matched one as "same".
+"$bin" diff "$leaky" "$leaky" --format json 2>/dev/null |
+  python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["leak_groups"] == [] else 1)'
+check "diff --format json of a trace against itself: no leak group changed" $?
 # A duration written without _ns on a group only the base run has: it was read as neither run's
 # (base 0, new 0, "neither run has that name") and never broke.
 "$bin" diff "$leaky" "$src/corpus/go1.26/chans.trace" --fail-on 'group[main.blockOnRecv].block<-50%' >"$tmp/out" 2>"$tmp/err"
