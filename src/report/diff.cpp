@@ -10,6 +10,9 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
+
+#include "base/utf8.hpp"
 
 namespace gtanalyze::report {
 namespace {
@@ -19,6 +22,13 @@ struct Figure {
   bool duration = false;
 };
 using Figures = std::map<std::string, Figure>;
+
+// A name as a JSON export holds it (bytes that are not UTF-8 replaced, as every report writes
+// them), so that a trace matches its own export: a group with such a name was gone and new.
+std::string as_exported(std::string_view name) {
+  std::string storage;
+  return std::string(as_valid_utf8(name, storage));
+}
 
 // The site of a stack for matching and display: its innermost frame outside the runtime and sync
 // packages (else the innermost one), as "function (file:line)"; `key` omits the line.
@@ -32,8 +42,8 @@ std::string site(const StackInfo& stack, bool key) {
       break;
     }
   }
-  if (key) return pick->function;
-  return fmt::format("{} ({}:{})", pick->function, pick->file, pick->line);
+  if (key) return as_exported(pick->function);
+  return fmt::format("{} ({}:{})", as_exported(pick->function), as_exported(pick->file), pick->line);
 }
 
 const StackInfo& stack_of(const Summary& s, std::uint32_t id) {
@@ -59,18 +69,20 @@ std::map<std::string, LeakKeyed> leak_groups_by_site(const Summary& s, bool by_b
   for (const LeakGroup& g : s.leak_groups) {
     const StackInfo& create = stack_of(s, g.create_stack);
     const StackInfo& block = stack_of(s, g.block_stack);
-    const std::string create_key = create.empty() ? "" : create.front().function;
-    std::string key = g.reason + "|" + g.name + "|" + create_key;
+    const std::string create_key = create.empty() ? "" : as_exported(create.front().function);
+    const std::string name = as_exported(g.name), reason = as_exported(g.reason);
+    std::string key = reason + "|" + name + "|" + create_key;
     if (by_block_site) key += "|" + site(block, true);
     LeakKeyed& k = out[key];
     const std::string block_site = site(block, false);
     k.block_site = k.count == 0 || k.block_site == block_site ? block_site : "(several sites)";
     k.count += g.count;
     k.proven += g.proven.value_or(0);
-    k.name = g.name;
-    k.reason = g.reason;
-    k.create_site = create.empty() ? "(before the trace)"
-                                   : fmt::format("{} ({}:{})", create_key, create.front().file, create.front().line);
+    k.name = name;
+    k.reason = reason;
+    k.create_site = create.empty()
+                        ? "(before the trace)"
+                        : fmt::format("{} ({}:{})", create_key, as_exported(create.front().file), create.front().line);
   }
   return out;
 }
@@ -107,7 +119,7 @@ Figures figures(const Summary& s) {
   for (const LeakGroup& g : s.leak_groups) proven += g.proven.value_or(0);
   f["proven-leaks"] = count(proven);
   for (const GroupSummary& g : s.groups) {
-    const std::string prefix = "group[" + g.name + "].";
+    const std::string prefix = "group[" + as_exported(g.name) + "].";
     f[prefix + "count"] = count(g.count);
     f[prefix + "exec_ns"] = duration(g.exec);
     f[prefix + "sched_wait_ns"] = duration(g.sched_wait);
@@ -118,8 +130,8 @@ Figures figures(const Summary& s) {
     f[prefix + "total_ns"] = duration(g.total);
     f[prefix + "sched_latency.p99_ns"] = duration(g.sched_latency.p99);
   }
-  for (const auto& [name, st] : s.region_stats) span_figures(f, "region[" + name + "].", st);
-  for (const auto& [name, st] : s.task_stats) span_figures(f, "task[" + name + "].", st);
+  for (const auto& [name, st] : s.region_stats) span_figures(f, "region[" + as_exported(name) + "].", st);
+  for (const auto& [name, st] : s.task_stats) span_figures(f, "task[" + as_exported(name) + "].", st);
   return f;
 }
 

@@ -383,6 +383,11 @@ check "--json replaces each byte that is not UTF-8 by U+FFFD, as Go" $?
 "$bin" "$tmp/cutname.trace" --leak-ignore '^main\.block..OnRecv$' >"$tmp/out" 2>"$tmp/err" &&
   ! grep -q "chan receive .*OnRecv" "$tmp/out" && "$bin" "$tmp/cutname.trace" | grep -q "chan receive .*OnRecv"
 check "--leak-ignore: . matches a byte that is not UTF-8, as in Go" $?
+# diff of such a trace against its own export (the baseline workflow): the group was gone and new.
+"$bin" "$tmp/cutname.trace" --json -o "$tmp/cutname.json" 2>/dev/null &&
+  "$bin" diff "$tmp/cutname.json" "$tmp/cutname.trace" --fail-on 'new-leaks>0' --fail-on 'gone-leaks>0' >"$tmp/out" 2>"$tmp/err" &&
+  grep -A1 "^leak groups" "$tmp/out" | grep -q "(no change)"
+check "diff of a trace with names not UTF-8 against its own export: no change" $?
 # A closed or full stderr (2>&- under some daemons, 2>/dev/full) drops the messages, not the run:
 # each aborted (exit 134), a --json -o of a trace with a warning written nowhere.
 "$bin" "$tmp/missing.trace" 2>&-
