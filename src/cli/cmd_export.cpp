@@ -170,8 +170,9 @@ int run_export(const ExportOptions& options) {
         out.error = "out of memory";
       }
       if (out.kind == ExportOutcome::Kind::NotATrace && !input.walked) out.kind = ExportOutcome::Kind::Failed;
-      if (out.kind == ExportOutcome::Kind::Exported) {
-        // A failure of an earlier run (a file since repaired or readable) is no longer one.
+      if (out.kind == ExportOutcome::Kind::Exported || out.kind == ExportOutcome::Kind::Skipped) {
+        // A failure of an earlier run (a file since repaired or readable) is no longer one, also when
+        // the repaired file is a trace exported already (from another path): it was skipped.
         std::error_code ignored;
         fs::remove(report::table_path(options.output, "failures", failure_id(input), false), ignored);
         fs::remove(report::table_path(options.output, "failures", out.trace_id, false),

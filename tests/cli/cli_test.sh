@@ -587,6 +587,15 @@ cp "$chans" "$tmp/fix/a.trace"
 "$bin" export -o "$tmp/ex-fix" "$tmp/fix/a.trace" >/dev/null 2>&1 && [ "$code" = 1 ] &&
   [ -z "$(ls "$tmp/ex-fix/failures")" ] && [ -n "$(ls "$tmp/ex-fix/traces")" ]
 check "export: a failed trace repaired at its path loses its failures row" $?
+# Also when the repaired file is a trace exported already (a copy): it is skipped, and its row went
+# on saying the path cannot be read.
+head -c 1000 "$chans" >"$tmp/fix/b.trace"
+"$bin" export -o "$tmp/ex-fix" "$tmp/fix/b.trace" >/dev/null 2>&1
+code=$?
+cp "$chans" "$tmp/fix/b.trace"
+"$bin" export -o "$tmp/ex-fix" "$tmp/fix/b.trace" >"$tmp/out" 2>&1 && [ "$code" = 1 ] && grep -q "0 exported, 1 skipped" "$tmp/out" &&
+  [ -z "$(ls "$tmp/ex-fix/failures")" ]
+check "export: a failed trace repaired into a copy of an exported one (skipped) loses its failures row" $?
 # A trace whose tables cannot all be written leaves none of them, only its failures row: a query
 # of the directory never sees rows of a trace without its traces row.
 id=$(basename "$(ls "$tmp"/ex-file/traces/*.ndjson)" .ndjson)
