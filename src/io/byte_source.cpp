@@ -5,19 +5,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/iostreams/categories.hpp>
-#include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_streambuf.hpp>
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <zlib.h>
 #include <zstd.h>
 
 namespace gtanalyze {
@@ -79,25 +81,10 @@ struct ReadFailed : std::runtime_error {
   ReadFailed() : std::runtime_error(std::string("read failed: ") + std::strerror(errno)) {}
 };
 
-// Adapts RawInput to a Boost.Iostreams source for the decompressor chain.
-class RawDevice {
- public:
-  using char_type = char;
-  using category = bio::source_tag;
-  explicit RawDevice(RawInput* in) : in_(in) {}
-  std::streamsize read(char* s, std::streamsize n) {
-    long r = in_->read(s, static_cast<std::size_t>(n));
-    if (r < 0) throw ReadFailed();
-    return r == 0 ? -1 : static_cast<std::streamsize>(r);
-  }
-
- private:
-  RawInput* in_;
-};
-
-// A zstd stream that ends inside a frame: the file was cut short.
-struct ZstdCutShort : std::runtime_error {
-  ZstdCutShort() : std::runtime_error("the zstd stream ends early: the file is cut short") {}
+// A compressed stream that ends inside a frame or member: the file was cut short.
+struct CutShort : std::runtime_error {
+  explicit CutShort(const char* format)
+      : std::runtime_error(std::string("the ") + format + " stream ends early: the file is cut short") {}
 };
 
 // Decompresses zstd from RawInput with libzstd itself: Boost's zstd filter ends a stream cut
@@ -115,7 +102,7 @@ class ZstdDevice {
       // Output that filled the last buffer may leave more in the context: drain it before reading.
       if (st.in.pos == st.in.size && !st.output_pending) {
         if (st.ended) {
-          if (st.inside_frame) throw ZstdCutShort();
+          if (st.inside_frame) throw CutShort("zstd");
           return -1;
         }
         long r = in_->read(st.buffer.data(), st.buffer.size());
@@ -147,17 +134,94 @@ class ZstdDevice {
   std::shared_ptr<State> state_;  // Boost copies devices
 };
 
-// Boost's what() is "gzip error" whatever went wrong.
-std::string describe(const bio::gzip_error& e) {
-  switch (e.error()) {
-    case bio::gzip::bad_crc: return "the data does not match the stream's checksum (CRC-32)";
-    case bio::gzip::bad_length: return "the data's length does not match the stream's footer";
-    case bio::gzip::bad_header: return "not a valid gzip header";
-    case bio::gzip::bad_footer: return "not a valid gzip footer";
-    case bio::gzip::zlib_error: return "corrupt deflate data (zlib error " + std::to_string(e.zlib_error_code()) + ")";
-    default: return "gzip error " + std::to_string(e.error());
-  }
+// Why zlib refused gzip data, in the words of our other errors.
+std::string gzip_damage(const char* zlib_message) {
+  const std::string msg = zlib_message != nullptr ? zlib_message : "unknown error";
+  if (msg == "incorrect data check") return "the data does not match the stream's checksum (CRC-32)";
+  if (msg == "incorrect length check") return "the data's length does not match the stream's footer";
+  if (msg.find("header") != std::string::npos || msg == "unknown compression method")
+    return "not a valid gzip header (zlib: " + msg + ")";
+  return "corrupt deflate data (zlib: " + msg + ")";
 }
+
+// Decompresses gzip from RawInput with zlib itself, member after member (as gzip -d does): Boost's
+// filter lost the data decoded just before bytes after the stream (zero padding read as a cut
+// header: a whole Go 1.21 trace lost its stack table, silently) and did not check the footer's
+// length. Zeros after the last member are ignored, as gzip does; other bytes are an error.
+class GzipDevice {
+ public:
+  using char_type = char;
+  using category = bio::source_tag;
+  explicit GzipDevice(RawInput* in) : in_(in), state_(std::make_shared<State>()) {}
+
+  std::streamsize read(char* s, std::streamsize n) {
+    State& st = *state_;
+    st.z.next_out = reinterpret_cast<Bytef*>(s);
+    st.z.avail_out = static_cast<uInt>(std::min<std::streamsize>(n, std::numeric_limits<uInt>::max()));
+    const uInt room = st.z.avail_out;
+    while (true) {
+      // Output that filled the last buffer may leave more in zlib's window: drain it before reading.
+      if (st.z.avail_in == 0 && !st.output_pending) {
+        if (st.ended) {
+          if (st.in_member) throw CutShort("gzip");
+          return -1;
+        }
+        long r = in_->read(st.buffer.data(), st.buffer.size());
+        if (r < 0) throw ReadFailed();
+        if (r == 0) {
+          st.ended = true;
+          continue;
+        }
+        st.z.next_in = reinterpret_cast<Bytef*>(st.buffer.data());
+        st.z.avail_in = static_cast<uInt>(r);
+      }
+      if (!st.in_member && !next_member(st)) continue;
+      const int ret = inflate(&st.z, Z_NO_FLUSH);
+      if (ret == Z_STREAM_END) {
+        st.in_member = false;
+      } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+        throw std::runtime_error(gzip_damage(st.z.msg));
+      }
+      st.output_pending = st.in_member && st.z.avail_out == 0;
+      if (st.z.avail_out != room) return static_cast<std::streamsize>(room - st.z.avail_out);
+    }
+  }
+
+ private:
+  struct State {
+    State() {
+      if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw std::bad_alloc();  // 16: gzip only
+    }
+    ~State() { inflateEnd(&z); }
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+    z_stream z{};
+    std::vector<char> buffer = std::vector<char>(std::size_t{1} << 16);
+    bool in_member = true;  // inside a member: the input may not end here
+    bool output_pending = false;
+    bool ended = false;
+    bool zeros = false;  // zeros after the last member
+  };
+
+  // Between members, with input at hand: true when another member starts (zlib reset for it);
+  // false when all of the input at hand was zeros, skipped.
+  static bool next_member(State& st) {
+    while (st.z.avail_in > 0 && *st.z.next_in == 0) {
+      st.z.next_in++;
+      st.z.avail_in--;
+      st.zeros = true;
+    }
+    if (st.z.avail_in == 0) return false;
+    if (st.zeros || *st.z.next_in != kGzipMagic[0])
+      throw std::runtime_error("bytes after the end of the gzip stream are not gzip data");
+    inflateReset(&st.z);
+    st.in_member = true;
+    return true;
+  }
+
+  RawInput* in_;
+  std::shared_ptr<State> state_;  // Boost copies devices
+};
 
 }  // namespace
 
@@ -249,8 +313,7 @@ void ByteSource::Impl::sniff() {
   if (impl.compression == Compression::None) return;
   impl.decompressed = std::make_unique<bio::filtering_streambuf<bio::input>>();
   if (impl.compression == Compression::Gzip) {
-    impl.decompressed->push(bio::gzip_decompressor());
-    impl.decompressed->push(RawDevice(&impl.raw));
+    impl.decompressed->push(GzipDevice(&impl.raw));
   } else {
     impl.decompressed->push(ZstdDevice(&impl.raw));
   }
@@ -287,15 +350,9 @@ Result<std::size_t> ByteSource::Impl::read_input(char* dst, std::size_t n, std::
       if (c == std::char_traits<char>::eof()) break;
       dst[got++] = std::char_traits<char>::to_char_type(c);
     }
-  } catch (const bio::gzip_error& e) {
+  } catch (const CutShort& e) {
     // The header, deflate data or the footer missing at the end of the input: the file was cut
     // short, as a trace still being written or copied is, and the parser keeps what was whole.
-    const bool cut_short =
-        raw.ended && ((e.error() == bio::gzip::zlib_error && e.zlib_error_code() == bio::zlib::buf_error) ||
-                      e.error() == bio::gzip::bad_footer || e.error() == bio::gzip::bad_header);
-    if (cut_short) return fail(ErrorCode::Truncated, "the gzip stream ends early: the file is cut short");
-    return fail(ErrorCode::Corrupt, "gzip decompression failed: " + describe(e));
-  } catch (const ZstdCutShort& e) {
     return fail(ErrorCode::Truncated, e.what());
   } catch (const ReadFailed& e) {
     return fail(ErrorCode::Io, e.what());

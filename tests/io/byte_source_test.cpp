@@ -221,3 +221,48 @@ TEST_CASE("peek shows the next bytes without consuming them") {
   CHECK(*tiny->peek(8) == "ab");
   CHECK(read_all(*tiny, 1) == "ab");
 }
+
+// Boost's gzip filter read zero padding after the stream as a cut header and lost the data decoded
+// just before it (a whole Go 1.21 trace lost its stack table, silently), and never checked the
+// footer's length. As gzip -d: members one after another, zeros after the last ignored, other
+// bytes refused once every byte of the stream is delivered.
+TEST_CASE("gzip: members in turn, zeros after the stream ignored, other bytes and a wrong length refused") {
+  const std::string plain = incompressible(300000);
+  const std::string gz = compress(plain, bio::gzip_compressor());
+  for (std::size_t chunk : {1u, 4096u, 1u << 20}) {
+    SECTION("zeros after the stream, chunk " + std::to_string(chunk)) {
+      const std::string padded = gz + std::string(100, '\0');  // from_memory views it
+      auto source = ByteSource::from_memory(padded);
+      auto [read, failure] = read_until_failure(*source, chunk);
+      CHECK_FALSE(failure.has_value());
+      CHECK(read == plain);
+    }
+    SECTION("two members, chunk " + std::to_string(chunk)) {
+      const std::string two = gz + compress("and more", bio::gzip_compressor());
+      auto source = ByteSource::from_memory(two);
+      auto [read, failure] = read_until_failure(*source, chunk);
+      CHECK_FALSE(failure.has_value());
+      CHECK(read == plain + "and more");
+    }
+    SECTION("other bytes after the stream, chunk " + std::to_string(chunk)) {
+      const std::string junk = gz + std::string(10, '\0') + "junk";
+      auto source = ByteSource::from_memory(junk);
+      auto [read, failure] = read_until_failure(*source, chunk);
+      CHECK(read == plain);
+      REQUIRE(failure.has_value());
+      CHECK(failure->code == ErrorCode::Corrupt);
+      CHECK(failure->message == "gzip decompression failed: bytes after the end of the gzip stream are not gzip data");
+      CHECK(failure->offset == plain.size());
+    }
+  }
+  SECTION("the footer's length wrong (its last byte)") {
+    std::string bad = gz;
+    bad.back() = static_cast<char>(bad.back() ^ 0x01);
+    auto source = ByteSource::from_memory(bad);
+    auto [read, failure] = read_until_failure(*source, 4096);
+    CHECK(plain.starts_with(read));
+    REQUIRE(failure.has_value());
+    CHECK(failure->code == ErrorCode::Corrupt);
+    CHECK(failure->message == "gzip decompression failed: the data's length does not match the stream's footer");
+  }
+}
