@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <limits>
 #include <new>
+#include <string_view>
 #include <thread>
 
 #include "base/name_regex.hpp"
@@ -27,9 +29,9 @@ int fail(const std::string& what, const std::string& message) {
 
 namespace {
 
-// "250ms", "1.5s", "20us", "2m", "1h", "100" (ns: collect --duration reads a bare number as seconds,
-// the other options refuse one) → nanoseconds; nullopt for anything else.
-std::optional<Duration> to_duration(const std::string& text) {
+// A bare number ("100", "0.5": ns; collect --duration reads it as seconds, the other options refuse
+// one but 0) → nanoseconds, rounded; nullopt for anything else.
+std::optional<Duration> bare_duration(const std::string& text) {
   std::size_t used = 0;
   double value = 0;
   try {
@@ -37,24 +39,66 @@ std::optional<Duration> to_duration(const std::string& text) {
   } catch (...) {
     return std::nullopt;
   }
-  if (text.find_first_not_of("+.0123456789eE") < used) return std::nullopt;  // stod takes hex too
-  const std::string unit = text.substr(used);
-  double scale = 0;
-  if (unit.empty() || unit == "ns")
-    scale = 1;
-  else if (unit == "us" || unit == "µs")
-    scale = 1e3;
-  else if (unit == "ms")
-    scale = 1e6;
-  else if (unit == "s")
-    scale = 1e9;
-  else if (unit == "m")
-    scale = 60e9;
-  else if (unit == "h")
-    scale = 3600e9;
   // The largest double below 2^63 ns (292 years).
-  if (scale == 0 || !(value >= 0) || value * scale >= 9223372036854775808.0) return std::nullopt;
-  return static_cast<Duration>(std::llround(value * scale));
+  if (used != text.size() || !(value >= 0) || value >= 9223372036854775808.0) return std::nullopt;
+  return static_cast<Duration>(std::llround(value));
+}
+
+// Go's time.ParseDuration, but never negative: "250ms", "1.5s", "1h30m", "20us" (also µs, μs) →
+// nanoseconds, computed as Go does (integers, the fraction of each part scaled by its unit); or a
+// bare number (bare_duration). nullopt for anything else, or past 2^63-1 ns.
+std::optional<Duration> to_duration(const std::string& text) {
+  if (text.find_first_not_of("+.0123456789eE") == std::string::npos) return bare_duration(text);
+  constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
+  std::string_view s = text;
+  if (s.starts_with('+')) s.remove_prefix(1);
+  if (s.empty()) return std::nullopt;
+  std::uint64_t total = 0;
+  while (!s.empty()) {
+    // [digits][.digits], at least one digit.
+    std::uint64_t whole = 0, fraction = 0;
+    double scale = 1;
+    std::size_t digits = 0;
+    for (; !s.empty() && s[0] >= '0' && s[0] <= '9'; s.remove_prefix(1), digits++) {
+      if (whole > (kMax - static_cast<std::uint64_t>(s[0] - '0')) / 10) return std::nullopt;
+      whole = whole * 10 + static_cast<std::uint64_t>(s[0] - '0');
+    }
+    if (!s.empty() && s[0] == '.') {
+      s.remove_prefix(1);
+      for (; !s.empty() && s[0] >= '0' && s[0] <= '9'; s.remove_prefix(1), digits++) {
+        if (fraction > (kMax - 9) / 10) continue;  // as Go: digits past int64 dropped
+        fraction = fraction * 10 + static_cast<std::uint64_t>(s[0] - '0');
+        scale *= 10;
+      }
+    }
+    if (digits == 0) return std::nullopt;
+    std::size_t unit_len = 0;
+    while (unit_len < s.size() && s[unit_len] != '.' && (s[unit_len] < '0' || s[unit_len] > '9')) unit_len++;
+    const std::string_view unit = s.substr(0, unit_len);
+    s.remove_prefix(unit_len);
+    std::uint64_t ns = 0;
+    if (unit == "ns")
+      ns = 1;
+    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs")
+      ns = 1000;
+    else if (unit == "ms")
+      ns = 1000000;
+    else if (unit == "s")
+      ns = 1000000000;
+    else if (unit == "m")
+      ns = 60000000000;
+    else if (unit == "h")
+      ns = 3600000000000;
+    else
+      return std::nullopt;
+    if (whole > kMax / ns) return std::nullopt;
+    std::uint64_t part = whole * ns;
+    if (fraction > 0)
+      part += static_cast<std::uint64_t>(static_cast<double>(fraction) * (static_cast<double>(ns) / scale));
+    if (part > kMax || total > kMax - part) return std::nullopt;
+    total += part;
+  }
+  return static_cast<Duration>(total);
 }
 
 // A CLI11 validator for the duration options, so that the error names the option.

@@ -165,6 +165,14 @@ done
 "$bin" perfetto "$src/corpus/go1.26/leaky.trace" -o "$tmp/x.pf" --to 9223372036s 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
   "$bin" perfetto "$src/corpus/go1.26/leaky.trace" -o "$tmp/all.pf" && cmp -s "$tmp/x.pf" "$tmp/all.pf"
 check "perfetto --to 9223372036s: the whole trace" $?
+# Durations as Go's time.ParseDuration reads them: compound (100us50us), μs with U+03BC as well as
+# U+00B5, and up to 2^63-1 ns (these were refused: "not a duration").
+"$bin" dump "$chans_trace" --from 100us50us --to 0.3ms >"$tmp/compound" 2>&1 &&
+  "$bin" dump "$chans_trace" --from 150us --to 300000ns >"$tmp/simple" 2>&1 && cmp -s "$tmp/compound" "$tmp/simple" &&
+  [ "$(wc -l <"$tmp/simple")" -gt 10 ]
+check "a compound duration (100us50us) is the sum of its parts" $?
+"$bin" dump "$chans_trace" --from "$(printf '20\xce\xbcs')" --to 9223372036854775807ns >/dev/null 2>"$tmp/err" && [ ! -s "$tmp/err" ]
+check "durations in μs (U+03BC), and of 2^63-1 ns" $?
 expect_error "a duration past int64 nanoseconds" 2 "^gtanalyze: --from: '1e12s' is not a duration" \
   perfetto "$chans_trace" -o "$tmp/w.pftrace" --from 1e12s
 expect_error "perfetto --to before --from" 2 "^gtanalyze: --to: '50us' is before --from '100us' \(see --help\)$" \
