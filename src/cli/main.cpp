@@ -125,11 +125,25 @@ std::string valid_collect_duration(const std::string& text) {
   return collect_seconds(text) ? "" : "'" + text + "' is not a time to capture for (e.g. 30 seconds, 30s, 500ms, 2m)";
 }
 
-// A CLI11 validator for --floor-percent: a number from 0 to 1e6 (nan and -5 are not).
+// A CLI11 validator for --floor-percent: a decimal number from 0 to 1e6 (nan, -5, '' and 0x10 are
+// not: strtod read '' as 0 and 0x10 as 16).
 std::string valid_percent(const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  return *end == '\0' && v >= 0 && v <= 1e6 ? "" : "'" + text + "' is not a percentage from 0 to 1000000";
+  double v = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  const bool whole = ec == std::errc{} && end == text.data() + text.size();
+  return whole && v >= 0 && v <= 1e6 ? "" : "'" + text + "' is not a percentage from 0 to 1000000";
+}
+
+// A CLI11 transform for counts (--top, --threads, --jobs, --ring-mib): decimal, as every number
+// here. CLI11 (2.1) read 010 as octal (8) and 0x10 as 16. Gives CLI11 the number, without leading
+// zeros, for its range check.
+std::string decimal_count(std::string text) {
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec == std::errc::result_out_of_range) throw CLI::ValidationError("'" + text + "' is out of range");
+  if (ec != std::errc{} || end != text.data() + text.size())
+    throw CLI::ValidationError("'" + text + "' is not a whole number");
+  return std::to_string(n);
 }
 
 // An option's duration, checked by valid_duration when it was parsed; nullopt when not given.
@@ -232,6 +246,7 @@ void add_threads_option(CLI::App& app, unsigned& threads) {
                  "Go 1.22+ trace files of 256 MiB and more (gzipped: 24 MiB) on 2 or more cores, else 1 "
                  "(smaller traces, standard input, Go 1.5-1.21 traces: a second thread costs more than it "
                  "saves). More than 2 works as 2.")
+      ->transform(decimal_count)
       ->check(CLI::Range(1u, 1024u));
 }
 
@@ -243,6 +258,7 @@ void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& mi
       ->check(non_empty_path);
   app.add_option("--top", summary.top,
                  "Goroutine groups the text summary lists before the rest is folded into one line (--json lists all)")
+      ->transform(decimal_count)
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -380,7 +396,9 @@ CLI::App* add_export_command(CLI::App& app, ExportOptions& exp) {
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);  // one pair per --label: the traces follow
   exp.jobs = std::max(1u, std::thread::hardware_concurrency());
-  cmd->add_option("--jobs", exp.jobs, "Traces exported at once (default: the cores)")->check(CLI::Range(1u, 1024u));
+  cmd->add_option("--jobs", exp.jobs, "Traces exported at once (default: the cores)")
+      ->transform(decimal_count)
+      ->check(CLI::Range(1u, 1024u));
   return cmd;
 }
 
@@ -401,7 +419,8 @@ CLI::App* add_collect_command(CLI::App& app, CollectCommandOptions& collect) {
          "--duration", [&collect](const std::string& text) { collect.duration = *collect_seconds(text); },
          "Stop after this long: seconds, or with a unit (30s, 500ms, 2m) (default: until the target exits or Ctrl-C)")
       ->check(valid_collect_duration);
-  cmd->add_option("--ring-mib", collect.ring_mib, "Ring buffer size in MiB, a power of two (default 16)");
+  cmd->add_option("--ring-mib", collect.ring_mib, "Ring buffer size in MiB, a power of two (default 16)")
+      ->transform(decimal_count);
   cmd->add_flag("-v,--verbose", collect.verbose, "Print the probe plan");
   cmd->add_option("command", collect.command, "-- PROGRAM ARGS...: the program to start, attached before it runs");
   return cmd;

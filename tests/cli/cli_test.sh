@@ -173,6 +173,14 @@ check "perfetto --to 9223372036s: the whole trace" $?
 check "a compound duration (100us50us) is the sum of its parts" $?
 "$bin" dump "$chans_trace" --from "$(printf '20\xce\xbcs')" --to 9223372036854775807ns >/dev/null 2>"$tmp/err" && [ ! -s "$tmp/err" ]
 check "durations in μs (U+03BC), and of 2^63-1 ns" $?
+# Counts and percentages are decimal: CLI11 read --top 010 as octal 8 and 0x10 as 16, strtod read
+# --floor-percent '' as 0 and 0x10 as 16.
+"$bin" "$chans_trace" --top 010 >"$tmp/top010" && "$bin" "$chans_trace" --top 10 >"$tmp/top10" && cmp -s "$tmp/top010" "$tmp/top10" &&
+  ! "$bin" "$chans_trace" --top 8 | cmp -s - "$tmp/top10"
+check "--top 010 is ten" $?
+expect_error "--top 0x10" 2 "^gtanalyze: --top: '0x10' is not a whole number" "$chans_trace" --top 0x10
+expect_error "--floor-percent ''" 2 "^gtanalyze: --floor-percent: '' is not a percentage" diff "$chans_trace" "$chans_trace" --floor-percent ''
+expect_error "--floor-percent 0x10" 2 "^gtanalyze: --floor-percent: '0x10' is not a percentage" diff "$chans_trace" "$chans_trace" --floor-percent 0x10
 expect_error "a duration past int64 nanoseconds" 2 "^gtanalyze: --from: '1e12s' is not a duration" \
   perfetto "$chans_trace" -o "$tmp/w.pftrace" --from 1e12s
 expect_error "perfetto --to before --from" 2 "^gtanalyze: --to: '50us' is before --from '100us' \(see --help\)$" \
