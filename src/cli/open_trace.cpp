@@ -29,8 +29,11 @@ class Progress {
     enabled_ = size && *size > kBigTrace && ::isatty(STDERR_FILENO);
     total_ = size.value_or(0);
   }
-  ~Progress() {
+  ~Progress() { clear(); }
+  // Before a message: the bar's line is wiped, so that the message starts a line of its own.
+  void clear() {
     if (drawn_) io::print_stderr("\r{:79}\r", "");
+    drawn_ = false;
   }
   // Called per batch of events: looks at the count of bytes read every 64Ki events.
   void tick(std::size_t events) {
@@ -172,6 +175,7 @@ bool read_events(OpenTrace& trace, const std::string& path, std::string_view wha
   for (;;) {
     auto batch = trace.reader->next_batch();
     if (!batch) {
+      progress.clear();
       report_error(path, batch.error());
       return false;
     }
