@@ -17,6 +17,7 @@ enum class ErrorCode : std::uint8_t {
   Truncated,           // the input ends inside a structure
   Corrupt,             // a value is impossible (bad length, unknown event type, broken order…)
   Limit,               // a count or size exceeds what the input could possibly hold
+  Misuse,              // the program used runtime/trace out of order (a region ended out of turn)
 };
 
 // Where and why decoding stopped. `offset` is the byte offset in the (decompressed) trace stream;

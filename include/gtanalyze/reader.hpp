@@ -22,6 +22,9 @@ struct ReaderStats {
   std::uint64_t bytes = 0;                 // bytes of the (decompressed) trace consumed
   // Times are CPU ticks, not nanoseconds: an old-format trace cut before its Frequency record.
   bool times_in_ticks = false;
+  // Read up to where the program misused runtime/trace (a warning says where): the last of the
+  // `generations` is not whole. `go tool trace -pprof` profiles only the events before it.
+  bool ended_at_misuse = false;
 };
 
 // Events in order that share one generation's tables, and a handle that keeps those tables alive

@@ -37,12 +37,26 @@ int run_pprof(const PprofOptions& options) {
   if (windows.size() == 0)
     fail(options.trace, "warning: no region of type '" + *options.region + "': the profile is empty");
   for (const auto& warning : analysed->summary.warnings) fail(options.trace, "warning: " + warning);
+  // A trace read up to the program's misuse of runtime/trace: Go profiles the events up to the
+  // Sync that began its last generation, the summary (the windows) all of them.
+  const std::uint64_t last_sync = analysed->ended_at_misuse ? analysed->info.generations : 0;
   analysed.reset();  // the windows are all the second pass needs: a summary per goroutine is not kept
 
   auto trace = open_trace(path, options.threads, options.trace);
   if (!trace) return kExitInputError;
   analysis::StateProfile profile(*type, std::move(windows));
+  std::uint64_t syncs = 0;
   const bool read = read_events(*trace, options.trace, "profiling", [&](std::span<const Event> events) {
+    if (last_sync == 0) {
+      profile.on_events(events);
+      return true;
+    }
+    for (std::size_t i = 0; i < events.size(); i++) {
+      if (events[i].type == EventType::Sync && ++syncs == last_sync) {
+        profile.on_events(events.first(i + 1));
+        return false;
+      }
+    }
     profile.on_events(events);
     return true;
   });

@@ -208,7 +208,8 @@ std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& p
   trace.reader.reset();
   return AnalysedTrace{summarizer.finish(version, std::move(warnings), sink),
                        report::TraceInfo{trace.source->name(), compression_name(trace.source->compression()),
-                                         stats.bytes, stats.generations, trace.capture}};
+                                         stats.bytes, stats.generations, trace.capture},
+                       stats.ended_at_misuse};
 }
 
 namespace {

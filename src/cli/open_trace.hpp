@@ -51,6 +51,7 @@ std::optional<OpenTrace> open_trace(std::unique_ptr<ByteSource> source, const st
 struct AnalysedTrace {
   Summary summary;
   report::TraceInfo info;
+  bool ended_at_misuse = false;  // ReaderStats::ended_at_misuse
 };
 
 // Reads every event of the trace at `path` into the goroutine analysis. With a sink, the

@@ -38,7 +38,15 @@ TEST_CASE("JSON equals Go's summariser on every corpus trace Go 1.26 reads") {
     const std::string text = report::to_json(test::analyse(trace));
     // `gtanalyze --json` streams the goroutines while the summary is made: the same bytes.
     CHECK(test::analyse_json_streamed(trace) == text);
-    const json got = json::parse(text);
+    json got = json::parse(text);
+    // Go's reader error (gtaref puts it in warnings, as `go tool trace` analyses what came before
+    // it) ends our warning, after where the trace stopped being read.
+    auto& got_warnings = got["trace"]["warnings"];
+    const auto& want_warnings = want["trace"]["warnings"];
+    for (std::size_t i = 0; i < got_warnings.size() && i < want_warnings.size(); i++) {
+      if (got_warnings[i].get<std::string>().ends_with(": " + want_warnings[i].get<std::string>()))
+        got_warnings[i] = want_warnings[i];
+    }
     traces++;
     goroutines += want["goroutines"].size();
     std::size_t trace_regions = 0;

@@ -110,10 +110,12 @@ Ordering::Step Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uin
     std::vector<UserRegion>& regions = r->second.regions;
     const UserRegion& top = regions.back();
     if (top.task != task || top.name != name) {
-      return fail(ev,
-                  "misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
-                  "region start event is {{{} {}}}",
-                  cur.g, task, name, top.task, top.name);
+      fail(ev,
+           "misuse of region in goroutine {}: region end {{{} {}}} when the inner-most active "
+           "region start event is {{{} {}}}",
+           cur.g, task, name, top.task, top.name);
+      error_.code = ErrorCode::Misuse;
+      return Step::Failed;
     }
     regions.pop_back();
   }

@@ -85,8 +85,7 @@ class V2Reader final : public TraceReader {
       if (generation_done && !order_.events().empty()) break;
       auto r = produce();
       if (!r) {
-        has_pending_error_ = true;
-        pending_error_ = std::move(r).error();
+        end_with(std::move(r).error());
         break;
       }
       if (!*r) break;
@@ -107,6 +106,23 @@ class V2Reader final : public TraceReader {
     }
     stats_.events += order_.events().size();
     return !order_.events().empty();
+  }
+
+  // The events so far are all there is: an error follows them, or, where the program misused
+  // runtime/trace (a region ended out of turn: Go's reader stops there too, and `go tool trace`
+  // analyses what came before), a warning and the end of the trace.
+  void end_with(Error e) {
+    if (e.code == ErrorCode::Misuse) {
+      warnings_.push_back(
+          fmt::format("the trace is read up to offset {} (generation {}), where the program misused "
+                      "runtime/trace, as go tool trace reads it: {}",
+                      e.offset, e.generation, e.message));
+      stats_.ended_at_misuse = true;
+      done_ = true;
+      return;
+    }
+    has_pending_error_ = true;
+    pending_error_ = std::move(e);
   }
 
   // Appends the next event or events in reader order to the ordering's buffer (Go's ReadEvent
