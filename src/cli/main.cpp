@@ -44,6 +44,17 @@ std::optional<Duration> bare_duration(const std::string& text) {
   return static_cast<Duration>(std::llround(value));
 }
 
+// Nanoseconds in a unit of Go's time.ParseDuration; 0 for no such unit.
+std::uint64_t unit_nanoseconds(std::string_view unit) {
+  if (unit == "ns") return 1;
+  if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") return 1000;
+  if (unit == "ms") return 1000000;
+  if (unit == "s") return 1000000000;
+  if (unit == "m") return 60000000000;
+  if (unit == "h") return 3600000000000;
+  return 0;
+}
+
 // Go's time.ParseDuration, but never negative: "250ms", "1.5s", "1h30m", "20us" (also µs, μs) →
 // nanoseconds, computed as Go does (integers, the fraction of each part scaled by its unit); or a
 // bare number (bare_duration). nullopt for anything else, or past 2^63-1 ns.
@@ -76,21 +87,8 @@ std::optional<Duration> to_duration(const std::string& text) {
     while (unit_len < s.size() && s[unit_len] != '.' && (s[unit_len] < '0' || s[unit_len] > '9')) unit_len++;
     const std::string_view unit = s.substr(0, unit_len);
     s.remove_prefix(unit_len);
-    std::uint64_t ns = 0;
-    if (unit == "ns")
-      ns = 1;
-    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs")
-      ns = 1000;
-    else if (unit == "ms")
-      ns = 1000000;
-    else if (unit == "s")
-      ns = 1000000000;
-    else if (unit == "m")
-      ns = 60000000000;
-    else if (unit == "h")
-      ns = 3600000000000;
-    else
-      return std::nullopt;
+    const std::uint64_t ns = unit_nanoseconds(unit);
+    if (ns == 0) return std::nullopt;
     if (whole > kMax / ns) return std::nullopt;
     std::uint64_t part = whole * ns;
     if (fraction > 0)
