@@ -14,6 +14,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -45,7 +46,6 @@ struct RawInput {
   std::size_t prefix_pos = 0;
   // Atomic so that a progress report on another thread may read it while a reader thread reads.
   std::atomic<std::uint64_t> consumed{0};
-  bool ended = false;  // a read found the end of the input
 
   ~RawInput() {
     if (owns_fd) ::close(fd);
@@ -70,7 +70,6 @@ struct RawInput {
       if (r < 0) return -1;
       got = static_cast<std::size_t>(r);
     }
-    if (got == 0) ended = true;
     consumed.store(consumed.load(std::memory_order_relaxed) + got, std::memory_order_relaxed);
     return static_cast<long>(got);
   }
@@ -79,6 +78,20 @@ struct RawInput {
 // A read of the file under a decompressor failed (errno's reason, not the data's).
 struct ReadFailed : std::runtime_error {
   ReadFailed() : std::runtime_error(std::string("read failed: ") + std::strerror(errno)) {}
+};
+
+// A decompressor's input: a buffer refilled from RawInput.
+struct InputBuffer {
+  std::vector<char> bytes;
+  bool ended = false;
+  // The next bytes of the input; empty at its end.
+  std::span<char> refill(RawInput& in) {
+    if (ended) return {};
+    const long r = in.read(bytes.data(), bytes.size());
+    if (r < 0) throw ReadFailed();
+    ended = r == 0;
+    return {bytes.data(), static_cast<std::size_t>(r)};
+  }
 };
 
 // A compressed stream that ends inside a frame or member: the file was cut short.
@@ -101,17 +114,12 @@ class ZstdDevice {
     while (true) {
       // Output that filled the last buffer may leave more in the context: drain it before reading.
       if (st.in.pos == st.in.size && !st.output_pending) {
-        if (st.ended) {
+        const std::span<char> got = st.input.refill(*in_);
+        if (got.empty()) {
           if (st.inside_frame) throw CutShort("zstd");
           return -1;
         }
-        long r = in_->read(st.buffer.data(), st.buffer.size());
-        if (r < 0) throw ReadFailed();
-        if (r == 0) {
-          st.ended = true;
-          continue;
-        }
-        st.in = {st.buffer.data(), static_cast<std::size_t>(r), 0};
+        st.in = {got.data(), got.size(), 0};
       }
       const std::size_t hint = ZSTD_decompressStream(st.context.get(), &out, &st.in);
       if (ZSTD_isError(hint)) throw std::runtime_error(ZSTD_getErrorName(hint));
@@ -124,11 +132,10 @@ class ZstdDevice {
  private:
   struct State {
     std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context{ZSTD_createDCtx(), &ZSTD_freeDCtx};
-    std::vector<char> buffer = std::vector<char>(ZSTD_DStreamInSize());
+    InputBuffer input{std::vector<char>(ZSTD_DStreamInSize())};
     ZSTD_inBuffer in{nullptr, 0, 0};
     bool inside_frame = false;
     bool output_pending = false;
-    bool ended = false;
   };
   RawInput* in_;
   std::shared_ptr<State> state_;  // Boost copies devices
@@ -162,18 +169,13 @@ class GzipDevice {
     while (true) {
       // Output that filled the last buffer may leave more in zlib's window: drain it before reading.
       if (st.z.avail_in == 0 && !st.output_pending) {
-        if (st.ended) {
+        const std::span<char> got = st.input.refill(*in_);
+        if (got.empty()) {
           if (st.in_member) throw CutShort("gzip");
           return -1;
         }
-        long r = in_->read(st.buffer.data(), st.buffer.size());
-        if (r < 0) throw ReadFailed();
-        if (r == 0) {
-          st.ended = true;
-          continue;
-        }
-        st.z.next_in = reinterpret_cast<Bytef*>(st.buffer.data());
-        st.z.avail_in = static_cast<uInt>(r);
+        st.z.next_in = reinterpret_cast<Bytef*>(got.data());
+        st.z.avail_in = static_cast<uInt>(got.size());
       }
       if (!st.in_member && !next_member(st)) continue;
       const int ret = inflate(&st.z, Z_NO_FLUSH);
@@ -196,10 +198,9 @@ class GzipDevice {
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     z_stream z{};
-    std::vector<char> buffer = std::vector<char>(std::size_t{1} << 16);
+    InputBuffer input{std::vector<char>(std::size_t{1} << 16)};
     bool in_member = true;  // inside a member: the input may not end here
     bool output_pending = false;
-    bool ended = false;
     bool zeros = false;  // zeros after the last member
   };
 
