@@ -1,6 +1,5 @@
 // Opens and analyses traces for the subcommands and turns decode errors into one line on stderr.
 #include "cli/open_trace.hpp"
-#include "io/stderr.hpp"
 
 #include <fmt/core.h>
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 #include "analysis/summarizer.hpp"
 #include "cli/commands.hpp"
 #include "input/input.hpp"
+#include "io/stderr.hpp"
 
 namespace gtanalyze::cli {
 namespace {

@@ -1,6 +1,5 @@
 // libbpf loader: skeleton → rodata offsets → uprobes by file offset → ring buffer → capture.
 #include "collector/collector.hpp"
-#include "io/stderr.hpp"
 
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
@@ -21,6 +20,7 @@
 #include "collector/go_binary.hpp"
 #include "collector/target.hpp"
 #include "gtcollect.skel.h"
+#include "io/stderr.hpp"
 
 namespace gtanalyze::collector {
 namespace {

@@ -1,6 +1,5 @@
 // The target process through /proc and fork/exec; no BPF here.
 #include "collector/target.hpp"
-#include "io/stderr.hpp"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -14,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 #include <utility>
+
+#include "io/stderr.hpp"
 
 namespace gtanalyze::collector {
 namespace {
