@@ -165,7 +165,7 @@ Result<bool> GenerationReader::read(Generation& g) {
   auto r = version_ >= Version::Go1_26 ? read_to_end_event(g) : read_to_next_generation(g);
   if (!r || !*r) return r;
   GTA_TRY(finish(g));
-  read_one_ = true;
+  last_number_ = g.number;
   return true;
 }
 
@@ -176,7 +176,9 @@ Result<bool> GenerationReader::read_to_end_event(Generation& g) {
     auto r = read_batch(b, g);
     if (!r) {
       Error e = std::move(r).error();
-      if (e.generation == 0) e.generation = g.number;
+      // Cut before this generation's number: it is the one after the last read (by the runtime's
+      // numbering; 0 when none was).
+      if (e.generation == 0) e.generation = g.number != 0 ? g.number : last_number_ + (last_number_ != 0);
       return e;
     }
     if (!*r) {
@@ -260,7 +262,7 @@ Result<bool> GenerationReader::ended_at_eof(const Generation& g) {
 // it was analysed and the generations before it thrown away. Only after a first generation: Go's
 // own test traces, made by hand, do not keep that order, and with no generation before there is
 // nothing to keep.
-bool GenerationReader::seems_whole() const { return last_batch_strings_ || !read_one_; }
+bool GenerationReader::seems_whole() const { return last_batch_strings_ || last_number_ == 0; }
 
 Status GenerationReader::process_batch(Generation& g, const RawBatch& b) {
   if (g.min_ts == 0 || b.time < g.min_ts) g.min_ts = b.time;

@@ -225,7 +225,7 @@ class GenerationReader {
   std::optional<RawBatch> spill_;
   std::optional<Error> deferred_error_;  // a cut found just after a complete generation
   bool last_batch_strings_ = false;      // the generation's last batch so far is a string table
-  bool read_one_ = false;                // a generation was read whole
+  std::uint64_t last_number_ = 0;        // of the last generation read whole; 0 before the first
   std::string spill_payload_;
   std::string scratch_;
   // Per-M batch lists while a generation is being read.

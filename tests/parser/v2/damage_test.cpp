@@ -287,3 +287,13 @@ TEST_CASE("a table batch damaged inside a whole file is an error, except where G
     CHECK(res.warnings[0] == "trace cut short at offset 10685 in generation 2: truncated clock snapshot event");
   }
 }
+
+// Cut one byte past generation 1's end-of-generation mark, before the next one's number: the
+// warning named "generation 0".
+TEST_CASE("a Go 1.26 trace cut before a generation's number names the generation after the last") {
+  const std::string full = read_all(source_dir() + "/corpus/go1.26/syncprims.trace");
+  const DecodeResult res = decode(full.substr(0, 10653), false);
+  REQUIRE(res.ok);
+  REQUIRE(res.warnings.size() == 1);
+  CHECK(res.warnings[0] == "trace cut short at offset 10653 in generation 2: error reading batch gen: unexpected EOF");
+}
