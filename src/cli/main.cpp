@@ -132,16 +132,21 @@ std::string valid_percent(const std::string& text) {
   return whole && v >= 0 && v <= 1e6 ? "" : "'" + text + "' is not a percentage from 0 to 1000000";
 }
 
-// A CLI11 transform for counts (--top, --threads, --jobs, --ring-mib): decimal, as every number
-// here. CLI11 (2.1) read 010 as octal (8) and 0x10 as 16. Gives CLI11 the number, without leading
-// zeros, for its range check.
-std::string decimal_count(std::string text) {
-  std::uint64_t n = 0;
+// The CLI11 transforms of whole numbers: decimal, as every number here (CLI11 2.1 read 010 as octal
+// 8, 0x10 as 16, and a number past int64 as its limit). Gives CLI11 the number, without leading
+// zeros, for its range check; the errors say what was wrong.
+template <class Int>
+std::string decimal(const std::string& text, const std::string& out_of_range, const std::string& not_a_number) {
+  Int n{};
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec == std::errc::result_out_of_range) throw CLI::ValidationError("'" + text + "' is out of range");
-  if (ec != std::errc{} || end != text.data() + text.size())
-    throw CLI::ValidationError("'" + text + "' is not a whole number");
+  if (ec == std::errc::result_out_of_range) throw CLI::ValidationError(out_of_range);
+  if (ec != std::errc{} || end != text.data() + text.size()) throw CLI::ValidationError(not_a_number);
   return std::to_string(n);
+}
+
+// Counts: --top, --threads, --jobs, --ring-mib.
+std::string decimal_count(const std::string& text) {
+  return decimal<std::uint64_t>(text, "'" + text + "' is out of range", "'" + text + "' is not a whole number");
 }
 
 // An option's duration, checked by valid_duration when it was parsed; nullopt when not given.
@@ -198,15 +203,9 @@ bool misspelt_subcommand(const CLI::App& app, const std::string& trace) {
 // for export; a --leak-proof '' from an unset variable turned the proof off).
 std::string non_empty_path(const std::string& path) { return path.empty() ? "an empty path" : ""; }
 
-// A CLI11 transform for goroutine ids, which are decimal: CLI11 (2.1) reads a number past int64 as
-// its limit, and 010 as octal (8). Gives CLI11 the number it parsed, without leading zeros.
-std::string decimal_goroutine_id(std::string text) {
-  GoId id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec == std::errc::result_out_of_range) throw CLI::ValidationError("goroutine id " + text + " is out of range");
-  if (ec != std::errc{} || end != text.data() + text.size())
-    throw CLI::ValidationError("not a goroutine id: '" + text + "'");
-  return std::to_string(id);
+// Goroutine ids.
+std::string decimal_goroutine_id(const std::string& text) {
+  return decimal<GoId>(text, "goroutine id " + text + " is out of range", "not a goroutine id: '" + text + "'");
 }
 
 // A CLI11 validator for glob patterns: an empty one, from an unset variable, would match nothing.
