@@ -52,8 +52,9 @@ int run_perfetto(const PerfettoOptions& options) {
   report::PerfettoWriter writer(file);
   report::Timeline timeline(std::move(*first), options.timeline, writer);
   bool warned = false;
+  // A failed write (a full disk) ends the drawing: the rest of the trace would be read for nothing.
   const bool read = read_events(*trace, options.trace, "drawing", [&](std::span<const Event> events) {
-    const bool more = timeline.on_events(events);
+    const bool more = timeline.on_events(events) && writer.ok();
     if (!warned && writer.bytes_written() > kBigOutput) {
       warned = true;
       fail(options.output,
@@ -63,6 +64,7 @@ int run_perfetto(const PerfettoOptions& options) {
     return more;
   });
   if (!read) return kExitInputError;
+  if (!writer.ok()) return out.close(false, writer.write_error());
   timeline.finish();
   // Not even the first packet: a file the Perfetto UI cannot open, which exit 0 would call done.
   if (writer.bytes_written() == 0)

@@ -62,6 +62,7 @@ class PerfettoWriter {
 
   // Writes out what is buffered; false if a write failed (then or before).
   bool flush();
+  [[nodiscard]] bool ok() const { return ok_; }             // no write has failed
   [[nodiscard]] int write_error() const { return error_; }  // errno of the first failed write
   [[nodiscard]] std::uint64_t bytes_written() const { return written_ + buffer_.size(); }
 
