@@ -166,4 +166,22 @@ EventRun EventFeed::next_run(std::size_t m) {
   return EventRun{events, events + count, then};
 }
 
+std::optional<std::uint64_t> EventFeed::find_event(EventType type, Time time, std::size_t arg,
+                                                   std::uint64_t value) const {
+  std::vector<RawEvent> run(kRunEvents);
+  for (std::size_t m = 0; m < gen_.ms.size(); m++) {
+    BatchDecoder decoder;
+    decoder.start(gen_, gen_.m_first_batch[m], gen_.m_end_batch[m]);
+    for (;;) {
+      const auto [count, then] = decoder.decode(gen_, run);
+      for (std::size_t i = 0; i < count; i++) {
+        const RawEvent& ev = run[i];
+        if (ev.type == type && ev.time == time && ev.args[arg] == value) return ev.offset;
+      }
+      if (then != EventRun::Then::More) break;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace gtanalyze::parser::v2

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -77,6 +78,11 @@ class EventFeed {
   [[nodiscard]] const Error& error(std::size_t m) const { return decoders_[m].error(); }
   // Bytes of the trace stream read up to the end of the current generation.
   [[nodiscard]] std::uint64_t offset() const { return input_.offset(); }
+  // Where in the stream the current generation holds a timed event of this type and time whose
+  // value `arg` is `value`; nullopt if none. For errors found past the ordering, whose events
+  // keep no offsets: it decodes the generation again.
+  [[nodiscard]] std::optional<std::uint64_t> find_event(EventType type, Time time, std::size_t arg,
+                                                        std::uint64_t value) const;
 
  private:
   GenerationSupply input_;

@@ -296,21 +296,22 @@ class V2Reader final : public TraceReader {
     return true;
   }
 
-  // The error for the first id table_ids_valid() rejects.
+  // The error for the first id table_ids_valid() rejects, at the event's offset where the
+  // generation still has it (else at the generation's end).
   Error table_id_error(const Event& e) const {
     const EventSpec& spec = spec_of(e.type);
     const auto* t = static_cast<const GenerationTables*>(e.tables);
+    const auto bad = [&](std::uint8_t i, std::string_view what) {
+      const std::uint64_t id = e.args[i - 1];
+      const std::uint64_t offset = feed_.find_event(e.type, e.time, i - 1, id).value_or(feed_.offset());
+      return in_generation(make_error(ErrorCode::Corrupt, offset,
+                                      fmt::format("found invalid {} ID {} for event {}", what, id, spec.name)));
+    };
     for (std::uint8_t i : spec.stack_args) {
-      if (!t->has_stack(e.args[i - 1])) {
-        return make_error(ErrorCode::Corrupt, feed_.offset(),
-                          fmt::format("found invalid stack ID {} for event {}", e.args[i - 1], spec.name));
-      }
+      if (!t->has_stack(e.args[i - 1])) return bad(i, "stack");
     }
     for (std::uint8_t i : spec.string_args) {
-      if (!t->has_string(e.args[i - 1])) {
-        return make_error(ErrorCode::Corrupt, feed_.offset(),
-                          fmt::format("found invalid string ID {} for event {}", e.args[i - 1], spec.name));
-      }
+      if (!t->has_string(e.args[i - 1])) return bad(i, "string");
     }
     return make_error(ErrorCode::Corrupt, feed_.offset(), "internal error: no invalid table id");
   }

@@ -182,6 +182,23 @@ TEST_CASE("an event whose values run past the end of its batch is refused at the
   CHECK(decode(one_batch_trace("\x0d\x01\x00\x02\x0d\x01\x01\x01"s)).ok);
 }
 
+TEST_CASE("an event naming a string or stack its generation lacks is refused at the event") {
+  // Byte 205000 of this trace is the reason (string 22) of the GoStop at 204998, of generation 1;
+  // flipped to 233 it reads on into the stack id: string 12649, which the generation lacks. The
+  // ordering keeps no offsets: the error was at the end of the file (214765), with no generation.
+  std::string trace = read_all(source_dir() + "/corpus/go1.25/gcheavy.trace");
+  REQUIRE(trace.size() > 205000);
+  REQUIRE(trace.substr(204998, 4) == "\x13\x01\x16\x62");  // GoStop dt=1 reason=22 stack=98
+  trace[205000] = static_cast<char>(0x16 ^ 0xff);
+  for (const Threads threads : {Threads::One, Threads::InputAhead}) {
+    const DecodeResult res = decode(trace, false, threads);
+    REQUIRE_FALSE(res.ok);
+    CHECK(res.error.message == "found invalid string ID 12649 for event GoStop");
+    CHECK(res.error.offset == 204998);
+    CHECK(res.error.generation == 1);
+  }
+}
+
 TEST_CASE("Frequency mul gives Go's float64 product also where it shifts") {
   // Go's frequency.mul, written out: the product in float64, truncated (out of range: INT64_MIN).
   const auto go_mul = [](double ns_per_tick, std::uint64_t ticks) -> Time {
