@@ -81,7 +81,9 @@ Ordering::Step Ordering::go_status(RawEvent& ev, GenerationTables* t, std::uint6
                                    SchedCtx& next) {
   const auto gid = static_cast<GoId>(ev.args[0]);
   const auto mid = static_cast<ThreadId>(ev.args[1]);
-  const std::uint64_t raw = ev.args[2];
+  // Go's reader keeps the low byte (a uint8 conversion) and reads on: so do we. (Not for a
+  // proc's status, where Go's summary then indexes by the whole value and panics.)
+  const std::uint64_t raw = ev.args[2] & 0xff;
   if (raw > static_cast<std::uint64_t>(WireGoStatus::Waiting)) {
     return fail(ev, "invalid status for goroutine {}: {}", gid, raw);
   }

@@ -182,6 +182,28 @@ TEST_CASE("an event whose values run past the end of its batch is refused at the
   CHECK(decode(one_batch_trace("\x0d\x01\x00\x02\x0d\x01\x01\x01"s)).ok);
 }
 
+TEST_CASE("a goroutine's status is its value's low byte, as Go's reader reads it") {
+  using namespace std::string_literals;
+  // ProcStatus dt=1 proc=0 idle, then GoStatus dt=1 g=5 m=none and the status under test.
+  const auto trace = [](std::uint64_t status) {
+    std::string events = "\x0d\x01\x00\x02\x19\x01\x05"s;
+    parser::append_uvarint(events, ~std::uint64_t{0});
+    parser::append_uvarint(events, status);
+    return one_batch_trace(events);
+  };
+  const DecodeResult waiting = decode(trace(4));
+  REQUIRE(waiting.ok);
+  // 260 = 256 + 4: Go's reader converts it to a uint8 and reads a waiting goroutine.
+  const DecodeResult wide = decode(trace(260));
+  REQUIRE(wide.ok);
+  CHECK(wide.dump == waiting.dump);
+  // 263 = 256 + 7: refused, with the byte Go's message shows (gtaref -read-only: "invalid status
+  // for goroutine 5: 7").
+  const DecodeResult bad = decode(trace(263));
+  REQUIRE_FALSE(bad.ok);
+  CHECK(bad.error.message == "invalid status for goroutine 5: 7");
+}
+
 TEST_CASE("an event naming a string or stack its generation lacks is refused at the event") {
   // Byte 205000 of this trace is the reason (string 22) of the GoStop at 204998, of generation 1;
   // flipped to 233 it reads on into the stack id: string 12649, which the generation lacks. The
