@@ -18,6 +18,8 @@ namespace gtanalyze::cli {
 int run_collect(const CollectCommandOptions& options) { return collector::collect(options).exit_code; }
 
 int run_crosscheck(const CrosscheckCommandOptions& options) {
+  if (options.trace == "-" && options.capture == "-")
+    return fail("crosscheck", "only one of the trace and the capture can be read from standard input");
   auto trace = open_trace(options.trace, 1);
   if (!trace) return kExitInputError;
   // A capture compared with itself agrees on everything and proves nothing.

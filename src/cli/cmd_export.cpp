@@ -39,6 +39,12 @@ bool gather(const ExportOptions& options, std::vector<Input>& inputs) {
     std::ifstream file;
     std::istream* in = &std::cin;
     if (options.files_from != "-") {
+      std::error_code ec;
+      if (fs::is_directory(options.files_from, ec)) {
+        fail(options.files_from,
+             "is a directory: --files-from takes a file listing traces (give a directory as a trace)");
+        return false;
+      }
       file.open(options.files_from);
       if (!file) {
         fail(options.files_from, "cannot open the list of traces");
@@ -51,6 +57,15 @@ bool gather(const ExportOptions& options, std::vector<Input>& inputs) {
       if (line.ends_with('\r')) line.pop_back();
       if (line.find_first_not_of(" \t") != std::string::npos) named.push_back(line);
     }
+    if (in->bad()) {
+      fail(options.files_from, "cannot read the list of traces");
+      return false;
+    }
+  }
+  // Standard input holds one trace, or the list: a second reader would find it empty.
+  if (std::count(named.begin(), named.end(), "-") + (options.files_from == "-" ? 1 : 0) > 1) {
+    fail("export", "standard input can be read once: give '-' once, as a trace or as --files-from");
+    return false;
   }
   for (const std::string& path : named) {
     std::error_code ec;

@@ -103,6 +103,8 @@ if [ "$collector" = ON ]; then
   head -c 3000 "$src/corpus/go1.26/leakproof.trace" >"$tmp/cut-first-gen.trace"
   expect_error "crosscheck of a trace that fails while read" 2 "^gtanalyze: [^ ]*cut-first-gen\.trace: offset [0-9]+ \(generation 1\)" \
     crosscheck "$tmp/cut-first-gen.trace" "$src/corpus/go1.26/leakproof.cap"
+  expect_error "crosscheck of standard input twice" 2 "^gtanalyze: crosscheck: only one of the trace and the capture can be read from standard input$" \
+    crosscheck - - <"$src/corpus/go1.26/leaky.trace"
   expect_error "crosscheck of a capture with itself" 2 "^gtanalyze: .*leakproof\.cap: a capture, not the runtime's trace \(give the trace first, then the capture\)$" \
     crosscheck "$src/corpus/go1.26/leakproof.cap" "$src/corpus/go1.26/leakproof.cap"
 else
@@ -562,6 +564,13 @@ chans=$src/corpus/go1.26/chans.trace
 expect_error "export with a bad label" 2 "^gtanalyze: export: --label 'build': expected KEY=VALUE$" export -o "$tmp/ex" --label build "$chans"
 expect_error "export with a label twice" 2 "^gtanalyze: export: --label 'a=2': the key 'a' is given twice$" export -o "$tmp/ex" --label a=1 --label a=2 "$chans"
 expect_error "export without traces" 2 "^gtanalyze: export: no traces given" export -o "$tmp/ex"
+# A directory as the list (its reading failed silently: "no traces given"), and standard input
+# named twice (the second reader found it empty) are refused.
+expect_error "export --files-from a directory" 2 "^gtanalyze: $src/corpus: is a directory: --files-from takes a file listing traces" \
+  export -o "$tmp/ex-refused" --files-from "$src/corpus"
+expect_error "export of standard input twice" 2 "^gtanalyze: export: standard input can be read once" export -o "$tmp/ex-refused" - - <"$chans"
+expect_error "export of standard input and a list from it" 2 "^gtanalyze: export: standard input can be read once" \
+  export -o "$tmp/ex-refused" --files-from - - <"$chans"
 expect_error "export into a file" 2 "^gtanalyze: /dev/null/ex: cannot create the table directories" export -o /dev/null/ex "$chans"
 "$bin" export -o "$tmp/ex" --jobs 1 missing.out "$chans" >/dev/null 2>"$tmp/err"
 code=$?
