@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 
+#include "collector/pclntab.hpp"
+
 namespace gtanalyze::collector {
 namespace {
 
@@ -202,7 +204,9 @@ Status parse_trailer(std::string_view bytes, std::uint64_t trailer_offset, std::
   for (std::uint32_t i = 0; i < nsym && !r.bad; i++) {
     CaptureSymbol s;
     s.pc = r.get<std::uint64_t>();
-    s.function = r.str();
+    // Stored as the binary names it; read as the target's tracer reports it (go 1.19's tracer
+    // printed generic functions' type arguments, later ones print "[...]").
+    s.function = c.header.go_minor >= 21 ? name_for_print(r.str()) : r.str();
     s.file = r.str();
     s.line = r.get<std::uint64_t>();
     T.symbols.push_back(std::move(s));

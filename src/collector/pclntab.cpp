@@ -7,6 +7,14 @@
 #include "collector/leb128.hpp"
 
 namespace gtanalyze::collector {
+
+std::string name_for_print(std::string_view symbol) {
+  const std::size_t open = symbol.find('[');
+  const std::size_t close = symbol.rfind(']');
+  if (open == std::string_view::npos || close == std::string_view::npos || close <= open) return std::string(symbol);
+  return std::string(symbol.substr(0, open)) + "[...]" + std::string(symbol.substr(close + 1));
+}
+
 namespace {
 
 constexpr std::uint32_t kMagic118 = 0xfffffff0, kMagic120 = 0xfffffff1;

@@ -27,6 +27,11 @@ struct SourcePos {
   std::uint64_t line = 0;
 };
 
+// A function's name as the Go 1.21+ runtime prints it (runtime.funcNameForPrint), and so as its
+// tracer reports it: the type arguments of a generic function's instantiation, from the first '['
+// to the last ']', read "[...]" (main.f[go.shape.int] is main.f[...]). Unchanged without them.
+std::string name_for_print(std::string_view symbol);
+
 class Pclntab {
  public:
   // Parses the table of `elf` (which must outlive it). Go 1.18–1.26 layouts.

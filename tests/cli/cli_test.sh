@@ -69,6 +69,11 @@ if [ "$collector" = ON ]; then
   # One run (tools/collector/soak.sh, workload leaks, Go 1.19, under ASan on a busy 2-core machine,
   # 2026-12-07): the slope fitted over its 19 creations and exits, a few ms apart, is 1.021 from
   # probe jitter alone, yet slope 1 fits them within 40 us. It was called another run's (exit 3).
+  # A goroutine started from a generic function (tests/collector/go126-generic.*: `go generic[int](1, &wg)`,
+  # Go 1.26, collect -- PROG TRACE): the tracer prints main.generic[...], the binary's symbol is
+  # main.generic[go.shape.int]; it read as a different start function (exit 1).
+  "$bin" crosscheck "$src/tests/collector/go126-generic.trace" "$src/tests/collector/go126-generic.cap" >"$tmp/out" 2>&1
+  check "crosscheck: a generic start function agrees (exit $?)" $?
   "$bin" crosscheck "$src/tests/collector/go119-jittery-probes.trace.zst" "$src/tests/collector/go119-jittery-probes.cap.zst" \
     >"$tmp/out" 2>&1
   check "crosscheck: one run's capture whose probes jitter agrees (exit $?)" $?

@@ -4,6 +4,7 @@
 
 #include "collector/dwarf_structs.hpp"
 #include "collector/go_binary.hpp"
+#include "collector/pclntab.hpp"
 #include "collector/wait_reasons.hpp"
 #include "go_toolchains.hpp"
 
@@ -193,4 +194,15 @@ TEST_CASE("wait-reason tables: values that differ between versions") {
   CHECK(t19->block_reasons[26].text == "sync.(*Cond).Wait");
   CHECK_FALSE(t19->block_reasons[0].valid);
   CHECK(runtime_tables(20) == nullptr);
+}
+
+TEST_CASE("generic functions are named as the Go 1.21+ tracer prints them") {
+  CHECK(name_for_print("main.generic[go.shape.int]") == "main.generic[...]");
+  CHECK(name_for_print("main.(*Box[go.shape.int]).Run") == "main.(*Box[...]).Run");
+  CHECK(name_for_print("main.spawn[go.shape.string,go.shape.int].func1") == "main.spawn[...].func1");
+  // Brackets inside the type arguments: from the first '[' to the last ']', as the runtime does.
+  CHECK(name_for_print("main.f[go.shape.[]int]") == "main.f[...]");
+  CHECK(name_for_print("main.worker") == "main.worker");
+  CHECK(name_for_print("odd]name[") == "odd]name[");
+  CHECK(name_for_print("") == "");
 }
