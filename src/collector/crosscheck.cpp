@@ -163,6 +163,9 @@ const char* const kKnownDifferences[] = {
     "and GC-proven leaks among such goroutines are not compared",
     "the two sides time one change microseconds apart: a capture change within the edge tolerance (see the clock note) "
     "of the window's start or end may count inside or outside the window, whichever matches the trace",
+    "Go 1.22+ threads stop recording one by one as the trace stops: a goroutine's capture story may end at the last "
+    "change of the thread that recorded its last (or of the next to last thread to stop), and that thread's next "
+    "change of it may reach the capture late (descheduled between the tracer's write and the status change)",
 };
 
 // The trace's window on the capture's clock.
@@ -170,6 +173,11 @@ struct Window {
   ClockFit fit;
   Time eps = 0;             // the edge tolerance
   Time c_lo = 0, c_hi = 0;  // the trace's first and last events
+  // No pair placed the trace's CPU ticks on the capture's clock: the alignment is a guess, and
+  // the two windows may not even overlap.
+  bool unplaced = false;
+  // The next to last thread's last change (see earliest_end), or c_hi.
+  Time others_stopped = 0;
 };
 
 // The pairs of times the clock fit uses: the creations and exits both sides recorded.
@@ -203,6 +211,7 @@ Window fit_window(const TraceView& trace, const Stories& cs, const std::vector<E
     if (clock == TraceClock::Ticks) {
       notes.push_back("no goroutine created or ended on both sides: clocks aligned on the first events");
       fit.offset = static_cast<double>(capture_events.front().time - trace.lo);
+      w.unplaced = true;
     } else {
       notes.push_back("no goroutine created or ended on both sides: the clocks taken as one (both CLOCK_MONOTONIC)");
     }
@@ -210,6 +219,13 @@ Window fit_window(const TraceView& trace, const Stories& cs, const std::vector<E
   w.eps = edge_tolerance(fit);
   w.c_lo = fit.to_capture(trace.lo);
   w.c_hi = fit.to_capture(trace.hi);
+  w.others_stopped = w.c_hi;
+  if (trace.last_on_thread.size() >= 2) {
+    std::vector<Time> stops;
+    for (const auto& [m, last] : trace.last_on_thread) stops.push_back(last);
+    std::nth_element(stops.begin(), stops.end() - 2, stops.end());
+    w.others_stopped = fit.to_capture(stops[stops.size() - 2]);
+  }
   const std::string mapping = clock == TraceClock::Ticks
                                   ? fmt::format("{:.9f} x trace + {:.0f} ns", fit.slope, fit.offset)
                                   : fmt::format("trace + {:.0f} ns (one clock: CLOCK_MONOTONIC)", fit.offset);
@@ -230,7 +246,8 @@ Window fit_window(const TraceView& trace, const Stories& cs, const std::vector<E
 // For a trace timed with the capture's own clock (TraceClock::Monotonic), whether the capture can
 // be of the trace's run at all: one run's two sides time a change microseconds apart and overlap
 // in time. Empty when they may be; else why not.
-std::string other_run(const TraceView& trace, const std::vector<Event>& capture_events, const ClockFit& fit) {
+std::string same_clock_other_run(const TraceView& trace, const std::vector<Event>& capture_events,
+                                 const ClockFit& fit) {
   if (fit.pairs != 0 && std::abs(fit.offset) > static_cast<double>(analysis::kMaxSameRunOffset)) {
     return fmt::format(
         "the capture times the creations and exits both saw {:.3f} s {} the trace, where one run's "
@@ -240,6 +257,22 @@ std::string other_run(const TraceView& trace, const std::vector<Event>& capture_
   if (capture_events.empty()) return {};
   const auto [first, last] = analysis::time_span(capture_events);
   return analysis::spans_apart(trace.lo, trace.hi, first, last);
+}
+
+// Why the capture is of another run than the trace, if the clocks say so; else empty.
+std::string other_run(const TraceView& trace, const std::vector<Event>& capture_events, const Window& w,
+                      TraceClock clock) {
+  if (clock == TraceClock::Monotonic) return same_clock_other_run(trace, capture_events, w.fit);
+  // One run's CPU ticks, scaled by their measured frequency, keep pace with the monotonic clock:
+  // over this many pairs a slope off by more than the limit is two runs' events paired. Over
+  // fewer, jitter may tilt it, but not below zero: one run's clocks both go forward.
+  if (w.fit.paces_differ() && (w.fit.pairs >= kPairsToJudgeSlope || w.fit.fitted_slope <= 0)) {
+    return fmt::format(
+        "the creations and exits both saw keep different paces ({} pairs, slope {:.6f}): not the same run, "
+        "or a trace cut before its Frequency record, whose ticks are not known as time",
+        w.fit.pairs, w.fit.fitted_slope);
+  }
+  return {};
 }
 
 // Why the capture does not cover the trace's window, if it does not (collect attached with --pid
@@ -317,8 +350,28 @@ void compare_origin(Items& items, GoId id, const GoStory& t, const GoStory& c, s
     differ(items.parent, fmt::format("g{}: trace g{}, capture g{}", id, t.parent, c.parent));
 }
 
-// Steps and final state of one goroutine both sides saw.
-void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, const Window& w) {
+// The earliest a goroutine's story in the trace may end, on the capture's clock: the window's
+// end, or, where both sides name threads alike, when the thread that recorded its last change
+// recorded its own last (threads stop recording one by one as the trace stops; the window ends
+// with the last of them).
+// Also no later than the next to last thread's last change: the goroutine's next change may be
+// another thread's, and one straggling thread (descheduled while it wrote an event) can end the
+// window milliseconds after the others stopped.
+Time earliest_end(const GoStory& t, const TraceView& trace, const Window& w, bool same_thread_ids) {
+  if (!same_thread_ids) return w.c_hi;
+  const Time end = std::min(w.c_hi, w.others_stopped);
+  for (auto e = t.entries.rbegin(); e != t.entries.rend(); ++e) {
+    if (e->m == kNoThread) continue;
+    const auto last = trace.last_on_thread.find(e->m);
+    return last == trace.last_on_thread.end() ? end : std::min(end, w.fit.to_capture(last->second));
+  }
+  return end;
+}
+
+// Steps and final state of one goroutine both sides saw. `end`: see earliest_end(). Where both
+// sides name threads alike (Go 1.22+: OS thread ids), `same_thread_ids`.
+void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, const Window& w, Time end,
+                   bool same_thread_ids) {
   // The capture entries that may stand for the trace's window: from the creation when both
   // recorded it, else from around the trace's first event of the goroutine; to around the end.
   Slices slices;
@@ -331,8 +384,13 @@ void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, co
     slices.s_hi = first_at_or_after(c.entries, lo + w.eps);
     natural_start = first_at_or_after(c.entries, lo);
   }
-  slices.x_lo = end_at_or_before(c.entries, w.c_hi - w.eps);
+  slices.x_lo = end_at_or_before(c.entries, end - w.eps);
   slices.x_hi = end_at_or_before(c.entries, w.c_hi + w.eps);
+  // The thread that recorded the trace's last change may record the capture's late: descheduled
+  // between the tracer's write and the status change the probe sees (8 ms seen on a busy machine).
+  if (const ThreadId m = t.entries.back().m;
+      same_thread_ids && m != kNoThread && slices.x_hi < c.entries.size() && c.entries[slices.x_hi].m == m)
+    slices.x_hi++;
   const std::size_t natural_end = std::max(natural_start, end_at_or_before(c.entries, w.c_hi));
 
   const auto trace_steps = steps_of(t.entries, 0, t.entries.size());
@@ -364,15 +422,29 @@ void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, co
 }
 
 // Goroutines the capture saw created well inside the window (the trace must have seen them) but
-// the trace does not know.
-void compare_capture_only(CrosscheckItem& set, const Stories& ts, const Stories& cs, const Window& w) {
+// the trace does not know. Where both sides name threads alike (Go 1.22+: the OS thread id), one
+// created by a thread after that thread's last change in the trace is not compared: threads stop
+// recording one by one as the trace stops, some milliseconds apart on a busy machine. Returns
+// how many were left out so.
+std::size_t compare_capture_only(CrosscheckItem& set, const TraceView& trace, const Stories& cs, const Window& w,
+                                 bool same_thread_ids) {
+  std::size_t after_thread_stopped = 0;
   for (const auto& [id, c] : cs) {
-    if (!c.created || ts.count(id)) continue;
+    if (!c.created || trace.stories.count(id)) continue;
     const Time born = c.entries.front().time;
     if (born < w.c_lo + w.eps || born > w.c_hi - w.eps) continue;
+    if (same_thread_ids) {
+      const auto last = trace.last_on_thread.find(c.created_on);
+      // Strictly after: had the trace recorded the creation, that would be the thread's last change.
+      if (last == trace.last_on_thread.end() || born > w.fit.to_capture(last->second)) {
+        after_thread_stopped++;
+        continue;
+      }
+    }
     set.compared++;
     differ(set, fmt::format("g{}: created in the window in the capture ({}), not in the trace", id, c.start));
   }
+  return after_thread_stopped;
 }
 
 // A goroutine the trace saw waiting from its start to its end: its status event has no reason, so
@@ -438,6 +510,11 @@ CrosscheckItem compare_gc_leaked(const std::vector<GoId>& gc_leaked, const std::
   return proven;
 }
 
+// Appends "N TEXT" to the notes when N is not 0.
+void note_count(std::vector<std::string>& notes, std::size_t n, std::string_view text) {
+  if (n != 0) notes.push_back(fmt::format("{} {}", n, text));
+}
+
 }  // namespace
 
 CrosscheckReport crosscheck(const std::vector<Event>& trace_events, const std::vector<Event>& capture_events,
@@ -464,24 +541,19 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
   const Stories& cs = cb.stories();
   const TraceClock clock = analysis::shares_capture_clock(version) ? TraceClock::Monotonic : TraceClock::Ticks;
   const Window w = fit_window(trace, cs, capture_events, clock, rep.notes);
+  if (w.unplaced) {
+    rep.trace_gap =
+        "no goroutine was created or ended on both sides, so the trace's CPU ticks cannot be placed on the capture's "
+        "clock (the two may not even overlap in time)";
+  }
   if (auto part = partial_capture(capture_events, w); !part.empty()) {
     rep.capture_gap += (rep.capture_gap.empty() ? "" : "; ") + part;
     rep.notes.push_back("the capture is incomplete: " + part);
   }
-  if (clock == TraceClock::Monotonic) {
-    rep.other_run = other_run(trace, capture_events, w.fit);
-  } else if (w.fit.paces_differ() && (w.fit.pairs >= kPairsToJudgeSlope || w.fit.fitted_slope <= 0)) {
-    // One run's CPU ticks, scaled by their measured frequency, keep pace with the monotonic clock:
-    // over this many pairs a slope off by more than the limit is two runs' events paired. Over
-    // fewer, jitter may tilt it, but not below zero: one run's clocks both go forward.
-    rep.other_run = fmt::format(
-        "the creations and exits both saw keep different paces ({} pairs, slope {:.6f}): not the same run, "
-        "or a trace cut before its Frequency record, whose ticks are not known as time",
-        w.fit.pairs, w.fit.fitted_slope);
-  }
+  rep.other_run = other_run(trace, capture_events, w, clock);
 
   Items items;
-  std::size_t extra_m_goroutines = 0, coroutines = 0, unnamed_matched = 0, unknown_starts = 0;
+  std::size_t extra_m_goroutines = 0, coroutines = 0, unnamed_matched = 0, unknown_starts = 0, unseen_before_attach = 0;
   std::vector<bool> unnamed_used(facts.unnamed_creations.size());
   for (const auto& [id, t] : ts) {
     auto it = cs.find(id);
@@ -491,6 +563,10 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
     }
     if (it == cs.end() && never_ran(t) && take_unnamed(facts.unnamed_creations, unnamed_used, t, w)) {
       unnamed_matched++;
+      continue;
+    }
+    if (it == cs.end() && facts.blind_before_attach && !t.created && t.entries.size() == 1) {
+      unseen_before_attach++;
       continue;
     }
     items.set.compared++;
@@ -504,41 +580,33 @@ CrosscheckReport crosscheck(const TraceView& trace, const std::vector<Event>& ca
       coroutines++;
       continue;
     }
-    compare_steps(items, id, t, it->second, w);
+    const bool same_thread_ids = clock == TraceClock::Monotonic;
+    compare_steps(items, id, t, it->second, w, earliest_end(t, trace, w, same_thread_ids), same_thread_ids);
   }
-  if (unnamed_matched != 0) {
-    rep.notes.push_back(fmt::format(
-        "{} goroutine(s) created in the trace and never run are among the capture's created but never seen again, "
-        "whose ids it cannot know (Go < 1.24): not compared",
-        unnamed_matched));
-  }
-  if (unknown_starts != 0) {
-    rep.notes.push_back(fmt::format(
-        "{} goroutine(s) created in the trace have no start function there (the trace lacks their creation stack; "
-        "see its warnings): their start functions are not compared",
-        unknown_starts));
-  }
-  if (coroutines != 0) {
-    rep.notes.push_back(fmt::format(
-        "{} coroutine(s) (iter.Pull): their blocks and final states are not compared (see the known differences)",
-        coroutines));
-  }
-  if (extra_m_goroutines != 0) {
-    rep.notes.push_back(
-        fmt::format("{} goroutine(s) only in a syscall at the trace's start and never seen again, not compared: "
-                    "the cgo extra M's g (see the known differences)",
-                    extra_m_goroutines));
-  }
-  compare_capture_only(items.set, ts, cs, w);
+  note_count(rep.notes, unnamed_matched,
+             "goroutine(s) created in the trace and never run are among the capture's created but never seen again, "
+             "whose ids it cannot know (Go < 1.24): not compared");
+  note_count(rep.notes, unknown_starts,
+             "goroutine(s) created in the trace have no start function there (the trace lacks their creation stack; "
+             "see its warnings): their start functions are not compared");
+  note_count(rep.notes, coroutines,
+             "coroutine(s) (iter.Pull): their blocks and final states are not compared (see the known differences)");
+  note_count(rep.notes, extra_m_goroutines,
+             "goroutine(s) only in a syscall at the trace's start and never seen again, not compared: "
+             "the cgo extra M's g (see the known differences)");
+  note_count(rep.notes, compare_capture_only(items.set, trace, cs, w, clock == TraceClock::Monotonic),
+             "goroutine(s) the capture saw created by a thread after that thread's last change in the trace (threads "
+             "stop recording one by one as the trace stops): not compared");
+  note_count(rep.notes, unseen_before_attach,
+             "goroutine(s) of the trace only restated, never changed, are not in the capture: it attached to a running "
+             "process without its list of goroutines (stripped binary), so it sees one only at its first change; not "
+             "compared");
   std::size_t unknown_reasons = 0;
   compare_leaks(items.leaks, trace.leak_candidates, ts, items.final_agreed, capture_events, version, w,
                 unknown_reasons);
-  if (unknown_reasons != 0) {
-    rep.notes.push_back(fmt::format(
-        "{} leak candidate(s) of the capture waited from before the trace started to its end, for a reason the trace "
-        "does not know: not compared as leak candidates (see the known differences)",
-        unknown_reasons));
-  }
+  note_count(rep.notes, unknown_reasons,
+             "leak candidate(s) of the capture waited from before the trace started to its end, for a reason the trace "
+             "does not know: not compared as leak candidates (see the known differences)");
   rep.items = {items.set, items.start, items.parent, items.blocks, items.fin, items.leaks};
   if (!gc_leaked.empty()) {
     std::string ids;
@@ -572,8 +640,10 @@ Result<CrosscheckReport> crosscheck_readers(TraceReader& trace, CaptureReader& c
     gap = "it has no trailer (the collector did not finish)";
   else if (cap.trailer.drops() != 0)
     gap = fmt::format("the ring buffer dropped {} records (a larger --ring-mib keeps them)", cap.trailer.drops());
-  CrosscheckReport rep = crosscheck(tb.finish(trace.version()), ce, trace.version(),
-                                    {std::move(gap), capture.leaked(), capture.unnamed_creations()});
+  const bool blind_before_attach = cap.header.attached_running && cap.trailer.initial.empty();
+  CrosscheckReport rep =
+      crosscheck(tb.finish(trace.version()), ce, trace.version(),
+                 {std::move(gap), capture.leaked(), capture.unnamed_creations(), blind_before_attach});
   if (auto other = analysis::other_go_version(trace.version(), capture.version(), cap.header.go_minor); !other.empty())
     rep.other_run = std::move(other);
   // A clock fit of ticks against nanoseconds may pass, but its edge tolerance and its judgement of

@@ -30,6 +30,9 @@ struct CaptureFacts {
   // When, on the capture's clock, it saw goroutines created that it never saw again (before Go
   // 1.24 a goroutine's id is set after its creation: the capture cannot name them).
   std::vector<Time> unnamed_creations{};
+  // It attached to a running process without listing its goroutines (a stripped binary has no
+  // runtime.allgs): it sees a goroutine that existed then only at its first change.
+  bool blind_before_attach = false;
 };
 
 // Capture events are mapped onto the trace clock through the changes both sides record once per

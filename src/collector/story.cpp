@@ -27,11 +27,12 @@ void StoryBuilder::on_event(const Event& e) {
   // no reason): the goroutine has not changed, and its reason stays the one it blocked with.
   const bool restated = st.go_from == st.go_to || st.go_from == GoState::Undetermined;
   if (restated && !s.entries.empty() && s.entries.back().state == st.go_to) return;
-  StoryEntry entry{e.time, {}, st.go_to, st.go_to == GoState::Waiting ? std::string(st.reason) : std::string()};
+  StoryEntry entry{e.time, {}, st.go_to, st.go_to == GoState::Waiting ? std::string(st.reason) : std::string(), e.m};
   if (st.go_from == GoState::NotExist) {
     s = GoStory{};
     s.created = true;
     s.parent = e.g;
+    s.created_on = e.m;
     if (!st.stack.empty()) s.start = std::string(st.stack.back().func);
     s.coroutine = e.type == EventType::GoCreateBlocked;
   } else if (st.go_from == GoState::Running && st.go_to == GoState::Waiting) {
@@ -48,12 +49,16 @@ TraceViewBuilder::TraceViewBuilder() : summarizer_(std::make_unique<analysis::Su
 TraceViewBuilder::~TraceViewBuilder() = default;
 
 void TraceViewBuilder::on_event(const Event& e) {
-  if (view_.events == 0) view_.lo = e.time;
+  const bool sync = e.kind() == EventKind::Sync;
+  if (!started_ && !sync) {
+    started_ = true;
+    view_.lo = e.time;
+  }
   // The window ends at the last change the tracer recorded. Go 1.22+ ends a trace with a
   // generation of status events (and the reader's Sync), stamped when trace.Stop has finished
   // flushing, up to tens of milliseconds after it stopped recording goroutines.
   // The states alone (state_change(), not state_transition(): no table lookups for this).
-  bool restatement = e.kind() == EventKind::Sync;
+  bool restatement = sync;
   if (e.kind() == EventKind::StateTransition) {
     const StateChange c = e.state_change();
     restatement = c.kind == ResourceKind::Goroutine
@@ -61,6 +66,7 @@ void TraceViewBuilder::on_event(const Event& e) {
                       : c.proc_from == ProcState::Undetermined || c.proc_from == c.proc_to;
   }
   if (!restatement || view_.events == 0) view_.hi = e.time;
+  if (!restatement && e.m != kNoThread) view_.last_on_thread[e.m] = e.time;
   view_.events++;
   stories_.on_event(e);
   summarizer_->on_event(e);

@@ -25,6 +25,7 @@ struct StoryEntry {
   std::string step;                       // "block(chan send)", "syscall", "exit"; "" if not a step
   GoState state = GoState::Undetermined;  // after the change
   std::string reason;                     // the wait reason, when state is Waiting
+  ThreadId m = kNoThread;                 // the thread that recorded it, if any
 };
 
 // One goroutine's recorded life on one side.
@@ -33,6 +34,7 @@ struct GoStory {
   bool created = false;  // this side recorded its creation (the first entry)
   GoId parent = kNoGoroutine;
   std::string start;                // start function (the creation's start stack)
+  ThreadId created_on = kNoThread;  // the thread that created it, when created
   std::vector<StoryEntry> entries;  // in the order recorded
   // A coroutine (iter.Pull, created blocked by a trace's GoCreateBlocked): it lives by switches,
   // which only a trace records; the capture sees its creation and little else.
@@ -57,8 +59,13 @@ class StoryBuilder {
 // What the comparison needs of the trace, gathered in one pass as it is read.
 struct TraceView {
   std::map<GoId, GoStory> stories;
-  Time lo = 0, hi = 0;  // the first and last event: the window
+  // The window: from the first event after the Sync (a Go 1.22+ generation's Sync is stamped at
+  // its earliest batch, which may precede the stop-the-world that turned tracing on by
+  // milliseconds) to the last change.
+  Time lo = 0, hi = 0;
   std::uint64_t events = 0;
+  // The last change each thread recorded: threads stop recording one by one as the trace stops.
+  std::map<ThreadId, Time> last_on_thread;
   std::set<GoId> leak_candidates;  // by the summary's own analysis
 };
 
@@ -73,6 +80,7 @@ class TraceViewBuilder {
   StoryBuilder stories_;
   std::unique_ptr<analysis::Summarizer> summarizer_;
   TraceView view_;
+  bool started_ = false;  // view_.lo is set
 };
 
 }  // namespace gtanalyze::collector

@@ -74,6 +74,30 @@ if [ "$collector" = ON ]; then
   # main.generic[go.shape.int]; it read as a different start function (exit 1).
   "$bin" crosscheck "$src/tests/collector/go126-generic.trace" "$src/tests/collector/go126-generic.cap" >"$tmp/out" 2>&1
   check "crosscheck: a generic start function agrees (exit $?)" $?
+  # Faithful runs that were called DIFFER (a collector probe, 2026-12-08; the programs are
+  # tests/collector/programs: workloads.go MODE TRACE, server.go TRACE; collect -- PROG, or --pid):
+  # go122-sync-before-stw: server.go, Go 1.22: the first Sync is stamped at the earliest batch,
+  #   6.9 ms before the stop-the-world that turned tracing on; creations in between were "not in
+  #   the trace". The window starts at the first event after the Sync.
+  # go126-straggler-thread: workloads.go edge, GOMAXPROCS=8: one thread's last event 3.5 ms after
+  #   the others stopped recording; 699 creations and some goroutines' later steps were "not in
+  #   the trace". A thread's creations after its last change, and stories past the next to last
+  #   thread's last change, are not compared.
+  # go123-descheduled-probe: workloads.go edge, GOMAXPROCS=8: g36's last block reached the capture
+  #   8 ms after the trace (its thread descheduled between the tracer's write and casgstatus).
+  # go126-pid-stripped: workloads.go wait, stripped, collect --pid: no runtime.allgs, so g2
+  #   (forcegchelper, parked throughout) was "in the trace, not in the capture".
+  for fixture in go122-sync-before-stw go126-straggler-thread go123-descheduled-probe go126-pid-stripped; do
+    "$bin" crosscheck "$src/tests/collector/$fixture.trace.zst" "$src/tests/collector/$fixture.cap.zst" >"$tmp/out" 2>&1
+    check "crosscheck: $fixture agrees (exit $?)" $?
+  done
+  grep -q "^note: 2 goroutine(s) of the trace only restated, never changed, are not in the capture" "$tmp/out"
+  check "crosscheck: the goroutines a stripped --pid capture cannot see are counted in a note" $?
+  # go119-pid-disjoint: workloads.go wait, Go 1.19, collect --pid --duration ending before the
+  # trace began: no pair places the trace's ticks on the capture's clock; it was DIFFER.
+  "$bin" crosscheck "$src/tests/collector/go119-pid-disjoint.trace.zst" "$src/tests/collector/go119-pid-disjoint.cap.zst" >"$tmp/out" 2>&1
+  [ $? = 3 ] && grep -q "^crosscheck: INCONCLUSIVE: no goroutine was created or ended on both sides, so the trace's CPU ticks cannot be placed" "$tmp/out"
+  check "crosscheck: an old trace no pair places on the capture's clock is inconclusive" $?
   "$bin" crosscheck "$src/tests/collector/go119-jittery-probes.trace.zst" "$src/tests/collector/go119-jittery-probes.cap.zst" \
     >"$tmp/out" 2>&1
   check "crosscheck: one run's capture whose probes jitter agrees (exit $?)" $?
