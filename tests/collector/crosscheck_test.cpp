@@ -502,3 +502,40 @@ TEST_CASE("a capture that covers only part of the trace's window is inconclusive
   CHECK(rep.verdict() == Verdict::Inconclusive);
   CHECK(rep.capture_gap.find("it ends 3.000 ms before the trace") != std::string::npos);
 }
+
+TEST_CASE("Go 1.22+: what a thread did after its last change in the trace is not held against it, and only that") {
+  // story(0) on thread 100, whose last change is at 11 ms; thread 200 straggles on to 15 ms.
+  const auto on = [](ThreadId m, Event e) {
+    e.m = m;
+    return e;
+  };
+  std::vector<Event> trace;
+  for (const Event& e : story(0)) trace.push_back(on(100, e));
+  trace.push_back(on(200, ev(EventType::GoCreate, 15 * kMs, 1, {30, kUserStack, 0, 0})));
+  std::vector<Event> capture = trace;
+  push(capture, on(200, ev(EventType::GoCreate, 15 * kMs, 1, {30, kUserStack, 0, 0})));
+  capture.pop_back();  // the same events: thread 200's creation once
+  CHECK(crosscheck(trace, capture, Version::Go1_26).verdict() == Verdict::Agree);
+
+  SECTION("a creation by a thread that had stopped recording is left out, with a note") {
+    push(capture, on(100, ev(EventType::GoCreate, 12 * kMs, 1, {40, kUserStack, 0, 0})));
+    const auto rep = crosscheck(trace, capture, Version::Go1_26);
+    INFO(report::crosscheck_text(rep));
+    CHECK(rep.verdict() == Verdict::Agree);
+    CHECK(std::any_of(rep.notes.begin(), rep.notes.end(),
+                      [](const std::string& n) { return n.starts_with("1 goroutine(s) the capture saw created by"); }));
+  }
+  SECTION("a creation by a thread still recording is a difference") {
+    push(capture, on(200, ev(EventType::GoCreate, 12 * kMs, 1, {41, kUserStack, 0, 0})));
+    const auto rep = crosscheck(trace, capture, Version::Go1_26);
+    CHECK(rep.verdict() == Verdict::Differ);
+    CHECK_FALSE(item(rep, "goroutines").ok());
+  }
+  SECTION("a step of a thread still recording, well inside the window, is a difference") {
+    push(capture, on(100, ev(EventType::GoStart, 8200 * kUs, kNoGoroutine, {5, 0, 0, 0})));
+    push(capture, on(100, ev(EventType::GoBlock, 8300 * kUs, 5, {kSleep, 0, 0, 0})));
+    const auto rep = crosscheck(trace, capture, Version::Go1_26);
+    CHECK(rep.verdict() == Verdict::Differ);
+    CHECK_FALSE(item(rep, "blocks, syscalls and exit").ok());
+  }
+}
