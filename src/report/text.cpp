@@ -184,11 +184,16 @@ void leak_group(Writer& w, const Summary& s, const LeakGroup& g) {
 
 bool proven_group(const LeakGroup& g) { return g.undecided || (g.proven && *g.proven > 0); }
 
-// The leak candidates: proven groups first when a proof was given, then the suspected ones.
-void leaks(Writer& w, const Summary& s) {
+// How many of `n` rows a table shows when --top is `top`: all of them rather than fold one row.
+std::size_t shown_before_folding(std::size_t n, std::size_t top) { return n == top + 1 ? n : top; }
+
+// The leak candidates: proven groups first when a proof was given, then the suspected ones; the
+// first `top` groups in full, the rest counted in one line (--json lists them all).
+void leaks(Writer& w, const Summary& s, std::size_t top) {
   if (s.leak_groups.empty()) {
     w.heading("Leak candidates: none");
-    w.line("  (no goroutine ends the trace blocked on a channel, select, lock or sync.Cond)");
+    w.line("  (no goroutine kept by --leak-ignore and --leak-min-blocked ends the trace blocked on a channel, select,");
+    w.line("  lock or sync.Cond)");
     return;
   }
   std::uint64_t proven = 0;
@@ -201,17 +206,32 @@ void leaks(Writer& w, const Summary& s) {
                         proof ? fmt::format(", {} proven leaked by the GC", proven) : ""));
   if (!proof && s.leak_proof != LeakProof::None)
     w.line("  The leak proof given decides none of them (see the warnings).");
+  top = shown_before_folding(s.leak_groups.size(), top);
+  std::size_t shown = 0, folded_groups = 0;
+  std::uint64_t folded_goroutines = 0;
+  const auto show = [&](const LeakGroup& g) {
+    if (shown++ < top) {
+      leak_group(w, s, g);
+    } else {
+      folded_groups++;
+      folded_goroutines += g.count;
+    }
+  };
   if (proof && std::any_of(s.leak_groups.begin(), s.leak_groups.end(), proven_group)) {
     w.line("  Proven leaked by the GC (from the {}): blocked on objects nothing reachable can wake.",
            s.leak_proof == LeakProof::Profile ? "goroutineleak profile" : "capture");
     for (const LeakGroup& g : s.leak_groups)
-      if (proven_group(g)) leak_group(w, s, g);
+      if (proven_group(g)) show(g);
   }
   if (!std::all_of(s.leak_groups.begin(), s.leak_groups.end(), proven_group)) {
     w.line("  Suspected: they end the trace blocked where only another goroutine can free them;");
     w.line("  a trace cannot prove them unreachable{}.", proof ? ", and the proof does not name them" : "");
     for (const LeakGroup& g : s.leak_groups)
-      if (!proven_group(g)) leak_group(w, s, g);
+      if (!proven_group(g)) show(g);
+  }
+  if (folded_groups != 0) {
+    w.line("  ({} more groups, {}: --top shows more, --json lists every one)", folded_groups,
+           plural(folded_goroutines, "goroutine"));
   }
   if (s.leak_proof == LeakProof::None) {
     w.line(
@@ -297,9 +317,10 @@ std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const T
   w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", "start function", kNameWidth, "count", "exec", "sched",
          "block", "syscall", "gc");
   GroupSummary rest;
+  const std::size_t top = shown_before_folding(groups.size(), options.top);
   for (std::size_t i = 0; i < groups.size(); i++) {
     const GroupSummary& g = *groups[i];
-    if (i >= options.top) {
+    if (i >= top) {
       rest.count += g.count;
       rest.exec += g.exec;
       rest.sched_wait += g.sched_wait;
@@ -313,7 +334,7 @@ std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const T
            human_duration(g.syscall + g.syscall_block), human_duration(g.gc));
   }
   if (rest.count != 0) {
-    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", fmt::format("({} more groups)", groups.size() - options.top),
+    w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}", fmt::format("({} more groups)", groups.size() - top),
            kNameWidth, rest.count, human_duration(rest.exec), human_duration(rest.sched_wait),
            human_duration(rest.block), human_duration(rest.syscall), human_duration(rest.gc));
   }
@@ -332,7 +353,7 @@ std::string to_text(const Summary& s, const GoroutineDigest& goroutines, const T
     w.line("    {:<34} {:>6} × total {:>9}  max {:>9}", fit(kind, 34), k.count, human_duration(k.total),
            human_duration(k.max));
 
-  leaks(w, s);
+  leaks(w, s, options.top);
   return w.take();
 }
 

@@ -73,3 +73,25 @@ TEST_CASE("human_duration keeps three digits and never writes an exponent") {
   CHECK(human_duration(999'600'000'000) == "1000s");
   CHECK(human_duration(3'600'000'000'000) == "3600s");
 }
+
+TEST_CASE("the text summary folds leak groups past --top into one line, never a single one") {
+  // leaky.trace: 6 leak groups of 4, 3, 2, 2, 2 and 1 goroutines.
+  const Summary s = test::analyse(test::source_dir() / "corpus/go1.26/leaky.trace");
+  REQUIRE(s.leak_groups.size() == 6);
+  const report::TraceInfo info{"leaky.trace", "none", 1, 1};
+  const auto groups_shown = [](const std::string& text) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find("\n      goroutines "); at != std::string::npos;
+         at = text.find("\n      goroutines ", at + 1))
+      n++;
+    return n;
+  };
+  const std::string two = report::to_text(s, info, {.top = 2});
+  CHECK(groups_shown(two) == 2);
+  CHECK(two.find("  (4 more groups, 7 goroutines: --top shows more, --json lists every one)\n") != std::string::npos);
+  // One group past --top is shown rather than folded.
+  const std::string five = report::to_text(s, info, {.top = 5});
+  CHECK(groups_shown(five) == 6);
+  CHECK(five.find("more groups, ") == std::string::npos);
+  CHECK(groups_shown(report::to_text(s, info)) == 6);
+}
