@@ -254,7 +254,8 @@ void add_summary_options(CLI::App& app, SummaryOptions& summary, std::string& mi
   app.add_option("-o,--output", summary.output, "Write the report to FILE instead of stdout ('-': stdout)")
       ->check(non_empty_path);
   app.add_option("--top", summary.top,
-                 "Goroutine groups the text summary lists before the rest is folded into one line (--json lists all)")
+                 "Goroutine groups and leak groups the text summary lists before the rest is folded into one line "
+                 "(--json lists all)")
       ->transform(decimal_count)
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--color", summary.color, "Colour the summary: auto (when stdout is a terminal), always, never")
