@@ -64,16 +64,19 @@ void StateIntervals::on_goroutine(const Event& ev, const StateChange& st) {
 }
 
 // A goroutine first seen in this generation has been in its state since the generation began, as
-// Go's summary charges it; a syscall without a P is counted as blocked only until this event.
+// Go's summary charges it; a syscall without a P is counted as blocked only until this event. One
+// restated after it was seen in this generation (damaged traces, or an old one converted without
+// its first Gomaxprocs) changes state at the event.
 void StateIntervals::first_seen(const Event& ev, Open& g, GoId id, GoState to) {
+  const Time since = g.open && g.interval.start > sync_time_ ? ev.time : sync_time_;
   auto state = interval_state(to);
   if (state == IntervalState::Syscall && ev.p == kNoProc) state = IntervalState::SyscallBlocked;
   if (!state) {
     leave(g);
-    if (g.open) end(g, sync_time_);
+    if (g.open) end(g, since);
     return;
   }
-  StateInterval next{id, *state, 0, sync_time_, 0, ev.p, ev.m, 0};
+  StateInterval next{id, *state, 0, since, 0, ev.p, ev.m, 0};
   if (*state == IntervalState::Waiting) {
     const Wait wait = interning_.wait(ev);
     next.reason = wait.reason;
@@ -84,7 +87,7 @@ void StateIntervals::first_seen(const Event& ev, Open& g, GoId id, GoState to) {
   // Still in the state the last generation left it in: one interval across the boundary.
   const bool same = g.open && g.interval.state == next.state && g.interval.reason == next.reason;
   if (!same) {
-    if (g.open) end(g, sync_time_);
+    if (g.open) end(g, since);
     g.interval = next;
     g.open = true;
   }

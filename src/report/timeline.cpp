@@ -285,7 +285,10 @@ void Timeline::State::on_goroutine(const Event& ev, const StateChange& st) {
       syscall_on_p[ev.p] = id;
       g->syscall_p = ev.p;
     }
-    return;
+    // A status that contradicts what is drawn (a goroutine restated after it was seen in the same
+    // generation: damaged traces, or an old one converted without its first Gomaxprocs) changes
+    // the state at the event.
+    if (g->state == drawn(st.go_to)) return;
   }
   leave(*g, ev.time);
   if (st.go_to == GoState::NotExist) {
