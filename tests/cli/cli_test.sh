@@ -593,6 +593,14 @@ chans=$src/corpus/go1.26/chans.trace
 expect_error "export with a bad label" 2 "^gtanalyze: export: --label 'build': expected KEY=VALUE$" export -o "$tmp/ex" --label build "$chans"
 expect_error "export with a label twice" 2 "^gtanalyze: export: --label 'a=2': the key 'a' is given twice$" export -o "$tmp/ex" --label a=1 --label a=2 "$chans"
 expect_error "export without traces" 2 "^gtanalyze: export: no traces given" export -o "$tmp/ex"
+# tests/report/export/restated-go1.21.trace: a Go 1.21 trace (a probe's, 2026-12-08) without its
+# first Gomaxprocs event, so that Go's converter restates goroutines in the middle of the trace
+# (go tool trace reads it). The intervals of a goroutine restated after it was seen ended at the
+# generation's start, before they began: negative durations, against the export's schema.
+"$bin" export -o "$tmp/ex-restated" --jobs 1 "$src/tests/report/export/restated-go1.21.trace" >/dev/null 2>&1 &&
+  [ "$(cat "$tmp/ex-restated"/intervals/*.ndjson | wc -l)" -gt 40 ] &&
+  ! grep -q '"duration_ns":-' "$tmp/ex-restated"/intervals/*.ndjson
+check "export: a goroutine restated in the middle of a generation gives no negative interval" $?
 # A directory as the list (its reading failed silently: "no traces given"), and standard input
 # named twice (the second reader found it empty) are refused.
 expect_error "export --files-from a directory" 2 "^gtanalyze: $src/corpus: is a directory: --files-from takes a file listing traces" \
