@@ -50,6 +50,15 @@ std::uint32_t Interning::stack(const StackInfo& frames) {
   return add_stack(frames);
 }
 
+std::size_t Interning::hash_of(const StackInfo& frames) {
+  std::size_t h = frames.size();
+  for (const FrameInfo& f : frames) {
+    const std::size_t frame = std::hash<std::string>()(f.function) ^ (std::hash<std::string>()(f.file) << 1) ^ f.line;
+    h = (h ^ frame) * 0x100000001b3ull;
+  }
+  return h;
+}
+
 std::uint32_t Interning::add_stack(StackInfo frames) {
   stacks_.push_back(std::move(frames));
   const auto id = static_cast<std::uint32_t>(stacks_.size() - 1);
