@@ -360,6 +360,9 @@ void capture(const CollectOptions& options, const std::atomic<bool>* stop, Colle
   if (options.pid && !process_alive(options.pid)) throw Failure{2, fmt::format("no process {}", options.pid)};
   auto bin_r = GoBinary::open(path);
   if (!bin_r) throw Failure{2, bin_r.error().message};
+  // Said now: the child's exec would fail after the probes were attached, with an empty capture.
+  if (!options.pid && ::access(path.c_str(), X_OK) != 0)
+    throw Failure{2, fmt::format("{}: cannot run it: {}", path, std::strerror(errno))};
   const GoBinary& bin = **bin_r;
   if (::geteuid() != 0) {
     throw Failure{kExitBpfUnavailable,

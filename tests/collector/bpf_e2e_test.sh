@@ -156,6 +156,16 @@ if [ $rc != 0 ]; then echo "FAIL --pid: exit $rc"; cat "$work/long.log"; fail=1;
     echo "FAIL --pid: main.ticker not in the summary"; cat "$work/long.sum"; fail=1
   fi
 fi
+# A Go program without execute permission: refused before anything is attached (it ran, printed
+# the exec's failure, exited 0 and wrote an empty capture).
+cp "$work/long" "$work/long-noexec" && chmod a-x "$work/long-noexec"
+"$gtanalyze" collect -o "$work/noexec.cap" -- "$work/long-noexec" >"$work/noexec.out" 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q "long-noexec: cannot run it: Permission denied" "$work/noexec.out" && [ ! -e "$work/noexec.cap" ]; then
+  echo "ok   a program without execute permission: exit 2 and the reason"
+else
+  echo "FAIL a program without execute permission: exit $rc"; cat "$work/noexec.out"; fail=1
+fi
 # A PIE that exits within milliseconds, before the collector first looks at /proc (its load
 # bias was read there, too late: every function "(unknown)", and no warning): names resolve.
 cat >"$work/brief.go" <<'GO'
