@@ -180,6 +180,13 @@ struct Window {
   Time others_stopped = 0;
 };
 
+// Threads stop recording one by one as a Go 1.22+ trace stops: within milliseconds of each other
+// on a busy machine (3.5 ms seen). A thread whose last change is this close to the window's end
+// stopped with it; one quiet for longer went idle, and what the capture saw it do later the trace
+// should have seen too.
+constexpr Time kStopBand = 10'000'000;
+bool stopped_at_end(const TraceView& trace, Time last) { return last >= trace.hi - kStopBand; }
+
 // The pairs of times the clock fit uses: the creations and exits both sides recorded.
 std::vector<std::pair<Time, Time>> clock_pairs(const Stories& ts, const Stories& cs) {
   auto exit_time = [](const GoStory& s) -> std::optional<Time> {
@@ -220,9 +227,10 @@ Window fit_window(const TraceView& trace, const Stories& cs, const std::vector<E
   w.c_lo = fit.to_capture(trace.lo);
   w.c_hi = fit.to_capture(trace.hi);
   w.others_stopped = w.c_hi;
-  if (trace.last_on_thread.size() >= 2) {
-    std::vector<Time> stops;
-    for (const auto& [m, last] : trace.last_on_thread) stops.push_back(last);
+  std::vector<Time> stops;
+  for (const auto& [m, last] : trace.last_on_thread)
+    if (stopped_at_end(trace, last)) stops.push_back(last);
+  if (stops.size() >= 2) {
     std::nth_element(stops.begin(), stops.end() - 2, stops.end());
     w.others_stopped = fit.to_capture(stops[stops.size() - 2]);
   }
@@ -352,18 +360,18 @@ void compare_origin(Items& items, GoId id, const GoStory& t, const GoStory& c, s
 
 // The earliest a goroutine's story in the trace may end, on the capture's clock: the window's
 // end, or, where both sides name threads alike, when the thread that recorded its last change
-// recorded its own last (threads stop recording one by one as the trace stops; the window ends
-// with the last of them).
-// Also no later than the next to last thread's last change: the goroutine's next change may be
-// another thread's, and one straggling thread (descheduled while it wrote an event) can end the
-// window milliseconds after the others stopped.
+// recorded its own last, if it stopped with the trace (see kStopBand); and no later than the
+// next to last such thread's last change: the goroutine's next change may be another thread's,
+// and one straggling thread (descheduled while it wrote an event) can end the window
+// milliseconds after the others stopped.
 Time earliest_end(const GoStory& t, const TraceView& trace, const Window& w, bool same_thread_ids) {
   if (!same_thread_ids) return w.c_hi;
   const Time end = std::min(w.c_hi, w.others_stopped);
   for (auto e = t.entries.rbegin(); e != t.entries.rend(); ++e) {
     if (e->m == kNoThread) continue;
     const auto last = trace.last_on_thread.find(e->m);
-    return last == trace.last_on_thread.end() ? end : std::min(end, w.fit.to_capture(last->second));
+    if (last == trace.last_on_thread.end() || !stopped_at_end(trace, last->second)) return end;
+    return std::min(end, w.fit.to_capture(last->second));
   }
   return end;
 }
@@ -423,9 +431,8 @@ void compare_steps(Items& items, GoId id, const GoStory& t, const GoStory& c, co
 
 // Goroutines the capture saw created well inside the window (the trace must have seen them) but
 // the trace does not know. Where both sides name threads alike (Go 1.22+: the OS thread id), one
-// created by a thread after that thread's last change in the trace is not compared: threads stop
-// recording one by one as the trace stops, some milliseconds apart on a busy machine. Returns
-// how many were left out so.
+// created by a thread that stopped with the trace (kStopBand), after its last change in the trace,
+// is not compared. Returns how many were left out so.
 std::size_t compare_capture_only(CrosscheckItem& set, const TraceView& trace, const Stories& cs, const Window& w,
                                  bool same_thread_ids) {
   std::size_t after_thread_stopped = 0;
@@ -436,7 +443,8 @@ std::size_t compare_capture_only(CrosscheckItem& set, const TraceView& trace, co
     if (same_thread_ids) {
       const auto last = trace.last_on_thread.find(c.created_on);
       // Strictly after: had the trace recorded the creation, that would be the thread's last change.
-      if (last == trace.last_on_thread.end() || born > w.fit.to_capture(last->second)) {
+      if (last != trace.last_on_thread.end() && stopped_at_end(trace, last->second) &&
+          born > w.fit.to_capture(last->second)) {
         after_thread_stopped++;
         continue;
       }

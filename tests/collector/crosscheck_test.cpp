@@ -531,6 +531,22 @@ TEST_CASE("Go 1.22+: what a thread did after its last change in the trace is not
     CHECK(rep.verdict() == Verdict::Differ);
     CHECK_FALSE(item(rep, "goroutines").ok());
   }
+  SECTION("a thread that went quiet long before the end did not stop with the trace") {
+    // Thread 300 creates g50, which blocks at 1 ms: its last change. The capture sees g50 freed
+    // and blocked again at 6 ms, which the trace (recording to 11 ms) lacks.
+    for (Event e : {on(300, ev(EventType::GoCreate, 500 * kUs, 1, {50, kUserStack, 0, 0})),
+                    on(300, ev(EventType::GoStart, 600 * kUs, kNoGoroutine, {50, 0, 0, 0})),
+                    on(300, ev(EventType::GoBlock, 1 * kMs, 50, {kChanSend, 0, 0, 0}))}) {
+      push(trace, e);
+      push(capture, e);
+    }
+    push(capture, on(300, ev(EventType::GoUnblock, 6 * kMs, 1, {50, 0, 0, 0})));
+    push(capture, on(300, ev(EventType::GoStart, 6100 * kUs, kNoGoroutine, {50, 0, 0, 0})));
+    push(capture, on(300, ev(EventType::GoBlock, 6200 * kUs, 50, {kChanSend, 0, 0, 0})));
+    const auto rep = crosscheck(trace, capture, Version::Go1_26);
+    CHECK(rep.verdict() == Verdict::Differ);
+    CHECK_FALSE(item(rep, "blocks, syscalls and exit").ok());
+  }
   SECTION("a step of a thread still recording, well inside the window, is a difference") {
     push(capture, on(100, ev(EventType::GoStart, 8200 * kUs, kNoGoroutine, {5, 0, 0, 0})));
     push(capture, on(100, ev(EventType::GoBlock, 8300 * kUs, 5, {kSleep, 0, 0, 0})));
