@@ -358,6 +358,13 @@ void compare_origin(Items& items, GoId id, const GoStory& t, const GoStory& c, s
     differ(items.parent, fmt::format("g{}: trace g{}, capture g{}", id, t.parent, c.parent));
 }
 
+// When thread m recorded its last change, on the capture's clock, if it stopped with the trace.
+std::optional<Time> stopped_with_trace(const TraceView& trace, const Window& w, ThreadId m) {
+  const auto last = trace.last_on_thread.find(m);
+  if (last == trace.last_on_thread.end() || !stopped_at_end(trace, last->second)) return std::nullopt;
+  return w.fit.to_capture(last->second);
+}
+
 // The earliest a goroutine's story in the trace may end, on the capture's clock: the window's
 // end, or, where both sides name threads alike, when the thread that recorded its last change
 // recorded its own last, if it stopped with the trace (see kStopBand); and no later than the
@@ -369,9 +376,8 @@ Time earliest_end(const GoStory& t, const TraceView& trace, const Window& w, boo
   const Time end = std::min(w.c_hi, w.others_stopped);
   for (auto e = t.entries.rbegin(); e != t.entries.rend(); ++e) {
     if (e->m == kNoThread) continue;
-    const auto last = trace.last_on_thread.find(e->m);
-    if (last == trace.last_on_thread.end() || !stopped_at_end(trace, last->second)) return end;
-    return std::min(end, w.fit.to_capture(last->second));
+    const std::optional<Time> stop = stopped_with_trace(trace, w, e->m);
+    return stop ? std::min(end, *stop) : end;
   }
   return end;
 }
@@ -441,10 +447,9 @@ std::size_t compare_capture_only(CrosscheckItem& set, const TraceView& trace, co
     const Time born = c.entries.front().time;
     if (born < w.c_lo + w.eps || born > w.c_hi - w.eps) continue;
     if (same_thread_ids) {
-      const auto last = trace.last_on_thread.find(c.created_on);
+      const std::optional<Time> stop = stopped_with_trace(trace, w, c.created_on);
       // Strictly after: had the trace recorded the creation, that would be the thread's last change.
-      if (last != trace.last_on_thread.end() && stopped_at_end(trace, last->second) &&
-          born > w.fit.to_capture(last->second)) {
+      if (stop && born > *stop) {
         after_thread_stopped++;
         continue;
       }
