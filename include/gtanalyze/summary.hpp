@@ -12,20 +12,12 @@
 #include <boost/container/flat_map.hpp>
 
 #include "gtanalyze/ids.hpp"
+#include "gtanalyze/stacks.hpp"
 #include "gtanalyze/version.hpp"
 
 namespace gtanalyze {
 
 using Duration = std::int64_t;
-
-struct FrameInfo {
-  std::string function;
-  std::string file;
-  std::uint64_t line = 0;
-  bool operator==(const FrameInfo&) const = default;
-  auto operator<=>(const FrameInfo&) const = default;
-};
-using StackInfo = std::vector<FrameInfo>;
 
 // Durations by name, in name order. Flat (a sorted vector): a few entries each, and a big trace
 // holds hundreds of thousands of them in its regions' stats, where tree nodes cost 3x the memory.
@@ -191,7 +183,7 @@ struct Summary {
   LeakProof leak_proof = LeakProof::None;      // what proved which candidates leaked
   LatencyStats sched_latency;
   GcSummary gc;
-  std::vector<StackInfo> stacks;   // interned stacks; [0] is the empty stack
+  StackTable stacks;               // interned stacks; [0] is the empty stack
   std::vector<TaskSummary> tasks;  // ascending id
   // By name; nameless regions and tasks (synthetic regions, task 0) are not counted.
   std::map<std::string, SpanStats> region_stats, task_stats;

@@ -453,7 +453,7 @@ std::size_t GoroutineTracker::goroutine_count() const { return state_->goroutine
 const TraceFacts& GoroutineTracker::facts() const { return state_->facts; }
 const GcSummary& GoroutineTracker::gc() const { return state_->gc.summary(); }
 SchedLatencies& GoroutineTracker::latencies() { return state_->latencies; }
-std::vector<StackInfo> GoroutineTracker::take_stacks() { return state_->interning.take_stacks(); }
+StackTable GoroutineTracker::take_stacks() { return state_->interning.take_stacks(); }
 std::vector<TaskSummary> GoroutineTracker::take_tasks() { return state_->tasks.finish(); }
 void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->regions.set_listener(listener); }
 const TaskTracker& GoroutineTracker::tasks() const { return state_->tasks; }

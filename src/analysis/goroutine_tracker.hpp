@@ -90,7 +90,7 @@ class GoroutineTracker {
   [[nodiscard]] const GcSummary& gc() const;  // complete after end_gc() or drain()
   [[nodiscard]] SchedLatencies& latencies();
   // The stacks that Goroutine and GoroutineSummary ids refer to, once no more events come.
-  std::vector<StackInfo> take_stacks();
+  StackTable take_stacks();
 
  private:
   // The working state, in the .cpp file only: internal linkage lets the compiler inline each

@@ -5,10 +5,12 @@
 // one's tables reuse both addresses and ids), so new_generation() empties all the caches at once.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,8 +49,8 @@ class Interning {
     if (slot.frames == frames.data() && slot.size == frames.size()) return slot.id;
     return stack_uncached(frames);
   }
-  // The id of a stack copied out before (a Summary's), interned as any other.
-  std::uint32_t stack(const StackInfo& frames);
+  // The id of a stack read from another table (a Summary's), interned as any other.
+  std::uint32_t stack(StackView frames);
   // The name a stack gives a goroutine: its root frame's function; 0 ("") for no stack.
   std::uint32_t root_name(Stack frames) { return frames.empty() ? 0 : name(frames.back().func); }
   // The reason and stack of a transition to Waiting. Within a generation they are a function of
@@ -64,11 +66,12 @@ class Interning {
   void new_generation();
 
   [[nodiscard]] const std::string& name_of(std::uint32_t id) const { return names_[id]; }
-  [[nodiscard]] const StackInfo& stack_of(std::uint32_t id) const { return stacks_[id]; }
+  [[nodiscard]] StackView stack_of(std::uint32_t id) const { return stacks_[id]; }
   [[nodiscard]] std::size_t stack_count() const { return stacks_.size(); }
-  // The stacks by id, once no more are interned (the index of them goes too).
-  std::vector<StackInfo> take_stacks() {
+  // The stacks by id, once no more are interned (the indexes of them go too).
+  StackTable take_stacks() {
     stack_ids_.clear();
+    frame_ids_.clear();
     generation_stacks_.clear();
     stack_cache_.fill(StackSlot{});
     return std::move(stacks_);
@@ -105,6 +108,7 @@ class Interning {
     return static_cast<std::size_t>(((ev.args[0] * 31 + ev.args[1]) * 0x9e3779b97f4a7c15ull) >> 56) % kWaitSlots;
   }
   std::uint32_t name_uncached(std::string_view s);
+  std::uint32_t name_id(std::string_view s);  // the name's id, not through (or into) the cache
   std::uint32_t stack_uncached(Stack frames);
   void fill_wait(WaitSlot& slot, const Event& ev);
 
@@ -112,29 +116,44 @@ class Interning {
   std::unordered_map<std::string_view, std::uint32_t> name_ids_;
   std::array<NameSlot, kNameSlots> name_cache_{};
 
-  std::vector<StackInfo> stacks_;
-  // The ids of stacks_, ordered by their stacks: each stack is kept once (a map keyed by the
-  // stacks held a second copy of every frame's names).
-  // Ids hashed by their stacks, so that a stack is looked up by its frames. Hashed rather than
-  // ordered: deep stacks that differ near the root share long prefixes, which a tree compares at
-  // every level (131,072 distinct 19-frame stacks: half the summary's time in memcmp).
-  static std::size_t hash_of(const StackInfo& frames);
+  StackTable stacks_;
+  // Ids hashed by their stacks' frame ids, so that a stack is looked up by its frames. Hashed
+  // rather than ordered: deep stacks that differ near the root share long prefixes, which a tree
+  // compares at every level (131,072 distinct 19-frame stacks: half the summary's time in memcmp).
   struct StackIdHash {
     using is_transparent = void;
-    const std::vector<StackInfo>* stacks;
-    std::size_t operator()(std::uint32_t id) const { return hash_of((*stacks)[id]); }
-    std::size_t operator()(const StackInfo& frames) const { return hash_of(frames); }
+    const StackTable* stacks;
+    std::size_t operator()(std::uint32_t id) const { return hash_of(stacks->frame_ids(id)); }
+    std::size_t operator()(std::span<const std::uint32_t> frames) const { return hash_of(frames); }
   };
   struct StackIdEq {
     using is_transparent = void;
-    const std::vector<StackInfo>* stacks;
+    const StackTable* stacks;
+    static bool same(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
+      return std::ranges::equal(a, b);
+    }
     bool operator()(std::uint32_t a, std::uint32_t b) const { return a == b; }
-    bool operator()(const StackInfo& a, std::uint32_t b) const { return a == (*stacks)[b]; }
-    bool operator()(std::uint32_t a, const StackInfo& b) const { return (*stacks)[a] == b; }
+    bool operator()(std::span<const std::uint32_t> a, std::uint32_t b) const { return same(a, stacks->frame_ids(b)); }
+    bool operator()(std::uint32_t a, std::span<const std::uint32_t> b) const { return same(stacks->frame_ids(a), b); }
   };
+  static std::size_t hash_of(std::span<const std::uint32_t> frames);
   std::unordered_set<std::uint32_t, StackIdHash, StackIdEq> stack_ids_{0, StackIdHash{&stacks_}, StackIdEq{&stacks_}};
-  // The id of a stack not interned yet, added to stacks_.
-  std::uint32_t add_stack(StackInfo frames);
+  // Each distinct frame once: its function's and file's name ids and its line → its frame id.
+  struct FrameKey {
+    std::uint32_t function = 0, file = 0;
+    std::uint64_t line = 0;
+    bool operator==(const FrameKey&) const = default;
+  };
+  struct FrameKeyHash {
+    std::size_t operator()(const FrameKey& k) const {
+      return ((std::uint64_t{k.function} << 32 | k.file) ^ k.line) * 0x9e3779b97f4a7c15ull;
+    }
+  };
+  std::unordered_map<FrameKey, std::uint32_t, FrameKeyHash> frame_ids_;
+  std::uint32_t frame(const FrameKey& key);
+  // The id of the stack of these frame ids, added when new.
+  std::uint32_t stack_of_frames(std::span<const std::uint32_t> frame_ids);
+  std::vector<std::uint32_t> frames_scratch_;  // a stack's frame ids while it is looked up
   struct StackKeyHash {
     std::size_t operator()(const std::pair<const StackFrame*, std::size_t>& k) const {
       return std::hash<const void*>()(k.first) ^ (k.second * 0x9e3779b97f4a7c15ull);

@@ -25,7 +25,7 @@ namespace {
 using FrameKey = std::pair<std::string_view, std::uint64_t>;
 using StackKey = std::vector<FrameKey>;
 
-StackKey key_of(const StackInfo& stack, std::size_t skip) {
+StackKey key_of(StackView stack, std::size_t skip) {
   StackKey key;
   for (std::size_t i = skip; i < stack.size(); i++) key.emplace_back(stack[i].function, stack[i].line);
   return key;

@@ -32,7 +32,7 @@ std::string as_exported(std::string_view name) {
 
 // The site of a stack for matching and display: its innermost frame outside the runtime and sync
 // packages (else the innermost one), as "function (file:line)"; `key` omits the line.
-std::string site(const StackInfo& stack, bool key) {
+std::string site(StackView stack, bool key) {
   if (stack.empty()) return "(unknown)";
   const FrameInfo* pick = &stack.front();
   for (const FrameInfo& f : stack) {
@@ -46,10 +46,7 @@ std::string site(const StackInfo& stack, bool key) {
   return fmt::format("{} ({}:{})", as_exported(pick->function), as_exported(pick->file), pick->line);
 }
 
-const StackInfo& stack_of(const Summary& s, std::uint32_t id) {
-  static const StackInfo kNone;
-  return id < s.stacks.size() ? s.stacks[id] : kNone;
-}
+StackView stack_of(const Summary& s, std::uint32_t id) { return id < s.stacks.size() ? s.stacks[id] : StackView(); }
 
 struct LeakKeyed {
   std::uint64_t count = 0, proven = 0;
@@ -67,8 +64,8 @@ bool lacks_block_stacks(const Summary& s) {
 std::map<std::string, LeakKeyed> leak_groups_by_site(const Summary& s, bool by_block_site) {
   std::map<std::string, LeakKeyed> out;
   for (const LeakGroup& g : s.leak_groups) {
-    const StackInfo& create = stack_of(s, g.create_stack);
-    const StackInfo& block = stack_of(s, g.block_stack);
+    const StackView create = stack_of(s, g.create_stack);
+    const StackView block = stack_of(s, g.block_stack);
     const std::string create_key = create.empty() ? "" : as_exported(create.front().function);
     const std::string name = as_exported(g.name), reason = as_exported(g.reason);
     std::string key = reason + "|" + name + "|" + create_key;

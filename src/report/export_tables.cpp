@@ -177,7 +177,7 @@ bool TraceTables::finish(const Summary& s) {
   }
   // Last of the rows that name stacks: every stack is interned by now.
   for (std::uint32_t id = 1; id < interning_.stack_count(); id++) {
-    const StackInfo& frames = interning_.stack_of(id);
+    const StackView frames = interning_.stack_of(id);
     for (std::size_t depth = 0; depth < frames.size(); depth++) {
       JsonWriter& w = table(kStacks).begin_row(prefix_);
       w.field("depth", std::uint64_t{depth});

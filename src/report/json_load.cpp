@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "analysis/interning.hpp"
 #include "report/json.hpp"
 
 namespace gtanalyze::report {
@@ -195,8 +196,6 @@ class Loader {
  public:
   Summary load(const Node& doc) {
     s_.first = kFirst;
-    s_.stacks.emplace_back();  // [0]: the empty stack
-    stack_ids_[{}] = 0;
     for (const Node& g : doc["goroutines"].items()) s_.goroutines.push_back(goroutine(g));
     for (const Node& g : doc["groups"].items()) s_.groups.push_back(group(g));
     for (const Node& c : doc["leak_candidates"].items()) s_.leak_candidates.push_back(leak_candidate(c));
@@ -209,6 +208,7 @@ class Loader {
       for (const Node& t : doc["tasks"].items()) s_.tasks.push_back(task(t));
     if (doc.has("region_stats")) s_.region_stats = span_stats(doc["region_stats"]);
     if (doc.has("task_stats")) s_.task_stats = span_stats(doc["task_stats"]);
+    s_.stacks = stacks_.take_stacks();
     return std::move(s_);
   }
 
@@ -331,13 +331,11 @@ class Loader {
   std::uint32_t stack(const Node& n) {
     StackInfo frames;
     for (const Node& f : n.items()) frames.push_back({f["function"].text(), f["file"].text(), f["line"].count()});
-    auto [it, added] = stack_ids_.try_emplace(frames, static_cast<std::uint32_t>(s_.stacks.size()));
-    if (added) s_.stacks.push_back(std::move(frames));
-    return it->second;
+    return stacks_.stack(frames);
   }
 
   Summary s_;
-  std::map<StackInfo, std::uint32_t> stack_ids_;
+  analysis::Interning stacks_;
 };
 
 }  // namespace

@@ -222,7 +222,7 @@ std::uint64_t PerfettoWriter::intern_frame(std::uint64_t function, std::uint64_t
   return it->second;
 }
 
-std::uint64_t PerfettoWriter::callstack(std::uint32_t id, const StackInfo& stack) {
+std::uint64_t PerfettoWriter::callstack(std::uint32_t id, StackView stack) {
   if (id >= callstacks_.size()) callstacks_.resize(id + std::size_t{1} + callstacks_.size() / 2);
   if (callstacks_[id]) return id;
   callstacks_[id] = true;

@@ -44,7 +44,7 @@ class PerfettoWriter {
   // Interned ids, each written (in the next packet) the first time it is asked for.
   std::uint64_t event_name(std::string_view name);
   // `stack` (innermost frame first, as in a Go trace) by the caller's own id for it, > 0.
-  std::uint64_t callstack(std::uint32_t id, const StackInfo& stack);
+  std::uint64_t callstack(std::uint32_t id, StackView stack);
 
   void begin(Time t, const SliceStart& slice);
   void end(Time t, std::uint64_t track);

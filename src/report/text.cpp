@@ -24,7 +24,7 @@ bool is_runtime_frame(const FrameInfo& f) {
 
 // The frame a reader wants to see for a block site: the innermost frame outside the runtime and
 // sync packages (the user's line), else the innermost frame.
-const FrameInfo* user_frame(const StackInfo& stack) {
+const FrameInfo* user_frame(StackView stack) {
   for (const FrameInfo& f : stack)
     if (!is_runtime_frame(f)) return &f;
   return stack.empty() ? nullptr : &stack.front();
@@ -32,7 +32,7 @@ const FrameInfo* user_frame(const StackInfo& stack) {
 
 std::string site(const Summary& s, std::uint32_t stack_id, bool innermost) {
   if (stack_id >= s.stacks.size() || s.stacks[stack_id].empty()) return "(unknown: no stack in the trace)";
-  const StackInfo& stack = s.stacks[stack_id];
+  const StackView stack = s.stacks[stack_id];
   const FrameInfo* f = innermost ? &stack.front() : user_frame(stack);
   if (f->function.empty()) return "(no symbols in the trace: Go 1.5 and 1.6 traces carry only PCs)";
   // Within the line: drop leading directories of long paths ("…/trace/trace_test.go").
