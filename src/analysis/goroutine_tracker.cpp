@@ -457,6 +457,7 @@ StackTable GoroutineTracker::take_stacks() { return state_->interning.take_stack
 std::vector<TaskSummary> GoroutineTracker::take_tasks() { return state_->tasks.finish(); }
 void GoroutineTracker::set_region_listener(RegionListener* listener) { state_->regions.set_listener(listener); }
 const TaskTracker& GoroutineTracker::tasks() const { return state_->tasks; }
+void GoroutineTracker::drop_logs() { state_->tasks.drop_logs(); }
 
 std::vector<RegionSummary> GoroutineTracker::take_regions(Goroutine& g) {
   return g.regions.done != 0 ? state_->regions.take(g.regions) : std::vector<RegionSummary>{};

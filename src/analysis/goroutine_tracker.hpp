@@ -83,6 +83,7 @@ class GoroutineTracker {
   // Told about each region as it opens and closes; nullptr (the default) for none. The listener
   // must outlive the reading of the events.
   void set_region_listener(RegionListener* listener);
+  void drop_logs();  // TaskTracker::drop_logs
   // The tasks so far (a listener may look up a region's task), until take_tasks().
   [[nodiscard]] const TaskTracker& tasks() const;
 

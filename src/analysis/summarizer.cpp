@@ -91,6 +91,7 @@ Summarizer::~Summarizer() = default;
 void Summarizer::on_events(std::span<const Event> events) { state_->tracker.on_events(events); }
 void Summarizer::set_region_listener(RegionListener* listener) { state_->tracker.set_region_listener(listener); }
 const TaskTracker& Summarizer::tasks() const { return state_->tracker.tasks(); }
+void Summarizer::drop_logs() { state_->tracker.drop_logs(); }
 
 Summary Summarizer::finish(Version version, std::vector<std::string> warnings, GoroutineSink* sink) {
   GoroutineTracker& tracker = state_->tracker;

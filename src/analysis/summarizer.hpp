@@ -42,6 +42,8 @@ class Summarizer {
   // Told about each user region as it opens and closes (see user_tasks.hpp); set before the
   // first event. nullptr: none.
   void set_region_listener(RegionListener* listener);
+  // The summary's tasks keep no logs (their text): for a report that never shows them.
+  void drop_logs();
   // The tasks seen so far (for a listener: a region's task, its name and parent), until finish().
   [[nodiscard]] const TaskTracker& tasks() const;
   // Closes what is still open at the last event and computes groups, latencies and leaks. With

@@ -36,7 +36,8 @@ void TaskTracker::on_log(const Event& ev) {
   const Log log = ev.log();
   Record& task = get(log.task);
   task.goroutines.insert(ev.g);
-  task.summary.logs.push_back(LogEntry{ev.time, ev.g, std::string(log.category), std::string(log.message)});
+  if (keep_logs_)
+    task.summary.logs.push_back(LogEntry{ev.time, ev.g, std::string(log.category), std::string(log.message)});
 }
 
 void TaskTracker::on_region(TaskId id, GoId g) {

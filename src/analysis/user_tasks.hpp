@@ -42,6 +42,9 @@ class TaskTracker {
   // A TaskBegin, TaskEnd or Log event.
   void on_task(const Event& ev);
   void on_log(const Event& ev);
+  // Logs still name their task and goroutine, but their text is not kept (TaskSummary::logs stays
+  // empty): a report that never shows them need not hold a trace's millions (~170 bytes each).
+  void drop_logs() { keep_logs_ = false; }
   // A region in `task` on goroutine g: its begin, or its end when its begin is missing.
   void on_region(TaskId task, GoId g);
   // The task so far, nullptr when it was never mentioned (its `goroutines` are filled by finish()).
@@ -57,6 +60,7 @@ class TaskTracker {
   };
   Record& get(TaskId id);
   std::map<TaskId, Record> tasks_;
+  bool keep_logs_ = true;
 };
 
 // Where a goroutine's regions are in the RegionTracker's store: two lists, newest first (0: empty).

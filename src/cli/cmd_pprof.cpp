@@ -25,7 +25,7 @@ int run_pprof(const PprofOptions& options) {
 
   auto first = open_trace(path, options.threads, options.trace);
   if (!first) return kExitInputError;
-  auto analysed = analyse_trace(std::move(*first), options.trace, LeakOptions{});
+  auto analysed = analyse_trace(std::move(*first), options.trace, LeakOptions{}, nullptr, UserLogs::Drop);
   if (!analysed) return kExitInputError;
   auto windows = options.region ? analysis::region_windows(analysed->summary, *options.region)
                                 : analysis::goroutine_windows(analysed->summary, options.goroutine_name);

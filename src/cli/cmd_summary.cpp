@@ -127,7 +127,8 @@ int run_summary(const SummaryOptions& options) {
     return out.close(written, json.write_error());
   }
   report::GoroutineDigest goroutines;
-  auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &goroutines);
+  // The text shows no logs.
+  auto analysed = analyse_trace(options.trace, options.leaks, options.threads, &goroutines, UserLogs::Drop);
   if (!analysed) return kExitInputError;
   apply_leak_proof(analysed->summary, *proof);
   return write_output(options.output, report::to_text(analysed->summary, goroutines, analysed->info,

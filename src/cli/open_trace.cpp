@@ -186,15 +186,16 @@ bool read_events(OpenTrace& trace, const std::string& path, std::string_view wha
 }
 
 std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads,
-                                           analysis::GoroutineSink* sink) {
+                                           analysis::GoroutineSink* sink, UserLogs logs) {
   auto trace = open_trace(path, threads);
   if (!trace) return std::nullopt;
-  return analyse_trace(std::move(*trace), path, leak_options, sink);
+  return analyse_trace(std::move(*trace), path, leak_options, sink, logs);
 }
 
 std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options,
-                                           analysis::GoroutineSink* sink) {
+                                           analysis::GoroutineSink* sink, UserLogs logs) {
   analysis::Summarizer summarizer(leak_options);
+  if (logs == UserLogs::Drop) summarizer.drop_logs();
   const bool read = read_events(trace, path, "reading", [&](std::span<const Event> events) {
     summarizer.on_events(events);
     return true;

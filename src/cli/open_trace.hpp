@@ -54,12 +54,15 @@ struct AnalysedTrace {
   bool ended_at_misuse = false;  // ReaderStats::ended_at_misuse
 };
 
+// Whether the summary's tasks keep their logs' text (analysis::Summarizer::drop_logs).
+enum class UserLogs : bool { Keep, Drop };
+
 // Reads every event of the trace at `path` into the goroutine analysis. With a sink, the
 // goroutines go to it, not into the summary (analysis::Summarizer::finish).
 std::optional<AnalysedTrace> analyse_trace(const std::string& path, const LeakOptions& leak_options, unsigned threads,
-                                           analysis::GoroutineSink* sink = nullptr);
+                                           analysis::GoroutineSink* sink = nullptr, UserLogs logs = UserLogs::Keep);
 std::optional<AnalysedTrace> analyse_trace(OpenTrace trace, const std::string& path, const LeakOptions& leak_options,
-                                           analysis::GoroutineSink* sink = nullptr);
+                                           analysis::GoroutineSink* sink = nullptr, UserLogs logs = UserLogs::Keep);
 
 // The proof of leaks for the summary of the trace at `input_path`: the one at `proof_path` (a
 // goroutineleak profile or a capture) when given; else, for a capture, the leaks its GC proved,

@@ -58,3 +58,14 @@ TEST_CASE("tasks are made on first mention, their parent set once, their gorouti
   CHECK(tasks[3].goroutines == std::vector<GoId>{2});
   CHECK(t.find(5) == nullptr);  // finish() empties the tracker
 }
+
+TEST_CASE("dropping logs keeps what they say of tasks and goroutines, not their text") {
+  TaskTracker t;
+  t.drop_logs();
+  t.on_log(ev(EventType::UserLog, 30, 3, {5, 3, 4, 0}));  // in task 5, first mentioned here
+  const std::vector<TaskSummary> tasks = t.finish();
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0].id == 5);
+  CHECK(tasks[0].goroutines == std::vector<GoId>{3});
+  CHECK(tasks[0].logs.empty());
+}
