@@ -372,12 +372,17 @@ RuleResult evaluate(const Rule& rule, const Figures& fb, const Figures& fn, cons
   auto known = holder.find(metric);
   const bool duration = known != holder.end() && known->second.duration;
   MetricChange m{metric, r.base, r.next, duration, false};
-  // A change below the noise floor is no change, for rules as for the listing.
-  const bool noise = std::fabs(m.delta()) < (duration ? options.floor_ns : options.floor_count);
   switch (rule.mode) {
     case Rule::Mode::Value: r.measured = r.next; break;
-    case Rule::Mode::Delta: r.measured = noise ? 0 : m.delta(); break;
-    case Rule::Mode::Percent: r.measured = noise ? 0 : m.relative(); break;
+    // The rule's threshold says what change counts: a noise floor above it would make it dead.
+    case Rule::Mode::Delta: r.measured = m.delta(); break;
+    // A change below the noise floor is no change, as in the listing: +2000% of a 1µs p99 is jitter.
+    case Rule::Mode::Percent:
+      r.floor = duration ? options.floor_ns : options.floor_count;
+      r.under_floor = std::fabs(m.delta()) < r.floor && m.delta() != 0;
+      r.unfloored = m.relative();
+      r.measured = r.under_floor ? 0 : r.unfloored;
+      break;
   }
   r.broken = compare(r.measured, rule.op, rule.threshold);
   return r;

@@ -50,6 +50,10 @@ struct RuleResult {
   // as 0 on both sides, so the rule can never see a change.
   bool named_nowhere = false;
   double base = 0, next = 0, measured = 0;  // measured: the value, the delta or the percentage
+  // A percentage rule's change was smaller than the noise floor (`floor`, ns or a count), so
+  // `measured` is 0; `unfloored` is the percentage it would have been.
+  bool under_floor = false;
+  double floor = 0, unfloored = 0;
 };
 
 struct DiffOptions {

@@ -44,16 +44,23 @@ std::string show_delta(const MetricChange& m) {
 std::string rule_line(const RuleResult& r) {
   const bool duration = r.rule.duration;
   if (r.rule.between_runs) return fmt::format("{}: {} is {}", r.rule.text, r.rule.metric, show(r.next, false));
+  const double change = r.under_floor ? r.unfloored : r.measured;
   std::string measured;
   switch (r.rule.mode) {
     case Rule::Mode::Value: measured = show(r.next, duration); break;
-    case Rule::Mode::Delta: measured = fmt::format("changed by {}", show(r.measured, duration)); break;
+    case Rule::Mode::Delta:
+      measured = fmt::format("changed by {}{}", change > 0 ? "+" : "", show(change, duration));
+      break;
     case Rule::Mode::Percent:
-      measured = std::isinf(r.measured) ? "changed from 0" : fmt::format("changed by {:+.1f}%", r.measured);
+      measured = std::isinf(change) ? "changed from 0" : fmt::format("changed by {:+.1f}%", change);
       break;
   }
-  return fmt::format("{}: {} is {} (base {}, new {}){}", r.rule.text, r.rule.metric, measured, show(r.base, duration),
-                     show(r.next, duration), r.named_nowhere ? "; neither run has that name" : "");
+  // A change the floor hid says so: "+2187.5%" counted as none must not read as a pass by +0%.
+  const std::string floored = r.under_floor ? fmt::format("; under the noise floor of {}{}, so no change",
+                                                          show(r.floor, duration), duration ? " (--floor-time)" : "")
+                                            : "";
+  return fmt::format("{}: {} is {} (base {}, new {}){}{}", r.rule.text, r.rule.metric, measured, show(r.base, duration),
+                     show(r.next, duration), floored, r.named_nowhere ? "; neither run has that name" : "");
 }
 
 // " (proven 0 → 2)" when a proof proves any of the group on either side, else "".
@@ -196,6 +203,7 @@ std::string diff_json(const DiffReport& report) {
                      {"base", r.rule.between_runs ? json(nullptr) : number(r.base)},
                      {"new", r.rule.between_runs ? json(nullptr) : number(r.next)},
                      {"measured", std::isinf(r.measured) ? json(nullptr) : number(r.measured)},
+                     {"under_floor", r.under_floor},
                      {"named_nowhere", r.named_nowhere}});
   }
   doc["rules"] = std::move(rules);

@@ -271,3 +271,28 @@ TEST_CASE("against a run without block stacks (a capture), leak groups match wit
   const report::DiffReport traces = report::diff(trace, trace, options);
   CHECK(traces.leaks.size() == 2);
 }
+
+TEST_CASE("a change under the noise floor passes a percentage rule and says so; a +/- rule's threshold is its own") {
+  Summary base, next;
+  base.sched_latency = {10, 1020, 1020, 1020, 1020};
+  next.sched_latency = {10, 23400, 23400, 23400, 23400};  // +22.38µs, under the 100µs floor
+  report::DiffOptions options;
+  options.rules = {rule("sched_latency.p99>+20%"), rule("sched_latency.p99>+10us"), rule("sched_latency.p99>+50us")};
+  const report::DiffReport r = report::diff(base, next, options);
+  REQUIRE(r.rules.size() == 3);
+  CHECK_FALSE(r.rules[0].broken);
+  CHECK(r.rules[0].under_floor);
+  CHECK(r.rules[0].measured == 0);
+  CHECK(r.rules[1].broken);  // the rule asks for 10µs changes: the floor does not hide them
+  CHECK_FALSE(r.rules[1].under_floor);
+  CHECK(r.rules[1].measured == 22380);
+  CHECK_FALSE(r.rules[2].broken);  // 22.38µs < 50µs
+  CHECK_FALSE(r.rules[2].under_floor);
+  const std::string text = report::diff_text(r);
+  INFO(text);
+  CHECK(text.find("sched_latency.p99 is changed by +2194.1% (base 1.02µs, new 23.4µs); under the noise floor of 100µs "
+                  "(--floor-time), so no change") != std::string::npos);
+  CHECK(text.find("sched_latency.p99>+50us: sched_latency.p99 is changed by +22.4µs (base 1.02µs, new 23.4µs)\n") !=
+        std::string::npos);
+  CHECK(report::diff_json(r).find("\"under_floor\": true") != std::string::npos);
+}
