@@ -28,8 +28,18 @@ namespace fs = std::filesystem;
 
 struct Input {
   std::string path;
-  bool walked = false;  // found in a directory: skipped quietly when it is not a trace
+  bool walked = false;  // found in a directory and not named as a trace: skipped quietly when it is not one
 };
+
+// A file named as traces are (NAME.trace; go test -trace trace.out, but not cpu.out; either
+// compressed): one in a directory that is not a trace (cut to nothing, damaged) fails like a trace
+// named on the command line, not skipped as a log would be.
+bool named_as_trace(const fs::path& p) {
+  std::string name = p.filename().string();
+  for (const std::string_view ext : {".gz", ".zst"})
+    if (name.ends_with(ext)) name.resize(name.size() - ext.size());
+  return name.ends_with(".trace") || (name.ends_with(".out") && name.find("trace") != std::string::npos);
+}
 
 // The traces named: files as given, directories walked recursively (in name order), and the list
 // of --files-from. False (after saying why) when one cannot be read.
@@ -83,7 +93,7 @@ bool gather(const ExportOptions& options, std::vector<Input>& inputs) {
       return false;
     }
     std::sort(found.begin(), found.end());
-    for (std::string& f : found) inputs.push_back({std::move(f), true});
+    for (std::string& f : found) inputs.push_back({f, !named_as_trace(f)});
   }
   return true;
 }

@@ -603,6 +603,15 @@ expect_error "export without traces" 2 "^gtanalyze: export: no traces given" exp
   [ "$(cat "$tmp/ex-restated"/intervals/*.ndjson | wc -l)" -gt 40 ] &&
   ! grep -q '"duration_ns":-' "$tmp/ex-restated"/intervals/*.ndjson
 check "export: a goroutine restated in the middle of a generation gives no negative interval" $?
+# In a directory, a file named as a trace that is not one (a test that died before its trace was
+# written) fails; a log beside it, or a CPU profile (cpu.out), is skipped quietly.
+mkdir -p "$tmp/ex-dir" && cp "$chans" "$tmp/ex-dir/ok.trace" && : >"$tmp/ex-dir/died.trace" &&
+  printf 'garbage' >"$tmp/ex-dir/trace.out" && echo log >"$tmp/ex-dir/run.log" && echo x >"$tmp/ex-dir/cpu.out"
+"$bin" export -o "$tmp/ex-dirout" --jobs 1 "$tmp/ex-dir" >"$tmp/out" 2>&1
+code=$?
+[ "$code" = 1 ] && grep -q "5/5 traces: 1 exported, 0 skipped, 2 not traces, 2 failed" "$tmp/out" &&
+  [ "$(ls "$tmp/ex-dirout"/failures | wc -l)" = 2 ] && grep -q "died.trace: not a Go execution trace: the input is empty" "$tmp/out"
+check "export of a directory: files named as traces that are not fail, others are skipped (exit $code)" $?
 # A directory as the list (its reading failed silently: "no traces given"), and standard input
 # named twice (the second reader found it empty) are refused.
 expect_error "export --files-from a directory" 2 "^gtanalyze: $src/corpus: is a directory: --files-from takes a file listing traces" \
