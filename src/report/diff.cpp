@@ -101,6 +101,8 @@ Figures figures(const Summary& s) {
   Figures f;
   f["goroutines"] = count(s.goroutine_count());
   f["events"] = count(s.events);
+  // A run cut short or empty says so in its warnings: `warnings>0` gates on it in CI.
+  f["warnings"] = count(s.warnings.size());
   f["duration_ns"] = duration(s.last - s.first);
   f["sched_latency.p50_ns"] = duration(s.sched_latency.p50);
   f["sched_latency.p90_ns"] = duration(s.sched_latency.p90);
@@ -177,7 +179,7 @@ const std::map<std::string, bool> kTopMetrics = {
     {"leak_groups", false},      {"new-leaks", false},        {"gone-leaks", false},       {"proven-leaks", false},
     {"new-proven-leaks", false}, {"sched_latency.p50", true}, {"sched_latency.p90", true}, {"sched_latency.p99", true},
     {"sched_latency.max", true}, {"gc.cycles", false},        {"gc.stw_count", false},     {"gc.stw", true},
-    {"gc.stw_max", true}};
+    {"gc.stw_max", true},        {"warnings", false}};
 const std::map<std::string, bool> kGroupFields = {{"count", false}, {"exec", true},    {"sched_wait", true},
                                                   {"block", true},  {"syscall", true}, {"syscall_block", true},
                                                   {"gc", true},     {"total", true},   {"sched_latency.p99", true}};

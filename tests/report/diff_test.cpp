@@ -296,3 +296,13 @@ TEST_CASE("a change under the noise floor passes a percentage rule and says so; 
         std::string::npos);
   CHECK(report::diff_json(r).find("\"under_floor\": true") != std::string::npos);
 }
+
+TEST_CASE("warnings>0 breaks on a run that warns (cut short, or its header alone), not on a clean one") {
+  Summary clean, cut;
+  cut.warnings = {"the trace is its header alone"};
+  report::DiffOptions options;
+  options.rules = {rule("warnings>0")};
+  CHECK(report::diff(clean, cut, options).rules[0].broken);
+  CHECK_FALSE(report::diff(cut, clean, options).rules[0].broken);
+  CHECK_FALSE(report::diff(clean, clean, options).rules[0].broken);
+}

@@ -10,7 +10,9 @@
 # - With no baseline yet, stores this run as the baseline and succeeds.
 # - Otherwise diffs baseline → this run with the rules below (edit them for your project), prints
 #   the markdown report (ready for a pull-request comment) to $GTANALYZE_REPORT or stdout, and
-#   exits 1 when a rule broke; the baseline is replaced only by a run that did not regress.
+#   exits 1 when a rule broke. The baseline stays until you replace it on purpose
+#   (GTANALYZE_UPDATE_BASELINE=1, after a change you accept): replaced by every passing run, it
+#   would let a slow drift, each step under the thresholds, pass for ever.
 set -euo pipefail
 pkg=${1:?usage: trace-regression.sh PACKAGE_DIR [BASELINE_JSON]}
 baseline=${2:-$pkg/.gtanalyze/baseline.json}
@@ -31,12 +33,20 @@ fi
 
 status=0
 "$gtanalyze" diff "$baseline" "$work/current.json" --format markdown \
+  --fail-on 'warnings>0' \
   --fail-on 'new-leaks>0' \
   --fail-on 'sched_latency.p99>+50%' \
   --fail-on 'goroutines>+25%' \
   -o "${GTANALYZE_REPORT:-/dev/stdout}" || status=$?
 case "$status" in
-  0) cp "$work/current.json" "$baseline"; echo "trace-regression: no regression; baseline updated" ;;
+  0)
+    if [ "${GTANALYZE_UPDATE_BASELINE:-0}" = 1 ]; then
+      cp "$work/current.json" "$baseline"
+      echo "trace-regression: no regression; baseline updated"
+    else
+      echo "trace-regression: no regression against $baseline"
+    fi
+    ;;
   1) echo "trace-regression: regression against $baseline (see the rules above)" >&2 ;;
   *) echo "trace-regression: gtanalyze could not compare the runs" >&2 ;;
 esac
