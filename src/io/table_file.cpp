@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 
 #include "io/file_sink.hpp"
 
@@ -22,7 +23,11 @@ struct TableFile::Compressor {
 };
 
 TableFile::TableFile(std::string path, bool zstd) : path_(std::move(path)) {
-  std::string pattern = path_ + ".XXXXXX";  // no table's glob (*.ndjson, *.ndjson.zst) matches it
+  // Hidden (".NAME.XXXXXX" beside the table), so that no reader takes one left by a killed run
+  // for a table: not DuckDB's glob (*.ndjson), nor Spark or Hadoop, which read every file of a
+  // directory but those whose name starts with '.' or '_'.
+  const std::filesystem::path final_path(path_);
+  std::string pattern = (final_path.parent_path() / ("." + final_path.filename().string() + ".XXXXXX")).string();
   const int fd = ::mkstemp(pattern.data());
   if (fd < 0) {
     error_ = "cannot create " + pattern + ": " + std::strerror(errno);
