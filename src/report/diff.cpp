@@ -268,7 +268,7 @@ Result<Rule> parse_rule(const std::string& text) {
   if (unit == "%") {
     rule.mode = Rule::Mode::Percent;
   } else if (unit == "ns" || unit.empty()) {
-  } else if (unit == "us" || unit == "µs") {
+  } else if (unit == "us" || unit == "µs" || unit == "μs") {  // micro sign or Greek mu, as Go takes both
     rule.threshold *= 1e3;
   } else if (unit == "ms") {
     rule.threshold *= 1e6;

@@ -62,6 +62,8 @@ TEST_CASE("rules parse into metric, comparison and threshold") {
   CHECK(r.metric == "leaks");
   CHECK(r.mode == report::Rule::Mode::Delta);
   CHECK(r.threshold == 5);
+  CHECK(rule("gc.stw_max>10µs").threshold == 1e4);  // U+00B5
+  CHECK(rule("gc.stw_max>10μs").threshold == 1e4);  // U+03BC, as Go's time.ParseDuration
   r = rule("gc.stw_max > 5 ms");
   CHECK(r.metric == "gc.stw_max");
   CHECK(r.threshold == 5e6);
