@@ -73,7 +73,7 @@ Ordering::Step Ordering::user_task_begin(RawEvent& ev, GenerationTables* t, std:
   if (!t->has_string(ev.args[2])) {
     return fail(ev, "invalid string ID {} for {} event", ev.args[2], event_type_name(ev.type));
   }
-  active_tasks_[id] = TaskState{std::string(t->string(ev.args[2])), parent};
+  active_tasks_[id] = TaskState{keep_name(t->string(ev.args[2])), parent};
   if (!user_go(ev, cur)) return Step::Failed;
   push(ev, t, cur);
   return Step::Done;
@@ -104,7 +104,7 @@ Ordering::Step Ordering::user_region(RawEvent& ev, GenerationTables* t, std::uin
     return fail(ev, "encountered Ev{} without known state for current goroutine {}", event_type_name(ev.type), cur.g);
   }
   if (ev.type == EventType::UserRegionBegin) {
-    g_ranges_[cur.g].regions.push_back(UserRegion{task, std::string(name)});
+    g_ranges_[cur.g].regions.push_back(UserRegion{task, keep_name(name)});
   } else if (auto r = g_ranges_.find(cur.g); r != g_ranges_.end() && !r->second.regions.empty()) {
     // Regions begun before tracing started are unknown: an unmatched end is fine then.
     std::vector<UserRegion>& regions = r->second.regions;
