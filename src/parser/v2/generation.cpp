@@ -333,13 +333,14 @@ Status GenerationReader::finish(Generation& g) {
     const auto first = static_cast<std::uint32_t>(t.frames_.size());
     for (std::uint32_t i = range.first; i < range.first + range.count; i++) {
       const GenerationTables::RawFrame& f = t.pc_frames_.find(t.stack_pcs_[i])->second;
+      // At the stack's record: the end of the generation, where it is found out, says nothing.
       if (!t.has_string(f.func)) {
-        return gen_error(ErrorCode::Corrupt, at, g.number,
-                         fmt::format("found invalid func string ID {} for stack", f.func));
+        return gen_error(ErrorCode::Corrupt, range.at, g.number,
+                         fmt::format("found invalid func string ID {} for stack {}", f.func, range.id));
       }
       if (!t.has_string(f.file)) {
-        return gen_error(ErrorCode::Corrupt, at, g.number,
-                         fmt::format("found invalid file string ID {} for stack", f.file));
+        return gen_error(ErrorCode::Corrupt, range.at, g.number,
+                         fmt::format("found invalid file string ID {} for stack {}", f.file, range.id));
       }
       t.frames_.push_back(StackFrame{f.pc, t.string(f.func), t.string(f.file), f.line});
     }

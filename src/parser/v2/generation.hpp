@@ -109,6 +109,7 @@ class GenerationTables final : public EventTables {
   friend class GenerationReader;
   struct StackRange {
     std::uint32_t first = 0, count = 0;
+    std::uint64_t id = 0, at = 0;  // the stack's id and its record's offset, for errors
   };
   struct RawFrame {
     std::uint64_t pc = 0, func = 0, file = 0, line = 0;

@@ -151,7 +151,7 @@ Status GenerationReader::add_stacks(Generation& g, const RawBatch& b, std::strin
           return gen_error(ErrorCode::Corrupt, at, g.number,
                            fmt::format("multiple stacks with the same ID: id={}", id));
         }
-        t.stack_pc_ranges_.push_back({first, static_cast<std::uint32_t>(nframes)});
+        t.stack_pc_ranges_.push_back({first, static_cast<std::uint32_t>(nframes), id, at});
         return {};
       });
 }
