@@ -119,8 +119,10 @@ void top_goroutines(Writer& w, const char* title, const std::vector<GoroutineDig
   if (top.empty()) w.line("  (none)");
 }
 
-// One table of span statistics (task types or region names), by name.
+// One table of span statistics (task types or region names), by name; none without a row (the
+// nameless ones are not counted there).
 void span_table(Writer& w, const char* column, const std::map<std::string, SpanStats>& stats) {
+  if (stats.empty()) return;
   w.line("  {:<{}} {:>6} {:>9} {:>9} {:>9} {:>9}", column, kNameWidth, "count", "complete", "p50", "p99", "max");
   for (const auto& [name, st] : stats) {
     // Without a complete one there are no durations: "-", not 0.

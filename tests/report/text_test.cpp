@@ -95,3 +95,19 @@ TEST_CASE("the text summary folds leak groups past --top into one line, never a 
   CHECK(five.find("more groups, ") == std::string::npos);
   CHECK(groups_shown(report::to_text(s, info)) == 6);
 }
+
+TEST_CASE("annotations list a table only for names that have rows: tasks without regions get no region table") {
+  Summary s;
+  s.first = 0;
+  s.last = 100;
+  TaskSummary t;
+  t.id = 1;
+  t.name = "mainTask";
+  s.tasks.push_back(t);
+  s.task_stats["mainTask"] = SpanStats{1, 0, 0, 0, 0, 0};
+  const std::string text = report::to_text(s, report::TraceInfo{"t", "none", 1, 1}, {});
+  INFO(text);
+  CHECK(text.find("User annotations: 1 task, 0 regions") != std::string::npos);
+  CHECK(text.find("  mainTask ") != std::string::npos);
+  CHECK(text.find("  region ") == std::string::npos);
+}
