@@ -155,7 +155,7 @@ class Tally {
 // The failures table's file of a trace: a hash of its path, so that the trace exported later from
 // that path (repaired: another id) removes it.
 std::string failure_id(const Input& input) {
-  return fmt::format("path-{:016x}", std::hash<std::string>()(fs::absolute(input.path).lexically_normal().string()));
+  return fmt::format("path-{:016x}", std::hash<std::string>()(exported_file(input.path)));
 }
 
 }  // namespace
@@ -205,7 +205,8 @@ int run_export(const ExportOptions& options) {
       }
       if (out.kind == ExportOutcome::Kind::Failed) {
         const std::optional<std::string> id = out.trace_id.empty() ? std::nullopt : std::optional(out.trace_id);
-        if (!report::write_failure(options.output, failure_id(input), id, input.path, out.error, settings.labels))
+        if (!report::write_failure(options.output, failure_id(input), id, exported_file(input.path), out.error,
+                                   settings.labels))
           out.error += " (and its row in the failures table could not be written)";
       }
       tally.count(input, out);

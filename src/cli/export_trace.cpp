@@ -79,6 +79,13 @@ bool export_events(TraceReader& reader, const ExportSettings& settings, const re
 
 }  // namespace
 
+std::string exported_file(const std::string& path) {
+  if (path == "-") return path;
+  std::error_code ec;
+  std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
+  return ec ? path : absolute;
+}
+
 ExportOutcome export_trace(const std::string& path, const ExportSettings& settings,
                            const std::function<bool(const std::string&)>& claim) {
   ExportOutcome out;
@@ -114,10 +121,8 @@ ExportOutcome export_trace(const std::string& path, const ExportSettings& settin
   if (!source) return failed(out, source.error());
   auto reader = input::open_events(**source);
   if (!reader) return failed(out, reader.error());
-  std::error_code ec;
-  std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
-  report::ExportedTrace trace{out.trace_id, ec || path == "-" ? path : absolute,
-                              compression_name((*source)->compression()), out.bytes, *format == input::Format::Capture};
+  report::ExportedTrace trace{out.trace_id, exported_file(path), compression_name((*source)->compression()), out.bytes,
+                              *format == input::Format::Capture};
   if (!export_events(**reader, settings, trace, out.error)) {
     out.kind = Kind::Failed;
     return out;

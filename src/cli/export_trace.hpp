@@ -32,6 +32,10 @@ struct ExportOutcome {
   std::string error;        // Failed: one line, with the offset when there is one
 };
 
+// The `file` the tables give a trace at `path`: its absolute path ("-" for standard input), the
+// same in the traces and failures tables, so that the two join on it.
+std::string exported_file(const std::string& path);
+
 // Exports the trace at `path`. Thread-safe: traces are exported in parallel, each by one thread.
 // `claim(id)` is asked once the id is known: false when another job of this run has the same trace.
 ExportOutcome export_trace(const std::string& path, const ExportSettings& settings,

@@ -623,8 +623,8 @@ expect_error "export into a file" 2 "^gtanalyze: /dev/null/ex: cannot create the
 "$bin" export -o "$tmp/ex" --jobs 1 missing.out "$chans" >/dev/null 2>"$tmp/err"
 code=$?
 [ "$code" = 1 ] && grep -qx "gtanalyze: missing.out: cannot open: No such file or directory" "$tmp/err" &&
-  grep -q "2/2 traces: 1 exported, 0 skipped, 1 failed" "$tmp/err" && grep -q '"file":"missing.out"' "$tmp"/ex/failures/*.ndjson
-check "export of a missing and a good trace: exit 1 ($code), one failures row, the good one exported" $?
+  grep -q "2/2 traces: 1 exported, 0 skipped, 1 failed" "$tmp/err" && grep -q "\"file\":\"$PWD/missing.out\"" "$tmp"/ex/failures/*.ndjson
+check "export of a missing and a good trace: exit 1 ($code), one failures row (its absolute path, as traces.file), the good one exported" $?
 # The same trace plain, gzip-, zstd-compressed and listed on stdin is one trace (one id), exported once.
 printf '%s\n%s\n' "$tmp/t.gz" "$tmp/t.zst" | "$bin" export -o "$tmp/ex" --jobs 1 "$chans" --files-from - 2>"$tmp/err"
 [ "$?" = 0 ] && grep -q "3/3 traces: 0 exported, 3 skipped" "$tmp/err" && [ "$(ls "$tmp/ex/traces" | wc -l)" = 1 ]
