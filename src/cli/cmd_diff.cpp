@@ -107,7 +107,7 @@ int run_diff(const DiffCommandOptions& options) {
     if (r.named_nowhere) fail("diff", "warning: --fail-on '" + r.rule.text + "': neither run has that name");
   if (!report.regression()) return kExitOk;
   for (const auto& r : report.rules) {
-    if (r.broken) io::print_stderr("gtanalyze: diff: rule broken: {}\n", r.rule.text);
+    if (r.broken) io::print_stderr("gtanalyze: diff: rule broken: {}\n", report::rule_line(r));
   }
   return kExitRegression;
 }

@@ -79,6 +79,8 @@ Result<Rule> parse_rule(const std::string& text);
 
 DiffReport diff(const Summary& base, const Summary& next, const DiffOptions& options);
 
+// A rule's line: "RULE: METRIC is …(base …, new …)", with the amount it measured.
+std::string rule_line(const RuleResult& r);
 std::string diff_text(const DiffReport& report);
 std::string diff_markdown(const DiffReport& report);
 std::string diff_json(const DiffReport& report);

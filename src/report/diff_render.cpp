@@ -41,6 +41,14 @@ std::string show_delta(const MetricChange& m) {
   return fmt::format("{} ({:+.1f}%)", abs, r);
 }
 
+// " (proven 0 → 2)" when a proof proves any of the group on either side, else "".
+std::string proven_change(const LeakChange& l) {
+  if (l.base_proven == 0 && l.next_proven == 0) return "";
+  return fmt::format(" (proven {} → {})", l.base_proven, l.next_proven);
+}
+
+}  // namespace
+
 std::string rule_line(const RuleResult& r) {
   const bool duration = r.rule.duration;
   if (r.rule.between_runs) return fmt::format("{}: {} is {}", r.rule.text, r.rule.metric, show(r.next, false));
@@ -62,14 +70,6 @@ std::string rule_line(const RuleResult& r) {
   return fmt::format("{}: {} is {} (base {}, new {}){}{}", r.rule.text, r.rule.metric, measured, show(r.base, duration),
                      show(r.next, duration), floored, r.named_nowhere ? "; neither run has that name" : "");
 }
-
-// " (proven 0 → 2)" when a proof proves any of the group on either side, else "".
-std::string proven_change(const LeakChange& l) {
-  if (l.base_proven == 0 && l.next_proven == 0) return "";
-  return fmt::format(" (proven {} → {})", l.base_proven, l.next_proven);
-}
-
-}  // namespace
 
 std::string diff_text(const DiffReport& report) {
   std::string out = fmt::format("base  {}\n", printable(report.base_name));

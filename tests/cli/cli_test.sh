@@ -368,7 +368,7 @@ fi
 check "-o /dev/stdout writes through standard output, not over the file behind it" $?
 "$bin" diff "$fixed" "$tmp/leaky.json" --fail-on 'new-leaks>0' >"$tmp/out" 2>"$tmp/err"
 code=$?
-[ "$code" = 1 ] && grep -qx "gtanalyze: diff: rule broken: new-leaks>0" "$tmp/err"
+[ "$code" = 1 ] && grep -qx "gtanalyze: diff: rule broken: new-leaks>0: new-leaks is 14" "$tmp/err"
 check "diff fixed -> leaky breaks new-leaks>0 (exit $code)" $?
 "$bin" diff "$tmp/leaky.json" "$fixed" --fail-on 'new-leaks>0' --format markdown >"$tmp/out" 2>"$tmp/err"
 code=$?
@@ -584,7 +584,7 @@ expect_error "a trace as the proof" 2 "^gtanalyze: .*leaky\.trace: offset 0: not
 expect_error "a missing proof" 2 "^gtanalyze: missing\.pb\.gz: cannot open: No such file or directory$" "$proof_trace" --leak-proof missing.pb.gz
 "$bin" diff "$proof_trace" "$proof_trace" --leak-proof "$profile" --fail-on 'new-proven-leaks>0' >"$tmp/out" 2>"$tmp/err"
 code=$?
-[ "$code" = 1 ] && grep -qx "gtanalyze: diff: rule broken: new-proven-leaks>0" "$tmp/err"
+[ "$code" = 1 ] && grep -qx "gtanalyze: diff: rule broken: new-proven-leaks>0: new-proven-leaks is 11" "$tmp/err"
 check "diff without and with the proof breaks new-proven-leaks>0 (exit $code)" $?
 "$bin" diff "$tmp/proven.json" "$proof_trace" --base-leak-proof "$profile" --fail-on 'new-proven-leaks>0' >"$tmp/out" 2>&1
 code=$?
