@@ -460,7 +460,13 @@ const TaskTracker& GoroutineTracker::tasks() const { return state_->tasks; }
 void GoroutineTracker::drop_logs() { state_->tasks.drop_logs(); }
 
 std::vector<RegionSummary> GoroutineTracker::take_regions(Goroutine& g) {
-  return g.regions.done != 0 ? state_->regions.take(g.regions) : std::vector<RegionSummary>{};
+  std::vector<RegionSummary> out;
+  each_region(g, [&out](RegionSummary& r) { out.push_back(std::move(r)); });
+  return out;
+}
+
+void GoroutineTracker::each_region(Goroutine& g, const std::function<void(RegionSummary&)>& fn) {
+  if (g.regions.done != 0) state_->regions.each(g.regions, fn);
 }
 
 GoroutineSummary GoroutineTracker::summary(const Goroutine& g) const {

@@ -78,6 +78,8 @@ class GoroutineTracker {
   [[nodiscard]] GoroutineSummary summary(const Goroutine& g) const;
   // The goroutine's regions (in drain()), in Go's order: by start, those without one first.
   std::vector<RegionSummary> take_regions(Goroutine& g);
+  // The same one at a time, none held: each made, given to `fn` and dropped in turn.
+  void each_region(Goroutine& g, const std::function<void(RegionSummary&)>& fn);
   // Every task, ascending id, once no more events come.
   std::vector<TaskSummary> take_tasks();
   // Told about each region as it opens and closes; nullptr (the default) for none. The listener

@@ -76,6 +76,27 @@ class Groups {
   std::map<std::string, Group> groups_;
 };
 
+// A goroutine's regions read from the tracker as the sink asks for them, each told to `tally`.
+class DrainedRegions : public RegionSource {
+ public:
+  DrainedRegions(GoroutineTracker& tracker, Goroutine& g, std::function<void(const RegionSummary&)> tally)
+      : tracker_(tracker), g_(g), tally_(std::move(tally)) {}
+  void each(const std::function<void(const RegionSummary&)>& fn) override {
+    if (drained_) return;
+    drained_ = true;
+    tracker_.each_region(g_, [&](RegionSummary& r) {
+      tally_(r);
+      fn(r);
+    });
+  }
+
+ private:
+  GoroutineTracker& tracker_;
+  Goroutine& g_;
+  std::function<void(const RegionSummary&)> tally_;
+  bool drained_ = false;
+};
+
 }  // namespace
 
 struct Summarizer::State {
@@ -118,17 +139,20 @@ Summary Summarizer::finish(Version version, std::vector<std::string> warnings, G
   // Each record is freed as its summary is made, so the two never take memory side by side.
   tracker.drain([&](Goroutine& g) {
     GoroutineSummary gs = tracker.summary(g);
-    gs.regions = tracker.take_regions(g);
     groups.add(gs, g, tracker.latencies());
-    for (const RegionSummary& r : gs.regions) regions.add(r, out.first, out.last);
     if (leaks.is_candidate(gs, out.last)) {
       out.leak_candidates.push_back(LeakCandidate{
           gs.id, gs.name, gs.final_reason, out.last - gs.final_time, gs.create_stack, gs.block_stack, {}});
     }
     if (sink) {
-      sink->goroutine(out, gs);
+      // Counted as the sink reads them; those it leaves unread, after.
+      DrainedRegions source(tracker, g, [&](const RegionSummary& r) { regions.add(r, out.first, out.last); });
+      sink->goroutine(out, gs, source);
+      source.each([](const RegionSummary&) {});
       out.goroutines_streamed++;
     } else {
+      gs.regions = tracker.take_regions(g);
+      for (const RegionSummary& r : gs.regions) regions.add(r, out.first, out.last);
       out.goroutines.push_back(std::move(gs));
     }
   });

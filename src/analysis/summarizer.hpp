@@ -3,6 +3,7 @@
 // Go 1.26's internal/trace Summarizer (summary.go) to the nanosecond, quirks included.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,6 +17,27 @@ namespace gtanalyze::analysis {
 class RegionListener;
 class TaskTracker;
 
+// A goroutine's regions in Go's order (by start), made one at a time: a goroutine may have
+// millions (a worker with a region per item), which a sink writes out or tallies without holding.
+class RegionSource {
+ public:
+  virtual ~RegionSource() = default;
+  // Calls `fn` with each region in turn (valid during the call). Once: a second call gives none.
+  virtual void each(const std::function<void(const RegionSummary&)>& fn) = 0;
+};
+
+// The regions of a goroutine that has them in its summary, as a source.
+class RegionsOf : public RegionSource {
+ public:
+  explicit RegionsOf(const std::vector<RegionSummary>& regions) : regions_(regions) {}
+  void each(const std::function<void(const RegionSummary&)>& fn) override {
+    for (const RegionSummary& r : regions_) fn(r);
+  }
+
+ private:
+  const std::vector<RegionSummary>& regions_;
+};
+
 // Takes the goroutines one at a time, by ascending id, instead of the Summary keeping them: on a
 // big trace they are most of its memory (a renderer that streams its output has no need of them
 // all at once).
@@ -26,7 +48,8 @@ class GoroutineSink {
   // events, first, last, gomaxprocs, warnings), its GC and its stacks; nothing else yet. The
   // same object becomes the finished summary.
   virtual void begin(const Summary& head) = 0;
-  virtual void goroutine(const Summary& head, const GoroutineSummary& g) = 0;
+  // g's `regions` is empty: they come from `regions`, which a sink may leave unread.
+  virtual void goroutine(const Summary& head, const GoroutineSummary& g, RegionSource& regions) = 0;
 };
 
 class Summarizer {

@@ -144,15 +144,21 @@ void RegionTracker::forget(RegionLists& lists) {
   lists = RegionLists{};
 }
 
-std::vector<RegionSummary> RegionTracker::take(RegionLists& lists) {
-  std::vector<RegionSummary> out;
-  for (std::uint32_t i = lists.done; i != 0; i = store_[i].next) out.push_back(summary(store_[i]));
-  std::reverse(out.begin(), out.end());  // in the order they ended
-  forget(lists);
+void RegionTracker::each(RegionLists& lists, const std::function<void(RegionSummary&)>& fn) {
+  // Sorted as places in the store, so that only one region is made at a time.
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t i = lists.done; i != 0; i = store_[i].next) order.push_back(i);
+  std::reverse(order.begin(), order.end());  // in the order they ended
   // By start, those without one first (std::optional's order), ties as Go's sort leaves them.
-  base::go_sort(out.begin(), out.end(),
-                [](const RegionSummary& a, const RegionSummary& b) { return a.start < b.start; });
-  return out;
+  const auto start = [this](std::uint32_t i) {
+    return store_[i].has_start ? std::optional<Time>(store_[i].start) : std::nullopt;
+  };
+  base::go_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return start(a) < start(b); });
+  for (const std::uint32_t i : order) {
+    RegionSummary r = summary(store_[i]);
+    fn(r);
+  }
+  forget(lists);
 }
 
 std::uint32_t RegionTracker::allocate() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -98,8 +99,9 @@ class RegionTracker {
   [[nodiscard]] bool any_open() const { return open_ != 0; }
   // A goroutine record is replaced or dropped: its regions go with it, as in Go.
   void forget(RegionLists& lists);
-  // g's ended regions in Go's order: by start, those without one first. Empties the lists.
-  std::vector<RegionSummary> take(RegionLists& lists);
+  // g's ended regions in Go's order (by start, those without one first), each made and given to
+  // `fn` in turn. Empties the lists.
+  void each(RegionLists& lists, const std::function<void(RegionSummary&)>& fn);
 
  private:
   struct Stored {

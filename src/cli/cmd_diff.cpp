@@ -46,7 +46,8 @@ std::optional<Summary> load_side(const std::string& path, const LeakOptions& lea
     // its summary's memory, and a diff holds two summaries).
     struct DiscardGoroutines : analysis::GoroutineSink {
       void begin(const Summary& /*head*/) override {}
-      void goroutine(const Summary& /*head*/, const GoroutineSummary& /*g*/) override {}
+      void goroutine(const Summary& /*head*/, const GoroutineSummary& /*g*/,
+                     analysis::RegionSource& /*regions*/) override {}
     } discard;
     auto analysed = analyse_trace(std::move(*trace), path, leaks, &discard, UserLogs::Drop);  // nor compares logs
     if (!analysed) return std::nullopt;

@@ -139,7 +139,7 @@ bool TraceTables::finish(const Summary& s) {
   };
   for (const GoroutineSummary& g : s.goroutines) {
     JsonWriter& w = table(kGoroutines).begin_row(prefix_);
-    goroutine_members(w, s, g, false);
+    goroutine_members(w, s, g, nullptr);
     w.field("block_stack_id", stack_id(g.block_stack));
     w.field("create_stack_id", stack_id(g.create_stack));
     table(kGoroutines).end_row();

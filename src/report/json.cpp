@@ -145,7 +145,7 @@ void task_members(JsonWriter& w, const Summary& s, const TaskSummary& t, bool wi
   time_json(w, "start_ns", t.start, s.first);
 }
 
-void goroutine_members(JsonWriter& w, const Summary& s, const GoroutineSummary& g, bool with_regions) {
+void goroutine_members(JsonWriter& w, const Summary& s, const GoroutineSummary& g, analysis::RegionSource* regions) {
   w.field("block_ns", g.block());
   non_zero(w, "block_ns_by_reason", g.block_by_reason);
   w.field("creation_ns", g.creation - s.first);
@@ -157,8 +157,17 @@ void goroutine_members(JsonWriter& w, const Summary& s, const GoroutineSummary& 
   w.field("id", g.id);
   w.field("name", std::string_view(g.name));
   non_zero(w, "range_ns", g.range_time);
-  if (with_regions)
-    objects_json(w, "regions", g.regions, [&](const RegionSummary& r) { region_members(w, r, s.first); });
+  if (regions) {
+    w.key("regions");
+    w.begin_array();
+    regions->each([&](const RegionSummary& r) {
+      w.begin_object();
+      region_members(w, r, s.first);
+      w.end_object();
+      w.flush();  // a goroutine's regions may be millions: written as they come
+    });
+    w.end_array();
+  }
   w.field("sched_wait_ns", g.sched_wait);
   time_json(w, "start_ns", g.start, s.first);
   w.field("syscall_block_ns", g.syscall_block);
@@ -211,9 +220,9 @@ void gc_json(JsonWriter& w, const GcSummary& gc) {
   w.end_object();
 }
 
-void goroutine_json(JsonWriter& w, const Summary& s, const GoroutineSummary& g) {
+void goroutine_json(JsonWriter& w, const Summary& s, const GoroutineSummary& g, analysis::RegionSource& regions) {
   w.begin_object();
-  goroutine_members(w, s, g, true);
+  goroutine_members(w, s, g, &regions);
   w.end_object();
   w.flush();
 }
@@ -338,7 +347,10 @@ void render_tail(const Summary& s, JsonWriter& w) {
 
 void render(const Summary& s, JsonWriter& w) {
   render_head(s, w);
-  for (const GoroutineSummary& g : s.goroutines) goroutine_json(w, s, g);
+  for (const GoroutineSummary& g : s.goroutines) {
+    analysis::RegionsOf regions(g.regions);
+    goroutine_json(w, s, g, regions);
+  }
   render_tail(s, w);
 }
 
@@ -372,9 +384,9 @@ void JsonStream::begin(const Summary& head) {
   render_head(head, *writer_);
 }
 
-void JsonStream::goroutine(const Summary& head, const GoroutineSummary& g) {
+void JsonStream::goroutine(const Summary& head, const GoroutineSummary& g, analysis::RegionSource& regions) {
   if (!writer_) return;
-  goroutine_json(*writer_, head, g);
+  goroutine_json(*writer_, head, g, regions);
 }
 
 int JsonStream::write_error() const { return writer_ ? writer_->error() : 0; }

@@ -34,7 +34,7 @@ class JsonStream : public analysis::GoroutineSink {
   explicit JsonStream(std::function<std::FILE*()> open_file, std::size_t piece_bytes = 1 << 16);
   ~JsonStream() override;
   void begin(const Summary& head) override;
-  void goroutine(const Summary& head, const GoroutineSummary& g) override;
+  void goroutine(const Summary& head, const GoroutineSummary& g, analysis::RegionSource& regions) override;
   // The rest of the document. False when the file could not be opened or a write failed.
   bool finish(const Summary& summary);
   // Why a write failed (errno), 0 if none did.

@@ -266,26 +266,29 @@ std::string human_duration(Duration ns) {
   return fmt::format("{:.0f}s", v / 1e9);
 }
 
-void GoroutineDigest::goroutine(const Summary& head, const GoroutineSummary& g) {
+void GoroutineDigest::goroutine(const Summary& head, const GoroutineSummary& g, analysis::RegionSource& source) {
   created += g.created ? 1 : 0;
   ended += g.end != 0 ? 1 : 0;
   if (g.exec > 0) keep_first(by_exec, Top{g.exec, g.id, g.name, g.total}, kTopGoroutines, more_time);
   if (const Duration block = g.block(); block > 0)
     keep_first(by_block, Top{block, g.id, g.name, g.total}, kTopGoroutines, more_time);
-  regions += g.regions.size();
-  for (const RegionSummary& r : g.regions) {
-    if (!r.complete() || r.name.empty()) continue;
+  source.each([&](const RegionSummary& r) {
+    regions++;
+    if (!r.complete() || r.name.empty()) return;
     const Duration d = r.duration(head.first, head.last);
     // Only a region that can be among the slowest is worth its text.
-    if (slowest_regions.size() == kSlowest && d < slowest_regions.back().duration) continue;
+    if (slowest_regions.size() == kSlowest && d < slowest_regions.back().duration) return;
     keep_first(slowest_regions, Slow{d, fmt::format("region {} on G{} in task {}", fit(r.name, 40), g.id, r.task)},
                kSlowest, slower);
-  }
+  });
 }
 
 std::string to_text(const Summary& s, const TraceInfo& info, const TextOptions& options) {
   GoroutineDigest goroutines;
-  for (const GoroutineSummary& g : s.goroutines) goroutines.goroutine(s, g);
+  for (const GoroutineSummary& g : s.goroutines) {
+    analysis::RegionsOf regions(g.regions);
+    goroutines.goroutine(s, g, regions);
+  }
   return to_text(s, goroutines, info, options);
 }
 

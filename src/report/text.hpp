@@ -48,7 +48,7 @@ struct GoroutineDigest : analysis::GoroutineSink {
   };
 
   void begin(const Summary& /*head*/) override {}
-  void goroutine(const Summary& head, const GoroutineSummary& g) override;
+  void goroutine(const Summary& head, const GoroutineSummary& g, analysis::RegionSource& regions) override;
 
   std::uint64_t created = 0, ended = 0, regions = 0;
   std::vector<Top> by_exec, by_block;  // the most first (ties by id), only those above 0

@@ -72,3 +72,34 @@ TEST_CASE("the region listener sees each region open and close, innermost first"
     CHECK(rec.opened <= rec.kept + rec.dropped);
   }
 }
+
+TEST_CASE("regions streamed to a sink: counted in region_stats whether the sink reads them or not, in Go's order") {
+  const auto path = test::source_dir() / "corpus/go1.26/usertasks.trace";
+  const Summary kept = test::analyse(path);
+  struct Sink : analysis::GoroutineSink {
+    bool read = false;
+    std::vector<std::pair<GoId, std::optional<Time>>> starts;
+    void begin(const Summary& /*head*/) override {}
+    void goroutine(const Summary& /*head*/, const GoroutineSummary& g, analysis::RegionSource& regions) override {
+      CHECK(g.regions.empty());
+      if (read) regions.each([&](const RegionSummary& r) { starts.emplace_back(g.id, r.start); });
+    }
+  };
+  std::vector<std::pair<GoId, std::optional<Time>>> expected;
+  for (const GoroutineSummary& g : kept.goroutines)
+    for (const RegionSummary& r : g.regions) expected.emplace_back(g.id, r.start);
+  REQUIRE(expected.size() == 41);
+  for (const bool read : {true, false}) {
+    Sink sink;
+    sink.read = read;
+    const Summary streamed = test::analyse(path, {}, {}, &sink);
+    CHECK(streamed.region_stats.size() == kept.region_stats.size());
+    for (const auto& [name, st] : kept.region_stats) {
+      INFO(name);
+      REQUIRE(streamed.region_stats.count(name) == 1);
+      CHECK(streamed.region_stats.at(name).count == st.count);
+      CHECK(streamed.region_stats.at(name).p99 == st.p99);
+    }
+    if (read) CHECK(sink.starts == expected);
+  }
+}

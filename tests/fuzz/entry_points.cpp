@@ -135,9 +135,13 @@ Outcome decode(std::string_view trace, Consumers consumers, bool read_ahead) {
         a.begin(head);
         b.begin(head);
       }
-      void goroutine(const Summary& head, const GoroutineSummary& g) override {
-        a.goroutine(head, g);
-        b.goroutine(head, g);
+      void goroutine(const Summary& head, const GoroutineSummary& g, analysis::RegionSource& regions) override {
+        // One source is read once: both take the regions from a copy.
+        std::vector<RegionSummary> kept;
+        regions.each([&kept](const RegionSummary& r) { kept.push_back(r); });
+        analysis::RegionsOf first(kept), second(kept);
+        a.goroutine(head, g, first);
+        b.goroutine(head, g, second);
       }
     } both(json, digest);
     const Summary summary = summarizer.finish((*reader)->version(), (*reader)->warnings(), &both);
