@@ -14,37 +14,48 @@ std::optional<ProfileType> profile_type(std::string_view name) {
   return std::nullopt;
 }
 
-ProfileWindows goroutine_windows(const Summary& summary, std::string_view name) {
-  ProfileWindows windows;
-  for (const GoroutineSummary& g : summary.goroutines) {
-    if (!name.empty() && g.name != name) continue;
+void ProfileWindowsSink::goroutine(const Summary& head, const GoroutineSummary& g, RegionSource& regions) {
+  if (!region_type_) {
+    if (!goroutine_name_.empty() && g.name != goroutine_name_) return;
     // A goroutine that does not end is still live at the trace's last event.
-    windows.emplace(g.id, {GoroutineWindow{g.start, g.end != 0 ? g.end : summary.last}});
+    windows_.emplace(g.id, {GoroutineWindow{g.start, g.end != 0 ? g.end : head.last}});
+    return;
   }
-  return windows;
+  std::vector<GoroutineWindow> kept;
+  regions.each([&](const RegionSummary& r) {
+    if (r.name == *region_type_) kept.push_back({r.start.value_or(head.first), r.end.value_or(head.last)});
+  });
+  if (kept.empty()) return;
+  std::sort(kept.begin(), kept.end(), [](const GoroutineWindow& a, const GoroutineWindow& b) {
+    return a.start != b.start ? a.start < b.start : a.end < b.end;
+  });
+  // The outermost: each region that begins once the last kept one has ended.
+  std::size_t n = 0;
+  for (const GoroutineWindow& r : kept) {
+    if (n == 0 || kept[n - 1].end <= r.start) kept[n++] = r;
+  }
+  kept.resize(n);
+  windows_.emplace(g.id, kept);
+}
+
+namespace {
+
+ProfileWindows windows_of(const Summary& summary, ProfileWindowsSink sink) {
+  for (const GoroutineSummary& g : summary.goroutines) {
+    RegionsOf regions(g.regions);
+    sink.goroutine(summary, g, regions);
+  }
+  return sink.take();
+}
+
+}  // namespace
+
+ProfileWindows goroutine_windows(const Summary& summary, std::string_view name) {
+  return windows_of(summary, ProfileWindowsSink(std::nullopt, name));
 }
 
 ProfileWindows region_windows(const Summary& summary, std::string_view type) {
-  ProfileWindows windows;
-  std::vector<GoroutineWindow> regions;
-  for (const GoroutineSummary& g : summary.goroutines) {
-    regions.clear();
-    for (const RegionSummary& r : g.regions) {
-      if (r.name == type) regions.push_back({r.start.value_or(summary.first), r.end.value_or(summary.last)});
-    }
-    if (regions.empty()) continue;
-    std::sort(regions.begin(), regions.end(), [](const GoroutineWindow& a, const GoroutineWindow& b) {
-      return a.start != b.start ? a.start < b.start : a.end < b.end;
-    });
-    // The outermost: each region that begins once the last kept one has ended.
-    std::size_t kept = 0;
-    for (const GoroutineWindow& r : regions) {
-      if (kept == 0 || regions[kept - 1].end <= r.start) regions[kept++] = r;
-    }
-    regions.resize(kept);
-    windows.emplace(g.id, regions);
-  }
-  return windows;
+  return windows_of(summary, ProfileWindowsSink(std::string(type), ""));
 }
 
 namespace {

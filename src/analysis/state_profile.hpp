@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/summarizer.hpp"
 #include "base/id_map.hpp"
 #include "gtanalyze/event.hpp"
 #include "gtanalyze/summary.hpp"
@@ -65,6 +66,22 @@ ProfileWindows goroutine_windows(const Summary& summary, std::string_view name);
 // trace's first event, a missing end its last); a region that begins before the previous kept one
 // ends is left out, whether nested in it or not. Goroutines without such a region are absent.
 ProfileWindows region_windows(const Summary& summary, std::string_view type);
+
+// Either, gathered as the Summarizer hands the goroutines over (none kept): with `region_type`,
+// region_windows of that type; else goroutine_windows of `goroutine_name`.
+class ProfileWindowsSink : public GoroutineSink {
+ public:
+  ProfileWindowsSink(std::optional<std::string> region_type, std::string_view goroutine_name)
+      : region_type_(std::move(region_type)), goroutine_name_(goroutine_name) {}
+  void begin(const Summary& /*head*/) override {}
+  void goroutine(const Summary& head, const GoroutineSummary& g, RegionSource& regions) override;
+  ProfileWindows take() { return std::move(windows_); }
+
+ private:
+  std::optional<std::string> region_type_;
+  std::string goroutine_name_;
+  ProfileWindows windows_;
+};
 
 class StateProfile {
  public:

@@ -25,10 +25,11 @@ int run_pprof(const PprofOptions& options) {
 
   auto first = open_trace(path, options.threads, options.trace);
   if (!first) return kExitInputError;
-  auto analysed = analyse_trace(std::move(*first), options.trace, LeakOptions{}, nullptr, UserLogs::Drop);
+  // The windows are gathered as the goroutines are summarised: none is kept.
+  analysis::ProfileWindowsSink windows_sink(options.region, options.goroutine_name);
+  auto analysed = analyse_trace(std::move(*first), options.trace, LeakOptions{}, &windows_sink, UserLogs::Drop);
   if (!analysed) return kExitInputError;
-  auto windows = options.region ? analysis::region_windows(analysed->summary, *options.region)
-                                : analysis::goroutine_windows(analysed->summary, options.goroutine_name);
+  auto windows = windows_sink.take();
   // As Go: a profile of no goroutines is an error, not an empty profile; of no regions, it is empty.
   if (windows.size() == 0 && !options.region) {
     return fail(options.trace, options.goroutine_name.empty() ? "no goroutines in the trace"
