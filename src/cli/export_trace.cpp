@@ -69,7 +69,7 @@ bool export_events(TraceReader& reader, const ExportSettings& settings, const re
   }
   intervals.finish();
   gc.end(last);
-  const Summary summary = summarizer.finish(reader.version(), reader.warnings());
+  const Summary summary = summarizer.finish(reader.version(), reader.warnings(), &tables);
   if (!tables.finish(summary)) {
     error = tables.error();
     return false;

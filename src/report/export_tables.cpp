@@ -133,22 +133,29 @@ void TraceTables::gc(const analysis::GcSpan& span) {
   table(kGc).end_row();
 }
 
+std::uint64_t TraceTables::stack_id(const Summary& s, std::uint32_t id) {
+  return id < s.stacks.size() ? interning_.stack(s.stacks[id]) : 0;
+}
+
+void TraceTables::goroutine(const Summary& head, const GoroutineSummary& g, analysis::RegionSource& regions) {
+  JsonWriter& w = table(kGoroutines).begin_row(prefix_);
+  goroutine_members(w, head, g, nullptr);
+  w.field("block_stack_id", stack_id(head, g.block_stack));
+  w.field("create_stack_id", stack_id(head, g.create_stack));
+  table(kGoroutines).end_row();
+  regions.each([&](const RegionSummary& r) {
+    JsonWriter& rw = table(kRegions).begin_row(prefix_);
+    region_members(rw, r, head.first);
+    rw.field("goroutine", g.id);
+    table(kRegions).end_row();
+  });
+}
+
 bool TraceTables::finish(const Summary& s) {
-  auto stack_id = [&](std::uint32_t id) -> std::uint64_t {
-    return id < s.stacks.size() ? interning_.stack(s.stacks[id]) : 0;
-  };
+  auto stack_id = [&](std::uint32_t id) { return this->stack_id(s, id); };
   for (const GoroutineSummary& g : s.goroutines) {
-    JsonWriter& w = table(kGoroutines).begin_row(prefix_);
-    goroutine_members(w, s, g, nullptr);
-    w.field("block_stack_id", stack_id(g.block_stack));
-    w.field("create_stack_id", stack_id(g.create_stack));
-    table(kGoroutines).end_row();
-    for (const RegionSummary& r : g.regions) {
-      JsonWriter& rw = table(kRegions).begin_row(prefix_);
-      region_members(rw, r, s.first);
-      rw.field("goroutine", g.id);
-      table(kRegions).end_row();
-    }
+    analysis::RegionsOf regions(g.regions);
+    goroutine(s, g, regions);
   }
   std::unordered_map<GoId, std::uint64_t> group_of;
   for (std::size_t i = 0; i < s.leak_groups.size(); i++)
@@ -216,7 +223,7 @@ void TraceTables::traces_row(const Summary& s) {
   w.field("gc_cycles", s.gc.cycles);
   w.field("go_version", std::string_view(version_name(s.version)));
   w.field("gomaxprocs", s.gomaxprocs);
-  w.field("goroutines", std::uint64_t{s.goroutines.size()});
+  w.field("goroutines", s.goroutine_count());
   w.field("intervals", intervals_);
   w.field("leak_candidates", std::uint64_t{s.leak_candidates.size()});
   w.field("leak_groups", std::uint64_t{s.leak_groups.size()});

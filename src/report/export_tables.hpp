@@ -15,6 +15,7 @@
 #include "analysis/gc_tracker.hpp"
 #include "analysis/interning.hpp"
 #include "analysis/state_intervals.hpp"
+#include "analysis/summarizer.hpp"
 #include "gtanalyze/summary.hpp"
 #include "io/table_file.hpp"
 
@@ -36,13 +37,13 @@ struct ExportedTrace {
 // The file of `table` for the trace `id`.
 std::string table_path(const std::string& dir, const std::string& table, const std::string& id, bool zstd);
 
-class TraceTables {
+class TraceTables : public analysis::GoroutineSink {
  public:
   // Opens every table's temporary file. `interning` names the intervals' reasons and stacks, and
   // receives the summary's stacks at the end, so one stack id space serves every table.
   TraceTables(const std::string& dir, const ExportedTrace& trace, const Labels& labels, bool zstd,
               analysis::Interning& interning);
-  ~TraceTables();
+  ~TraceTables() override;
   TraceTables(const TraceTables&) = delete;
   TraceTables& operator=(const TraceTables&) = delete;
 
@@ -53,7 +54,11 @@ class TraceTables {
   [[nodiscard]] bool has_wall_start() const { return wall_start_.has_value(); }
   void interval(const analysis::StateInterval& i);
   void gc(const analysis::GcSpan& span);
-  // Writes the summary's tables and commits every file. False (error() says why) if any failed.
+  // A goroutine's row and its regions' rows, as the Summarizer hands it over (none is kept).
+  void begin(const Summary& /*head*/) override {}
+  void goroutine(const Summary& head, const GoroutineSummary& g, analysis::RegionSource& regions) override;
+  // Writes the rest of the summary's tables (the goroutines it kept too) and commits every file.
+  // False (error() says why) if any failed.
   bool finish(const Summary& s);
   [[nodiscard]] const std::string& error() const { return error_; }
 
@@ -61,6 +66,8 @@ class TraceTables {
   struct Table;
   Table& table(std::size_t index) { return *tables_[index]; }
   void traces_row(const Summary& s);
+  // A summary's stack id as an id of the tables' stacks (0: none).
+  std::uint64_t stack_id(const Summary& s, std::uint32_t id);
 
   std::vector<std::unique_ptr<Table>> tables_;  // as kExportTables
   std::string prefix_;                          // `"labels":{…},"trace_id":"…"`
