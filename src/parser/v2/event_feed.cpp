@@ -151,6 +151,7 @@ Result<bool> EventFeed::next_generation() {
   info_.ms = gen_.ms;
   info_.cpu_samples.swap(gen_.cpu_samples);
   info_.experimental_batches = gen_.experimental_batches;
+  info_.unmarked_end = gen_.unmarked_end;
   info_.tables = gen_.tables;
   const std::size_t n = gen_.ms.size();
   decoders_.resize(n);

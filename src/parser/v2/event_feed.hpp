@@ -28,6 +28,7 @@ struct GenerationInfo {
   std::vector<CpuSample> cpu_samples;  // sorted by time
   std::uint64_t experimental_batches = 0;
   std::shared_ptr<GenerationTables> tables;
+  bool unmarked_end = false;  // Generation::unmarked_end
 };
 
 // Some decoded events of one M, and what follows them.

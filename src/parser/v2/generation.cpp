@@ -157,6 +157,7 @@ Result<bool> GenerationReader::read(Generation& g) {
   g.m_end_batch.clear();
   g.cpu_samples.clear();
   g.experimental_batches = 0;
+  g.unmarked_end = false;
   // Fresh tables each time: the previous ones live on while events pinning them are in flight.
   g.tables = std::make_shared<GenerationTables>();
   for (auto& v : m_batches_) v.clear();
@@ -164,9 +165,14 @@ Result<bool> GenerationReader::read(Generation& g) {
 
   auto r = version_ >= Version::Go1_26 ? read_to_end_event(g) : read_to_next_generation(g);
   if (!r || !*r) return r;
-  GTA_TRY(finish(g));
+  if (auto done = finish(g); !done) return g.unmarked_end ? with_cut_hint(std::move(done).error()) : done.error();
   last_number_ = g.number;
   return true;
+}
+
+Error with_cut_hint(Error e) {
+  e.message += " (the file ends in this generation, whose end Go 1.22-1.25 do not mark: the trace is likely cut short)";
+  return e;
 }
 
 // From Go 1.26 a generation ends with an EndOfGeneration batch.
@@ -241,6 +247,7 @@ Result<bool> GenerationReader::cut_in_batch(Generation& g, const RawBatch& b, Er
   if (e.code == ErrorCode::Truncated && g.number != 0 && seems_whole() && (b.gen == 0 || b.gen == g.number + 1)) {
     e.generation = g.number + 1;
     if (b.payload_offset != 0) g.blocks[b.block].resize(b.payload_at);  // the part read
+    g.unmarked_end = !last_batch_strings_;                              // the cut may as well be in g's own next batch
     deferred_error_ = std::move(e);
     return true;
   }
@@ -249,7 +256,8 @@ Result<bool> GenerationReader::cut_in_batch(Generation& g, const RawBatch& b, Er
 }
 
 // The input ended after whole batches of g.
-Result<bool> GenerationReader::ended_at_eof(const Generation& g) {
+Result<bool> GenerationReader::ended_at_eof(Generation& g) {
+  g.unmarked_end = !last_batch_strings_;
   if (seems_whole()) return true;
   return gen_error(ErrorCode::Truncated, offset(), g.number,
                    "the generation's last batch is not its string table: trace likely truncated between batches");

@@ -168,7 +168,14 @@ struct Generation {
   // Shared so that events may outlive the reader's move to the next generation (a consumer on
   // another thread pins them): read() makes new tables for each generation.
   std::shared_ptr<GenerationTables> tables;
+  // The input ends after it, and its last batch is not its string table, which the runtime writes
+  // last (Go 1.22-1.25 mark no generation's end): a first generation so is read as whole, as Go
+  // reads it, but an error in it is most likely the cut's.
+  bool unmarked_end = false;
 };
+
+// `e` with the hint that a generation whose end is unmarked (Generation::unmarked_end) gives it.
+Error with_cut_hint(Error e);
 
 // Reads the trace stream after the header, one generation at a time.
 class GenerationReader {
@@ -200,7 +207,7 @@ class GenerationReader {
   Result<bool> read_to_end_event(Generation& g);
   Result<bool> read_to_next_generation(Generation& g);
   Result<bool> cut_in_batch(Generation& g, const RawBatch& b, Error e);
-  Result<bool> ended_at_eof(const Generation& g);
+  Result<bool> ended_at_eof(Generation& g);
   [[nodiscard]] bool seems_whole() const;
   // Files a batch of g: an event batch under its M, a table batch decoded into g's tables.
   Status process_batch(Generation& g, const RawBatch& b);

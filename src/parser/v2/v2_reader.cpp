@@ -96,8 +96,7 @@ class V2Reader final : public TraceReader {
       if (!table_ids_valid(e)) {
         // Delivered as Go does: the events before it, then this error.
         order_.truncate(i);
-        has_pending_error_ = true;
-        pending_error_ = table_id_error(e);
+        set_pending(cut_hinted(table_id_error(e)));
         break;
       }
       // Times only move forward: a time not after the previous event's becomes previous + 1.
@@ -121,8 +120,20 @@ class V2Reader final : public TraceReader {
       done_ = true;
       return;
     }
+    set_pending(std::move(e));
+  }
+
+  void set_pending(Error e) {
     has_pending_error_ = true;
     pending_error_ = std::move(e);
+  }
+
+  // An error a cut causes (a table id the generation lacks, events whose partners are missing), in a
+  // generation the file ends in: it says that the trace is likely cut short, since Go 1.22-1.25 mark
+  // no generation's end.
+  Error cut_hinted(Error e) const {
+    const GenerationInfo& g = feed_.generation();
+    return g.unmarked_end && e.generation == g.number ? with_cut_hint(std::move(e)) : e;
   }
 
   // Appends the next event or events in reader order to the ordering's buffer (Go's ReadEvent
@@ -162,7 +173,7 @@ class V2Reader final : public TraceReader {
           break;
         }
       }
-      if (!success) return stuck_error();
+      if (!success) return cut_hinted(stuck_error());
     }
     return true;
   }

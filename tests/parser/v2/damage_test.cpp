@@ -353,3 +353,22 @@ TEST_CASE("a frame naming a string its generation lacks is refused at its stack'
   CHECK(res.error.code == ErrorCode::Corrupt);
   CHECK(res.error.describe() == "offset 61 (generation 1): found invalid func string ID 77 for stack 1");
 }
+
+// Go 1.22-1.25 mark no generation's end, and a first generation that the file ends in is read as
+// whole, as Go reads it: a cut there failed on what the cut took (an M's partner events, a
+// table's strings) without a word of the cut. A whole one ends with its string table.
+TEST_CASE("an error in a first generation cut short says the trace is likely cut short") {
+  const std::string whole = read_all(source_dir() + "/corpus/go1.25/syncprims.trace");
+  const std::string hint =
+      "(the file ends in this generation, whose end Go 1.22-1.25 do not mark: the trace is likely cut short)";
+  for (const std::size_t cut : {std::size_t{4578}, std::size_t{8190}}) {  // a probe's cuts (2026-12-08)
+    INFO(cut);
+    for (const Threads threads : {Threads::One, Threads::InputAhead}) {
+      const DecodeResult res = decode(whole.substr(0, cut), false, threads);
+      REQUIRE_FALSE(res.ok);
+      CHECK(res.error.generation == 1);
+      CHECK(res.error.message.ends_with(hint));
+    }
+  }
+  CHECK(decode(whole, false).ok);
+}
