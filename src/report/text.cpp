@@ -263,7 +263,15 @@ std::string human_duration(Duration ns) {
   if (a < 999.5e3) return fmt::format("{:.3g}µs", v / 1e3);
   if (a < 999.5e6) return fmt::format("{:.3g}ms", v / 1e6);
   if (a < 999.5e9) return fmt::format("{:.3g}s", v / 1e9);
-  return fmt::format("{:.0f}s", v / 1e9);
+  // Longer, as Go's time.Duration spells it, to the second under an hour and to the minute above
+  // ("16m40s", "2171h9m"): "7816178s" was no one's unit.
+  const char* sign = v < 0 ? "-" : "";
+  if (a < 3599.5e9) {
+    const auto s = static_cast<std::int64_t>(a / 1e9 + 0.5);
+    return fmt::format("{}{}m{}s", sign, s / 60, s % 60);
+  }
+  const auto m = static_cast<std::int64_t>(a / 60e9 + 0.5);
+  return fmt::format("{}{}h{}m", sign, m / 60, m % 60);
 }
 
 void GoroutineDigest::goroutine(const Summary& head, const GoroutineSummary& g, analysis::RegionSource& source) {

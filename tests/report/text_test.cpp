@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -70,8 +71,13 @@ TEST_CASE("human_duration keeps three digits and never writes an exponent") {
   CHECK(human_duration(999'941'759) == "1s");
   CHECK(human_duration(-999'941'759) == "-1s");
   CHECK(human_duration(123'456'789'012) == "123s");
-  CHECK(human_duration(999'600'000'000) == "1000s");
-  CHECK(human_duration(3'600'000'000'000) == "3600s");
+  // Past 1000 s, minutes and seconds, then hours and minutes.
+  CHECK(human_duration(999'600'000'000) == "16m40s");
+  CHECK(human_duration(3'599'400'000'000) == "59m59s");
+  CHECK(human_duration(3'600'000'000'000) == "1h0m");
+  CHECK(human_duration(7'816'178'000'000'000) == "2171h10m");
+  CHECK(human_duration(-7'816'178'000'000'000) == "-2171h10m");
+  CHECK(human_duration(std::numeric_limits<Duration>::max()) == "2562047h47m");
 }
 
 TEST_CASE("the text summary folds leak groups past --top into one line, never a single one") {
