@@ -47,6 +47,19 @@ std::string proven_change(const LeakChange& l) {
   return fmt::format(" (proven {} → {})", l.base_proven, l.next_proven);
 }
 
+// A metric name shortened to `width`: a group's, region's or task's keeps its kind and field and
+// shortens the name between them from the left ("group[…ple.com/bench.worker].sched_latency.p99_ns").
+std::string fit_metric(const std::string& metric, std::size_t width) {
+  const std::size_t open = metric.find('['), close = metric.rfind("].");
+  constexpr std::size_t kMinName = 12;
+  if (metric.size() <= width || open == std::string::npos || close == std::string::npos || close < open) {
+    return fit(metric, width);
+  }
+  const std::string head = metric.substr(0, open + 1), tail = metric.substr(close);
+  if (head.size() + tail.size() + kMinName > width) return fit(metric, width);
+  return head + fit(metric.substr(open + 1, close - open - 1), width - head.size() - tail.size()) + tail;
+}
+
 }  // namespace
 
 std::string rule_line(const RuleResult& r) {
@@ -82,7 +95,7 @@ std::string diff_text(const DiffReport& report) {
   for (const auto& m : report.metrics) {
     if (!m.shown) continue;
     shown++;
-    out += fmt::format("{:<48} {:>12} {:>12}  {}\n", fit(m.name, 48), show(m.base, m.duration),
+    out += fmt::format("{:<48} {:>12} {:>12}  {}\n", fit_metric(m.name, 48), show(m.base, m.duration),
                        show(m.next, m.duration), show_delta(m));
   }
   if (shown == 0) out += "(no change above the noise floors)\n";

@@ -308,3 +308,16 @@ TEST_CASE("warnings>0 breaks on a run that warns (cut short, or its header alone
   CHECK_FALSE(report::diff(cut, clean, options).rules[0].broken);
   CHECK_FALSE(report::diff(clean, clean, options).rules[0].broken);
 }
+
+TEST_CASE("a long group metric keeps its kind and field, shortening the name between them") {
+  Summary base, next;
+  GroupSummary g;
+  g.name = "example.com/some/long/package/path.(*pool).worker";
+  g.count = 1;
+  base.groups.push_back(g);
+  g.exec = 2'000'000'000;
+  next.groups.push_back(g);
+  const std::string text = report::diff_text(report::diff(base, next, {}));
+  INFO(text);
+  CHECK(text.find("\ngroup[…long/package/path.(*pool).worker].exec_ns ") != std::string::npos);
+}
